@@ -1,0 +1,47 @@
+#include "common/errors.h"
+
+#include "gtest/gtest.h"
+
+namespace fanout {
+namespace {
+
+TEST(ErrorsTest, StatusCodesMapToTheTaxonomy) {
+  EXPECT_EQ(ErrorCodeFromStatus(absl::UnavailableError("x")), v1::ERROR_RETRYABLE);
+  EXPECT_EQ(ErrorCodeFromStatus(absl::DeadlineExceededError("x")), v1::ERROR_TIMEOUT);
+  EXPECT_EQ(ErrorCodeFromStatus(absl::CancelledError("x")), v1::ERROR_CANCELLED);
+  EXPECT_EQ(ErrorCodeFromStatus(absl::InvalidArgumentError("x")), v1::ERROR_INVALID_INPUT);
+  EXPECT_EQ(ErrorCodeFromStatus(absl::FailedPreconditionError("x")), v1::ERROR_FATAL);
+  EXPECT_EQ(ErrorCodeFromStatus(absl::NotFoundError("x")), v1::ERROR_FATAL);
+}
+
+TEST(ErrorsTest, EveryCodeRoundTripsThroughItsStatusCode) {
+  for (v1::ErrorCode code : {v1::ERROR_RETRYABLE, v1::ERROR_FATAL, v1::ERROR_TIMEOUT,
+                             v1::ERROR_CANCELLED, v1::ERROR_INVALID_INPUT}) {
+    EXPECT_EQ(ErrorCodeFromStatus(absl::Status(ToStatusCode(code), "m")), code)
+        << ErrorCodeName(code);
+  }
+}
+
+TEST(ErrorsTest, HttpStatuses) {
+  EXPECT_EQ(ToHttpStatus(v1::ERROR_RETRYABLE), 503);
+  EXPECT_EQ(ToHttpStatus(v1::ERROR_FATAL), 500);
+  EXPECT_EQ(ToHttpStatus(v1::ERROR_TIMEOUT), 504);
+  EXPECT_EQ(ToHttpStatus(v1::ERROR_INVALID_INPUT), 400);
+  EXPECT_EQ(ToHttpStatus(v1::ERROR_CANCELLED), 499);
+}
+
+TEST(ErrorsTest, OnlyRetryableAndTimeoutAreRetried) {
+  EXPECT_TRUE(IsRetryable(v1::ERROR_RETRYABLE));
+  EXPECT_TRUE(IsRetryable(v1::ERROR_TIMEOUT));
+  EXPECT_FALSE(IsRetryable(v1::ERROR_FATAL));
+  EXPECT_FALSE(IsRetryable(v1::ERROR_INVALID_INPUT));
+}
+
+TEST(ErrorsTest, TaskErrorCarriesCodeAndMessage) {
+  v1::TaskError e = TaskErrorFromStatus(absl::InvalidArgumentError("item: not a number"));
+  EXPECT_EQ(e.code(), v1::ERROR_INVALID_INPUT);
+  EXPECT_EQ(e.message(), "item: not a number");
+}
+
+}  // namespace
+}  // namespace fanout

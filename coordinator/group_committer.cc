@@ -1,0 +1,65 @@
+#include "coordinator/group_committer.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace fanout::coordinator {
+
+GroupCommitter::GroupCommitter(rocksdb::DB* db, bool sync)
+    : db_(db), sync_(sync), thread_([this] { Run(); }) {}
+
+GroupCommitter::~GroupCommitter() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  thread_.join();
+}
+
+uint64_t GroupCommitter::Append(absl::FunctionRef<void(rocksdb::WriteBatch*)> fill) {
+  absl::MutexLock lock(&mu_);
+  fill(&open_);
+  ++stats_.batches;
+  return ++appended_;
+}
+
+absl::Status GroupCommitter::Await(uint64_t ticket) {
+  absl::MutexLock lock(&mu_);
+  auto written = [this, ticket]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return durable_ >= ticket; };
+  mu_.Await(absl::Condition(&written));
+  return error_;
+}
+
+GroupCommitter::Stats GroupCommitter::stats() {
+  absl::MutexLock lock(&mu_);
+  return stats_;
+}
+
+void GroupCommitter::Run() {
+  rocksdb::WriteOptions options;
+  options.sync = sync_;
+  while (true) {
+    rocksdb::WriteBatch batch;
+    uint64_t upto = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(this, &GroupCommitter::HasWorkOrStop));
+      if (appended_ == taken_) return;  // stopping, nothing left
+      std::swap(batch, open_);
+      upto = taken_ = appended_;
+    }
+    const absl::Time start = absl::Now();
+    const rocksdb::Status s = db_->Write(options, &batch);
+    const absl::Duration took = absl::Now() - start;
+    absl::MutexLock lock(&mu_);
+    if (!s.ok() && error_.ok()) {
+      error_ = absl::UnavailableError(absl::StrCat("RocksDB write failed: ", s.ToString()));
+    }
+    durable_ = upto;
+    ++stats_.syncs;
+    stats_.write_time += took;
+  }
+}
+
+}  // namespace fanout::coordinator

@@ -1,0 +1,32 @@
+#include "coordinator/in_memory_job_store.h"
+
+namespace fanout::coordinator {
+
+InMemoryJobStore::InMemoryJobStore(Clock& clock, RetryPolicy policy)
+    : TableBackedJobStore(clock, std::move(policy)) {}
+
+uint64_t InMemoryJobStore::Persist(const ChangeSet& changes) {
+  for (const TaskKey& key : changes.tasks) records_[key] = *table_.LiveTask(key);
+  return 0;
+}
+
+absl::StatusOr<std::optional<v1::Task>> InMemoryJobStore::ReadTask(TaskKey key) {
+  absl::MutexLock lock(&mu_);
+  auto it = records_.find(key);
+  if (it == records_.end()) return std::nullopt;
+  return it->second;
+}
+
+absl::StatusOr<std::vector<v1::Task>> InMemoryJobStore::ReadTasks(uint64_t job_seq,
+                                                                  uint64_t start_index,
+                                                                  size_t limit) {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::Task> out;
+  for (auto it = records_.lower_bound({job_seq, start_index});
+       it != records_.end() && it->first.job_seq == job_seq && out.size() < limit; ++it) {
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+}  // namespace fanout::coordinator

@@ -1,0 +1,60 @@
+// JobStore: the coordinator's durable state of jobs and tasks, spoken in domain transitions. A verb
+// returns only once its transition is on disk (for durable implementations), so whatever the caller
+// then acknowledges survives a crash.
+#ifndef FANOUT_COORDINATOR_JOB_STORE_H_
+#define FANOUT_COORDINATOR_JOB_STORE_H_
+
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "coordinator/task_table.h"
+#include "proto/fanout.pb.h"
+#include "proto/worker_service.pb.h"
+
+namespace fanout::coordinator {
+
+struct SubmitOutcome {
+  v1::Job job;
+  bool created = false;  // false: the idempotency key named an existing job
+};
+
+// Thread-safe. Owned by whoever wires the coordinator (main, `fanout dev`, tests).
+class JobStore {
+ public:
+  virtual ~JobStore() = default;
+
+  // Creates a job with one task per element of `inputs`. A repeated idempotency key returns the job
+  // it created (FAILED_PRECONDITION if the spec differs).
+  virtual absl::StatusOr<SubmitOutcome> SubmitJob(const v1::JobSpec& spec,
+                                                  std::vector<std::vector<std::string>> inputs) = 0;
+  // Leases up to `max` ready tasks for `ttl`, each under a new fencing epoch.
+  virtual absl::StatusOr<LeaseGrant> LeaseTasks(absl::string_view worker_id, size_t max,
+                                                absl::Duration ttl) = 0;
+  // One status per ref: extended, lost (stale epoch or expired) or cancelled.
+  virtual absl::StatusOr<std::vector<v1::LeaseStatus>> RenewLeases(
+      absl::Span<const v1::TaskRef> refs, absl::Duration ttl) = 0;
+  // Commits results and failures, fenced by epoch: one verdict per outcome.
+  virtual absl::StatusOr<std::vector<ReportVerdict>> ReportOutcomes(
+      absl::Span<const v1::TaskOutcome> outcomes) = 0;
+  // Returns tasks whose lease expired to PENDING (or DEAD). Returns how many.
+  virtual absl::StatusOr<size_t> ExpireLeases() = 0;
+  virtual absl::StatusOr<v1::Job> CancelJob(absl::string_view job_id) = 0;
+
+  virtual absl::StatusOr<v1::Job> GetJob(absl::string_view job_id) = 0;
+  // Newest first, from below `before_seq` (0: the newest).
+  virtual std::vector<v1::Job> ListJobs(uint64_t before_seq, size_t limit) = 0;
+  // Tasks of a job by index, from `start_index`.
+  virtual absl::StatusOr<std::vector<v1::Task>> ListTasks(absl::string_view job_id,
+                                                          uint64_t start_index, size_t limit) = 0;
+  // When a backoff ends or a lease expires next, if ever.
+  virtual std::optional<absl::Time> NextWakeup() = 0;
+};
+
+}  // namespace fanout::coordinator
+
+#endif  // FANOUT_COORDINATOR_JOB_STORE_H_

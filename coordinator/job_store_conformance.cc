@@ -1,0 +1,362 @@
+#include "coordinator/job_store_conformance.h"
+
+#include <string>
+#include <vector>
+
+#include "common/proto_time.h"
+
+namespace fanout::coordinator {
+namespace {
+
+constexpr absl::Duration kTtl = absl::Seconds(10);
+
+v1::JobSpec Spec(uint32_t max_attempts = 3) {
+  v1::JobSpec spec;
+  spec.set_function("builtin:noop");
+  spec.set_source("range:0-9");
+  spec.mutable_options()->set_max_attempts(max_attempts);
+  ToProto(absl::Seconds(1), spec.mutable_options()->mutable_backoff_initial());
+  return spec;
+}
+
+std::vector<std::vector<std::string>> Items(int n) {
+  std::vector<std::vector<std::string>> out;
+  for (int i = 0; i < n; ++i) out.push_back({std::to_string(i)});
+  return out;
+}
+
+v1::TaskOutcome Success(const v1::LeasedTask& t) {
+  v1::TaskOutcome o;
+  *o.mutable_ref() = t.ref();
+  for (const std::string& item : t.items()) o.mutable_results()->add_results("\"r" + item + "\"");
+  return o;
+}
+
+v1::TaskOutcome Failure(const v1::LeasedTask& t, v1::ErrorCode code) {
+  v1::TaskOutcome o;
+  *o.mutable_ref() = t.ref();
+  o.mutable_error()->set_code(code);
+  o.mutable_error()->set_message("boom");
+  return o;
+}
+
+}  // namespace
+
+void JobStoreConformanceTest::SetUp() {
+  harness_ = GetParam()(clock_, RetryPolicy([] { return 0.5; }));
+}
+
+TEST_P(JobStoreConformanceTest, SubmitCreatesPendingTasks) {
+  absl::StatusOr<SubmitOutcome> out = store().SubmitJob(Spec(), Items(5));
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_TRUE(out->created);
+  EXPECT_EQ(out->job.state(), v1::JOB_RUNNING);
+  EXPECT_EQ(out->job.counts().total(), 5);
+  EXPECT_EQ(out->job.counts().pending(), 5);
+  EXPECT_EQ(out->job.items_total(), 5);
+  absl::StatusOr<std::vector<v1::Task>> tasks = store().ListTasks(out->job.job_id(), 0, 100);
+  ASSERT_TRUE(tasks.ok());
+  ASSERT_EQ(tasks->size(), 5);
+  EXPECT_EQ((*tasks)[3].items(0), "3");
+  EXPECT_EQ((*tasks)[3].state(), v1::TASK_PENDING);
+}
+
+TEST_P(JobStoreConformanceTest, SameIdempotencyKeyReturnsTheSameJob) {
+  v1::JobSpec spec = Spec();
+  spec.set_idempotency_key("nightly-2026-11-27");
+  absl::StatusOr<SubmitOutcome> first = store().SubmitJob(spec, Items(3));
+  absl::StatusOr<SubmitOutcome> second = store().SubmitJob(spec, Items(3));
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_FALSE(second->created);
+  EXPECT_EQ(first->job.job_id(), second->job.job_id());
+  EXPECT_EQ(store().ListJobs(0, 10).size(), 1);
+}
+
+TEST_P(JobStoreConformanceTest, SameIdempotencyKeyWithAnotherSpecIsRefused) {
+  v1::JobSpec spec = Spec();
+  spec.set_idempotency_key("k");
+  ASSERT_TRUE(store().SubmitJob(spec, Items(1)).ok());
+  spec.set_function("builtin:sleep");
+  absl::StatusOr<SubmitOutcome> again = store().SubmitJob(spec, Items(1));
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(again.status().message().find("idempotency_key"), absl::string_view::npos);
+}
+
+TEST_P(JobStoreConformanceTest, LeaseHandsOutAtMostMaxTasksEachWithAnEpoch) {
+  ASSERT_TRUE(store().SubmitJob(Spec(), Items(5)).ok());
+  absl::StatusOr<LeaseGrant> grant = store().LeaseTasks("w1", 3, kTtl);
+  ASSERT_TRUE(grant.ok());
+  ASSERT_EQ(grant->tasks.size(), 3);
+  ASSERT_EQ(grant->jobs.size(), 1);
+  EXPECT_EQ(grant->jobs[0].function(), "builtin:noop");
+  EXPECT_EQ(grant->tasks[0].ref().epoch(), 1);
+  EXPECT_EQ(grant->tasks[0].attempt(), 1);
+  EXPECT_EQ(FromProto(grant->tasks[0].lease_expires_at()), clock_.Now() + kTtl);
+  EXPECT_EQ(store().LeaseTasks("w2", 10, kTtl)->tasks.size(), 2);
+  EXPECT_TRUE(store().LeaseTasks("w3", 10, kTtl)->tasks.empty());
+  EXPECT_EQ(store().GetJob(grant->jobs[0].job_id())->counts().running(), 5);
+}
+
+TEST_P(JobStoreConformanceTest, LeaseRespectsMaxConcurrency) {
+  v1::JobSpec spec = Spec();
+  spec.mutable_options()->set_max_concurrency(2);
+  ASSERT_TRUE(store().SubmitJob(spec, Items(5)).ok());
+  absl::StatusOr<LeaseGrant> grant = store().LeaseTasks("w", 10, kTtl);
+  ASSERT_EQ(grant->tasks.size(), 2);
+  EXPECT_TRUE(store().LeaseTasks("w", 10, kTtl)->tasks.empty());
+  ASSERT_TRUE(store().ReportOutcomes({Success(grant->tasks[0])}).ok());
+  EXPECT_EQ(store().LeaseTasks("w", 10, kTtl)->tasks.size(), 1);
+}
+
+TEST_P(JobStoreConformanceTest, HigherPriorityJobsLeaseFirst) {
+  v1::JobSpec low = Spec();
+  v1::JobSpec high = Spec();
+  high.mutable_options()->set_priority(5);
+  ASSERT_TRUE(store().SubmitJob(low, Items(3)).ok());
+  absl::StatusOr<SubmitOutcome> urgent = store().SubmitJob(high, Items(2));
+  absl::StatusOr<LeaseGrant> grant = store().LeaseTasks("w", 2, kTtl);
+  ASSERT_EQ(grant->tasks.size(), 2);
+  EXPECT_EQ(grant->tasks[0].ref().job_id(), urgent->job.job_id());
+  EXPECT_EQ(grant->tasks[1].ref().job_id(), urgent->job.job_id());
+}
+
+TEST_P(JobStoreConformanceTest, EqualPriorityJobsTakeTurns) {
+  absl::StatusOr<SubmitOutcome> a = store().SubmitJob(Spec(), Items(4));
+  absl::StatusOr<SubmitOutcome> b = store().SubmitJob(Spec(), Items(4));
+  const std::string first = store().LeaseTasks("w", 1, kTtl)->tasks[0].ref().job_id();
+  const std::string second = store().LeaseTasks("w", 1, kTtl)->tasks[0].ref().job_id();
+  EXPECT_NE(first, second);
+}
+
+TEST_P(JobStoreConformanceTest, SuccessfulResultsEndTheJob) {
+  ASSERT_TRUE(store().SubmitJob(Spec(), Items(2)).ok());
+  LeaseGrant grant = *store().LeaseTasks("w", 10, kTtl);
+  absl::StatusOr<std::vector<ReportVerdict>> verdicts =
+      store().ReportOutcomes({Success(grant.tasks[0]), Success(grant.tasks[1])});
+  ASSERT_TRUE(verdicts.ok());
+  EXPECT_EQ((*verdicts)[0], ReportVerdict::kAccepted);
+  v1::Job job = *store().GetJob(grant.jobs[0].job_id());
+  EXPECT_EQ(job.state(), v1::JOB_SUCCEEDED);
+  EXPECT_EQ(job.counts().succeeded(), 2);
+  std::vector<v1::Task> tasks = *store().ListTasks(job.job_id(), 0, 10);
+  EXPECT_EQ(tasks[1].results(0), "\"r1\"");
+  EXPECT_EQ(tasks[1].state(), v1::TASK_SUCCEEDED);
+}
+
+TEST_P(JobStoreConformanceTest, ResultFromAStaleEpochIsRefused) {
+  ASSERT_TRUE(store().SubmitJob(Spec(), Items(1)).ok());
+  v1::LeasedTask old = store().LeaseTasks("w1", 1, kTtl)->tasks[0];
+  clock_.Advance(kTtl + absl::Seconds(1));
+  ASSERT_EQ(*store().ExpireLeases(), 1);
+  clock_.Advance(absl::Seconds(2));  // past the backoff
+  v1::LeasedTask current = store().LeaseTasks("w2", 1, kTtl)->tasks[0];
+  EXPECT_EQ(current.ref().epoch(), old.ref().epoch() + 1);
+  EXPECT_EQ((*store().ReportOutcomes({Success(old)}))[0], ReportVerdict::kStale);
+  EXPECT_EQ((*store().RenewLeases({old.ref()}, kTtl))[0], v1::LEASE_LOST);
+  EXPECT_EQ((*store().ReportOutcomes({Success(current)}))[0], ReportVerdict::kAccepted);
+  EXPECT_EQ(store().GetJob(current.ref().job_id())->counts().succeeded(), 1);
+}
+
+TEST_P(JobStoreConformanceTest, RepeatedReportCommitsOnce) {
+  ASSERT_TRUE(store().SubmitJob(Spec(), Items(2)).ok());
+  LeaseGrant grant = *store().LeaseTasks("w", 10, kTtl);
+  ASSERT_EQ((*store().ReportOutcomes({Success(grant.tasks[0])}))[0], ReportVerdict::kAccepted);
+  EXPECT_EQ((*store().ReportOutcomes({Success(grant.tasks[0])}))[0], ReportVerdict::kDuplicate);
+  EXPECT_EQ(store().GetJob(grant.jobs[0].job_id())->counts().succeeded(), 1);
+}
+
+TEST_P(JobStoreConformanceTest, RenewalKeepsTheLeasePastItsFirstExpiry) {
+  ASSERT_TRUE(store().SubmitJob(Spec(), Items(1)).ok());
+  v1::LeasedTask t = store().LeaseTasks("w", 1, kTtl)->tasks[0];
+  clock_.Advance(kTtl - absl::Seconds(1));
+  EXPECT_EQ((*store().RenewLeases({t.ref()}, kTtl))[0], v1::LEASE_OK);
+  clock_.Advance(absl::Seconds(5));
+  EXPECT_EQ(*store().ExpireLeases(), 0);
+  EXPECT_EQ((*store().ReportOutcomes({Success(t)}))[0], ReportVerdict::kAccepted);
+}
+
+TEST_P(JobStoreConformanceTest, ExpiredLeaseReturnsTaskToPendingAndUsesAnAttempt) {
+  absl::StatusOr<SubmitOutcome> sub = store().SubmitJob(Spec(), Items(1));
+  ASSERT_TRUE(store().LeaseTasks("w", 1, kTtl).ok());
+  clock_.Advance(kTtl);
+  EXPECT_EQ(*store().ExpireLeases(), 1);
+  v1::Task task = (*store().ListTasks(sub->job.job_id(), 0, 1))[0];
+  EXPECT_EQ(task.state(), v1::TASK_PENDING);
+  EXPECT_EQ(task.attempt(), 1);
+  EXPECT_EQ(task.error().code(), v1::ERROR_RETRYABLE);
+  EXPECT_NE(task.error().message().find("lease expired"), std::string::npos);
+}
+
+TEST_P(JobStoreConformanceTest, RetryableFailureWaitsOutItsBackoff) {
+  ASSERT_TRUE(store().SubmitJob(Spec(), Items(1)).ok());
+  v1::LeasedTask t = store().LeaseTasks("w", 1, kTtl)->tasks[0];
+  ASSERT_TRUE(store().ReportOutcomes({Failure(t, v1::ERROR_RETRYABLE)}).ok());
+  // Backoff after the first failure: 1 s * (0.5 + 0.5 * 0.5) = 750 ms.
+  EXPECT_TRUE(store().LeaseTasks("w", 1, kTtl)->tasks.empty());
+  EXPECT_EQ(store().NextWakeup(), clock_.Now() + absl::Milliseconds(750));
+  clock_.Advance(absl::Milliseconds(750));
+  std::vector<v1::LeasedTask> again = store().LeaseTasks("w", 1, kTtl)->tasks;
+  ASSERT_EQ(again.size(), 1);
+  EXPECT_EQ(again[0].attempt(), 2);
+}
+
+TEST_P(JobStoreConformanceTest, TaskIsDeadAfterMaxAttemptsAndTheJobFails) {
+  ASSERT_TRUE(store().SubmitJob(Spec(/*max_attempts=*/2), Items(1)).ok());
+  for (int i = 0; i < 2; ++i) {
+    std::vector<v1::LeasedTask> t = store().LeaseTasks("w", 1, kTtl)->tasks;
+    ASSERT_EQ(t.size(), 1) << "attempt " << i + 1;
+    ASSERT_TRUE(store().ReportOutcomes({Failure(t[0], v1::ERROR_TIMEOUT)}).ok());
+    clock_.Advance(absl::Minutes(1));
+  }
+  v1::Job job = store().ListJobs(0, 1)[0];
+  EXPECT_EQ(job.counts().dead(), 1);
+  EXPECT_EQ(job.state(), v1::JOB_FAILED);
+  v1::Task task = (*store().ListTasks(job.job_id(), 0, 1))[0];
+  EXPECT_EQ(task.state(), v1::TASK_DEAD);
+  EXPECT_EQ(task.attempts_size(), 2);
+  EXPECT_EQ(task.error().code(), v1::ERROR_TIMEOUT);
+}
+
+TEST_P(JobStoreConformanceTest, FatalFailureIsNotRetried) {
+  ASSERT_TRUE(store().SubmitJob(Spec(), Items(2)).ok());
+  LeaseGrant grant = *store().LeaseTasks("w", 2, kTtl);
+  ASSERT_TRUE(store()
+                  .ReportOutcomes({Failure(grant.tasks[0], v1::ERROR_INVALID_INPUT),
+                                   Success(grant.tasks[1])})
+                  .ok());
+  v1::Job job = *store().GetJob(grant.jobs[0].job_id());
+  EXPECT_EQ(job.counts().failed(), 1);
+  EXPECT_EQ(job.counts().succeeded(), 1);
+  EXPECT_EQ(job.state(), v1::JOB_FAILED);
+}
+
+TEST_P(JobStoreConformanceTest, FailuresWithinToleranceStillSucceed) {
+  v1::JobSpec spec = Spec();
+  spec.mutable_options()->set_tolerated_failure_count(1);
+  ASSERT_TRUE(store().SubmitJob(spec, Items(3)).ok());
+  LeaseGrant grant = *store().LeaseTasks("w", 3, kTtl);
+  ASSERT_TRUE(store()
+                  .ReportOutcomes({Failure(grant.tasks[0], v1::ERROR_FATAL),
+                                   Success(grant.tasks[1]), Success(grant.tasks[2])})
+                  .ok());
+  EXPECT_EQ(store().GetJob(grant.jobs[0].job_id())->state(), v1::JOB_SUCCEEDED);
+}
+
+TEST_P(JobStoreConformanceTest, FailuresPastToleranceStopTheJob) {
+  v1::JobSpec spec = Spec();
+  spec.mutable_options()->set_tolerated_failure_count(1);
+  ASSERT_TRUE(store().SubmitJob(spec, Items(5)).ok());
+  LeaseGrant grant = *store().LeaseTasks("w", 2, kTtl);
+  ASSERT_TRUE(store()
+                  .ReportOutcomes({Failure(grant.tasks[0], v1::ERROR_FATAL),
+                                   Failure(grant.tasks[1], v1::ERROR_FATAL)})
+                  .ok());
+  v1::Job job = *store().GetJob(grant.jobs[0].job_id());
+  EXPECT_EQ(job.state(), v1::JOB_FAILED);
+  EXPECT_EQ(job.counts().cancelled(), 3);
+  EXPECT_TRUE(store().LeaseTasks("w", 5, kTtl)->tasks.empty());
+}
+
+TEST_P(JobStoreConformanceTest, CancelEndsPendingAndRunningTasks) {
+  ASSERT_TRUE(store().SubmitJob(Spec(), Items(3)).ok());
+  v1::LeasedTask running = store().LeaseTasks("w", 1, kTtl)->tasks[0];
+  absl::StatusOr<v1::Job> job = store().CancelJob(running.ref().job_id());
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->state(), v1::JOB_CANCELLED);
+  EXPECT_EQ(job->counts().cancelled(), 3);
+  EXPECT_EQ((*store().RenewLeases({running.ref()}, kTtl))[0], v1::LEASE_CANCELLED);
+  EXPECT_EQ((*store().ReportOutcomes({Success(running)}))[0], ReportVerdict::kStale);
+  EXPECT_TRUE(store().LeaseTasks("w", 5, kTtl)->tasks.empty());
+  EXPECT_EQ(store().CancelJob("job-999").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_P(JobStoreConformanceTest, ReleasedTaskReturnsWithoutUsingAnAttempt) {
+  ASSERT_TRUE(store().SubmitJob(Spec(), Items(1)).ok());
+  v1::LeasedTask t = store().LeaseTasks("w", 1, kTtl)->tasks[0];
+  v1::TaskOutcome release;
+  *release.mutable_ref() = t.ref();
+  release.set_released(true);
+  ASSERT_EQ((*store().ReportOutcomes({release}))[0], ReportVerdict::kAccepted);
+  std::vector<v1::LeasedTask> again = store().LeaseTasks("w2", 1, kTtl)->tasks;
+  ASSERT_EQ(again.size(), 1);
+  EXPECT_EQ(again[0].attempt(), 1);
+  EXPECT_EQ(again[0].ref().epoch(), 2);
+}
+
+TEST_P(JobStoreConformanceTest, ReportsAboutUnknownTasksAreNamedSo) {
+  v1::TaskOutcome o;
+  o.mutable_ref()->set_job_id("job-42");
+  o.mutable_ref()->set_index(0);
+  EXPECT_EQ((*store().ReportOutcomes({o}))[0], ReportVerdict::kUnknown);
+}
+
+TEST_P(JobStoreConformanceTest, EmptyJobSucceedsAtOnce) {
+  absl::StatusOr<SubmitOutcome> out = store().SubmitJob(Spec(), {});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->job.state(), v1::JOB_SUCCEEDED);
+}
+
+TEST_P(JobStoreConformanceTest, ListTasksPagesByIndex) {
+  absl::StatusOr<SubmitOutcome> out = store().SubmitJob(Spec(), Items(25));
+  std::vector<v1::Task> page = *store().ListTasks(out->job.job_id(), 10, 10);
+  ASSERT_EQ(page.size(), 10);
+  EXPECT_EQ(page.front().index(), 10);
+  EXPECT_EQ(page.back().index(), 19);
+  EXPECT_EQ(store().ListTasks("job-77", 0, 10).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_P(JobStoreConformanceTest, ListJobsNewestFirst) {
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store().SubmitJob(Spec(), Items(1)).ok());
+  std::vector<v1::Job> jobs = store().ListJobs(0, 2);
+  ASSERT_EQ(jobs.size(), 2);
+  EXPECT_EQ(jobs[0].job_id(), "job-3");
+  EXPECT_EQ(store().ListJobs(2, 10)[0].job_id(), "job-1");
+}
+
+// --- Durability: only for implementations that keep their data ---
+
+TEST_P(JobStoreConformanceTest, EverythingAcknowledgedSurvivesReopen) {
+  v1::JobSpec spec = Spec();
+  spec.set_idempotency_key("once");
+  absl::StatusOr<SubmitOutcome> sub = store().SubmitJob(spec, Items(4));
+  LeaseGrant grant = *store().LeaseTasks("w", 2, kTtl);
+  ASSERT_TRUE(store().ReportOutcomes({Success(grant.tasks[0])}).ok());
+  if (!harness_->Reopen()) GTEST_SKIP() << "keeps nothing across reopen";
+  v1::Job job = *store().GetJob(sub->job.job_id());
+  EXPECT_EQ(job.counts().succeeded(), 1);
+  EXPECT_EQ(job.counts().running(), 1);
+  EXPECT_EQ(job.counts().pending(), 2);
+  EXPECT_FALSE(store().SubmitJob(spec, Items(4))->created);
+  // The two pending tasks lease again; the running one keeps its lease and epoch.
+  EXPECT_EQ(store().LeaseTasks("w2", 10, kTtl)->tasks.size(), 2);
+  EXPECT_EQ((*store().RenewLeases({grant.tasks[1].ref()}, kTtl))[0], v1::LEASE_OK);
+  EXPECT_EQ((*store().ReportOutcomes({Success(grant.tasks[0])}))[0], ReportVerdict::kDuplicate);
+  EXPECT_EQ(store().SubmitJob(Spec(), Items(1))->job.job_id(), "job-2");
+}
+
+TEST_P(JobStoreConformanceTest, LeaseOfAKilledWorkerIsReissuedOnlyAfterItExpires) {
+  ASSERT_TRUE(store().SubmitJob(Spec(), Items(1)).ok());
+  v1::LeasedTask t = store().LeaseTasks("dead-worker", 1, kTtl)->tasks[0];
+  if (!harness_->Reopen()) GTEST_SKIP() << "keeps nothing across reopen";
+  clock_.Advance(kTtl - absl::Seconds(1));
+  EXPECT_EQ(*store().ExpireLeases(), 0);
+  EXPECT_TRUE(store().LeaseTasks("w", 1, kTtl)->tasks.empty());
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_EQ(*store().ExpireLeases(), 1);
+  clock_.Advance(absl::Seconds(1));
+  std::vector<v1::LeasedTask> again = store().LeaseTasks("w", 1, kTtl)->tasks;
+  ASSERT_EQ(again.size(), 1);
+  EXPECT_EQ(again[0].ref().epoch(), t.ref().epoch() + 1);
+}
+
+TEST_P(JobStoreConformanceTest, BackoffSurvivesReopen) {
+  ASSERT_TRUE(store().SubmitJob(Spec(), Items(1)).ok());
+  v1::LeasedTask t = store().LeaseTasks("w", 1, kTtl)->tasks[0];
+  ASSERT_TRUE(store().ReportOutcomes({Failure(t, v1::ERROR_RETRYABLE)}).ok());
+  if (!harness_->Reopen()) GTEST_SKIP() << "keeps nothing across reopen";
+  EXPECT_TRUE(store().LeaseTasks("w", 1, kTtl)->tasks.empty());
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_EQ(store().LeaseTasks("w", 1, kTtl)->tasks.size(), 1);
+}
+
+}  // namespace fanout::coordinator

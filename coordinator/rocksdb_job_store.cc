@@ -1,0 +1,157 @@
+#include "coordinator/rocksdb_job_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "coordinator/store_keys.h"
+#include "rocksdb/options.h"
+#include "rocksdb/slice.h"
+
+namespace fanout::coordinator {
+namespace {
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat(what, ": ", s.ToString()));
+}
+
+rocksdb::Slice AsSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+absl::string_view View(const rocksdb::Slice& s) { return absl::string_view(s.data(), s.size()); }
+
+}  // namespace
+
+RocksDbJobStore::RocksDbJobStore(Clock& clock, RetryPolicy policy)
+    : TableBackedJobStore(clock, std::move(policy)) {}
+
+RocksDbJobStore::~RocksDbJobStore() {
+  committer_.reset();  // drains the open batch
+  for (rocksdb::ColumnFamilyHandle* h : handles_) db_->DestroyColumnFamilyHandle(h);
+}
+
+absl::StatusOr<std::unique_ptr<RocksDbJobStore>> RocksDbJobStore::Open(const Options& options,
+                                                                       Clock& clock,
+                                                                       RetryPolicy policy) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  db_options.max_total_wal_size = 256 << 20;
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.OptimizeLevelStyleCompaction(64 << 20);
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, cf_options},
+      {"jobs", cf_options},
+      {"tasks", cf_options},
+      {"idempotency", cf_options}};
+  std::unique_ptr<RocksDbJobStore> store(new RocksDbJobStore(clock, std::move(policy)));
+  rocksdb::DB* db = nullptr;
+  RETURN_IF_ERROR(FromRocks(
+      rocksdb::DB::Open(db_options, options.path, families, &store->handles_, &db),
+      absl::StrCat("open RocksDB at ", options.path)));
+  store->db_.reset(db);
+  store->jobs_cf_ = store->handles_[1];
+  store->tasks_cf_ = store->handles_[2];
+  store->idempotency_cf_ = store->handles_[3];
+  store->committer_ = std::make_unique<GroupCommitter>(db, options.sync);
+  RETURN_IF_ERROR(store->Load(options.lease_grace));
+  return store;
+}
+
+absl::Status RocksDbJobStore::Load(absl::Duration lease_grace) {
+  absl::MutexLock lock(&mu_);
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), AsSlice(kNextJobSeqKey), &value);
+  if (s.ok()) table_.set_next_job_seq(ReadBigEndian(value));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), jobs_cf_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::Job job;
+    if (!job.ParseFromArray(it->value().data(), it->value().size())) {
+      return absl::DataLossError(absl::StrCat("jobs record ", ReadBigEndian(View(it->key())),
+                                              " does not parse"));
+    }
+    table_.LoadJob(std::move(job));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scan jobs"));
+  it.reset(db_->NewIterator(rocksdb::ReadOptions(), idempotency_cf_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    table_.LoadIdempotencyKey(it->key().ToString(), ReadBigEndian(View(it->value())));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scan idempotency keys"));
+  return LoadTasksOfRunningJobs(lease_grace);
+}
+
+absl::Status RocksDbJobStore::LoadTasksOfRunningJobs(absl::Duration lease_grace) {
+  const absl::Time now = clock_.Now();
+  for (uint64_t before = 0;;) {
+    std::vector<const v1::Job*> page = table_.ListJobs(before, 1000);
+    if (page.empty()) break;
+    for (const v1::Job* job : page) {
+      if (job->state() != v1::JOB_RUNNING) continue;
+      const uint64_t seq = SeqFromJobId(job->job_id()).value();
+      const std::string prefix = EncodeSeq(seq);
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), tasks_cf_));
+      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        v1::Task task;
+        if (!task.ParseFromArray(it->value().data(), it->value().size())) {
+          return absl::DataLossError(absl::StrCat("task record ", job->job_id(), "/",
+                                                  DecodeTaskKey(View(it->key())).index,
+                                                  " does not parse"));
+        }
+        table_.LoadTask(std::move(task), now, lease_grace);
+      }
+      RETURN_IF_ERROR(FromRocks(it->status(), "scan tasks"));
+    }
+    before = SeqFromJobId(page.back()->job_id()).value();
+  }
+  return absl::OkStatus();
+}
+
+uint64_t RocksDbJobStore::Persist(const ChangeSet& changes) {
+  return committer_->Append([&](rocksdb::WriteBatch* batch) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    std::string value;
+    for (uint64_t seq : changes.jobs) {
+      table_.JobBySeq(seq)->SerializeToString(&value);
+      batch->Put(jobs_cf_, EncodeSeq(seq), value);
+    }
+    for (const TaskKey& key : changes.tasks) {
+      table_.LiveTask(key)->SerializeToString(&value);
+      batch->Put(tasks_cf_, EncodeTaskKey(key), value);
+    }
+    for (const auto& [key, seq] : changes.idempotency_keys) {
+      batch->Put(idempotency_cf_, key, EncodeSeq(seq));
+    }
+    if (changes.next_job_seq_changed) {
+      batch->Put(AsSlice(kNextJobSeqKey), EncodeSeq(table_.next_job_seq()));
+    }
+  });
+}
+
+absl::Status RocksDbJobStore::AwaitDurable(uint64_t ticket) { return committer_->Await(ticket); }
+
+absl::StatusOr<std::optional<v1::Task>> RocksDbJobStore::ReadTask(TaskKey key) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), tasks_cf_, EncodeTaskKey(key), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  RETURN_IF_ERROR(FromRocks(s, "read task"));
+  v1::Task task;
+  if (!task.ParseFromString(value)) return absl::DataLossError("task record does not parse");
+  return task;
+}
+
+absl::StatusOr<std::vector<v1::Task>> RocksDbJobStore::ReadTasks(uint64_t job_seq,
+                                                                 uint64_t start_index,
+                                                                 size_t limit) {
+  std::vector<v1::Task> out;
+  const std::string prefix = EncodeSeq(job_seq);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), tasks_cf_));
+  for (it->Seek(EncodeTaskKey({job_seq, start_index}));
+       it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
+    if (!out.emplace_back().ParseFromArray(it->value().data(), it->value().size())) {
+      return absl::DataLossError("task record does not parse");
+    }
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scan tasks"));
+  return out;
+}
+
+}  // namespace fanout::coordinator

@@ -1,0 +1,57 @@
+// The production JobStore: RocksDB with column families for jobs, tasks and idempotency keys
+// (store_keys.h). Every transition is one WriteBatch, group-committed with a synced WAL. The
+// in-memory TaskTable (ready index, leases) is rebuilt from disk when the store opens.
+#ifndef FANOUT_COORDINATOR_ROCKSDB_JOB_STORE_H_
+#define FANOUT_COORDINATOR_ROCKSDB_JOB_STORE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "coordinator/group_committer.h"
+#include "coordinator/table_backed_job_store.h"
+#include "rocksdb/db.h"
+
+namespace fanout::coordinator {
+
+// Thread-safe. Single writer of its directory (RocksDB's LOCK file refuses a second process).
+class RocksDbJobStore : public TableBackedJobStore {
+ public:
+  struct Options {
+    std::string path;
+    // Sync the WAL before a verb returns. Off only for benchmarks that say so.
+    bool sync = true;
+    // Leases found on disk are honoured for at least this long after opening (see TaskTable::LoadTask).
+    absl::Duration lease_grace = absl::Seconds(10);
+  };
+
+  static absl::StatusOr<std::unique_ptr<RocksDbJobStore>> Open(const Options& options, Clock& clock,
+                                                               RetryPolicy policy);
+  ~RocksDbJobStore() override;
+
+  GroupCommitter::Stats commit_stats() { return committer_->stats(); }
+
+ private:
+  RocksDbJobStore(Clock& clock, RetryPolicy policy);
+  absl::Status Load(absl::Duration lease_grace);
+  absl::Status LoadTasksOfRunningJobs(absl::Duration lease_grace)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  uint64_t Persist(const ChangeSet& changes) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status AwaitDurable(uint64_t ticket) override;
+  absl::StatusOr<std::optional<v1::Task>> ReadTask(TaskKey key) override;
+  absl::StatusOr<std::vector<v1::Task>> ReadTasks(uint64_t job_seq, uint64_t start_index,
+                                                  size_t limit) override;
+
+  // Constant after Open.
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, jobs, tasks, idempotency
+  rocksdb::ColumnFamilyHandle* jobs_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* tasks_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* idempotency_cf_ = nullptr;
+  std::unique_ptr<GroupCommitter> committer_;
+};
+
+}  // namespace fanout::coordinator
+
+#endif  // FANOUT_COORDINATOR_ROCKSDB_JOB_STORE_H_

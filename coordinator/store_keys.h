@@ -1,0 +1,49 @@
+// RocksDB key layout. Numbers are big-endian so that keys sort in numeric order:
+//   jobs CF:         job_seq (8 bytes)                -> v1::Job
+//   tasks CF:        job_seq (8) + task index (8)     -> v1::Task
+//   idempotency CF:  the key's bytes                  -> job_seq (8)
+//   default CF:      "next_job_seq"                   -> job_seq (8)
+#ifndef FANOUT_COORDINATOR_STORE_KEYS_H_
+#define FANOUT_COORDINATOR_STORE_KEYS_H_
+
+#include <cstdint>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "coordinator/task_key.h"
+
+namespace fanout::coordinator {
+
+inline constexpr absl::string_view kNextJobSeqKey = "next_job_seq";
+
+inline void AppendBigEndian(uint64_t v, std::string* out) {
+  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+inline uint64_t ReadBigEndian(absl::string_view bytes) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < bytes.size(); ++i) v = (v << 8) | static_cast<uint8_t>(bytes[i]);
+  return v;
+}
+
+inline std::string EncodeSeq(uint64_t seq) {
+  std::string out;
+  AppendBigEndian(seq, &out);
+  return out;
+}
+
+inline std::string EncodeTaskKey(TaskKey key) {
+  std::string out;
+  out.reserve(16);
+  AppendBigEndian(key.job_seq, &out);
+  AppendBigEndian(key.index, &out);
+  return out;
+}
+
+inline TaskKey DecodeTaskKey(absl::string_view bytes) {
+  return {ReadBigEndian(bytes.substr(0, 8)), ReadBigEndian(bytes.substr(8))};
+}
+
+}  // namespace fanout::coordinator
+
+#endif  // FANOUT_COORDINATOR_STORE_KEYS_H_

@@ -1,0 +1,179 @@
+#include "coordinator/table_backed_job_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "google/protobuf/util/message_differencer.h"
+
+namespace fanout::coordinator {
+
+TableBackedJobStore::TableBackedJobStore(Clock& clock, RetryPolicy policy)
+    : clock_(clock), table_(std::move(policy)) {}
+
+uint64_t TableBackedJobStore::Commit(const ChangeSet& changes) {
+  if (!changes.empty()) last_ticket_ = Persist(changes);
+  table_.Retire(changes);
+  return last_ticket_;
+}
+
+absl::Status TableBackedJobStore::Durable(uint64_t ticket) {
+  absl::Status status = AwaitDurable(ticket);
+  if (status.ok()) return status;
+  absl::MutexLock lock(&mu_);
+  if (broken_.ok()) {
+    broken_ = absl::UnavailableError(absl::StrCat(
+        "job store: a write to disk failed (", status.message(),
+        "); refusing work until the coordinator restarts and reloads its state"));
+  }
+  return broken_;
+}
+
+absl::StatusOr<SubmitOutcome> TableBackedJobStore::SubmitJob(
+    const v1::JobSpec& spec, std::vector<std::vector<std::string>> inputs) {
+  SubmitOutcome out;
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    const v1::Job* existing = spec.idempotency_key().empty()
+                                  ? nullptr
+                                  : table_.FindJobByIdempotencyKey(spec.idempotency_key());
+    if (existing != nullptr) {
+      if (!google::protobuf::util::MessageDifferencer::Equals(existing->spec(), spec)) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("idempotency_key: '", spec.idempotency_key(), "' already created job ",
+                         existing->job_id(), " with a different spec"));
+      }
+      out.job = *existing;
+      ticket = last_ticket_;
+    } else {
+      ChangeSet changes;
+      out.job = table_.CreateJob(spec, std::move(inputs), clock_.Now(), &changes);
+      out.created = true;
+      ticket = Commit(changes);
+    }
+  }
+  RETURN_IF_ERROR(Durable(ticket));
+  return out;
+}
+
+absl::StatusOr<LeaseGrant> TableBackedJobStore::LeaseTasks(absl::string_view worker_id, size_t max,
+                                                           absl::Duration ttl) {
+  LeaseGrant grant;
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    ChangeSet changes;
+    grant = table_.Lease(worker_id, max, ttl, clock_.Now(), &changes);
+    ticket = Commit(changes);
+  }
+  RETURN_IF_ERROR(Durable(ticket));
+  return grant;
+}
+
+absl::StatusOr<std::vector<v1::LeaseStatus>> TableBackedJobStore::RenewLeases(
+    absl::Span<const v1::TaskRef> refs, absl::Duration ttl) {
+  std::vector<v1::LeaseStatus> out;
+  out.reserve(refs.size());
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    ChangeSet changes;
+    const absl::Time now = clock_.Now();
+    for (const v1::TaskRef& ref : refs) out.push_back(table_.Renew(ref, ttl, now, &changes));
+    ticket = Commit(changes);
+  }
+  RETURN_IF_ERROR(Durable(ticket));
+  return out;
+}
+
+absl::StatusOr<std::vector<ReportVerdict>> TableBackedJobStore::ReportOutcomes(
+    absl::Span<const v1::TaskOutcome> outcomes) {
+  std::vector<ReportVerdict> out;
+  out.reserve(outcomes.size());
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    ChangeSet changes;
+    const absl::Time now = clock_.Now();
+    for (const v1::TaskOutcome& o : outcomes) out.push_back(table_.Report(o, now, &changes));
+    ticket = Commit(changes);
+  }
+  RETURN_IF_ERROR(Durable(ticket));
+  // Reports about tasks that already ended (a retry after a lost reply, or a late worker) are judged
+  // from the stored record; this is off the hot path.
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] != ReportVerdict::kNotLive) continue;
+    const v1::TaskRef& ref = outcomes[i].ref();
+    ASSIGN_OR_RETURN(std::optional<v1::Task> record,
+                     ReadTask({SeqFromJobId(ref.job_id()).value_or(0), ref.index()}));
+    out[i] = record ? TaskTable::JudgeEnded(*record, ref.epoch()) : ReportVerdict::kUnknown;
+  }
+  return out;
+}
+
+absl::StatusOr<size_t> TableBackedJobStore::ExpireLeases() {
+  size_t expired = 0;
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    ChangeSet changes;
+    expired = table_.ExpireLeases(clock_.Now(), &changes);
+    if (expired == 0) return 0;
+    ticket = Commit(changes);
+  }
+  RETURN_IF_ERROR(Durable(ticket));
+  return expired;
+}
+
+absl::StatusOr<v1::Job> TableBackedJobStore::CancelJob(absl::string_view job_id) {
+  v1::Job job;
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    ChangeSet changes;
+    ASSIGN_OR_RETURN(const v1::Job* cancelled, table_.CancelJob(job_id, clock_.Now(), &changes));
+    job = *cancelled;
+    ticket = Commit(changes);
+  }
+  RETURN_IF_ERROR(Durable(ticket));
+  return job;
+}
+
+absl::StatusOr<v1::Job> TableBackedJobStore::GetJob(absl::string_view job_id) {
+  absl::MutexLock lock(&mu_);
+  const v1::Job* job = table_.FindJob(job_id);
+  if (job == nullptr) return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
+  return *job;
+}
+
+std::vector<v1::Job> TableBackedJobStore::ListJobs(uint64_t before_seq, size_t limit) {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::Job> out;
+  for (const v1::Job* job : table_.ListJobs(before_seq, limit)) out.push_back(*job);
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Task>> TableBackedJobStore::ListTasks(absl::string_view job_id,
+                                                                     uint64_t start_index,
+                                                                     size_t limit) {
+  std::optional<uint64_t> seq = SeqFromJobId(job_id);
+  {
+    absl::MutexLock lock(&mu_);
+    if (!seq || table_.FindJob(job_id) == nullptr) {
+      return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
+    }
+  }
+  return ReadTasks(*seq, start_index, limit);
+}
+
+std::optional<absl::Time> TableBackedJobStore::NextWakeup() {
+  absl::MutexLock lock(&mu_);
+  return table_.NextWakeup();
+}
+
+}  // namespace fanout::coordinator

@@ -1,0 +1,73 @@
+// The JobStore verbs, implemented once over a TaskTable. Subclasses decide only where records go:
+// memory (InMemoryJobStore) or RocksDB (RocksDbJobStore). Each verb changes the table under mu_,
+// hands the changed records to Persist() in transition order, and waits for them to be durable after
+// releasing mu_ — so that concurrent verbs share one disk sync (group commit).
+#ifndef FANOUT_COORDINATOR_TABLE_BACKED_JOB_STORE_H_
+#define FANOUT_COORDINATOR_TABLE_BACKED_JOB_STORE_H_
+
+#include <optional>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "common/clock.h"
+#include "coordinator/job_store.h"
+#include "coordinator/task_table.h"
+
+namespace fanout::coordinator {
+
+// Thread-safe.
+class TableBackedJobStore : public JobStore {
+ public:
+  absl::StatusOr<SubmitOutcome> SubmitJob(const v1::JobSpec& spec,
+                                          std::vector<std::vector<std::string>> inputs) override;
+  absl::StatusOr<LeaseGrant> LeaseTasks(absl::string_view worker_id, size_t max,
+                                        absl::Duration ttl) override;
+  absl::StatusOr<std::vector<v1::LeaseStatus>> RenewLeases(absl::Span<const v1::TaskRef> refs,
+                                                           absl::Duration ttl) override;
+  absl::StatusOr<std::vector<ReportVerdict>> ReportOutcomes(
+      absl::Span<const v1::TaskOutcome> outcomes) override;
+  absl::StatusOr<size_t> ExpireLeases() override;
+  absl::StatusOr<v1::Job> CancelJob(absl::string_view job_id) override;
+  absl::StatusOr<v1::Job> GetJob(absl::string_view job_id) override;
+  std::vector<v1::Job> ListJobs(uint64_t before_seq, size_t limit) override;
+  absl::StatusOr<std::vector<v1::Task>> ListTasks(absl::string_view job_id, uint64_t start_index,
+                                                  size_t limit) override;
+  std::optional<absl::Time> NextWakeup() override;
+
+ protected:
+  TableBackedJobStore(Clock& clock, RetryPolicy policy);
+
+  // Writes the records `changes` names (read from table_) as one atomic batch, after every batch
+  // persisted before it. Returns a ticket for AwaitDurable.
+  virtual uint64_t Persist(const ChangeSet& changes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) = 0;
+  // Blocks until the batch of `ticket` (and all before it) is durable.
+  virtual absl::Status AwaitDurable(uint64_t ticket) ABSL_LOCKS_EXCLUDED(mu_) = 0;
+  // Reads the stored record of any task, ended or not; nullopt if there is none.
+  virtual absl::StatusOr<std::optional<v1::Task>> ReadTask(TaskKey key) ABSL_LOCKS_EXCLUDED(mu_) = 0;
+  virtual absl::StatusOr<std::vector<v1::Task>> ReadTasks(uint64_t job_seq, uint64_t start_index,
+                                                          size_t limit) ABSL_LOCKS_EXCLUDED(mu_) = 0;
+
+  // Constant after construction.
+  Clock& clock_;
+
+  absl::Mutex mu_;
+  // Guarded by mu_.
+  TaskTable table_ ABSL_GUARDED_BY(mu_);
+
+ private:
+  // Persists `changes` and drops ended tasks from the table. Returns the ticket to wait for: the
+  // latest one even when nothing changed, because the caller may be answering from state that an
+  // earlier, not yet durable verb produced.
+  uint64_t Commit(const ChangeSet& changes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // AwaitDurable, turning a failed write into a store that refuses further work: memory is then ahead
+  // of the disk and only a restart (which reloads from disk) makes them agree again.
+  absl::Status Durable(uint64_t ticket) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Guarded by mu_.
+  uint64_t last_ticket_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status broken_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace fanout::coordinator
+
+#endif  // FANOUT_COORDINATOR_TABLE_BACKED_JOB_STORE_H_

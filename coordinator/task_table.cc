@@ -1,0 +1,237 @@
+// TaskTable: jobs, recovery and bookkeeping. The worker-protocol verbs are in task_table_worker.cc.
+#include "coordinator/task_table.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/proto_time.h"
+#include "coordinator/tolerance.h"
+
+namespace fanout::coordinator {
+
+TaskTable::TaskTable(RetryPolicy policy) : policy_(std::move(policy)) {}
+
+TaskTable::JobEntry* TaskTable::FindEntry(absl::string_view job_id) {
+  const std::optional<uint64_t> seq = SeqFromJobId(job_id);
+  if (!seq) return nullptr;
+  auto it = jobs_.find(*seq);
+  return it == jobs_.end() ? nullptr : &it->second;
+}
+
+const v1::Job* TaskTable::FindJob(absl::string_view job_id) const {
+  const std::optional<uint64_t> seq = SeqFromJobId(job_id);
+  return seq ? JobBySeq(*seq) : nullptr;
+}
+
+const v1::Job* TaskTable::JobBySeq(uint64_t seq) const {
+  auto it = jobs_.find(seq);
+  return it == jobs_.end() ? nullptr : &it->second.job;
+}
+
+const v1::Job* TaskTable::FindJobByIdempotencyKey(absl::string_view key) const {
+  auto it = idempotency_.find(key);
+  return it == idempotency_.end() ? nullptr : JobBySeq(it->second);
+}
+
+v1::Task* TaskTable::FindLive(uint64_t seq, uint64_t index) {
+  auto job = jobs_.find(seq);
+  if (job == jobs_.end()) return nullptr;
+  auto it = job->second.live.find(index);
+  return it == job->second.live.end() ? nullptr : &it->second;
+}
+
+const v1::Task* TaskTable::LiveTask(TaskKey key) const {
+  return const_cast<TaskTable*>(this)->FindLive(key.job_seq, key.index);
+}
+
+const v1::Job& TaskTable::CreateJob(const v1::JobSpec& spec,
+                                    std::vector<std::vector<std::string>> inputs, absl::Time now,
+                                    ChangeSet* changes) {
+  const uint64_t seq = next_job_seq_++;
+  changes->next_job_seq_changed = true;
+  JobEntry& entry = jobs_[seq];
+  v1::Job& job = entry.job;
+  job.set_job_id(JobIdFromSeq(seq));
+  *job.mutable_spec() = spec;
+  job.set_state(v1::JOB_RUNNING);
+  ToProto(now, job.mutable_created_at());
+  job.mutable_counts()->set_total(inputs.size());
+  job.mutable_counts()->set_pending(inputs.size());
+  ready_.AddJob(seq, spec.options().priority());
+  uint64_t items = 0;
+  for (uint64_t i = 0; i < inputs.size(); ++i) {
+    v1::Task& task = entry.live[i];
+    task.set_job_id(job.job_id());
+    task.set_index(i);
+    task.set_state(v1::TASK_PENDING);
+    items += inputs[i].size();
+    for (std::string& item : inputs[i]) task.add_items(std::move(item));
+    ready_.PushReady({seq, i});
+    changes->tasks.insert({seq, i});
+  }
+  job.set_items_total(items);
+  if (!spec.idempotency_key().empty()) {
+    idempotency_[spec.idempotency_key()] = seq;
+    changes->idempotency_keys.emplace_back(spec.idempotency_key(), seq);
+  }
+  changes->jobs.insert(seq);
+  MaybeFinish(entry, now, changes);  // an empty source ends at once
+  return job;
+}
+
+absl::StatusOr<const v1::Job*> TaskTable::CancelJob(absl::string_view job_id, absl::Time now,
+                                                    ChangeSet* changes) {
+  JobEntry* entry = FindEntry(job_id);
+  if (entry == nullptr) return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
+  if (entry->job.state() != v1::JOB_RUNNING) return &entry->job;
+  CancelLiveTasks(*entry, now, changes);
+  FinishJob(*entry, v1::JOB_CANCELLED, "cancelled by request", now);
+  changes->jobs.insert(SeqFromJobId(job_id).value());
+  return &entry->job;
+}
+
+void TaskTable::CancelLiveTasks(JobEntry& entry, absl::Time now, ChangeSet* changes) {
+  const uint64_t seq = SeqFromJobId(entry.job.job_id()).value();
+  for (auto& [index, task] : entry.live) {
+    if (task.state() == v1::TASK_LEASED) {
+      v1::TaskError error;
+      error.set_code(v1::ERROR_CANCELLED);
+      error.set_message("job cancelled while the task ran");
+      EndAttempt(entry, task, v1::TASK_CANCELLED, &error, /*reported=*/false, now);
+    } else if (task.state() == v1::TASK_PENDING) {
+      Move(entry.job, v1::TASK_PENDING, v1::TASK_CANCELLED);
+      task.set_state(v1::TASK_CANCELLED);
+      ToProto(now, task.mutable_finished_at());
+    } else {
+      continue;
+    }
+    changes->tasks.insert({seq, index});
+  }
+}
+
+void TaskTable::FinishJob(JobEntry& entry, v1::JobState state, std::string message,
+                          absl::Time now) {
+  entry.job.set_state(state);
+  entry.job.set_message(std::move(message));
+  ToProto(now, entry.job.mutable_finished_at());
+  ready_.RemoveJob(SeqFromJobId(entry.job.job_id()).value());
+}
+
+void TaskTable::MaybeFinish(JobEntry& entry, absl::Time now, ChangeSet* changes) {
+  v1::Job& job = entry.job;
+  if (job.state() != v1::JOB_RUNNING) return;
+  const v1::TaskCounts& c = job.counts();
+  if (ExceedsTolerance(job)) {
+    CancelLiveTasks(entry, now, changes);
+    FinishJob(entry, v1::JOB_FAILED,
+              absl::StrCat(Failures(c), " of ", c.total(),
+                           " tasks failed, more than the job tolerates; stopped the rest"),
+              now);
+    return;
+  }
+  if (c.pending() + c.running() > 0) return;
+  const uint64_t failures = Failures(c);
+  if (failures == 0 || HasTolerance(job.spec().options())) {
+    FinishJob(entry, v1::JOB_SUCCEEDED,
+              failures == 0 ? "" : absl::StrCat(failures, " tasks failed, within tolerance"), now);
+  } else {
+    FinishJob(entry, v1::JOB_FAILED, absl::StrCat(failures, " of ", c.total(), " tasks failed"),
+              now);
+  }
+}
+
+namespace {
+
+void AddCount(v1::TaskCounts& c, v1::TaskState state, int64_t delta) {
+  switch (state) {
+    case v1::TASK_PENDING:
+      c.set_pending(c.pending() + delta);
+      break;
+    case v1::TASK_LEASED:
+      c.set_running(c.running() + delta);
+      break;
+    case v1::TASK_SUCCEEDED:
+      c.set_succeeded(c.succeeded() + delta);
+      break;
+    case v1::TASK_FAILED:
+      c.set_failed(c.failed() + delta);
+      break;
+    case v1::TASK_DEAD:
+      c.set_dead(c.dead() + delta);
+      break;
+    default:
+      c.set_cancelled(c.cancelled() + delta);
+      break;
+  }
+}
+
+}  // namespace
+
+void TaskTable::Move(v1::Job& job, v1::TaskState from, v1::TaskState to) {
+  AddCount(*job.mutable_counts(), from, -1);
+  AddCount(*job.mutable_counts(), to, +1);
+}
+
+std::vector<const v1::Job*> TaskTable::ListJobs(uint64_t before_seq, size_t limit) const {
+  std::vector<const v1::Job*> out;
+  auto it = before_seq == 0 ? jobs_.end() : jobs_.lower_bound(before_seq);
+  while (it != jobs_.begin() && out.size() < limit) {
+    --it;
+    out.push_back(&it->second.job);
+  }
+  return out;
+}
+
+void TaskTable::LoadJob(v1::Job job) {
+  const uint64_t seq = SeqFromJobId(job.job_id()).value();
+  next_job_seq_ = std::max(next_job_seq_, seq + 1);
+  if (job.state() == v1::JOB_RUNNING) ready_.AddJob(seq, job.spec().options().priority());
+  jobs_[seq].job = std::move(job);
+}
+
+void TaskTable::LoadTask(v1::Task task, absl::Time now, absl::Duration lease_grace) {
+  const std::optional<uint64_t> seq = SeqFromJobId(task.job_id());
+  auto job = seq ? jobs_.find(*seq) : jobs_.end();
+  if (job == jobs_.end() || job->second.job.state() != v1::JOB_RUNNING) return;
+  const TaskKey key{*seq, task.index()};
+  if (task.state() == v1::TASK_PENDING) {
+    const absl::Time due = task.has_not_before() ? FromProto(task.not_before()) : now;
+    if (due > now) {
+      ready_.PushDelayed(key, due);
+    } else {
+      ready_.PushReady(key);
+    }
+  } else if (task.state() == v1::TASK_LEASED) {
+    const absl::Time expiry = std::max(FromProto(task.lease_expires_at()), now + lease_grace);
+    ToProto(expiry, task.mutable_lease_expires_at());
+    leases_.Add(key, task.epoch(), expiry);
+  } else {
+    return;  // ended: stays on disk only
+  }
+  job->second.live[task.index()] = std::move(task);
+}
+
+void TaskTable::LoadIdempotencyKey(std::string key, uint64_t job_seq) {
+  idempotency_[std::move(key)] = job_seq;
+}
+
+std::optional<absl::Time> TaskTable::NextWakeup() const {
+  std::optional<absl::Time> a = leases_.NextExpiry();
+  std::optional<absl::Time> b = ready_.NextDue();
+  if (!a) return b;
+  if (!b) return a;
+  return std::min(*a, *b);
+}
+
+void TaskTable::Retire(const ChangeSet& changes) {
+  for (const TaskKey& key : changes.tasks) {
+    auto job = jobs_.find(key.job_seq);
+    if (job == jobs_.end()) continue;
+    auto it = job->second.live.find(key.index);
+    if (it == job->second.live.end()) continue;
+    const v1::TaskState s = it->second.state();
+    if (s != v1::TASK_PENDING && s != v1::TASK_LEASED) job->second.live.erase(it);
+  }
+}
+
+}  // namespace fanout::coordinator

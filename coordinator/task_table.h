@@ -1,0 +1,118 @@
+// The coordinator's in-memory state: every job, every task that has not ended, the ready index and the
+// lease deadlines, plus the state machine that moves tasks between states (docs/task-states.md).
+// It does no I/O. Each verb records what it changed in a ChangeSet; the owning JobStore writes those
+// records before anyone hears of the change, then calls Retire() to drop tasks that ended.
+#ifndef FANOUT_COORDINATOR_TASK_TABLE_H_
+#define FANOUT_COORDINATOR_TASK_TABLE_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "coordinator/change_set.h"
+#include "coordinator/lease_heap.h"
+#include "coordinator/ready_index.h"
+#include "coordinator/retry_policy.h"
+#include "coordinator/task_key.h"
+#include "proto/fanout.pb.h"
+#include "proto/worker_service.pb.h"
+
+namespace fanout::coordinator {
+
+// What a report did: committed, a repeat of one already committed by the same epoch, refused as stale,
+// about nothing known, or about a task no longer in memory (the store then judges it from disk).
+enum class ReportVerdict { kAccepted, kDuplicate, kStale, kUnknown, kNotLive };
+
+struct LeaseGrant {
+  std::vector<v1::LeasedTask> tasks;
+  std::vector<v1::JobContext> jobs;  // one per job among `tasks`
+};
+
+inline constexpr absl::Duration kDefaultTimeout = absl::Seconds(300);
+inline constexpr int kAttemptHistory = 16;
+
+// Thread-compatible: the owning JobStore serializes every call.
+class TaskTable {
+ public:
+  explicit TaskTable(RetryPolicy policy);
+
+  // --- Jobs ---
+  const v1::Job* FindJob(absl::string_view job_id) const;
+  const v1::Job* FindJobByIdempotencyKey(absl::string_view key) const;
+  // One task per element of `inputs` (each a batch of JSON items).
+  const v1::Job& CreateJob(const v1::JobSpec& spec, std::vector<std::vector<std::string>> inputs,
+                           absl::Time now, ChangeSet* changes);
+  // Ends the job CANCELLED; pending and running tasks become CANCELLED. No-op on an ended job.
+  absl::StatusOr<const v1::Job*> CancelJob(absl::string_view job_id, absl::Time now,
+                                           ChangeSet* changes);
+  // Newest first, starting below `before_seq` (0: from the newest).
+  std::vector<const v1::Job*> ListJobs(uint64_t before_seq, size_t limit) const;
+
+  // --- Recovery: records as read back from disk ---
+  void LoadJob(v1::Job job);
+  // Leases keep their expiry, extended to at least now + `lease_grace`, so that workers that outlived
+  // a coordinator restart can renew before their tasks are handed out again.
+  void LoadTask(v1::Task task, absl::Time now, absl::Duration lease_grace);
+  void LoadIdempotencyKey(std::string key, uint64_t job_seq);
+  void set_next_job_seq(uint64_t seq) { next_job_seq_ = seq; }
+  uint64_t next_job_seq() const { return next_job_seq_; }
+
+  // --- Worker protocol ---
+  LeaseGrant Lease(absl::string_view worker_id, size_t max, absl::Duration ttl, absl::Time now,
+                   ChangeSet* changes);
+  v1::LeaseStatus Renew(const v1::TaskRef& ref, absl::Duration ttl, absl::Time now,
+                        ChangeSet* changes);
+  ReportVerdict Report(const v1::TaskOutcome& outcome, absl::Time now, ChangeSet* changes);
+  // Judges a report about a task that already ended, from its record.
+  static ReportVerdict JudgeEnded(const v1::Task& record, uint64_t epoch);
+  // Returns expired leases' tasks to PENDING (or DEAD when out of attempts).
+  size_t ExpireLeases(absl::Time now, ChangeSet* changes);
+  // The next time something becomes ready by itself (a backoff ends or a lease expires).
+  std::optional<absl::Time> NextWakeup() const;
+  size_t ready_count() const { return ready_.ready_count(); }
+
+  // --- For the store's persistence of a ChangeSet ---
+  const v1::Job* JobBySeq(uint64_t seq) const;
+  const v1::Task* LiveTask(TaskKey key) const;
+  void Retire(const ChangeSet& changes);
+
+ private:
+  struct JobEntry {
+    v1::Job job;
+    absl::node_hash_map<uint64_t, v1::Task> live;  // tasks not yet ended, by index
+  };
+
+  JobEntry* FindEntry(absl::string_view job_id);
+  v1::Task* FindLive(uint64_t seq, uint64_t index);
+  static void Move(v1::Job& job, v1::TaskState from, v1::TaskState to);
+  void LeaseOne(JobEntry& entry, v1::Task& task, absl::string_view worker_id, absl::Duration ttl,
+                absl::Time now);
+  // Ends the current attempt of a LEASED task and moves it to `to`.
+  void EndAttempt(JobEntry& entry, v1::Task& task, v1::TaskState to, const v1::TaskError* error,
+                  bool reported, absl::Time now);
+  void FailAttempt(JobEntry& entry, v1::Task& task, const v1::TaskError& error, bool reported,
+                   absl::Time now);
+  void Requeue(JobEntry& entry, v1::Task& task, absl::Time not_before, absl::Time now);
+  void CancelLiveTasks(JobEntry& entry, absl::Time now, ChangeSet* changes);
+  void FinishJob(JobEntry& entry, v1::JobState state, std::string message, absl::Time now);
+  // Ends the job when nothing is left to run, or when its failures exceed what it tolerates.
+  void MaybeFinish(JobEntry& entry, absl::Time now, ChangeSet* changes);
+
+  RetryPolicy policy_;
+  std::map<uint64_t, JobEntry> jobs_;  // by seq; node-based so record pointers stay valid
+  absl::flat_hash_map<std::string, uint64_t> idempotency_;
+  ReadyIndex ready_;
+  LeaseHeap leases_;
+  uint64_t next_job_seq_ = 1;
+};
+
+}  // namespace fanout::coordinator
+
+#endif  // FANOUT_COORDINATOR_TASK_TABLE_H_

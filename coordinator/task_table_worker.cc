@@ -1,0 +1,204 @@
+// TaskTable: the worker protocol — lease, renew, report, expire — and the attempt bookkeeping.
+#include <limits>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/proto_time.h"
+#include "coordinator/task_table.h"
+
+namespace fanout::coordinator {
+
+LeaseGrant TaskTable::Lease(absl::string_view worker_id, size_t max, absl::Duration ttl,
+                            absl::Time now, ChangeSet* changes) {
+  LeaseGrant grant;
+  ready_.PromoteDue(now);
+  const std::vector<TaskKey> keys = ready_.Take(max, [this](uint64_t seq) -> size_t {
+    const v1::Job& job = jobs_.at(seq).job;
+    const uint64_t cap = job.spec().options().max_concurrency();
+    if (cap == 0) return std::numeric_limits<size_t>::max();
+    return job.counts().running() >= cap ? 0 : cap - job.counts().running();
+  });
+  absl::flat_hash_set<uint64_t> described;
+  for (const TaskKey& key : keys) {
+    JobEntry& entry = jobs_.at(key.job_seq);
+    auto it = entry.live.find(key.index);
+    if (it == entry.live.end() || it->second.state() != v1::TASK_PENDING) continue;
+    v1::Task& task = it->second;
+    LeaseOne(entry, task, worker_id, ttl, now);
+    changes->tasks.insert(key);
+    changes->jobs.insert(key.job_seq);
+    v1::LeasedTask& leased = grant.tasks.emplace_back();
+    leased.mutable_ref()->set_job_id(task.job_id());
+    leased.mutable_ref()->set_index(task.index());
+    leased.mutable_ref()->set_epoch(task.epoch());
+    leased.set_attempt(task.attempt());
+    *leased.mutable_items() = task.items();
+    *leased.mutable_lease_expires_at() = task.lease_expires_at();
+    if (described.insert(key.job_seq).second) {
+      const v1::JobSpec& spec = entry.job.spec();
+      v1::JobContext& context = grant.jobs.emplace_back();
+      context.set_job_id(entry.job.job_id());
+      context.set_function(spec.function());
+      context.set_params_json(spec.params_json());
+      if (spec.options().has_timeout()) {
+        *context.mutable_timeout() = spec.options().timeout();
+      } else {
+        ToProto(kDefaultTimeout, context.mutable_timeout());
+      }
+    }
+  }
+  return grant;
+}
+
+void TaskTable::LeaseOne(JobEntry& entry, v1::Task& task, absl::string_view worker_id,
+                         absl::Duration ttl, absl::Time now) {
+  const absl::Time expiry = now + ttl;
+  Move(entry.job, v1::TASK_PENDING, v1::TASK_LEASED);
+  task.set_state(v1::TASK_LEASED);
+  task.set_epoch(task.epoch() + 1);
+  task.set_attempt(task.attempt() + 1);
+  task.set_worker_id(std::string(worker_id));
+  task.clear_not_before();
+  ToProto(expiry, task.mutable_lease_expires_at());
+  if (task.attempts_size() >= kAttemptHistory) task.mutable_attempts()->DeleteSubrange(0, 1);
+  v1::Attempt* attempt = task.add_attempts();
+  attempt->set_epoch(task.epoch());
+  attempt->set_worker_id(std::string(worker_id));
+  ToProto(now, attempt->mutable_leased_at());
+  ToProto(expiry, attempt->mutable_lease_expires_at());
+  leases_.Add({SeqFromJobId(task.job_id()).value(), task.index()}, task.epoch(), expiry);
+}
+
+v1::LeaseStatus TaskTable::Renew(const v1::TaskRef& ref, absl::Duration ttl, absl::Time now,
+                                 ChangeSet* changes) {
+  JobEntry* entry = FindEntry(ref.job_id());
+  if (entry == nullptr) return v1::LEASE_LOST;
+  if (entry->job.state() == v1::JOB_CANCELLED) return v1::LEASE_CANCELLED;
+  auto it = entry->live.find(ref.index());
+  if (it == entry->live.end()) return v1::LEASE_LOST;
+  v1::Task& task = it->second;
+  if (task.state() != v1::TASK_LEASED || task.epoch() != ref.epoch()) return v1::LEASE_LOST;
+  const absl::Time expiry = now + ttl;
+  ToProto(expiry, task.mutable_lease_expires_at());
+  if (task.attempts_size() > 0) {
+    ToProto(expiry, task.mutable_attempts(task.attempts_size() - 1)->mutable_lease_expires_at());
+  }
+  const TaskKey key{SeqFromJobId(ref.job_id()).value(), ref.index()};
+  leases_.Add(key, task.epoch(), expiry);
+  changes->tasks.insert(key);
+  return v1::LEASE_OK;
+}
+
+ReportVerdict TaskTable::JudgeEnded(const v1::Task& record, uint64_t epoch) {
+  for (const v1::Attempt& attempt : record.attempts()) {
+    if (attempt.epoch() == epoch && attempt.reported()) return ReportVerdict::kDuplicate;
+  }
+  return ReportVerdict::kStale;
+}
+
+ReportVerdict TaskTable::Report(const v1::TaskOutcome& outcome, absl::Time now,
+                                ChangeSet* changes) {
+  const std::optional<uint64_t> seq = SeqFromJobId(outcome.ref().job_id());
+  auto job = seq ? jobs_.find(*seq) : jobs_.end();
+  if (job == jobs_.end()) return ReportVerdict::kUnknown;
+  JobEntry& entry = job->second;
+  auto it = entry.live.find(outcome.ref().index());
+  if (it == entry.live.end()) return ReportVerdict::kNotLive;
+  v1::Task& task = it->second;
+  if (task.state() != v1::TASK_LEASED || task.epoch() != outcome.ref().epoch()) {
+    return JudgeEnded(task, outcome.ref().epoch());
+  }
+  switch (outcome.outcome_case()) {
+    case v1::TaskOutcome::kResults:
+      if (outcome.results().results_size() != task.items_size()) {
+        v1::TaskError error;
+        error.set_code(v1::ERROR_FATAL);
+        error.set_message(absl::StrCat("worker returned ", outcome.results().results_size(),
+                                       " results for ", task.items_size(), " items"));
+        EndAttempt(entry, task, v1::TASK_FAILED, &error, /*reported=*/true, now);
+        break;
+      }
+      *task.mutable_results() = outcome.results().results();
+      EndAttempt(entry, task, v1::TASK_SUCCEEDED, nullptr, /*reported=*/true, now);
+      break;
+    case v1::TaskOutcome::kError:
+      FailAttempt(entry, task, outcome.error(), /*reported=*/true, now);
+      break;
+    default:  // released unstarted: the attempt does not count
+      EndAttempt(entry, task, v1::TASK_PENDING, nullptr, /*reported=*/true, now);
+      task.set_attempt(task.attempt() - 1);
+      Requeue(entry, task, now, now);
+      break;
+  }
+  changes->tasks.insert({*seq, task.index()});
+  changes->jobs.insert(*seq);
+  MaybeFinish(entry, now, changes);
+  return ReportVerdict::kAccepted;
+}
+
+void TaskTable::EndAttempt(JobEntry& entry, v1::Task& task, v1::TaskState to,
+                           const v1::TaskError* error, bool reported, absl::Time now) {
+  if (task.attempts_size() > 0) {
+    v1::Attempt* attempt = task.mutable_attempts(task.attempts_size() - 1);
+    ToProto(now, attempt->mutable_ended_at());
+    attempt->set_outcome(to);
+    attempt->set_reported(reported);
+    if (error != nullptr) *attempt->mutable_error() = *error;
+  }
+  if (error != nullptr) *task.mutable_error() = *error;
+  Move(entry.job, v1::TASK_LEASED, to);
+  task.set_state(to);
+  if (to != v1::TASK_PENDING) ToProto(now, task.mutable_finished_at());
+}
+
+void TaskTable::FailAttempt(JobEntry& entry, v1::Task& task, const v1::TaskError& error,
+                            bool reported, absl::Time now) {
+  // A handler that saw itself cancelled while its job still runs was stopped by its worker
+  // (shutdown, lost lease): that is worth another try.
+  const bool retryable = IsRetryable(error.code()) || error.code() == v1::ERROR_CANCELLED;
+  const v1::JobOptions& options = entry.job.spec().options();
+  if (!retryable) {
+    EndAttempt(entry, task, v1::TASK_FAILED, &error, reported, now);
+  } else if (task.attempt() >= MaxAttempts(options)) {
+    EndAttempt(entry, task, v1::TASK_DEAD, &error, reported, now);
+  } else {
+    EndAttempt(entry, task, v1::TASK_PENDING, &error, reported, now);
+    Requeue(entry, task, now + policy_.Backoff(options, task.attempt()), now);
+  }
+}
+
+void TaskTable::Requeue(JobEntry& entry, v1::Task& task, absl::Time not_before, absl::Time now) {
+  const TaskKey key{SeqFromJobId(entry.job.job_id()).value(), task.index()};
+  if (not_before > now) {
+    ToProto(not_before, task.mutable_not_before());
+    ready_.PushDelayed(key, not_before);
+  } else {
+    task.clear_not_before();
+    ready_.PushReady(key);
+  }
+}
+
+size_t TaskTable::ExpireLeases(absl::Time now, ChangeSet* changes) {
+  size_t expired = 0;
+  for (const LeaseHeap::Entry& e : leases_.PopExpired(now)) {
+    v1::Task* task = FindLive(e.key.job_seq, e.key.index);
+    if (task == nullptr || task->state() != v1::TASK_LEASED || task->epoch() != e.epoch ||
+        FromProto(task->lease_expires_at()) != e.expiry) {
+      continue;  // superseded by a renewal, or the task moved on
+    }
+    JobEntry& entry = jobs_.at(e.key.job_seq);
+    v1::TaskError error;
+    error.set_code(v1::ERROR_RETRYABLE);
+    error.set_message(absl::StrCat("lease expired: worker ", task->worker_id(),
+                                   " stopped renewing (crashed or cut off?)"));
+    FailAttempt(entry, *task, error, /*reported=*/false, now);
+    changes->tasks.insert(e.key);
+    changes->jobs.insert(e.key.job_seq);
+    MaybeFinish(entry, now, changes);
+    ++expired;
+  }
+  return expired;
+}
+
+}  // namespace fanout::coordinator
