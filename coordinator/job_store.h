@@ -11,7 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "absl/types/span.h"
+#include <initializer_list>
+
 #include "coordinator/task_table.h"
 #include "proto/fanout.pb.h"
 #include "proto/worker_service.pb.h"
@@ -37,12 +38,23 @@ class JobStore {
                                                 absl::Duration ttl) = 0;
   // One status per ref: extended, lost (stale epoch or expired) or cancelled.
   virtual absl::StatusOr<std::vector<v1::LeaseStatus>> RenewLeases(
-      absl::Span<const v1::TaskRef> refs, absl::Duration ttl) = 0;
+      const google::protobuf::RepeatedPtrField<v1::TaskRef>& refs, absl::Duration ttl) = 0;
   // Commits results and failures, fenced by epoch: one verdict per outcome.
   virtual absl::StatusOr<std::vector<ReportVerdict>> ReportOutcomes(
-      absl::Span<const v1::TaskOutcome> outcomes) = 0;
+      const google::protobuf::RepeatedPtrField<v1::TaskOutcome>& outcomes) = 0;
   // Returns tasks whose lease expired to PENDING (or DEAD). Returns how many.
   virtual absl::StatusOr<size_t> ExpireLeases() = 0;
+  // Conveniences for callers holding a few refs or outcomes (tests, mostly).
+  absl::StatusOr<std::vector<v1::LeaseStatus>> RenewLeases(std::initializer_list<v1::TaskRef> refs,
+                                                           absl::Duration ttl) {
+    return RenewLeases(google::protobuf::RepeatedPtrField<v1::TaskRef>(refs.begin(), refs.end()),
+                       ttl);
+  }
+  absl::StatusOr<std::vector<ReportVerdict>> ReportOutcomes(
+      std::initializer_list<v1::TaskOutcome> outcomes) {
+    return ReportOutcomes(
+        google::protobuf::RepeatedPtrField<v1::TaskOutcome>(outcomes.begin(), outcomes.end()));
+  }
   virtual absl::StatusOr<v1::Job> CancelJob(absl::string_view job_id) = 0;
 
   virtual absl::StatusOr<v1::Job> GetJob(absl::string_view job_id) = 0;

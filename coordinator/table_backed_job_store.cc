@@ -72,7 +72,7 @@ absl::StatusOr<LeaseGrant> TableBackedJobStore::LeaseTasks(absl::string_view wor
 }
 
 absl::StatusOr<std::vector<v1::LeaseStatus>> TableBackedJobStore::RenewLeases(
-    absl::Span<const v1::TaskRef> refs, absl::Duration ttl) {
+    const google::protobuf::RepeatedPtrField<v1::TaskRef>& refs, absl::Duration ttl) {
   std::vector<v1::LeaseStatus> out;
   out.reserve(refs.size());
   uint64_t ticket = 0;
@@ -89,7 +89,7 @@ absl::StatusOr<std::vector<v1::LeaseStatus>> TableBackedJobStore::RenewLeases(
 }
 
 absl::StatusOr<std::vector<ReportVerdict>> TableBackedJobStore::ReportOutcomes(
-    absl::Span<const v1::TaskOutcome> outcomes) {
+    const google::protobuf::RepeatedPtrField<v1::TaskOutcome>& outcomes) {
   std::vector<ReportVerdict> out;
   out.reserve(outcomes.size());
   uint64_t ticket = 0;

@@ -22,10 +22,10 @@ class TableBackedJobStore : public JobStore {
                                           std::vector<std::vector<std::string>> inputs) override;
   absl::StatusOr<LeaseGrant> LeaseTasks(absl::string_view worker_id, size_t max,
                                         absl::Duration ttl) override;
-  absl::StatusOr<std::vector<v1::LeaseStatus>> RenewLeases(absl::Span<const v1::TaskRef> refs,
+  absl::StatusOr<std::vector<v1::LeaseStatus>> RenewLeases(const google::protobuf::RepeatedPtrField<v1::TaskRef>& refs,
                                                            absl::Duration ttl) override;
   absl::StatusOr<std::vector<ReportVerdict>> ReportOutcomes(
-      absl::Span<const v1::TaskOutcome> outcomes) override;
+      const google::protobuf::RepeatedPtrField<v1::TaskOutcome>& outcomes) override;
   absl::StatusOr<size_t> ExpireLeases() override;
   absl::StatusOr<v1::Job> CancelJob(absl::string_view job_id) override;
   absl::StatusOr<v1::Job> GetJob(absl::string_view job_id) override;

@@ -84,23 +84,25 @@ absl::StatusOr<const v1::Job*> TaskTable::CancelJob(absl::string_view job_id, ab
   JobEntry* entry = FindEntry(job_id);
   if (entry == nullptr) return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
   if (entry->job.state() != v1::JOB_RUNNING) return &entry->job;
-  CancelLiveTasks(*entry, now, changes);
+  CancelLiveTasks(*entry, "job cancelled", now, changes);
   FinishJob(*entry, v1::JOB_CANCELLED, "cancelled by request", now);
   changes->jobs.insert(SeqFromJobId(job_id).value());
   return &entry->job;
 }
 
-void TaskTable::CancelLiveTasks(JobEntry& entry, absl::Time now, ChangeSet* changes) {
+void TaskTable::CancelLiveTasks(JobEntry& entry, absl::string_view reason, absl::Time now,
+                                ChangeSet* changes) {
   const uint64_t seq = SeqFromJobId(entry.job.job_id()).value();
+  v1::TaskError error;
+  error.set_code(v1::ERROR_CANCELLED);
+  error.set_message(std::string(reason));
   for (auto& [index, task] : entry.live) {
     if (task.state() == v1::TASK_LEASED) {
-      v1::TaskError error;
-      error.set_code(v1::ERROR_CANCELLED);
-      error.set_message("job cancelled while the task ran");
       EndAttempt(entry, task, v1::TASK_CANCELLED, &error, /*reported=*/false, now);
     } else if (task.state() == v1::TASK_PENDING) {
       Move(entry.job, v1::TASK_PENDING, v1::TASK_CANCELLED);
       task.set_state(v1::TASK_CANCELLED);
+      *task.mutable_error() = error;
       ToProto(now, task.mutable_finished_at());
     } else {
       continue;
@@ -122,7 +124,7 @@ void TaskTable::MaybeFinish(JobEntry& entry, absl::Time now, ChangeSet* changes)
   if (job.state() != v1::JOB_RUNNING) return;
   const v1::TaskCounts& c = job.counts();
   if (ExceedsTolerance(job)) {
-    CancelLiveTasks(entry, now, changes);
+    CancelLiveTasks(entry, "stopped: the job failed more tasks than it tolerates", now, changes);
     FinishJob(entry, v1::JOB_FAILED,
               absl::StrCat(Failures(c), " of ", c.total(),
                            " tasks failed, more than the job tolerates; stopped the rest"),

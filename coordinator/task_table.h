@@ -100,7 +100,8 @@ class TaskTable {
   void FailAttempt(JobEntry& entry, v1::Task& task, const v1::TaskError& error, bool reported,
                    absl::Time now);
   void Requeue(JobEntry& entry, v1::Task& task, absl::Time not_before, absl::Time now);
-  void CancelLiveTasks(JobEntry& entry, absl::Time now, ChangeSet* changes);
+  void CancelLiveTasks(JobEntry& entry, absl::string_view reason, absl::Time now,
+                       ChangeSet* changes);
   void FinishJob(JobEntry& entry, v1::JobState state, std::string message, absl::Time now);
   // Ends the job when nothing is left to run, or when its failures exceed what it tolerates.
   void MaybeFinish(JobEntry& entry, absl::Time now, ChangeSet* changes);

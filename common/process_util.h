@@ -1,0 +1,25 @@
+// Small process-level helpers every binary's main needs: waiting for SIGINT/SIGTERM, writing a port
+// file atomically, and this host's name.
+#ifndef FANOUT_COMMON_PROCESS_UTIL_H_
+#define FANOUT_COMMON_PROCESS_UTIL_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace fanout {
+
+// Blocks SIGINT and SIGTERM in the calling thread and every thread it starts afterwards; call first
+// thing in main, then WaitForTerminationSignal() once everything runs.
+void BlockTerminationSignals();
+// Returns the signal that arrived.
+int WaitForTerminationSignal();
+
+// Writes "<port>\n" to `path` via a temporary file and rename, so a reader never sees half of it.
+absl::Status WritePortFile(const std::string& path, int port);
+
+std::string HostName();
+
+}  // namespace fanout
+
+#endif  // FANOUT_COMMON_PROCESS_UTIL_H_

@@ -1,0 +1,65 @@
+#include "coordinator/coordinator_server.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+
+namespace fanout::coordinator {
+namespace {
+
+std::string DialAddress(absl::string_view listen, int port) {
+  absl::string_view host = listen.substr(0, listen.rfind(':'));
+  if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
+  return absl::StrCat(host, ":", port);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
+    const CoordinatorConfig& config, Clock& clock) {
+  if (config.data_dir.empty()) return absl::InvalidArgumentError("data_dir: missing");
+  std::unique_ptr<CoordinatorServer> s(new CoordinatorServer());
+  RocksDbJobStore::Options store_options;
+  store_options.path = config.data_dir;
+  store_options.sync = config.sync;
+  store_options.lease_grace = config.lease_grace;
+  ASSIGN_OR_RETURN(s->store_, RocksDbJobStore::Open(store_options, clock, RetryPolicy::Random()));
+  s->manager_ = std::make_unique<JobManager>(*s->store_, clock, config.manager);
+  s->hub_ = std::make_unique<JobWatchHub>(*s->manager_, absl::Milliseconds(250));
+  s->job_service_ = std::make_unique<JobGrpcService>(*s->manager_, *s->hub_);
+  s->worker_service_ = std::make_unique<WorkerGrpcService>(*s->manager_);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &s->port_);
+  builder.RegisterService(s->job_service_.get());
+  builder.RegisterService(s->worker_service_.get());
+  builder.SetMaxReceiveMessageSize(64 << 20);
+  builder.SetMaxSendMessageSize(64 << 20);
+  s->server_ = builder.BuildAndStart();
+  if (s->server_ == nullptr || s->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("listen: cannot serve on ", config.listen, " (address in use?)"));
+  }
+  s->address_ = DialAddress(config.listen, s->port_);
+  return s;
+}
+
+CoordinatorServer::~CoordinatorServer() { Shutdown(); }
+
+void CoordinatorServer::Shutdown(absl::Duration grace) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (manager_) manager_->Shutdown();  // parked lease calls must finish before the server can
+  if (server_) server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
+  hub_.reset();
+  server_.reset();
+  job_service_.reset();
+  worker_service_.reset();
+  manager_.reset();
+  store_.reset();
+}
+
+}  // namespace fanout::coordinator

@@ -1,0 +1,148 @@
+#include "coordinator/job_grpc_service.h"
+
+#include <memory>
+#include <optional>
+
+#include "coordinator/grpc_reply.h"
+
+namespace fanout::coordinator {
+namespace {
+
+// Streams snapshots handed over by JobWatchHub. At most one write is in flight; a snapshot that
+// arrives meanwhile replaces the one waiting, so a slow client sees fewer, fresher updates.
+class WatchReactor : public grpc::ServerWriteReactor<v1::Job> {
+ public:
+  struct Shared {
+    absl::Mutex mu;
+    WatchReactor* reactor ABSL_GUARDED_BY(mu) = nullptr;  // null once the call is done
+  };
+
+  WatchReactor() : shared_(std::make_shared<Shared>()) { shared_->reactor = this; }
+  std::shared_ptr<Shared> shared() { return shared_; }
+
+  // Called by the hub thread with shared->mu held.
+  bool Offer(const absl::StatusOr<v1::Job>& job, bool last) {
+    if (finished_) return false;
+    if (!job.ok()) {
+      if (!writing_) Close(ToGrpcStatus(job.status()));
+      return false;
+    }
+    pending_ = *job;
+    pending_last_ = last;
+    if (!writing_) WriteNext();
+    return !last;
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&shared_->mu);
+    writing_ = false;
+    if (!ok) {
+      Close(grpc::Status(grpc::StatusCode::CANCELLED, "watcher went away"));
+    } else if (pending_) {
+      WriteNext();
+    }
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&shared_->mu);
+    if (!writing_) Close(grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled"));
+  }
+
+  void OnDone() override {
+    {
+      absl::MutexLock lock(&shared_->mu);
+      shared_->reactor = nullptr;
+    }
+    delete this;
+  }
+
+ private:
+  void WriteNext() {
+    buffer_ = std::move(*pending_);
+    pending_.reset();
+    if (pending_last_) {
+      finished_ = true;
+      StartWriteAndFinish(&buffer_, grpc::WriteOptions(), grpc::Status::OK);
+    } else {
+      writing_ = true;
+      StartWrite(&buffer_);
+    }
+  }
+  void Close(const grpc::Status& status) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(status);
+  }
+
+  std::shared_ptr<Shared> shared_;
+  // Guarded by shared_->mu.
+  v1::Job buffer_;
+  std::optional<v1::Job> pending_;
+  bool pending_last_ = false;
+  bool writing_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* JobGrpcService::SubmitJob(grpc::CallbackServerContext* context,
+                                                    const v1::SubmitJobRequest* request,
+                                                    v1::SubmitJobResponse* response) {
+  absl::StatusOr<SubmitOutcome> out = manager_.SubmitJob(request->spec());
+  absl::StatusOr<v1::SubmitJobResponse> reply = out.status();
+  if (out.ok()) {
+    reply = v1::SubmitJobResponse();
+    *reply->mutable_job() = std::move(out->job);
+    reply->set_created(out->created);
+  }
+  return Reply(context, std::move(reply), response);
+}
+
+grpc::ServerUnaryReactor* JobGrpcService::GetJob(grpc::CallbackServerContext* context,
+                                                 const v1::GetJobRequest* request,
+                                                 v1::Job* response) {
+  return Reply(context, manager_.GetJob(request->job_id()), response);
+}
+
+grpc::ServerUnaryReactor* JobGrpcService::ListJobs(grpc::CallbackServerContext* context,
+                                                   const v1::ListJobsRequest* request,
+                                                   v1::ListJobsResponse* response) {
+  return Reply(context, manager_.ListJobs(*request), response);
+}
+
+grpc::ServerWriteReactor<v1::Job>* JobGrpcService::WatchJob(grpc::CallbackServerContext* context,
+                                                            const v1::WatchJobRequest* request) {
+  auto* reactor = new WatchReactor();
+  std::shared_ptr<WatchReactor::Shared> shared = reactor->shared();
+  hub_.Watch(request->job_id(), [shared](const absl::StatusOr<v1::Job>& job, bool last) {
+    absl::MutexLock lock(&shared->mu);
+    return shared->reactor != nullptr && shared->reactor->Offer(job, last);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* JobGrpcService::CancelJob(grpc::CallbackServerContext* context,
+                                                    const v1::CancelJobRequest* request,
+                                                    v1::Job* response) {
+  return Reply(context, manager_.CancelJob(request->job_id()), response);
+}
+
+grpc::ServerUnaryReactor* JobGrpcService::ListTasks(grpc::CallbackServerContext* context,
+                                                    const v1::ListTasksRequest* request,
+                                                    v1::ListTasksResponse* response) {
+  return Reply(context, manager_.ListTasks(*request), response);
+}
+
+grpc::ServerUnaryReactor* JobGrpcService::GetResults(grpc::CallbackServerContext* context,
+                                                     const v1::GetResultsRequest* request,
+                                                     v1::GetResultsResponse* response) {
+  return Reply(context, manager_.GetResults(*request), response);
+}
+
+grpc::ServerUnaryReactor* JobGrpcService::ListWorkers(grpc::CallbackServerContext* context,
+                                                      const v1::ListWorkersRequest* request,
+                                                      v1::ListWorkersResponse* response) {
+  return Reply(context, absl::StatusOr<v1::ListWorkersResponse>(manager_.ListWorkers()), response);
+}
+
+}  // namespace fanout::coordinator

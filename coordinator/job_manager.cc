@@ -1,0 +1,227 @@
+#include "coordinator/job_manager.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/proto_time.h"
+#include "common/status_macros.h"
+#include "coordinator/job_validation.h"
+#include "coordinator/results_view.h"
+#include "coordinator/source.h"
+#include "glog/logging.h"
+
+namespace fanout::coordinator {
+namespace {
+
+absl::StatusOr<uint64_t> ParsePageToken(absl::string_view token) {
+  uint64_t value = 0;
+  if (token.empty()) return 0;
+  if (!absl::SimpleAtoi(token, &value)) {
+    return absl::InvalidArgumentError(absl::StrCat("page_token: '", token, "' is not ours"));
+  }
+  return value;
+}
+
+size_t PageSize(uint32_t asked, size_t fallback, size_t max) {
+  return asked == 0 ? fallback : std::min<size_t>(asked, max);
+}
+
+}  // namespace
+
+JobManager::JobManager(JobStore& store, Clock& clock, Options options)
+    : store_(store), clock_(clock), options_(options), thread_([this] { Run(); }) {}
+
+JobManager::~JobManager() { Shutdown(); }
+
+void JobManager::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stop_) return;
+    stop_ = true;
+  }
+  thread_.join();
+}
+
+absl::StatusOr<SubmitOutcome> JobManager::SubmitJob(v1::JobSpec spec) {
+  RETURN_IF_ERROR(ValidateJobSpec(spec));
+  NormalizeJobSpec(&spec);
+  ASSIGN_OR_RETURN(TaskInputs inputs, SplitSource(spec.source(), spec.options().batch_size()));
+  ASSIGN_OR_RETURN(SubmitOutcome out, store_.SubmitJob(spec, std::move(inputs)));
+  if (out.created) Notify();
+  return out;
+}
+
+absl::StatusOr<v1::Job> JobManager::GetJob(absl::string_view job_id) {
+  return store_.GetJob(job_id);
+}
+
+absl::StatusOr<v1::Job> JobManager::CancelJob(absl::string_view job_id) {
+  return store_.CancelJob(job_id);
+}
+
+absl::StatusOr<v1::ListJobsResponse> JobManager::ListJobs(const v1::ListJobsRequest& request) {
+  ASSIGN_OR_RETURN(uint64_t before, ParsePageToken(request.page_token()));
+  const size_t limit = PageSize(request.page_size(), 100, 1000);
+  v1::ListJobsResponse response;
+  std::vector<v1::Job> jobs = store_.ListJobs(before, limit);
+  for (v1::Job& job : jobs) *response.add_jobs() = std::move(job);
+  if (jobs.size() == limit) {
+    const std::optional<uint64_t> last = SeqFromJobId(response.jobs(limit - 1).job_id());
+    if (last && *last > 1) response.set_next_page_token(absl::StrCat(*last));
+  }
+  return response;
+}
+
+absl::StatusOr<v1::ListTasksResponse> JobManager::ListTasks(const v1::ListTasksRequest& request) {
+  ASSIGN_OR_RETURN(uint64_t start, ParsePageToken(request.page_token()));
+  const size_t limit = PageSize(request.page_size(), 1000, 10000);
+  ASSIGN_OR_RETURN(std::vector<v1::Task> tasks, store_.ListTasks(request.job_id(), start, limit));
+  v1::ListTasksResponse response;
+  if (tasks.size() == limit) response.set_next_page_token(absl::StrCat(tasks.back().index() + 1));
+  for (v1::Task& task : tasks) *response.add_tasks() = std::move(task);
+  return response;
+}
+
+absl::StatusOr<v1::GetResultsResponse> JobManager::GetResults(
+    const v1::GetResultsRequest& request) {
+  ASSIGN_OR_RETURN(uint64_t start, ParsePageToken(request.page_token()));
+  const size_t limit = PageSize(request.page_size(), 1000, 10000);
+  ASSIGN_OR_RETURN(std::vector<v1::Task> tasks, store_.ListTasks(request.job_id(), start, limit));
+  v1::GetResultsResponse response;
+  if (tasks.size() == limit) response.set_next_page_token(absl::StrCat(tasks.back().index() + 1));
+  for (const v1::Task& task : tasks) AppendItemResults(task, &response);
+  return response;
+}
+
+v1::ListWorkersResponse JobManager::ListWorkers() {
+  v1::ListWorkersResponse response;
+  for (v1::WorkerStatus& w : workers_.List(clock_.Now())) *response.add_workers() = std::move(w);
+  return response;
+}
+
+absl::StatusOr<v1::LeaseTasksResponse> JobManager::TryLease(const v1::LeaseTasksRequest& request) {
+  const std::string& worker_id = request.worker().worker_id();
+  if (!request.request_id().empty()) {
+    absl::MutexLock lock(&mu_);
+    auto it = last_grant_.find(worker_id);
+    if (it != last_grant_.end() && it->second.first == request.request_id()) return it->second.second;
+  }
+  const size_t max = std::clamp<size_t>(request.max_tasks(), 1, options_.max_tasks_per_lease);
+  ASSIGN_OR_RETURN(LeaseGrant grant, store_.LeaseTasks(worker_id, max, options_.lease_ttl));
+  v1::LeaseTasksResponse response;
+  response.mutable_tasks()->Reserve(grant.tasks.size());
+  for (v1::LeasedTask& t : grant.tasks) *response.add_tasks() = std::move(t);
+  for (v1::JobContext& j : grant.jobs) *response.add_jobs() = std::move(j);
+  ToProto(options_.lease_ttl, response.mutable_lease_ttl());
+  if (!request.request_id().empty() && response.tasks_size() > 0) {
+    absl::MutexLock lock(&mu_);
+    last_grant_[worker_id] = {request.request_id(), response};
+  }
+  return response;
+}
+
+void JobManager::LeaseTasks(const v1::LeaseTasksRequest& request, LeaseDone done) {
+  if (request.worker().worker_id().empty()) {
+    std::move(done)(absl::InvalidArgumentError("worker.worker_id: missing"));
+    return;
+  }
+  const absl::Time now = clock_.Now();
+  workers_.Touch(request.worker(), now, std::nullopt);
+  absl::StatusOr<v1::LeaseTasksResponse> response = TryLease(request);
+  const absl::Duration wait = std::min(FromProto(request.wait()), options_.max_lease_wait);
+  if (!response.ok() || response->tasks_size() > 0 || wait <= absl::ZeroDuration()) {
+    std::move(done)(std::move(response));
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  if (stop_) {
+    std::move(done)(std::move(response));
+    return;
+  }
+  waiters_.push_back({request, now + wait, std::move(done)});
+}
+
+absl::StatusOr<v1::RenewLeasesResponse> JobManager::RenewLeases(
+    const v1::RenewLeasesRequest& request) {
+  workers_.Touch(request.worker(), clock_.Now(), request.leases_size());
+  ASSIGN_OR_RETURN(std::vector<v1::LeaseStatus> statuses,
+                   store_.RenewLeases(request.leases(), options_.lease_ttl));
+  v1::RenewLeasesResponse response;
+  for (v1::LeaseStatus s : statuses) response.add_statuses(s);
+  ToProto(options_.lease_ttl, response.mutable_lease_ttl());
+  return response;
+}
+
+absl::StatusOr<v1::ReportResultsResponse> JobManager::ReportResults(
+    const v1::ReportResultsRequest& request) {
+  workers_.Touch(request.worker(), clock_.Now(), std::nullopt);
+  ASSIGN_OR_RETURN(std::vector<ReportVerdict> verdicts, store_.ReportOutcomes(request.outcomes()));
+  v1::ReportResultsResponse response;
+  for (ReportVerdict v : verdicts) {
+    switch (v) {
+      case ReportVerdict::kAccepted:
+      case ReportVerdict::kDuplicate:
+        response.add_statuses(v1::REPORT_ACCEPTED);
+        break;
+      case ReportVerdict::kStale:
+        response.add_statuses(v1::REPORT_STALE);
+        break;
+      default:
+        response.add_statuses(v1::REPORT_UNKNOWN);
+        break;
+    }
+  }
+  Notify();  // finished tasks free concurrency; retries may be ready
+  return response;
+}
+
+void JobManager::Notify() {
+  absl::MutexLock lock(&mu_);
+  notified_ = true;
+}
+
+void JobManager::Run() {
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return notified_ || stop_; };
+      mu_.AwaitWithTimeout(absl::Condition(&woken), options_.tick);
+      if (stop_) break;
+      notified_ = false;
+    }
+    absl::StatusOr<size_t> expired = store_.ExpireLeases();
+    if (!expired.ok()) LOG(ERROR) << "expiring leases: " << expired.status();
+    ServeWaiters();
+  }
+  std::deque<Waiter> waiters;
+  {
+    absl::MutexLock lock(&mu_);
+    waiters.swap(waiters_);
+  }
+  for (Waiter& w : waiters) std::move(w.done)(v1::LeaseTasksResponse());
+}
+
+void JobManager::ServeWaiters() {
+  std::deque<Waiter> waiting;
+  {
+    absl::MutexLock lock(&mu_);
+    waiting.swap(waiters_);
+  }
+  std::deque<Waiter> still;
+  const absl::Time now = clock_.Now();
+  for (Waiter& w : waiting) {
+    absl::StatusOr<v1::LeaseTasksResponse> response = TryLease(w.request);
+    if (!response.ok() || response->tasks_size() > 0 || now >= w.deadline) {
+      std::move(w.done)(std::move(response));
+    } else {
+      still.push_back(std::move(w));
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  // Keep arrival order: the ones that waited longer go first next time.
+  for (Waiter& w : waiters_) still.push_back(std::move(w));
+  waiters_.swap(still);
+}
+
+}  // namespace fanout::coordinator

@@ -1,0 +1,88 @@
+// JobManager: the coordinator's domain object behind both gRPC services. It validates and splits
+// submissions, answers queries, and runs the worker protocol on top of a JobStore: lease calls wait
+// (long-poll) until work is ready, and a background thread expires leases and wakes waiting workers
+// when backoffs end. The gRPC services only translate to and from it.
+#ifndef FANOUT_COORDINATOR_JOB_MANAGER_H_
+#define FANOUT_COORDINATOR_JOB_MANAGER_H_
+
+#include <deque>
+#include <string>
+#include <thread>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/clock.h"
+#include "coordinator/job_store.h"
+#include "coordinator/worker_registry.h"
+#include "proto/job_service.pb.h"
+#include "proto/worker_service.pb.h"
+
+namespace fanout::coordinator {
+
+// Thread-safe. Owned by the process wiring (CoordinatorServer); `store` and `clock` outlive it.
+class JobManager {
+ public:
+  struct Options {
+    absl::Duration lease_ttl = absl::Seconds(10);
+    absl::Duration max_lease_wait = absl::Seconds(20);  // longest a lease call is held open
+    uint32_t max_tasks_per_lease = 1000;
+    absl::Duration tick = absl::Milliseconds(50);  // how often expiry and backoffs are checked
+  };
+
+  JobManager(JobStore& store, Clock& clock, Options options);
+  ~JobManager();
+  // Answers every waiting lease call (with no tasks) and stops the background thread.
+  void Shutdown();
+
+  // --- JobService ---
+  absl::StatusOr<SubmitOutcome> SubmitJob(v1::JobSpec spec);
+  absl::StatusOr<v1::Job> GetJob(absl::string_view job_id);
+  absl::StatusOr<v1::Job> CancelJob(absl::string_view job_id);
+  absl::StatusOr<v1::ListJobsResponse> ListJobs(const v1::ListJobsRequest& request);
+  absl::StatusOr<v1::ListTasksResponse> ListTasks(const v1::ListTasksRequest& request);
+  absl::StatusOr<v1::GetResultsResponse> GetResults(const v1::GetResultsRequest& request);
+  v1::ListWorkersResponse ListWorkers();
+
+  // --- WorkerService ---
+  using LeaseDone = absl::AnyInvocable<void(absl::StatusOr<v1::LeaseTasksResponse>) &&>;
+  // Calls `done` at once when tasks are ready (or `wait` is zero), else when some become ready or
+  // `wait` runs out; possibly on another thread.
+  void LeaseTasks(const v1::LeaseTasksRequest& request, LeaseDone done);
+  absl::StatusOr<v1::RenewLeasesResponse> RenewLeases(const v1::RenewLeasesRequest& request);
+  absl::StatusOr<v1::ReportResultsResponse> ReportResults(const v1::ReportResultsRequest& request);
+
+ private:
+  struct Waiter {
+    v1::LeaseTasksRequest request;
+    absl::Time deadline;
+    LeaseDone done;
+  };
+
+  absl::StatusOr<v1::LeaseTasksResponse> TryLease(const v1::LeaseTasksRequest& request);
+  void Notify();
+  void Run();
+  void ServeWaiters();
+
+  // Constant after construction.
+  JobStore& store_;
+  Clock& clock_;
+  const Options options_;
+  WorkerRegistry workers_;
+
+  absl::Mutex mu_;
+  // Guarded by mu_.
+  std::deque<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
+  // Per worker: its last lease call's request id and answer, replayed when the call is retried.
+  absl::flat_hash_map<std::string, std::pair<std::string, v1::LeaseTasksResponse>> last_grant_
+      ABSL_GUARDED_BY(mu_);
+  bool notified_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+
+  std::thread thread_;
+};
+
+}  // namespace fanout::coordinator
+
+#endif  // FANOUT_COORDINATOR_JOB_MANAGER_H_

@@ -1,0 +1,177 @@
+#include "coordinator/job_manager.h"
+
+#include <optional>
+
+#include "absl/synchronization/notification.h"
+#include "common/proto_time.h"
+#include "coordinator/in_memory_job_store.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace fanout::coordinator {
+namespace {
+
+using ::testing::HasSubstr;
+
+v1::JobSpec Spec(const std::string& source = "range:1-4") {
+  v1::JobSpec spec;
+  spec.set_function("builtin:noop");
+  spec.set_source(source);
+  return spec;
+}
+
+v1::LeaseTasksRequest LeaseRequest(absl::Duration wait, std::string request_id = "") {
+  v1::LeaseTasksRequest r;
+  r.mutable_worker()->set_worker_id("w1");
+  r.set_max_tasks(10);
+  ToProto(wait, r.mutable_wait());
+  r.set_request_id(std::move(request_id));
+  return r;
+}
+
+class JobManagerTest : public ::testing::Test {
+ protected:
+  JobManagerTest() : store_(clock_, RetryPolicy([] { return 0.5; })), manager_(store_, clock_, {}) {}
+
+  // Runs LeaseTasks and returns a slot that the callback fills.
+  struct Pending {
+    absl::Notification done;
+    absl::StatusOr<v1::LeaseTasksResponse> response;
+  };
+  std::shared_ptr<Pending> Lease(const v1::LeaseTasksRequest& request) {
+    auto pending = std::make_shared<Pending>();
+    manager_.LeaseTasks(request, [pending](absl::StatusOr<v1::LeaseTasksResponse> r) {
+      pending->response = std::move(r);
+      pending->done.Notify();
+    });
+    return pending;
+  }
+
+  FakeClock clock_;
+  InMemoryJobStore store_;
+  JobManager manager_;
+};
+
+TEST_F(JobManagerTest, UnknownFunctionIsRefusedNamingTheField) {
+  v1::JobSpec spec = Spec();
+  spec.set_function("builtin:teleport");
+  absl::StatusOr<SubmitOutcome> out = manager_.SubmitJob(spec);
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(out.status().message(), HasSubstr("function:"));
+}
+
+TEST_F(JobManagerTest, MalformedSourceIsRefusedNamingTheField) {
+  absl::StatusOr<SubmitOutcome> out = manager_.SubmitJob(Spec("range:ten-twenty"));
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(out.status().message(), HasSubstr("source:"));
+  EXPECT_TRUE(store_.ListJobs(0, 10).empty());
+}
+
+TEST_F(JobManagerTest, ParamsMustBeAJsonObject) {
+  v1::JobSpec spec = Spec();
+  spec.set_params_json("[1]");
+  EXPECT_THAT(manager_.SubmitJob(spec).status().message(), HasSubstr("params_json:"));
+  spec.set_params_json("{\"ms\":");
+  EXPECT_THAT(manager_.SubmitJob(spec).status().message(), HasSubstr("params_json:"));
+}
+
+TEST_F(JobManagerTest, OutOfRangeOptionsAreRefusedNamingTheField) {
+  v1::JobSpec spec = Spec();
+  spec.mutable_options()->set_batch_size(1'000'000);
+  EXPECT_THAT(manager_.SubmitJob(spec).status().message(), HasSubstr("options.batch_size"));
+  spec = Spec();
+  ToProto(absl::Seconds(-1), spec.mutable_options()->mutable_timeout());
+  EXPECT_THAT(manager_.SubmitJob(spec).status().message(), HasSubstr("options.timeout"));
+}
+
+TEST_F(JobManagerTest, ResubmissionWithTheSameKeyReturnsTheSameJob) {
+  v1::JobSpec spec = Spec();
+  spec.set_idempotency_key("k1");
+  absl::StatusOr<SubmitOutcome> first = manager_.SubmitJob(spec);
+  spec.mutable_options()->set_batch_size(1);  // the default, spelled out: still the same request
+  absl::StatusOr<SubmitOutcome> again = manager_.SubmitJob(spec);
+  ASSERT_TRUE(first.ok() && again.ok()) << again.status();
+  EXPECT_TRUE(first->created);
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(first->job.job_id(), again->job.job_id());
+}
+
+TEST_F(JobManagerTest, LeaseWaitsUntilWorkArrives) {
+  std::shared_ptr<Pending> pending = Lease(LeaseRequest(absl::Seconds(30)));
+  EXPECT_FALSE(pending->done.WaitForNotificationWithTimeout(absl::Milliseconds(200)));
+  ASSERT_TRUE(manager_.SubmitJob(Spec()).ok());
+  ASSERT_TRUE(pending->done.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  ASSERT_TRUE(pending->response.ok());
+  EXPECT_EQ(pending->response->tasks_size(), 4);
+  EXPECT_EQ(pending->response->jobs_size(), 1);
+}
+
+TEST_F(JobManagerTest, LeaseAnswersEmptyWhenTheWaitRunsOut) {
+  std::shared_ptr<Pending> pending = Lease(LeaseRequest(absl::Seconds(2)));
+  clock_.Advance(absl::Seconds(3));
+  ASSERT_TRUE(pending->done.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  ASSERT_TRUE(pending->response.ok());
+  EXPECT_EQ(pending->response->tasks_size(), 0);
+}
+
+TEST_F(JobManagerTest, LeaseWithoutWaitAnswersAtOnce) {
+  std::shared_ptr<Pending> pending = Lease(LeaseRequest(absl::ZeroDuration()));
+  EXPECT_TRUE(pending->done.HasBeenNotified());
+}
+
+TEST_F(JobManagerTest, RetriedLeaseCallGetsTheSameTasksBack) {
+  ASSERT_TRUE(manager_.SubmitJob(Spec("range:1-20")).ok());
+  v1::LeaseTasksRequest request = LeaseRequest(absl::ZeroDuration(), "req-1");
+  request.set_max_tasks(5);
+  std::shared_ptr<Pending> first = Lease(request);
+  std::shared_ptr<Pending> retry = Lease(request);
+  ASSERT_TRUE(first->response.ok() && retry->response.ok());
+  ASSERT_EQ(retry->response->tasks_size(), 5);
+  EXPECT_EQ(retry->response->tasks(0).ref().epoch(), first->response->tasks(0).ref().epoch());
+  EXPECT_EQ(store_.ListJobs(0, 1)[0].counts().running(), 5);
+}
+
+TEST_F(JobManagerTest, ShutdownAnswersWaitingWorkers) {
+  std::shared_ptr<Pending> pending = Lease(LeaseRequest(absl::Seconds(30)));
+  manager_.Shutdown();
+  ASSERT_TRUE(pending->done.HasBeenNotified());
+  EXPECT_TRUE(pending->response.ok());
+}
+
+TEST_F(JobManagerTest, StaleReportIsRefused) {
+  ASSERT_TRUE(manager_.SubmitJob(Spec("range:1-1")).ok());
+  std::shared_ptr<Pending> lease = Lease(LeaseRequest(absl::ZeroDuration()));
+  v1::ReportResultsRequest report;
+  v1::TaskOutcome* o = report.add_outcomes();
+  *o->mutable_ref() = lease->response->tasks(0).ref();
+  o->mutable_ref()->set_epoch(99);
+  o->mutable_results()->add_results("1");
+  absl::StatusOr<v1::ReportResultsResponse> response = manager_.ReportResults(report);
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->statuses(0), v1::REPORT_STALE);
+}
+
+TEST_F(JobManagerTest, ResultsListOneEntryPerItem) {
+  v1::JobSpec spec = Spec("[\"a\", \"b\", \"c\"]");
+  spec.mutable_options()->set_batch_size(2);
+  absl::StatusOr<SubmitOutcome> job = manager_.SubmitJob(spec);
+  std::shared_ptr<Pending> lease = Lease(LeaseRequest(absl::ZeroDuration()));
+  v1::ReportResultsRequest report;
+  for (const v1::LeasedTask& t : lease->response->tasks()) {
+    v1::TaskOutcome* o = report.add_outcomes();
+    *o->mutable_ref() = t.ref();
+    for (const std::string& item : t.items()) o->mutable_results()->add_results(item);
+  }
+  ASSERT_TRUE(manager_.ReportResults(report).ok());
+  v1::GetResultsRequest request;
+  request.set_job_id(job->job.job_id());
+  absl::StatusOr<v1::GetResultsResponse> results = manager_.GetResults(request);
+  ASSERT_TRUE(results.ok());
+  ASSERT_EQ(results->results_size(), 3);
+  EXPECT_EQ(results->results(2).item(), "\"c\"");
+  EXPECT_EQ(results->results(2).result(), "\"c\"");
+  EXPECT_EQ(results->results(2).state(), v1::TASK_SUCCEEDED);
+}
+
+}  // namespace
+}  // namespace fanout::coordinator

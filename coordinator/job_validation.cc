@@ -1,0 +1,61 @@
+#include "coordinator/job_validation.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/functions.h"
+#include "common/proto_time.h"
+#include "common/status_macros.h"
+#include "nlohmann/json.hpp"
+
+namespace fanout::coordinator {
+namespace {
+
+absl::Status Bad(absl::string_view field, absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
+}
+
+absl::Status ValidateOptions(const v1::JobOptions& o) {
+  if (o.batch_size() > kMaxBatchSize) {
+    return Bad("options.batch_size", absl::StrCat(o.batch_size(), " is more than ", kMaxBatchSize));
+  }
+  if (o.max_attempts() > kMaxAttemptsLimit) {
+    return Bad("options.max_attempts",
+               absl::StrCat(o.max_attempts(), " is more than ", kMaxAttemptsLimit));
+  }
+  if (o.has_timeout() && FromProto(o.timeout()) <= absl::ZeroDuration()) {
+    return Bad("options.timeout", "must be positive");
+  }
+  if (o.has_timeout() && FromProto(o.timeout()) > absl::Hours(24)) {
+    return Bad("options.timeout", "at most 24h per invocation; long work continues from checkpoints");
+  }
+  if (o.has_backoff_initial() && FromProto(o.backoff_initial()) < absl::ZeroDuration()) {
+    return Bad("options.backoff_initial", "must not be negative");
+  }
+  if (o.has_backoff_max() && o.has_backoff_initial() &&
+      FromProto(o.backoff_max()) < FromProto(o.backoff_initial())) {
+    return Bad("options.backoff_max", "must not be less than options.backoff_initial");
+  }
+  if (o.tolerated_failure_percent() < 0 || o.tolerated_failure_percent() > 100) {
+    return Bad("options.tolerated_failure_percent", "must be within 0..100");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
+  RETURN_IF_ERROR(ParseFunction(spec.function()).status());
+  if (!spec.params_json().empty()) {
+    nlohmann::json params = nlohmann::json::parse(spec.params_json(), nullptr, false);
+    if (params.is_discarded()) return Bad("params_json", "not valid JSON");
+    if (!params.is_object()) return Bad("params_json", "must be a JSON object");
+  }
+  return ValidateOptions(spec.options());
+}
+
+void NormalizeJobSpec(v1::JobSpec* spec) {
+  if (spec->params_json().empty()) spec->set_params_json("{}");
+  v1::JobOptions* o = spec->mutable_options();
+  if (o->batch_size() == 0) o->set_batch_size(1);
+}
+
+}  // namespace fanout::coordinator

@@ -1,0 +1,66 @@
+#include "coordinator/job_watch_hub.h"
+
+namespace fanout::coordinator {
+
+JobWatchHub::JobWatchHub(JobManager& manager, absl::Duration interval)
+    : manager_(manager), interval_(interval), thread_([this] { Run(); }) {}
+
+JobWatchHub::~JobWatchHub() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  thread_.join();
+}
+
+void JobWatchHub::Watch(std::string job_id, Sink sink) {
+  absl::MutexLock lock(&mu_);
+  watches_.push_back({std::move(job_id), std::move(sink), ""});
+  added_ = true;  // answer the first snapshot at once, not after a full interval
+}
+
+size_t JobWatchHub::watching() {
+  absl::MutexLock lock(&mu_);
+  return watches_.size();
+}
+
+bool JobWatchHub::Poll(Watch_& w) {
+  absl::StatusOr<v1::Job> job = manager_.GetJob(w.job_id);
+  if (!job.ok()) {
+    w.sink(job.status(), /*last=*/true);
+    return false;
+  }
+  const bool last = job->state() != v1::JOB_RUNNING;
+  std::string snapshot = job->SerializeAsString();
+  if (snapshot == w.last_sent && !last) return true;
+  w.last_sent = std::move(snapshot);
+  return w.sink(*job, last) && !last;
+}
+
+void JobWatchHub::Run() {
+  while (true) {
+    std::list<Watch_> batch;
+    {
+      absl::MutexLock lock(&mu_);
+      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return added_ || stop_; };
+      mu_.AwaitWithTimeout(absl::Condition(&woken), interval_);
+      if (stop_) break;
+      added_ = false;
+      batch.swap(watches_);
+    }
+    // Sinks run without mu_ held, so that they may call Watch().
+    for (auto it = batch.begin(); it != batch.end();) {
+      it = Poll(*it) ? std::next(it) : batch.erase(it);
+    }
+    absl::MutexLock lock(&mu_);
+    watches_.splice(watches_.begin(), batch);
+  }
+  std::list<Watch_> left;
+  {
+    absl::MutexLock lock(&mu_);
+    left.swap(watches_);
+  }
+  for (Watch_& w : left) w.sink(absl::UnavailableError("coordinator shutting down"), true);
+}
+
+}  // namespace fanout::coordinator

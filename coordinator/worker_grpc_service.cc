@@ -1,0 +1,31 @@
+#include "coordinator/worker_grpc_service.h"
+
+#include "coordinator/grpc_reply.h"
+
+namespace fanout::coordinator {
+
+grpc::ServerUnaryReactor* WorkerGrpcService::LeaseTasks(grpc::CallbackServerContext* context,
+                                                        const v1::LeaseTasksRequest* request,
+                                                        v1::LeaseTasksResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  manager_.LeaseTasks(*request,
+                      [reactor, response](absl::StatusOr<v1::LeaseTasksResponse> result) {
+                        if (result.ok()) *response = std::move(*result);
+                        reactor->Finish(ToGrpcStatus(result.status()));
+                      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* WorkerGrpcService::RenewLeases(grpc::CallbackServerContext* context,
+                                                         const v1::RenewLeasesRequest* request,
+                                                         v1::RenewLeasesResponse* response) {
+  return Reply(context, manager_.RenewLeases(*request), response);
+}
+
+grpc::ServerUnaryReactor* WorkerGrpcService::ReportResults(grpc::CallbackServerContext* context,
+                                                           const v1::ReportResultsRequest* request,
+                                                           v1::ReportResultsResponse* response) {
+  return Reply(context, manager_.ReportResults(*request), response);
+}
+
+}  // namespace fanout::coordinator

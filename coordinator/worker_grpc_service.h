@@ -1,0 +1,32 @@
+// WorkerService over gRPC's callback API. LeaseTasks finishes whenever JobManager calls back, which
+// lets a long-polling worker wait without holding a server thread.
+#ifndef FANOUT_COORDINATOR_WORKER_GRPC_SERVICE_H_
+#define FANOUT_COORDINATOR_WORKER_GRPC_SERVICE_H_
+
+#include "coordinator/job_manager.h"
+#include "proto/worker_service.grpc.pb.h"
+
+namespace fanout::coordinator {
+
+// Thread-safe. Owned by CoordinatorServer.
+class WorkerGrpcService final : public v1::WorkerService::CallbackService {
+ public:
+  explicit WorkerGrpcService(JobManager& manager) : manager_(manager) {}
+
+  grpc::ServerUnaryReactor* LeaseTasks(grpc::CallbackServerContext* context,
+                                       const v1::LeaseTasksRequest* request,
+                                       v1::LeaseTasksResponse* response) override;
+  grpc::ServerUnaryReactor* RenewLeases(grpc::CallbackServerContext* context,
+                                        const v1::RenewLeasesRequest* request,
+                                        v1::RenewLeasesResponse* response) override;
+  grpc::ServerUnaryReactor* ReportResults(grpc::CallbackServerContext* context,
+                                          const v1::ReportResultsRequest* request,
+                                          v1::ReportResultsResponse* response) override;
+
+ private:
+  JobManager& manager_;
+};
+
+}  // namespace fanout::coordinator
+
+#endif  // FANOUT_COORDINATOR_WORKER_GRPC_SERVICE_H_

@@ -1,0 +1,40 @@
+#include "coordinator/worker_registry.h"
+
+#include <algorithm>
+
+#include "common/proto_time.h"
+
+namespace fanout::coordinator {
+
+void WorkerRegistry::Touch(const v1::WorkerInfo& info, absl::Time now,
+                           std::optional<uint32_t> leases) {
+  if (info.worker_id().empty()) return;
+  absl::MutexLock lock(&mu_);
+  v1::WorkerStatus& w = workers_[info.worker_id()];
+  w.set_worker_id(info.worker_id());
+  w.set_host(info.host());
+  w.set_slots(info.slots());
+  w.set_busy(info.busy());
+  *w.mutable_started_at() = info.started_at();
+  if (leases) w.set_leases(*leases);
+  ToProto(now, w.mutable_last_seen());
+}
+
+std::vector<v1::WorkerStatus> WorkerRegistry::List(absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::WorkerStatus> out;
+  for (auto it = workers_.begin(); it != workers_.end();) {
+    if (now - FromProto(it->second.last_seen()) > forget_after_) {
+      workers_.erase(it++);
+      continue;
+    }
+    out.push_back(it->second);
+    ++it;
+  }
+  std::sort(out.begin(), out.end(), [](const v1::WorkerStatus& a, const v1::WorkerStatus& b) {
+    return FromProto(a.last_seen()) > FromProto(b.last_seen());
+  });
+  return out;
+}
+
+}  // namespace fanout::coordinator

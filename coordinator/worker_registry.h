@@ -1,0 +1,37 @@
+// The workers the coordinator has heard from, for `fanout workers` and the dashboard. Workers are
+// stateless and announce themselves with every call; one unheard of for long is forgotten.
+#ifndef FANOUT_COORDINATOR_WORKER_REGISTRY_H_
+#define FANOUT_COORDINATOR_WORKER_REGISTRY_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "proto/job_service.pb.h"
+#include "proto/worker_service.pb.h"
+
+namespace fanout::coordinator {
+
+// Thread-safe. Owned by JobManager.
+class WorkerRegistry {
+ public:
+  explicit WorkerRegistry(absl::Duration forget_after = absl::Hours(1))
+      : forget_after_(forget_after) {}
+
+  // Records a call from `info`'s worker; `leases` is how many leases it holds, when the call says.
+  void Touch(const v1::WorkerInfo& info, absl::Time now, std::optional<uint32_t> leases);
+  // Workers seen within `forget_after`, most recently seen first.
+  std::vector<v1::WorkerStatus> List(absl::Time now);
+
+ private:
+  const absl::Duration forget_after_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, v1::WorkerStatus> workers_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace fanout::coordinator
+
+#endif  // FANOUT_COORDINATOR_WORKER_REGISTRY_H_
