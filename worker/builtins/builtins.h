@@ -1,0 +1,24 @@
+// The built-in handlers compiled into every worker (the names are listed in common/functions.h).
+#ifndef FANOUT_WORKER_BUILTINS_BUILTINS_H_
+#define FANOUT_WORKER_BUILTINS_BUILTINS_H_
+
+#include <memory>
+
+#include "worker/handler.h"
+
+namespace fanout::worker {
+
+// Returns the item unchanged.
+std::unique_ptr<Handler> MakeNoopHandler();
+// Sleeps `ms` milliseconds: the item's "ms" when it is an object, else the job parameter "ms",
+// else 10. Stops early when cancelled.
+std::unique_ptr<Handler> MakeSleepHandler();
+// Fails as the item says, for tests: {"fail": "retryable"|"fatal"|"timeout"|"invalid",
+// "times": N (only the first N attempts), "message": "..."}; the job parameter "fail" is the default.
+std::unique_ptr<Handler> MakeFailHandler();
+// SHA-256 of the local file the item names ("path" or {"path": "path"}).
+std::unique_ptr<Handler> MakeSha256Handler();
+
+}  // namespace fanout::worker
+
+#endif  // FANOUT_WORKER_BUILTINS_BUILTINS_H_

@@ -1,0 +1,92 @@
+#include <fstream>
+
+#include "common/functions.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "worker/builtins/builtins.h"
+#include "worker/handler_registry.h"
+
+namespace fanout::worker {
+namespace {
+
+using nlohmann::json;
+
+class BuiltinsTest : public ::testing::Test {
+ protected:
+  absl::StatusOr<std::string> Invoke(const std::string& function, const std::string& item,
+                                     json params = json::object(), uint32_t attempt = 1) {
+    Handler* handler = registry_->Find(function);
+    if (handler == nullptr) return absl::NotFoundError(function);
+    Context context(clock_, "req", clock_.Now() + absl::Minutes(1), attempt, cancelled_);
+    return handler->Invoke(Event{item, params, "job-1", 0}, context);
+  }
+
+  std::unique_ptr<HandlerRegistry> registry_ = BuiltinHandlers();
+  FakeClock clock_;
+  std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
+};
+
+TEST_F(BuiltinsTest, EveryAdvertisedBuiltinIsRegisteredAndNothingElse) {
+  std::vector<std::string> expected;
+  for (const std::string& name : BuiltinFunctionNames()) expected.push_back("builtin:" + name);
+  EXPECT_EQ(registry_->Functions(), expected);
+}
+
+TEST_F(BuiltinsTest, NoopEchoesTheItem) {
+  EXPECT_EQ(*Invoke("builtin:noop", R"({"a":1})"), R"({"a":1})");
+}
+
+TEST_F(BuiltinsTest, SleepTakesMsFromTheItemThenTheParams) {
+  EXPECT_EQ(json::parse(*Invoke("builtin:sleep", R"({"ms": 1})"))["slept_ms"], 1);
+  EXPECT_EQ(json::parse(*Invoke("builtin:sleep", "7", {{"ms", 2}}))["slept_ms"], 2);
+  EXPECT_EQ(json::parse(*Invoke("builtin:sleep", "7"))["slept_ms"], 10);
+  EXPECT_EQ(Invoke("builtin:sleep", R"({"ms": -1})").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(BuiltinsTest, SleepStopsWhenCancelled) {
+  cancelled_->store(true);
+  EXPECT_EQ(Invoke("builtin:sleep", R"({"ms": 60000})").status().code(),
+            absl::StatusCode::kCancelled);
+}
+
+TEST_F(BuiltinsTest, FailFailsAsTheItemSays) {
+  EXPECT_EQ(Invoke("builtin:fail", R"({"fail": "retryable"})").status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Invoke("builtin:fail", R"({"fail": "fatal"})").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Invoke("builtin:fail", R"({"fail": "timeout"})").status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(Invoke("builtin:fail", R"({"fail": "invalid"})").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Invoke("builtin:fail", R"({"fail": "sideways"})").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Invoke("builtin:fail", "1").ok());
+  EXPECT_EQ(Invoke("builtin:fail", "1", {{"fail", "fatal"}}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(BuiltinsTest, FailSucceedsAfterItsTimes) {
+  const std::string item = R"({"fail": "retryable", "times": 2})";
+  EXPECT_FALSE(Invoke("builtin:fail", item, json::object(), 2).ok());
+  EXPECT_TRUE(Invoke("builtin:fail", item, json::object(), 3).ok());
+}
+
+TEST_F(BuiltinsTest, Sha256HashesAFile) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/abc.txt";
+  std::ofstream(path) << "abc";
+  json result = json::parse(*Invoke("builtin:sha256", json(path).dump()));
+  EXPECT_EQ(result["sha256"], "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(result["bytes"], 3);
+  EXPECT_TRUE(Invoke("builtin:sha256", json{{"path", path}}.dump()).ok());
+}
+
+TEST_F(BuiltinsTest, Sha256ErrorsSayWhy) {
+  absl::StatusOr<std::string> missing = Invoke("builtin:sha256", "\"/no/such/file\"");
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("/no/such/file"), absl::string_view::npos);
+  EXPECT_EQ(Invoke("builtin:sha256", "42").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace fanout::worker

@@ -1,0 +1,77 @@
+// The small built-ins: noop, sleep, fail.
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "worker/builtins/builtins.h"
+
+namespace fanout::worker {
+namespace {
+
+using nlohmann::json;
+
+json ParseItem(absl::string_view item) {
+  return json::parse(item.begin(), item.end(), nullptr, /*allow_exceptions=*/false);
+}
+
+class NoopHandler : public Handler {
+ public:
+  absl::StatusOr<std::string> Invoke(const Event& event, Context&) override {
+    return std::string(event.item);
+  }
+};
+
+class SleepHandler : public Handler {
+ public:
+  absl::StatusOr<std::string> Invoke(const Event& event, Context& context) override {
+    json item = ParseItem(event.item);
+    const json* source = nullptr;
+    if (item.is_object() && item.contains("ms")) {
+      source = &item["ms"];
+    } else if (event.params.contains("ms")) {
+      source = &event.params["ms"];
+    }
+    int64_t ms = 10;
+    if (source != nullptr) {
+      if (!source->is_number()) return absl::InvalidArgumentError("ms: must be a number");
+      ms = source->get<int64_t>();
+    }
+    if (ms < 0) return absl::InvalidArgumentError("ms: must not be negative");
+    const absl::Time end = absl::Now() + absl::Milliseconds(ms);
+    for (absl::Time now = absl::Now(); now < end; now = absl::Now()) {
+      if (context.cancelled()) return absl::CancelledError("sleep: cancelled");
+      absl::SleepFor(std::min(end - now, absl::Milliseconds(50)));
+    }
+    return json{{"slept_ms", ms}}.dump();
+  }
+};
+
+class FailHandler : public Handler {
+ public:
+  absl::StatusOr<std::string> Invoke(const Event& event, Context& context) override {
+    json item = ParseItem(event.item);
+    const json& spec = item.is_object() && item.contains("fail") ? item : event.params;
+    if (!spec.contains("fail")) return json{{"ok", true}, {"attempt", context.attempt()}}.dump();
+    if (!spec["fail"].is_string()) return absl::InvalidArgumentError("fail: must be a string");
+    const std::string mode = spec["fail"].get<std::string>();
+    if (spec.contains("times") && spec["times"].is_number() &&
+        context.attempt() > spec["times"].get<int64_t>()) {
+      return json{{"ok", true}, {"attempt", context.attempt()}}.dump();
+    }
+    const std::string message = spec.contains("message") && spec["message"].is_string()
+                                    ? spec["message"].get<std::string>()
+                                    : absl::StrCat("failing as asked (", mode, ")");
+    if (mode == "retryable") return absl::UnavailableError(message);
+    if (mode == "fatal") return absl::FailedPreconditionError(message);
+    if (mode == "timeout") return absl::DeadlineExceededError(message);
+    if (mode == "invalid") return absl::InvalidArgumentError(message);
+    return absl::InvalidArgumentError(absl::StrCat(
+        "fail: unknown mode '", mode, "'; expected retryable, fatal, timeout or invalid"));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Handler> MakeNoopHandler() { return std::make_unique<NoopHandler>(); }
+std::unique_ptr<Handler> MakeSleepHandler() { return std::make_unique<SleepHandler>(); }
+std::unique_ptr<Handler> MakeFailHandler() { return std::make_unique<FailHandler>(); }
+
+}  // namespace fanout::worker

@@ -1,0 +1,41 @@
+#include "worker/lease_book.h"
+
+namespace fanout::worker {
+
+CancelFlag LeaseBook::Add(const v1::TaskRef& ref) {
+  absl::MutexLock lock(&mu_);
+  Held& held = held_[KeyOf(ref)];
+  held.ref = ref;
+  held.cancelled = std::make_shared<std::atomic<bool>>(false);
+  return held.cancelled;
+}
+
+void LeaseBook::Remove(const v1::TaskRef& ref) {
+  absl::MutexLock lock(&mu_);
+  auto it = held_.find(KeyOf(ref));
+  // A newer lease of the same task (after a loss) is not ours to remove.
+  if (it != held_.end() && it->second.ref.epoch() == ref.epoch()) held_.erase(it);
+}
+
+bool LeaseBook::Cancel(const v1::TaskRef& ref) {
+  absl::MutexLock lock(&mu_);
+  auto it = held_.find(KeyOf(ref));
+  if (it == held_.end() || it->second.ref.epoch() != ref.epoch()) return false;
+  it->second.cancelled->store(true);
+  return true;
+}
+
+std::vector<v1::TaskRef> LeaseBook::Refs() {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::TaskRef> out;
+  out.reserve(held_.size());
+  for (const auto& [key, held] : held_) out.push_back(held.ref);
+  return out;
+}
+
+size_t LeaseBook::size() {
+  absl::MutexLock lock(&mu_);
+  return held_.size();
+}
+
+}  // namespace fanout::worker

@@ -1,0 +1,62 @@
+#include "worker/lease_renewer.h"
+
+#include "common/grpc_status.h"
+#include "glog/logging.h"
+
+namespace fanout::worker {
+
+LeaseRenewer::LeaseRenewer(v1::WorkerService::StubInterface& stub, LeaseBook& book,
+                           DescribeWorker describe)
+    : stub_(stub), book_(book), describe_(std::move(describe)), thread_([this] { Run(); }) {}
+
+LeaseRenewer::~LeaseRenewer() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  thread_.join();
+}
+
+void LeaseRenewer::set_lease_ttl(absl::Duration ttl) {
+  absl::MutexLock lock(&mu_);
+  if (ttl > absl::ZeroDuration()) ttl_ = ttl;
+}
+
+size_t LeaseRenewer::RenewOnce() {
+  std::vector<v1::TaskRef> refs = book_.Refs();
+  v1::RenewLeasesRequest request;
+  describe_(request.mutable_worker());
+  for (v1::TaskRef& ref : refs) *request.add_leases() = std::move(ref);
+  v1::RenewLeasesResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::Status status = stub_.RenewLeases(&context, request, &response);
+  if (!status.ok()) {
+    LOG(WARNING) << "renewing " << request.leases_size() << " leases failed: "
+                 << FromGrpcStatus(status);
+    return 0;
+  }
+  set_lease_ttl(absl::Seconds(response.lease_ttl().seconds()) +
+                absl::Nanoseconds(response.lease_ttl().nanos()));
+  size_t stopped = 0;
+  for (int i = 0; i < response.statuses_size() && i < request.leases_size(); ++i) {
+    if (response.statuses(i) == v1::LEASE_OK) continue;
+    if (book_.Cancel(request.leases(i))) ++stopped;
+  }
+  return stopped;
+}
+
+void LeaseRenewer::Run() {
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_; };
+      // A third of the TTL leaves two more tries before a lease could expire; the heartbeat also
+      // keeps an idle worker listed.
+      if (mu_.AwaitWithTimeout(absl::Condition(&stopping), ttl_ / 3)) return;
+    }
+    RenewOnce();
+  }
+}
+
+}  // namespace fanout::worker

@@ -1,0 +1,45 @@
+// Keeps a worker's leases alive from its own thread — never from user code, so a handler stuck in a
+// long computation cannot lose its lease. Every third of the lease TTL it renews everything in the
+// LeaseBook in one call; leases the coordinator calls lost or cancelled get their cancel flag set.
+#ifndef FANOUT_WORKER_LEASE_RENEWER_H_
+#define FANOUT_WORKER_LEASE_RENEWER_H_
+
+#include <atomic>
+#include <functional>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "proto/worker_service.grpc.pb.h"
+#include "worker/lease_book.h"
+
+namespace fanout::worker {
+
+// Thread-safe. Owned by Worker.
+class LeaseRenewer {
+ public:
+  using DescribeWorker = std::function<void(v1::WorkerInfo*)>;
+
+  LeaseRenewer(v1::WorkerService::StubInterface& stub, LeaseBook& book, DescribeWorker describe);
+  ~LeaseRenewer();
+
+  // The coordinator's lease TTL, as its responses tell; renewals run at a third of it.
+  void set_lease_ttl(absl::Duration ttl);
+  // Renews now; returns how many leases came back lost or cancelled. Exposed for tests.
+  size_t RenewOnce();
+
+ private:
+  void Run();
+
+  v1::WorkerService::StubInterface& stub_;
+  LeaseBook& book_;
+  const DescribeWorker describe_;
+  absl::Mutex mu_;
+  absl::Duration ttl_ ABSL_GUARDED_BY(mu_) = absl::Seconds(10);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace fanout::worker
+
+#endif  // FANOUT_WORKER_LEASE_RENEWER_H_

@@ -1,0 +1,53 @@
+// fanout-worker: flags and wiring only; see worker.h.
+#include <cstdlib>
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "common/clock.h"
+#include "common/process_util.h"
+#include "glog/logging.h"
+#include "worker/handler_registry.h"
+#include "worker/worker.h"
+
+ABSL_FLAG(std::string, coordinator, "",
+          "coordinator host:port (default: $FANOUT_COORDINATOR, then 127.0.0.1:7070)");
+ABSL_FLAG(int, slots, 4, "tasks run at once");
+ABSL_FLAG(std::string, worker_id, "", "name shown in `fanout workers` (default: host-pid-random)");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(30),
+          "on SIGTERM, how long running tasks may take to finish before they are cancelled");
+
+int main(int argc, char** argv) {
+  fanout::BlockTerminationSignals();
+  absl::SetProgramUsageMessage(
+      "fanout-worker --coordinator=HOST:PORT [--slots=N]\n"
+      "Stateless executor: leases tasks from the coordinator, runs them, reports results.");
+  absl::ParseCommandLine(argc, argv);
+  google::InitGoogleLogging(argv[0]);
+  FLAGS_logtostderr = true;
+
+  fanout::worker::Worker::Options options;
+  options.coordinator = absl::GetFlag(FLAGS_coordinator);
+  if (options.coordinator.empty()) {
+    const char* env = std::getenv("FANOUT_COORDINATOR");
+    options.coordinator = env != nullptr && *env != '\0' ? env : "127.0.0.1:7070";
+  }
+  options.slots = absl::GetFlag(FLAGS_slots);
+  if (options.slots < 1) {
+    std::cerr << "fanout-worker: slots: must be at least 1\n";
+    return 2;
+  }
+  options.worker_id = absl::GetFlag(FLAGS_worker_id);
+  options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  fanout::worker::Worker worker(options, fanout::worker::BuiltinHandlers(),
+                                fanout::RealClock::Get());
+  worker.Start();
+  LOG(INFO) << "worker " << worker.id() << " with " << options.slots << " slots, coordinator "
+            << options.coordinator;
+  const int signal = fanout::WaitForTerminationSignal();
+  LOG(INFO) << "signal " << signal << ": draining";
+  worker.Stop();
+  LOG(INFO) << "stopped after reporting " << worker.reported() << " outcomes";
+  return 0;
+}

@@ -1,0 +1,228 @@
+#include "worker/worker.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
+#include "common/ids.h"
+#include "common/process_util.h"
+#include "common/proto_time.h"
+#include "glog/logging.h"
+
+namespace fanout::worker {
+
+Worker::Worker(Options options, std::unique_ptr<HandlerRegistry> handlers, Clock& clock)
+    : options_(std::move(options)),
+      handlers_(std::move(handlers)),
+      clock_(clock),
+      started_at_(clock.Now()) {
+  if (options_.worker_id.empty()) {
+    options_.worker_id = absl::StrCat(HostName(), "-", getpid(), "-", RandomId("", 3));
+  }
+  options_.slots = std::max(1, options_.slots);
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  channel_ = grpc::CreateCustomChannel(options_.coordinator, grpc::InsecureChannelCredentials(),
+                                       args);
+  stub_ = v1::WorkerService::NewStub(channel_);
+  auto describe = [this](v1::WorkerInfo* info) { Describe(info); };
+  reporter_ = std::make_unique<ResultReporter>(
+      *stub_, options_.reporter, describe,
+      [this](const v1::TaskRef& ref, v1::ReportStatus status) {
+        if (status == v1::REPORT_STALE) VLOG(1) << "stale report for " << ref.ShortDebugString();
+        book_.Remove(ref);
+      });
+  renewer_ = std::make_unique<LeaseRenewer>(*stub_, book_, describe);
+}
+
+Worker::~Worker() { Stop(); }
+
+void Worker::Start() {
+  leaser_ = std::thread([this] { LeaseLoop(); });
+  for (int i = 0; i < options_.slots; ++i) slots_.emplace_back([this] { SlotLoop(); });
+}
+
+void Worker::Describe(v1::WorkerInfo* info) const {
+  info->set_worker_id(options_.worker_id);
+  info->set_host(HostName());
+  info->set_slots(options_.slots);
+  info->set_busy(busy_.load());
+  ToProto(started_at_, info->mutable_started_at());
+}
+
+size_t Worker::WantLocked() const {
+  // Aim for ~50 ms of queued work beyond the slots: deep for tiny tasks (one lease call per many
+  // tasks), none for long ones (a task waiting behind a long one would be better off elsewhere).
+  size_t prefetch = options_.slots;
+  if (avg_run_seconds_ >= 0) {
+    const double ahead = options_.slots * 0.05 / std::max(avg_run_seconds_, 1e-6);
+    prefetch = static_cast<size_t>(std::min<double>(ahead, options_.max_prefetch));
+  }
+  const size_t capacity = options_.slots + prefetch;
+  const size_t outstanding = queue_.size() + running_;
+  if (outstanding >= capacity) return 0;
+  const size_t want = capacity - outstanding;
+  // Ask for a worthwhile batch, not one task per finished task.
+  return want >= std::max<size_t>(1, prefetch / 2) ? want : 0;
+}
+
+void Worker::LeaseLoop() {
+  std::string request_id;
+  absl::Duration backoff = absl::Milliseconds(100);
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      auto go = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || WantLocked() > 0;
+      };
+      mu_.Await(absl::Condition(&go));
+      if (stopping_) return;
+    }
+    if (LeaseOnce(request_id)) {
+      backoff = absl::Milliseconds(100);
+      continue;
+    }
+    absl::MutexLock lock(&mu_);
+    auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
+    if (mu_.AwaitWithTimeout(absl::Condition(&stopping), backoff)) return;
+    backoff = std::min(backoff * 2, absl::Seconds(2));
+  }
+}
+
+bool Worker::LeaseOnce(std::string& request_id) {
+  // The same request id until the call succeeds: a retry after a lost reply gets the same tasks.
+  if (request_id.empty()) request_id = RandomId("l-");
+  v1::LeaseTasksRequest request;
+  grpc::ClientContext context;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return true;
+    request.set_max_tasks(static_cast<uint32_t>(WantLocked()));
+    active_lease_ = &context;
+  }
+  Describe(request.mutable_worker());
+  ToProto(options_.lease_wait, request.mutable_wait());
+  request.set_request_id(request_id);
+  context.set_deadline(std::chrono::system_clock::now() +
+                       absl::ToChronoMilliseconds(options_.lease_wait + absl::Seconds(10)));
+  v1::LeaseTasksResponse response;
+  grpc::Status status = stub_->LeaseTasks(&context, request, &response);
+  {
+    absl::MutexLock lock(&mu_);
+    active_lease_ = nullptr;
+    if (stopping_ && !status.ok()) return true;
+  }
+  if (!status.ok()) {
+    LOG_EVERY_N(WARNING, 10) << "leasing from " << options_.coordinator
+                             << " failed: " << FromGrpcStatus(status);
+    return false;
+  }
+  request_id.clear();
+  renewer_->set_lease_ttl(FromProto(response.lease_ttl()));
+  Accept(response);
+  return true;
+}
+
+void Worker::Accept(v1::LeaseTasksResponse& response) {
+  absl::MutexLock lock(&mu_);
+  for (const v1::JobContext& j : response.jobs()) {
+    auto info = std::make_shared<JobInfo>();
+    info->job_id = j.job_id();
+    info->function = j.function();
+    info->params = nlohmann::json::parse(j.params_json(), nullptr, false);
+    if (!info->params.is_object()) info->params = nlohmann::json::object();
+    info->timeout = FromProto(j.timeout());
+    jobs_[j.job_id()] = std::move(info);
+  }
+  for (v1::LeasedTask& task : *response.mutable_tasks()) {
+    CancelFlag flag = book_.Add(task.ref());
+    auto job = jobs_.find(task.ref().job_id());
+    queue_.push_back({std::move(task), std::move(flag),
+                      job == jobs_.end() ? nullptr : job->second});
+  }
+}
+
+void Worker::SlotLoop() {
+  while (true) {
+    Queued queued;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !queue_.empty() || draining_;
+      };
+      mu_.Await(absl::Condition(&ready));
+      if (queue_.empty()) return;
+      queued = std::move(queue_.front());
+      queue_.pop_front();
+      if (draining_) {
+        v1::TaskOutcome released;
+        *released.mutable_ref() = queued.task.ref();
+        released.set_released(true);
+        reporter_->Add(std::move(released));
+        continue;
+      }
+      ++running_;
+    }
+    Run(queued);
+    absl::MutexLock lock(&mu_);
+    --running_;
+  }
+}
+
+void Worker::Run(Queued& queued) {
+  const v1::TaskRef& ref = queued.task.ref();
+  if (queued.cancelled->load()) {  // lost or cancelled while it waited: nothing to report
+    book_.Remove(ref);
+    return;
+  }
+  Handler* handler = queued.job ? handlers_->Find(queued.job->function) : nullptr;
+  v1::TaskOutcome outcome;
+  if (handler == nullptr) {
+    *outcome.mutable_ref() = ref;
+    outcome.mutable_error()->set_code(v1::ERROR_FATAL);
+    outcome.mutable_error()->set_message(absl::StrCat(
+        "function ", queued.job ? queued.job->function : "?", " is not available on worker ",
+        options_.worker_id));
+  } else {
+    ++busy_;
+    outcome = RunTask(queued.task, *queued.job, *handler, clock_, queued.cancelled);
+    --busy_;
+  }
+  const double seconds = absl::ToDoubleSeconds(FromProto(outcome.duration()));
+  reporter_->Add(std::move(outcome));
+  absl::MutexLock lock(&mu_);
+  avg_run_seconds_ = avg_run_seconds_ < 0 ? seconds : 0.9 * avg_run_seconds_ + 0.1 * seconds;
+}
+
+void Worker::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    stopping_ = true;
+    if (active_lease_ != nullptr) active_lease_->TryCancel();
+  }
+  if (leaser_.joinable()) leaser_.join();
+  bool finished = false;
+  {
+    absl::MutexLock lock(&mu_);
+    draining_ = true;
+    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return running_ == 0 && queue_.empty();
+    };
+    finished = mu_.AwaitWithTimeout(absl::Condition(&idle), options_.drain_timeout);
+  }
+  if (!finished) {
+    LOG(WARNING) << "tasks still running after " << options_.drain_timeout << ": cancelling them";
+    for (const v1::TaskRef& ref : book_.Refs()) book_.Cancel(ref);
+  }
+  for (std::thread& t : slots_) t.join();
+  slots_.clear();
+  if (!reporter_->Drain(options_.drain_timeout)) {
+    LOG(WARNING) << "some outcomes could not be reported; their leases will expire";
+  }
+}
+
+}  // namespace fanout::worker

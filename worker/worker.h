@@ -1,0 +1,98 @@
+// The worker process's engine. Stateless: it leases tasks in batches from the coordinator (long-poll),
+// runs them on `slots` threads, reports outcomes in batches and renews its leases from its own thread.
+// It may be killed at any moment; a clean Stop() releases the tasks it has not started, finishes the
+// ones it runs and reports everything.
+#ifndef FANOUT_WORKER_WORKER_H_
+#define FANOUT_WORKER_WORKER_H_
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "common/clock.h"
+#include "grpcpp/grpcpp.h"
+#include "proto/worker_service.grpc.pb.h"
+#include "worker/handler_registry.h"
+#include "worker/lease_book.h"
+#include "worker/lease_renewer.h"
+#include "worker/result_reporter.h"
+#include "worker/task_runner.h"
+
+namespace fanout::worker {
+
+// Thread-safe. Owned by main / `fanout dev`.
+class Worker {
+ public:
+  struct Options {
+    std::string coordinator = "127.0.0.1:7070";
+    int slots = 4;
+    std::string worker_id;  // empty: host-pid-random
+    // Tasks leased ahead of free slots, at most; the worker aims for ~50 ms of queued work.
+    size_t max_prefetch = 1000;
+    absl::Duration lease_wait = absl::Seconds(5);
+    absl::Duration drain_timeout = absl::Seconds(30);
+    ResultReporter::Options reporter;
+  };
+
+  Worker(Options options, std::unique_ptr<HandlerRegistry> handlers, Clock& clock);
+  ~Worker();
+
+  void Start();
+  // Stops leasing, releases queued tasks, lets running ones finish (cancelling them after
+  // drain_timeout) and reports every outcome. Idempotent.
+  void Stop();
+
+  const std::string& id() const { return options_.worker_id; }
+  uint64_t reported() const { return reporter_->reported(); }
+
+ private:
+  struct Queued {
+    v1::LeasedTask task;
+    CancelFlag cancelled;
+    std::shared_ptr<const JobInfo> job;
+  };
+
+  void LeaseLoop();
+  bool LeaseOnce(std::string& request_id);
+  void Accept(v1::LeaseTasksResponse& response);
+  void SlotLoop();
+  void Run(Queued& queued);
+  size_t WantLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Describe(v1::WorkerInfo* info) const;
+
+  // Constant after construction.
+  Options options_;
+  const std::unique_ptr<HandlerRegistry> handlers_;
+  Clock& clock_;
+  const absl::Time started_at_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::WorkerService::Stub> stub_;
+
+  LeaseBook book_;
+  std::unique_ptr<ResultReporter> reporter_;
+  std::unique_ptr<LeaseRenewer> renewer_;
+  std::atomic<int> busy_{0};
+
+  mutable absl::Mutex mu_;
+  // Guarded by mu_.
+  std::deque<Queued> queue_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::shared_ptr<const JobInfo>> jobs_ ABSL_GUARDED_BY(mu_);
+  int running_ ABSL_GUARDED_BY(mu_) = 0;
+  double avg_run_seconds_ ABSL_GUARDED_BY(mu_) = -1;  // EWMA; negative until the first task
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;        // no more leasing
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;        // release what is queued, then exit slots
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::ClientContext* active_lease_ ABSL_GUARDED_BY(mu_) = nullptr;
+
+  std::thread leaser_;
+  std::vector<std::thread> slots_;
+};
+
+}  // namespace fanout::worker
+
+#endif  // FANOUT_WORKER_WORKER_H_
