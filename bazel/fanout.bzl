@@ -44,3 +44,27 @@ def fanout_proto_library(name, srcs, deps = [], grpc = False):
         hdrs = [o for o in outs if o.endswith(".h")],
         deps = deps + (["//bazel:grpc"] if grpc else ["//bazel:protobuf"]),
     )
+
+def fanout_system_proto_library(name, proto, root = "/usr/share/grpc-proto"):
+    """C++ messages and gRPC stubs for a .proto that Debian installs (e.g. grpc-proto's health.proto)."""
+    base = proto[:-len(".proto")]
+    prefix = name + "_gen"
+    outs = [prefix + "/" + base + ext for ext in [".pb.h", ".pb.cc", ".grpc.pb.h", ".grpc.pb.cc"]]
+    native.genrule(
+        name = name + "_protoc",
+        outs = outs,
+        tools = ["//bazel:protoc"],
+        cmd = "$(location //bazel:protoc) -I%s --cpp_out=$(RULEDIR)/%s --grpc_out=$(RULEDIR)/%s %s" % (
+            root,
+            prefix,
+            prefix,
+            proto,
+        ),
+    )
+    native.cc_library(
+        name = name,
+        srcs = [o for o in outs if o.endswith(".cc")],
+        hdrs = [o for o in outs if o.endswith(".h")],
+        includes = [prefix],
+        deps = ["//bazel:grpc"],
+    )

@@ -89,13 +89,11 @@ grpc::ServerUnaryReactor* JobGrpcService::SubmitJob(grpc::CallbackServerContext*
                                                     const v1::SubmitJobRequest* request,
                                                     v1::SubmitJobResponse* response) {
   absl::StatusOr<SubmitOutcome> out = manager_.SubmitJob(request->spec());
-  absl::StatusOr<v1::SubmitJobResponse> reply = out.status();
-  if (out.ok()) {
-    reply = v1::SubmitJobResponse();
-    *reply->mutable_job() = std::move(out->job);
-    reply->set_created(out->created);
-  }
-  return Reply(context, std::move(reply), response);
+  if (!out.ok()) return Reply<v1::SubmitJobResponse>(context, out.status(), response);
+  v1::SubmitJobResponse reply;
+  *reply.mutable_job() = std::move(out->job);
+  reply.set_created(out->created);
+  return Reply(context, absl::StatusOr<v1::SubmitJobResponse>(std::move(reply)), response);
 }
 
 grpc::ServerUnaryReactor* JobGrpcService::GetJob(grpc::CallbackServerContext* context,

@@ -70,6 +70,7 @@ const v1::Job& TaskTable::CreateJob(const v1::JobSpec& spec,
     changes->tasks.insert({seq, i});
   }
   job.set_items_total(items);
+  job.set_progress(inputs.empty() ? 1.0 : 0.0);
   if (!spec.idempotency_key().empty()) {
     idempotency_[spec.idempotency_key()] = seq;
     changes->idempotency_keys.emplace_back(spec.idempotency_key(), seq);
@@ -170,8 +171,11 @@ void AddCount(v1::TaskCounts& c, v1::TaskState state, int64_t delta) {
 }  // namespace
 
 void TaskTable::Move(v1::Job& job, v1::TaskState from, v1::TaskState to) {
-  AddCount(*job.mutable_counts(), from, -1);
-  AddCount(*job.mutable_counts(), to, +1);
+  v1::TaskCounts& c = *job.mutable_counts();
+  AddCount(c, from, -1);
+  AddCount(c, to, +1);
+  const uint64_t ended = c.succeeded() + c.failed() + c.dead() + c.cancelled();
+  job.set_progress(c.total() == 0 ? 1.0 : static_cast<double>(ended) / c.total());
 }
 
 std::vector<const v1::Job*> TaskTable::ListJobs(uint64_t before_seq, size_t limit) const {

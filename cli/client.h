@@ -1,0 +1,36 @@
+// The CLI's connection to a coordinator, and how its commands report failures.
+#ifndef FANOUT_CLI_CLIENT_H_
+#define FANOUT_CLI_CLIENT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "grpcpp/grpcpp.h"
+#include "proto/job_service.grpc.pb.h"
+
+namespace fanout::cli {
+
+// Exit codes of every command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitJobNotSucceeded = 1;
+inline constexpr int kExitUsage = 2;        // bad flags or input
+inline constexpr int kExitUnavailable = 3;  // coordinator unreachable or failing
+
+struct Client {
+  std::string address;
+  std::unique_ptr<v1::JobService::Stub> jobs;
+};
+
+// --coordinator, else $FANOUT_COORDINATOR, else 127.0.0.1:7070.
+std::string CoordinatorAddress();
+Client Connect();
+// A context for one unary call.
+std::unique_ptr<grpc::ClientContext> CallContext();
+// Prints "fanout: ..." for a failed call and returns the exit code it deserves.
+int Fail(const Client& client, const grpc::Status& status);
+int Fail(const absl::Status& status);
+
+}  // namespace fanout::cli
+
+#endif  // FANOUT_CLI_CLIENT_H_

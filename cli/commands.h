@@ -1,0 +1,21 @@
+// The `fanout` subcommands. Each returns the process exit code (client.h).
+#ifndef FANOUT_CLI_COMMANDS_H_
+#define FANOUT_CLI_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+namespace fanout::cli {
+
+// `params` are the --param KEY=VALUE arguments, in order.
+int SubmitCommand(const std::vector<std::string>& params);
+int StatusCommand(const std::string& job_id);
+int ListCommand();
+int CancelCommand(const std::string& job_id);
+int ResultsCommand(const std::string& job_id);
+int WorkersCommand();
+int DevCommand();
+
+}  // namespace fanout::cli
+
+#endif  // FANOUT_CLI_COMMANDS_H_

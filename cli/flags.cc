@@ -1,0 +1,30 @@
+#include "cli/flags.h"
+
+#include "absl/flags/flag.h"
+
+ABSL_FLAG(std::string, coordinator, "",
+          "coordinator host:port (default: $FANOUT_COORDINATOR, then 127.0.0.1:7070)");
+ABSL_FLAG(bool, json, false, "print JSON instead of text");
+ABSL_FLAG(std::string, function, "", "submit: the function, e.g. builtin:sha256");
+ABSL_FLAG(std::string, source, "",
+          "submit: range:A-B, an inline JSON list, or @FILE holding a JSON list");
+ABSL_FLAG(int, batch_size, 1, "submit: items per task");
+ABSL_FLAG(int, max_attempts, 3, "submit: attempts per task before it is dead");
+ABSL_FLAG(int, max_concurrency, 0, "submit: tasks of this job running at once (0: no limit)");
+ABSL_FLAG(int, priority, 0, "submit: higher runs first");
+ABSL_FLAG(std::string, idempotency_key, "",
+          "submit: a retried submit with the same key returns the same job");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(300), "submit: time limit per invocation");
+ABSL_FLAG(absl::Duration, backoff_initial, absl::Seconds(1), "submit: first retry delay");
+ABSL_FLAG(absl::Duration, backoff_max, absl::Seconds(60), "submit: longest retry delay");
+ABSL_FLAG(double, tolerated_failure_percent, 0,
+          "submit: stop and fail the job past this share of failed tasks (0: run all)");
+ABSL_FLAG(int, tolerated_failure_count, 0,
+          "submit: stop and fail the job past this many failed tasks (0: run all)");
+ABSL_FLAG(bool, wait, false, "submit: show progress until the job ends; exit 0 only if it succeeded");
+ABSL_FLAG(int, limit, 50, "list: how many jobs, newest first");
+ABSL_FLAG(std::string, data_dir, ".fanout", "dev: the embedded coordinator's data directory");
+ABSL_FLAG(int, workers, 2, "dev: in-process workers");
+ABSL_FLAG(int, slots, 4, "dev: slots per worker");
+ABSL_FLAG(std::string, listen, "127.0.0.1:7070", "dev: where the coordinator listens (port 0: any)");
+ABSL_FLAG(std::string, port_file, "", "dev: write the bound port here once serving");

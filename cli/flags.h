@@ -1,0 +1,35 @@
+// Every flag of the `fanout` CLI. Subcommands share one flag namespace; each uses the ones it needs.
+#ifndef FANOUT_CLI_FLAGS_H_
+#define FANOUT_CLI_FLAGS_H_
+
+#include <string>
+
+#include "absl/flags/declare.h"
+#include "absl/time/time.h"
+
+ABSL_DECLARE_FLAG(std::string, coordinator);
+ABSL_DECLARE_FLAG(bool, json);
+// submit
+ABSL_DECLARE_FLAG(std::string, function);
+ABSL_DECLARE_FLAG(std::string, source);
+ABSL_DECLARE_FLAG(int, batch_size);
+ABSL_DECLARE_FLAG(int, max_attempts);
+ABSL_DECLARE_FLAG(int, max_concurrency);
+ABSL_DECLARE_FLAG(int, priority);
+ABSL_DECLARE_FLAG(std::string, idempotency_key);
+ABSL_DECLARE_FLAG(absl::Duration, timeout);
+ABSL_DECLARE_FLAG(absl::Duration, backoff_initial);
+ABSL_DECLARE_FLAG(absl::Duration, backoff_max);
+ABSL_DECLARE_FLAG(double, tolerated_failure_percent);
+ABSL_DECLARE_FLAG(int, tolerated_failure_count);
+ABSL_DECLARE_FLAG(bool, wait);
+// list
+ABSL_DECLARE_FLAG(int, limit);
+// dev
+ABSL_DECLARE_FLAG(std::string, data_dir);
+ABSL_DECLARE_FLAG(int, workers);
+ABSL_DECLARE_FLAG(int, slots);
+ABSL_DECLARE_FLAG(std::string, listen);
+ABSL_DECLARE_FLAG(std::string, port_file);
+
+#endif  // FANOUT_CLI_FLAGS_H_

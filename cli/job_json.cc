@@ -1,0 +1,63 @@
+#include "cli/job_json.h"
+
+#include "absl/time/time.h"
+#include "common/errors.h"
+#include "common/proto_time.h"
+
+namespace fanout::cli {
+
+using nlohmann::json;
+
+json JsonOrString(const std::string& text) {
+  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return value.is_discarded() ? json(text) : value;
+}
+
+std::string FormatTimestamp(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0 && t.nanos() == 0) return "";
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", FromProto(t), absl::UTCTimeZone());
+}
+
+json JobToJson(const v1::Job& job) {
+  const v1::TaskCounts& c = job.counts();
+  return json{{"job_id", job.job_id()},
+              {"state", std::string(JobStateName(job.state()))},
+              {"pending", c.pending()},
+              {"running", c.running()},
+              {"succeeded", c.succeeded()},
+              {"failed", c.failed()},
+              {"dead", c.dead()},
+              {"cancelled", c.cancelled()},
+              {"total", c.total()},
+              {"items", job.items_total()},
+              {"progress", job.progress()},
+              {"function", job.spec().function()},
+              {"source", job.spec().source()},
+              {"params", JsonOrString(job.spec().params_json())},
+              {"idempotency_key", job.spec().idempotency_key()},
+              {"created_at", FormatTimestamp(job.created_at())},
+              {"finished_at", FormatTimestamp(job.finished_at())},
+              {"message", job.message()}};
+}
+
+json ItemResultToJson(const v1::ItemResult& r) {
+  json out{{"item", JsonOrString(r.item())},
+           {"state", std::string(TaskStateName(r.state()))},
+           {"attempts", r.attempts()}};
+  if (r.state() == v1::TASK_SUCCEEDED) {
+    out["result"] = JsonOrString(r.result());
+  } else if (r.has_error()) {
+    out["error"] = {{"code", std::string(ErrorCodeName(r.error().code()))},
+                    {"message", r.error().message()}};
+  }
+  return out;
+}
+
+json WorkerToJson(const v1::WorkerStatus& w) {
+  return json{{"worker_id", w.worker_id()},       {"host", w.host()},
+              {"slots", w.slots()},               {"busy", w.busy()},
+              {"leases", w.leases()},             {"last_seen", FormatTimestamp(w.last_seen())},
+              {"started_at", FormatTimestamp(w.started_at())}};
+}
+
+}  // namespace fanout::cli

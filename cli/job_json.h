@@ -1,0 +1,27 @@
+// JSON views of jobs, item results and workers, as the CLI prints them (and scripts read them).
+#ifndef FANOUT_CLI_JOB_JSON_H_
+#define FANOUT_CLI_JOB_JSON_H_
+
+#include <string>
+
+#include "nlohmann/json.hpp"
+#include "proto/fanout.pb.h"
+#include "proto/job_service.pb.h"
+
+namespace fanout::cli {
+
+// {"job_id", "state", "pending", "running", "succeeded", "failed", "dead", "cancelled", "total",
+//  "items", "progress", "function", "source", "params", "created_at", "finished_at", "message"}
+nlohmann::json JobToJson(const v1::Job& job);
+// {"item": ..., "state": ..., "result": ...} or {"item", "state", "error": {"code", "message"}}
+nlohmann::json ItemResultToJson(const v1::ItemResult& result);
+nlohmann::json WorkerToJson(const v1::WorkerStatus& worker);
+
+// A JSON value from its text; a string holding the text when it is not valid JSON.
+nlohmann::json JsonOrString(const std::string& text);
+// RFC 3339, or "" for an unset timestamp.
+std::string FormatTimestamp(const google::protobuf::Timestamp& t);
+
+}  // namespace fanout::cli
+
+#endif  // FANOUT_CLI_JOB_JSON_H_

@@ -1,0 +1,45 @@
+#include "cli/job_json.h"
+
+#include "gtest/gtest.h"
+
+namespace fanout::cli {
+namespace {
+
+TEST(JobJsonTest, StatusCarriesStateAndEveryCount) {
+  v1::Job job;
+  job.set_job_id("job-1");
+  job.set_state(v1::JOB_SUCCEEDED);
+  job.mutable_counts()->set_succeeded(9);
+  job.mutable_counts()->set_dead(1);
+  job.mutable_counts()->set_total(10);
+  nlohmann::json j = JobToJson(job);
+  EXPECT_EQ(j["state"], "succeeded");
+  EXPECT_EQ(j["succeeded"], 9);
+  EXPECT_EQ(j["dead"], 1);
+  EXPECT_EQ(j["total"], 10);
+  for (const char* key : {"pending", "running", "failed", "cancelled"}) {
+    EXPECT_EQ(j[key], 0) << key;
+  }
+}
+
+TEST(JobJsonTest, ItemResultsEmbedJsonAndNameErrorCodes) {
+  v1::ItemResult ok;
+  ok.set_item("{\"n\":1}");
+  ok.set_state(v1::TASK_SUCCEEDED);
+  ok.set_result("[1,2]");
+  nlohmann::json j = ItemResultToJson(ok);
+  EXPECT_EQ(j["item"]["n"], 1);
+  EXPECT_EQ(j["result"][1], 2);
+  v1::ItemResult bad;
+  bad.set_item("\"x\"");
+  bad.set_state(v1::TASK_DEAD);
+  bad.mutable_error()->set_code(v1::ERROR_RETRYABLE);
+  bad.mutable_error()->set_message("boom");
+  j = ItemResultToJson(bad);
+  EXPECT_EQ(j["state"], "dead");
+  EXPECT_EQ(j["error"]["code"], "retryable");
+  EXPECT_FALSE(j.contains("result"));
+}
+
+}  // namespace
+}  // namespace fanout::cli

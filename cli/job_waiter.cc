@@ -1,0 +1,37 @@
+#include "cli/job_waiter.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/grpc_status.h"
+
+namespace fanout::cli {
+
+absl::StatusOr<v1::Job> WaitForJob(Client& client, const std::string& job_id, ProgressBar* bar) {
+  v1::WatchJobRequest request;
+  request.set_job_id(job_id);
+  while (true) {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<v1::Job>> reader = client.jobs->WatchJob(&context, request);
+    v1::Job job;
+    while (reader->Read(&job)) {
+      bar->Update(job, absl::Now());
+      if (job.state() != v1::JOB_RUNNING) {
+        bar->Finish();
+        context.TryCancel();
+        reader->Finish();
+        return job;
+      }
+    }
+    grpc::Status status = reader->Finish();
+    if (status.error_code() == grpc::StatusCode::NOT_FOUND ||
+        status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+      bar->Finish();
+      return FromGrpcStatus(status);
+    }
+    bar->Note(absl::StrCat("lost the coordinator at ", client.address, " (",
+                           status.error_message(), "); reconnecting..."));
+    absl::SleepFor(absl::Seconds(1));
+  }
+}
+
+}  // namespace fanout::cli

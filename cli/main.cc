@@ -1,0 +1,84 @@
+// fanout: the command-line client (and `fanout dev`). Parses the subcommand and flags, then hands off
+// to commands.h.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "cli/client.h"
+#include "cli/commands.h"
+#include "common/process_util.h"
+#include "glog/logging.h"
+
+namespace {
+
+constexpr char kUsage[] = R"(fanout COMMAND [flags]
+
+  submit  --function=builtin:NAME --source=SPEC [--batch_size=N] [--max_attempts=N]
+          [--idempotency_key=K] [--param KEY=VALUE]... [--timeout=300s] [--max_concurrency=N]
+          [--wait] [--json]
+  status JOB [--json]     state and task counts
+  list [--json]           recent jobs, newest first
+  cancel JOB              stop a job: pending tasks are cancelled, running ones told to stop
+  results JOB             one JSON line per item: {"item", "state", "result" | "error"}
+  workers [--json]        workers and their slots
+  dev [--data_dir=.fanout] [--workers=2] [--slots=4] [--listen=127.0.0.1:7070]
+                          coordinator + workers in one process
+
+Every command takes --coordinator=HOST:PORT (default $FANOUT_COORDINATOR, then 127.0.0.1:7070).
+Sources: range:A-B (both ends included), an inline JSON list '[...]', or @FILE holding a JSON list.
+)";
+
+// absl flags keep only the last value of a repeated flag; --param may repeat, so take it out first.
+std::vector<char*> ExtractParams(int argc, char** argv, std::vector<std::string>* params) {
+  std::vector<char*> rest;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if ((arg == "--param" || arg == "-param") && i + 1 < argc) {
+      params->push_back(argv[++i]);
+    } else if (arg.rfind("--param=", 0) == 0) {
+      params->push_back(arg.substr(8));
+    } else {
+      rest.push_back(argv[i]);
+    }
+  }
+  return rest;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> params;
+  std::vector<char*> args = ExtractParams(argc, argv, &params);
+  absl::SetProgramUsageMessage(kUsage);
+  std::vector<char*> positional = absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  google::InitGoogleLogging(argv[0]);
+  FLAGS_logtostderr = true;
+  if (positional.size() < 2) {
+    std::cerr << kUsage;
+    return fanout::cli::kExitUsage;
+  }
+  const std::string command = positional[1];
+  auto job_arg = [&](std::string* job_id) {
+    if (positional.size() != 3) {
+      std::cerr << "fanout " << command << ": expected one JOB argument\n";
+      return false;
+    }
+    *job_id = positional[2];
+    return true;
+  };
+  std::string job_id;
+  if (command == "submit") return fanout::cli::SubmitCommand(params);
+  if (command == "list") return fanout::cli::ListCommand();
+  if (command == "workers") return fanout::cli::WorkersCommand();
+  if (command == "dev") {
+    fanout::BlockTerminationSignals();
+    return fanout::cli::DevCommand();
+  }
+  if (command == "status") return job_arg(&job_id) ? fanout::cli::StatusCommand(job_id) : 2;
+  if (command == "cancel") return job_arg(&job_id) ? fanout::cli::CancelCommand(job_id) : 2;
+  if (command == "results") return job_arg(&job_id) ? fanout::cli::ResultsCommand(job_id) : 2;
+  std::cerr << "fanout: unknown command '" << command << "'\n\n" << kUsage;
+  return fanout::cli::kExitUsage;
+}

@@ -1,0 +1,52 @@
+#include "cli/progress_bar.h"
+
+#include <sstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace fanout::cli {
+namespace {
+
+using ::testing::HasSubstr;
+
+v1::Job Job(uint64_t succeeded, uint64_t total) {
+  v1::Job job;
+  job.set_job_id("job-7");
+  job.set_state(v1::JOB_RUNNING);
+  job.mutable_counts()->set_succeeded(succeeded);
+  job.mutable_counts()->set_pending(total - succeeded);
+  job.mutable_counts()->set_total(total);
+  return job;
+}
+
+TEST(ProgressBarTest, ShowsDoneTotalRateAndEta) {
+  std::ostringstream out;
+  ProgressBar bar(out, /*terminal=*/false);
+  const absl::Time t0 = absl::FromUnixSeconds(1000);
+  bar.Render(Job(0, 1000), t0);
+  const std::string line = bar.Render(Job(250, 1000), t0 + absl::Seconds(1));
+  EXPECT_THAT(line, HasSubstr("250/1000 tasks"));
+  EXPECT_THAT(line, HasSubstr("25.0%"));
+  EXPECT_THAT(line, HasSubstr("250/s"));
+  EXPECT_THAT(line, HasSubstr("ETA 3s"));
+}
+
+TEST(ProgressBarTest, EtaIsUnknownBeforeAnyRate) {
+  std::ostringstream out;
+  ProgressBar bar(out, false);
+  EXPECT_THAT(bar.Render(Job(0, 10), absl::FromUnixSeconds(5)), HasSubstr("ETA --"));
+}
+
+TEST(ProgressBarTest, NonTerminalPrintsWholeLinesNotRedraws) {
+  std::ostringstream out;
+  ProgressBar bar(out, false);
+  v1::Job done = Job(10, 10);
+  done.set_state(v1::JOB_SUCCEEDED);
+  bar.Update(done, absl::FromUnixSeconds(5));
+  EXPECT_EQ(out.str().find('\r'), std::string::npos);
+  EXPECT_THAT(out.str(), HasSubstr("10/10"));
+}
+
+}  // namespace
+}  // namespace fanout::cli

@@ -1,0 +1,131 @@
+// The read-mostly commands: status, list, cancel, results, workers.
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "cli/client.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "cli/job_json.h"
+#include "cli/progress_bar.h"
+#include "common/proto_time.h"
+
+namespace fanout::cli {
+namespace {
+
+using nlohmann::json;
+
+void PrintJob(const v1::Job& job) {
+  const v1::TaskCounts& c = job.counts();
+  const double pct = c.total() == 0 ? 100.0 : 100.0 * DoneTasks(c) / c.total();
+  std::cout << absl::StrFormat("%s  %s  %.1f%% done\n", job.job_id(),
+                               JobToJson(job)["state"].get<std::string>(), pct);
+  std::cout << absl::StrFormat(
+      "  pending %d  running %d  succeeded %d  failed %d  dead %d  cancelled %d  total %d\n",
+      c.pending(), c.running(), c.succeeded(), c.failed(), c.dead(), c.cancelled(), c.total());
+  std::cout << "  function " << job.spec().function() << "  created "
+            << FormatTimestamp(job.created_at());
+  if (job.has_finished_at()) std::cout << "  finished " << FormatTimestamp(job.finished_at());
+  std::cout << "\n";
+  if (!job.message().empty()) std::cout << "  " << job.message() << "\n";
+}
+
+}  // namespace
+
+int StatusCommand(const std::string& job_id) {
+  Client client = Connect();
+  v1::GetJobRequest request;
+  request.set_job_id(job_id);
+  v1::Job job;
+  grpc::Status status = client.jobs->GetJob(CallContext().get(), request, &job);
+  if (!status.ok()) return Fail(client, status);
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << JobToJson(job).dump() << "\n";
+  } else {
+    PrintJob(job);
+  }
+  return kExitOk;
+}
+
+int ListCommand() {
+  Client client = Connect();
+  v1::ListJobsRequest request;
+  request.set_page_size(std::max(1, absl::GetFlag(FLAGS_limit)));
+  v1::ListJobsResponse response;
+  grpc::Status status = client.jobs->ListJobs(CallContext().get(), request, &response);
+  if (!status.ok()) return Fail(client, status);
+  if (absl::GetFlag(FLAGS_json)) {
+    json jobs = json::array();
+    for (const v1::Job& job : response.jobs()) jobs.push_back(JobToJson(job));
+    std::cout << jobs.dump() << "\n";
+    return kExitOk;
+  }
+  std::cout << absl::StrFormat("%-12s %-10s %8s %10s %8s  %-16s %s\n", "JOB", "STATE", "DONE",
+                               "TOTAL", "FAILED", "FUNCTION", "CREATED");
+  for (const v1::Job& job : response.jobs()) {
+    const v1::TaskCounts& c = job.counts();
+    std::cout << absl::StrFormat("%-12s %-10s %8d %10d %8d  %-16s %s\n", job.job_id(),
+                                 JobToJson(job)["state"].get<std::string>(), DoneTasks(c),
+                                 c.total(), c.failed() + c.dead(), job.spec().function(),
+                                 FormatTimestamp(job.created_at()));
+  }
+  return kExitOk;
+}
+
+int CancelCommand(const std::string& job_id) {
+  Client client = Connect();
+  v1::CancelJobRequest request;
+  request.set_job_id(job_id);
+  v1::Job job;
+  grpc::Status status = client.jobs->CancelJob(CallContext().get(), request, &job);
+  if (!status.ok()) return Fail(client, status);
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << JobToJson(job).dump() << "\n";
+  } else {
+    PrintJob(job);
+  }
+  return kExitOk;
+}
+
+int ResultsCommand(const std::string& job_id) {
+  Client client = Connect();
+  v1::GetResultsRequest request;
+  request.set_job_id(job_id);
+  do {
+    v1::GetResultsResponse response;
+    grpc::Status status = client.jobs->GetResults(CallContext().get(), request, &response);
+    if (!status.ok()) return Fail(client, status);
+    for (const v1::ItemResult& r : response.results()) {
+      std::cout << ItemResultToJson(r).dump() << "\n";
+    }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  std::cout << std::flush;
+  return kExitOk;
+}
+
+int WorkersCommand() {
+  Client client = Connect();
+  v1::ListWorkersResponse response;
+  grpc::Status status =
+      client.jobs->ListWorkers(CallContext().get(), v1::ListWorkersRequest(), &response);
+  if (!status.ok()) return Fail(client, status);
+  if (absl::GetFlag(FLAGS_json)) {
+    json workers = json::array();
+    for (const v1::WorkerStatus& w : response.workers()) workers.push_back(WorkerToJson(w));
+    std::cout << workers.dump() << "\n";
+    return kExitOk;
+  }
+  std::cout << absl::StrFormat("%-36s %-16s %5s %5s %7s  %s\n", "WORKER", "HOST", "SLOTS", "BUSY",
+                               "LEASES", "LAST SEEN");
+  const absl::Time now = absl::Now();
+  for (const v1::WorkerStatus& w : response.workers()) {
+    const int64_t ago = absl::ToInt64Seconds(now - FromProto(w.last_seen()));
+    std::cout << absl::StrFormat("%-36s %-16s %5d %5d %7d  %ds ago\n", w.worker_id(), w.host(),
+                                 w.slots(), w.busy(), w.leases(), ago);
+  }
+  return kExitOk;
+}
+
+}  // namespace fanout::cli

@@ -1,0 +1,120 @@
+// `fanout submit`: builds a JobSpec from flags, submits it, and with --wait follows it to the end.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "cli/client.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "cli/job_json.h"
+#include "cli/job_waiter.h"
+#include "common/proto_time.h"
+#include "common/status_macros.h"
+
+namespace fanout::cli {
+namespace {
+
+using nlohmann::json;
+
+// KEY=VALUE pairs into a JSON object; VALUE is taken as JSON when it parses (numbers, booleans,
+// objects), else as a string.
+absl::StatusOr<std::string> ParamsJson(const std::vector<std::string>& params) {
+  json object = json::object();
+  for (const std::string& p : params) {
+    const size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("--param: expected KEY=VALUE, got '", p, "'"));
+    }
+    object[p.substr(0, eq)] = JsonOrString(p.substr(eq + 1));
+  }
+  return object.dump();
+}
+
+// "@FILE" reads the source from a file (a JSON list too long for a command line).
+absl::StatusOr<std::string> ResolveSource(const std::string& source) {
+  if (source.empty() || source[0] != '@') return source;
+  std::ifstream in(source.substr(1));
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("--source: cannot read ", source.substr(1)));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+absl::StatusOr<v1::JobSpec> SpecFromFlags(const std::vector<std::string>& params) {
+  v1::JobSpec spec;
+  spec.set_function(absl::GetFlag(FLAGS_function));
+  ASSIGN_OR_RETURN(std::string source, ResolveSource(absl::GetFlag(FLAGS_source)));
+  spec.set_source(std::move(source));
+  ASSIGN_OR_RETURN(std::string params_json, ParamsJson(params));
+  spec.set_params_json(std::move(params_json));
+  spec.set_idempotency_key(absl::GetFlag(FLAGS_idempotency_key));
+  v1::JobOptions* o = spec.mutable_options();
+  if (absl::GetFlag(FLAGS_batch_size) < 1) return absl::InvalidArgumentError("--batch_size: must be at least 1");
+  if (absl::GetFlag(FLAGS_max_attempts) < 1) return absl::InvalidArgumentError("--max_attempts: must be at least 1");
+  if (absl::GetFlag(FLAGS_max_concurrency) < 0) return absl::InvalidArgumentError("--max_concurrency: must not be negative");
+  if (absl::GetFlag(FLAGS_tolerated_failure_count) < 0) return absl::InvalidArgumentError("--tolerated_failure_count: must not be negative");
+  o->set_batch_size(absl::GetFlag(FLAGS_batch_size));
+  o->set_max_attempts(absl::GetFlag(FLAGS_max_attempts));
+  o->set_max_concurrency(absl::GetFlag(FLAGS_max_concurrency));
+  o->set_priority(absl::GetFlag(FLAGS_priority));
+  o->set_tolerated_failure_percent(absl::GetFlag(FLAGS_tolerated_failure_percent));
+  o->set_tolerated_failure_count(absl::GetFlag(FLAGS_tolerated_failure_count));
+  ToProto(absl::GetFlag(FLAGS_timeout), o->mutable_timeout());
+  ToProto(absl::GetFlag(FLAGS_backoff_initial), o->mutable_backoff_initial());
+  ToProto(absl::GetFlag(FLAGS_backoff_max), o->mutable_backoff_max());
+  return spec;
+}
+
+std::string Summary(const v1::Job& job) {
+  const v1::TaskCounts& c = job.counts();
+  const absl::Duration took = FromProto(job.finished_at()) - FromProto(job.created_at());
+  const double seconds = std::max(absl::ToDoubleSeconds(took), 1e-3);
+  std::string line = absl::StrFormat(
+      "%s %s: %d tasks (%d succeeded, %d failed, %d dead, %d cancelled) in %s, %.0f tasks/s",
+      job.job_id(), JobToJson(job)["state"].get<std::string>(), c.total(), c.succeeded(),
+      c.failed(), c.dead(), c.cancelled(), absl::FormatDuration(absl::Trunc(took, absl::Milliseconds(1))),
+      c.total() / seconds);
+  if (!job.message().empty()) absl::StrAppend(&line, "\n  ", job.message());
+  return line;
+}
+
+}  // namespace
+
+int SubmitCommand(const std::vector<std::string>& params) {
+  absl::StatusOr<v1::JobSpec> spec = SpecFromFlags(params);
+  if (!spec.ok()) return Fail(spec.status());
+  Client client = Connect();
+  v1::SubmitJobRequest request;
+  *request.mutable_spec() = std::move(*spec);
+  v1::SubmitJobResponse response;
+  grpc::Status status = client.jobs->SubmitJob(CallContext().get(), request, &response);
+  if (!status.ok()) return Fail(client, status);
+  const std::string& job_id = response.job().job_id();
+  if (!absl::GetFlag(FLAGS_wait)) {
+    if (absl::GetFlag(FLAGS_json)) {
+      std::cout << json{{"job_id", job_id}, {"created", response.created()}}.dump() << "\n";
+    } else {
+      std::cout << job_id << "\n";
+    }
+    return kExitOk;
+  }
+  if (!absl::GetFlag(FLAGS_json)) {
+    std::cerr << (response.created() ? "submitted " : "already submitted: ") << job_id << "\n";
+  }
+  ProgressBar bar(std::cerr, isatty(STDERR_FILENO));
+  absl::StatusOr<v1::Job> final_job = WaitForJob(client, job_id, &bar);
+  if (!final_job.ok()) return Fail(final_job.status());
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << JobToJson(*final_job).dump() << "\n";
+  } else {
+    std::cout << Summary(*final_job) << "\n";
+  }
+  return final_job->state() == v1::JOB_SUCCEEDED ? kExitOk : kExitJobNotSucceeded;
+}
+
+}  // namespace fanout::cli

@@ -1,0 +1,231 @@
+// The `fanout` CLI and the processes' lifecycle, against real binaries: JSON output, exit codes,
+// clear errors for bad input, idempotent submission, cancel, workers, SIGTERM draining, health and
+// reflection, and `fanout dev`.
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/test_cluster.h"
+
+namespace fanout::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using nlohmann::json;
+
+class CliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cluster_ = new TestCluster("cli");
+    ASSERT_TRUE(cluster_->StartCoordinator({"--lease_ttl=3s"}).ok());
+    ASSERT_TRUE(cluster_->StartWorker("cli-w1", 4).ok());
+  }
+  static void TearDownTestSuite() { delete cluster_; }
+
+  static std::string SubmitJson(std::vector<std::string> args) {
+    args.insert(args.begin(), "submit");
+    args.push_back("--json");
+    CommandResult r = cluster_->Cli(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out)["job_id"];
+  }
+
+  static TestCluster* cluster_;
+};
+TestCluster* CliTest::cluster_ = nullptr;
+
+TEST_F(CliTest, StatusJsonHasStateAndEveryCount) {
+  const std::string id = SubmitJson({"--function=builtin:noop", "--source=[1, 2, 3]"});
+  ASSERT_TRUE(cluster_->WaitForJob(id, absl::Seconds(30)).ok());
+  CommandResult r = cluster_->Cli({"status", id, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json status = json::parse(r.out);
+  EXPECT_EQ(status["state"], "succeeded");
+  EXPECT_EQ(status["total"], 3);
+  EXPECT_EQ(status["succeeded"], 3);
+  for (const char* key : {"pending", "running", "failed", "dead", "cancelled"}) {
+    EXPECT_EQ(status[key], 0) << key;
+  }
+  CommandResult text = cluster_->Cli({"status", id});
+  EXPECT_THAT(text.out, HasSubstr("succeeded 3"));
+}
+
+TEST_F(CliTest, WaitShowsProgressAndSucceeds) {
+  CommandResult r = cluster_->Cli({"submit", "--function=builtin:sleep", "--source=range:1-20",
+                                   "--param", "ms=20", "--wait"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("20/20 tasks"));
+  EXPECT_THAT(r.out, HasSubstr("succeeded: 20 tasks"));
+}
+
+TEST_F(CliTest, WaitExitsNonZeroWhenTheJobFails) {
+  CommandResult r = cluster_->Cli(
+      {"submit", "--function=builtin:fail", R"(--source=[{"fail": "fatal"}, 1])", "--wait"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("failed"));
+}
+
+TEST_F(CliTest, ParamsReachEveryInvocation) {
+  const std::string id =
+      SubmitJson({"--function=builtin:fail", "--source=range:1-3", "--param", "fail=invalid",
+                  "--param=message=bad thing", "--max_attempts=1"});
+  ASSERT_TRUE(cluster_->WaitForJob(id, absl::Seconds(30)).ok());
+  CommandResult r = cluster_->Cli({"results", id});
+  std::istringstream in(r.out);
+  int lines = 0;
+  for (std::string line; std::getline(in, line); ++lines) {
+    json item = json::parse(line);
+    EXPECT_EQ(item["state"], "failed");
+    EXPECT_EQ(item["error"]["code"], "invalid_input");
+    EXPECT_EQ(item["error"]["message"], "bad thing");
+  }
+  EXPECT_EQ(lines, 3);
+}
+
+TEST_F(CliTest, BadInputExitsTwoNamingTheField) {
+  CommandResult r = cluster_->Cli({"submit", "--function=builtin:nope", "--source=range:1-2"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("function:"));
+  r = cluster_->Cli({"submit", "--function=builtin:noop", "--source=range:2-1"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("source:"));
+  r = cluster_->Cli({"submit", "--function=builtin:noop", "--source=[1", "--json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("source:"));
+  r = cluster_->Cli({"submit", "--function=builtin:noop", "--source=[1]", "--param", "novalue"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--param"));
+  r = cluster_->Cli({"status", "job-424242"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("no job"));
+}
+
+TEST_F(CliTest, SameIdempotencyKeyGivesTheSameJob) {
+  std::vector<std::string> args = {"submit", "--function=builtin:noop", "--source=range:1-5",
+                                   "--idempotency_key=cli-once", "--json"};
+  CommandResult first = cluster_->Cli(args);
+  CommandResult again = cluster_->Cli(args);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(json::parse(first.out)["job_id"], json::parse(again.out)["job_id"]);
+  EXPECT_EQ(json::parse(again.out)["created"], false);
+}
+
+TEST_F(CliTest, CancelStopsTheJob) {
+  const std::string id =
+      SubmitJson({"--function=builtin:sleep", "--source=range:1-200", "--param", "ms=500"});
+  absl::SleepFor(absl::Milliseconds(300));
+  CommandResult r = cluster_->Cli({"cancel", id, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json status = json::parse(r.out);
+  EXPECT_EQ(status["state"], "cancelled");
+  EXPECT_GT(status["cancelled"].get<int>(), 150);
+  EXPECT_EQ(status["pending"], 0);
+  EXPECT_EQ(status["running"], 0);
+}
+
+TEST_F(CliTest, WorkersListsRunningWorkers) {
+  CommandResult r = cluster_->Cli({"workers", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json workers = json::parse(r.out);
+  ASSERT_GE(workers.size(), 1);
+  bool found = false;
+  for (const json& w : workers) found |= w["worker_id"] == "cli-w1" && w["slots"] == 4;
+  EXPECT_TRUE(found) << r.out;
+}
+
+TEST_F(CliTest, ListShowsNewestFirst) {
+  const std::string id = SubmitJson({"--function=builtin:noop", "--source=[7]"});
+  CommandResult r = cluster_->Cli({"list", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)[0]["job_id"], id);
+}
+
+TEST_F(CliTest, HealthAndReflectionAreServed) {
+  auto channel = grpc::CreateChannel(cluster_->address(), grpc::InsecureChannelCredentials());
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::ClientContext health_context;
+  ASSERT_TRUE(grpc::health::v1::Health::NewStub(channel)
+                  ->Check(&health_context, request, &response)
+                  .ok());
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+
+  grpc::ClientContext context;
+  auto stream = grpc::reflection::v1alpha::ServerReflection::NewStub(channel)
+                    ->ServerReflectionInfo(&context);
+  grpc::reflection::v1alpha::ServerReflectionRequest ask;
+  ask.set_list_services("");
+  ASSERT_TRUE(stream->Write(ask));
+  stream->WritesDone();
+  grpc::reflection::v1alpha::ServerReflectionResponse answer;
+  ASSERT_TRUE(stream->Read(&answer));
+  std::set<std::string> services;
+  for (const auto& s : answer.list_services_response().service()) services.insert(s.name());
+  EXPECT_TRUE(services.count("fanout.v1.JobService"));
+  EXPECT_TRUE(services.count("fanout.v1.WorkerService"));
+  stream->Finish();
+}
+
+TEST(LifecycleTest, SigtermDrainsWorkerAndCoordinatorCleanly) {
+  TestCluster cluster("drain");
+  ASSERT_TRUE(cluster.StartCoordinator().ok());
+  ASSERT_TRUE(cluster.StartWorker("leaving", 2).ok());
+  v1::JobSpec spec;
+  spec.set_function("builtin:sleep");
+  spec.set_source("range:1-40");
+  spec.set_params_json(R"({"ms": 200})");
+  absl::StatusOr<v1::Job> job = cluster.Submit(spec);
+  ASSERT_TRUE(job.ok());
+  absl::SleepFor(absl::Milliseconds(700));
+  cluster.worker("leaving")->Signal(SIGTERM);
+  EXPECT_EQ(cluster.worker("leaving")->Wait(absl::Seconds(20)), 0);
+  ASSERT_TRUE(cluster.StartWorker("staying", 4).ok());
+  absl::StatusOr<v1::Job> done = cluster.WaitForJob(job->job_id(), absl::Seconds(60));
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->state(), v1::JOB_SUCCEEDED);
+  // A clean drain loses no lease: every attempt ended by a report, none by expiry, and tasks the
+  // leaving worker had not started were released without using an attempt.
+  absl::StatusOr<std::vector<v1::Task>> tasks = cluster.Tasks(job->job_id());
+  ASSERT_TRUE(tasks.ok());
+  for (const v1::Task& t : *tasks) {
+    EXPECT_EQ(t.attempt(), 1) << t.ShortDebugString();
+    for (const v1::Attempt& a : t.attempts()) EXPECT_TRUE(a.reported()) << t.ShortDebugString();
+  }
+  cluster.coordinator()->Signal(SIGTERM);
+  EXPECT_EQ(cluster.coordinator()->Wait(absl::Seconds(20)), 0);
+}
+
+TEST(DevTest, DevRunsAJobInOneProcess) {
+  const std::string dir = TestDir("dev-data");
+  const std::string port_file = TestDir("dev-port");
+  absl::StatusOr<std::unique_ptr<Process>> dev =
+      Process::Spawn(Runfile("cli/fanout"),
+                     {"dev", "--data_dir=" + dir, "--listen=127.0.0.1:0", "--port_file=" + port_file,
+                      "--workers=2"},
+                     ArtifactDir() + "/dev.log");
+  ASSERT_TRUE(dev.ok());
+  const absl::Time end = absl::Now() + absl::Seconds(20);
+  while (!std::filesystem::exists(port_file) && absl::Now() < end) absl::SleepFor(absl::Milliseconds(20));
+  int port = 0;
+  std::ifstream(port_file) >> port;
+  ASSERT_GT(port, 0);
+  CommandResult r = RunCommand(Runfile("cli/fanout"),
+                               {"submit", absl::StrCat("--coordinator=127.0.0.1:", port),
+                                "--function=builtin:noop", "--source=range:1-500", "--wait"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("500 succeeded"));
+  (*dev)->Signal(SIGTERM);
+  EXPECT_EQ((*dev)->Wait(absl::Seconds(20)), 0);
+}
+
+}  // namespace
+}  // namespace fanout::testing

@@ -1,0 +1,135 @@
+#include "tests/process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace fanout::testing {
+namespace {
+
+std::vector<char*> Argv(const std::string& binary, const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(binary.c_str()));
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  return argv;
+}
+
+// In the child: die with the parent, send output to the files, exec. Only async-signal-safe calls
+// here (the test process has other threads): `argv` was built before fork().
+[[noreturn]] void Exec(const std::string& binary, std::vector<char*>& argv,
+                       const std::string& out_path, const std::string& err_path) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  int err = err_path == out_path ? out : open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  dup2(out, STDOUT_FILENO);
+  dup2(err, STDERR_FILENO);
+  execv(binary.c_str(), argv.data());
+  _exit(127);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Process>> Process::Spawn(const std::string& binary,
+                                                        const std::vector<std::string>& args,
+                                                        const std::string& log_path) {
+  if (access(binary.c_str(), X_OK) != 0) {
+    return absl::NotFoundError(absl::StrCat("no executable ", binary));
+  }
+  std::vector<char*> argv = Argv(binary, args);
+  pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) Exec(binary, argv, log_path, log_path);
+  return std::unique_ptr<Process>(new Process(pid, log_path));
+}
+
+Process::~Process() {
+  if (Running()) {
+    Signal(SIGKILL);
+    Wait();
+  }
+}
+
+void Process::Signal(int signal) {
+  if (!reaped_) kill(pid_, signal);
+}
+
+int Process::Wait(absl::Duration timeout) {
+  const absl::Time end = absl::Now() + timeout;
+  while (!reaped_) {
+    int status = 0;
+    pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      reaped_ = true;
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
+    }
+    if (absl::Now() > end) return -1;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return exit_code_;
+}
+
+bool Process::Running() {
+  if (reaped_) return false;
+  return Wait(absl::ZeroDuration()) == -1;
+}
+
+CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
+                         absl::Duration timeout) {
+  static int n = 0;
+  const std::string base = TestDir(absl::StrCat("cmd", ++n));
+  const std::string out_path = base + ".out", err_path = base + ".err";
+  CommandResult result;
+  std::vector<char*> argv = Argv(binary, args);
+  pid_t pid = fork();
+  if (pid == 0) Exec(binary, argv, out_path, err_path);
+  Process p(pid, out_path);
+  result.exit_code = p.Wait(timeout);
+  result.out = ReadFile(out_path);
+  result.err = ReadFile(err_path);
+  return result;
+}
+
+std::string TestDir(const std::string& name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string dir = absl::StrCat(tmp ? tmp : "/tmp", "/", name);
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+std::string ArtifactDir() {
+  const char* out = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR");
+  std::string dir = out ? out : TestDir("artifacts");
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+std::string Runfile(const std::string& path) {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const char* workspace = std::getenv("TEST_WORKSPACE");
+  if (srcdir == nullptr) return path;
+  return absl::StrCat(srcdir, "/", workspace ? workspace : "fanout", "/", path);
+}
+
+}  // namespace fanout::testing

@@ -1,0 +1,152 @@
+#include "tests/test_cluster.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/grpc_status.h"
+#include "grpcpp/grpcpp.h"
+
+namespace fanout::testing {
+namespace {
+
+std::unique_ptr<grpc::ClientContext> Deadline(absl::Duration d = absl::Seconds(30)) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(d));
+  return context;
+}
+
+int ReadPort(const std::string& path) {
+  std::ifstream in(path);
+  int port = 0;
+  in >> port;
+  return port;
+}
+
+}  // namespace
+
+TestCluster::TestCluster(const std::string& name)
+    : name_(name), data_dir_(TestDir(name + "-data")), logs_(ArtifactDir()) {}
+
+TestCluster::~TestCluster() {
+  workers_.clear();
+  coordinator_.reset();
+}
+
+std::string TestCluster::address() const { return absl::StrCat("127.0.0.1:", port_); }
+
+absl::Status TestCluster::StartCoordinator(const std::vector<std::string>& flags) {
+  const std::string port_file = TestDir(absl::StrCat(name_, "-port", ++coordinator_starts_));
+  std::vector<std::string> args = {absl::StrCat("--listen=127.0.0.1:", port_),
+                                   "--data_dir=" + data_dir_, "--port_file=" + port_file};
+  args.insert(args.end(), flags.begin(), flags.end());
+  absl::StatusOr<std::unique_ptr<Process>> p =
+      Process::Spawn(Runfile("coordinator/fanout-coordinator"), args,
+                     absl::StrCat(logs_, "/", name_, "-coordinator.log"));
+  if (!p.ok()) return p.status();
+  coordinator_ = std::move(*p);
+  const absl::Time end = absl::Now() + absl::Seconds(30);
+  while (!std::filesystem::exists(port_file)) {
+    if (!coordinator_->Running()) return absl::InternalError("coordinator exited at start");
+    if (absl::Now() > end) return absl::DeadlineExceededError("coordinator did not start");
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  port_ = ReadPort(port_file);
+  jobs_ = v1::JobService::NewStub(
+      grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
+  return absl::OkStatus();
+}
+
+void TestCluster::KillCoordinator(int signal) {
+  coordinator_->Signal(signal);
+  coordinator_->Wait();
+}
+
+absl::Status TestCluster::StartWorker(const std::string& worker_id, int slots,
+                                      const std::vector<std::string>& flags) {
+  std::vector<std::string> args = {"--coordinator=" + address(), absl::StrCat("--slots=", slots),
+                                   "--worker_id=" + worker_id};
+  args.insert(args.end(), flags.begin(), flags.end());
+  absl::StatusOr<std::unique_ptr<Process>> p =
+      Process::Spawn(Runfile("worker/fanout-worker"), args,
+                     absl::StrCat(logs_, "/", name_, "-", worker_id, ".log"));
+  if (!p.ok()) return p.status();
+  workers_[worker_id] = std::move(*p);
+  return absl::OkStatus();
+}
+
+void TestCluster::KillWorker(const std::string& worker_id, int signal) {
+  workers_[worker_id]->Signal(signal);
+  workers_[worker_id]->Wait();
+}
+
+absl::StatusOr<v1::Job> TestCluster::Submit(const v1::JobSpec& spec) {
+  v1::SubmitJobRequest request;
+  *request.mutable_spec() = spec;
+  v1::SubmitJobResponse response;
+  grpc::Status status = jobs_->SubmitJob(Deadline().get(), request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response.job();
+}
+
+absl::StatusOr<v1::Job> TestCluster::GetJob(const std::string& job_id) {
+  v1::GetJobRequest request;
+  request.set_job_id(job_id);
+  v1::Job job;
+  grpc::Status status = jobs_->GetJob(Deadline(absl::Seconds(5)).get(), request, &job);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return job;
+}
+
+absl::StatusOr<v1::Job> TestCluster::WaitForJob(const std::string& job_id,
+                                                absl::Duration timeout) {
+  const absl::Time end = absl::Now() + timeout;
+  absl::StatusOr<v1::Job> job = absl::UnavailableError("not asked yet");
+  while (absl::Now() < end) {
+    job = GetJob(job_id);
+    if (job.ok() && job->state() != v1::JOB_RUNNING) return job;
+    if (!job.ok() && job.status().code() != absl::StatusCode::kUnavailable) return job;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return absl::DeadlineExceededError(
+      absl::StrCat("job did not end in time; last seen: ",
+                   job.ok() ? job->ShortDebugString() : job.status().ToString()));
+}
+
+absl::StatusOr<std::vector<v1::Task>> TestCluster::Tasks(const std::string& job_id) {
+  std::vector<v1::Task> out;
+  v1::ListTasksRequest request;
+  request.set_job_id(job_id);
+  request.set_page_size(5000);
+  do {
+    v1::ListTasksResponse response;
+    grpc::Status status = jobs_->ListTasks(Deadline().get(), request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    for (v1::Task& t : *response.mutable_tasks()) out.push_back(std::move(t));
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::ItemResult>> TestCluster::Results(const std::string& job_id) {
+  std::vector<v1::ItemResult> out;
+  v1::GetResultsRequest request;
+  request.set_job_id(job_id);
+  request.set_page_size(5000);
+  do {
+    v1::GetResultsResponse response;
+    grpc::Status status = jobs_->GetResults(Deadline().get(), request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    for (v1::ItemResult& r : *response.mutable_results()) out.push_back(std::move(r));
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return out;
+}
+
+CommandResult TestCluster::Cli(std::vector<std::string> args) {
+  args.push_back("--coordinator=" + address());
+  return RunCommand(Runfile("cli/fanout"), args);
+}
+
+}  // namespace fanout::testing
