@@ -10,6 +10,8 @@ namespace fanout::cli {
 // `params` are the --param KEY=VALUE arguments, in order.
 int SubmitCommand(const std::vector<std::string>& params);
 int StatusCommand(const std::string& job_id);
+// Progress bar until the job ends; exit 0 only if it succeeded.
+int WatchCommand(const std::string& job_id);
 int ListCommand();
 int CancelCommand(const std::string& job_id);
 int ResultsCommand(const std::string& job_id);

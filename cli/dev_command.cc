@@ -31,8 +31,8 @@ int DevCommand() {
     worker::Worker::Options options;
     options.coordinator = (*server)->address();
     options.slots = std::max(1, absl::GetFlag(FLAGS_slots));
-    workers.push_back(std::make_unique<worker::Worker>(options, worker::BuiltinHandlers(),
-                                                       RealClock::Get()));
+    workers.push_back(
+        std::make_unique<worker::Worker>(options, worker::BuiltinHandlers(), RealClock::Get()));
     workers.back()->Start();
   }
   std::cout << "fanout dev: coordinator on " << (*server)->address() << " (data in "

@@ -21,10 +21,12 @@ ABSL_FLAG(double, tolerated_failure_percent, 0,
           "submit: stop and fail the job past this share of failed tasks (0: run all)");
 ABSL_FLAG(int, tolerated_failure_count, 0,
           "submit: stop and fail the job past this many failed tasks (0: run all)");
-ABSL_FLAG(bool, wait, false, "submit: show progress until the job ends; exit 0 only if it succeeded");
+ABSL_FLAG(bool, wait, false,
+          "submit: show progress until the job ends; exit 0 only if it succeeded");
 ABSL_FLAG(int, limit, 50, "list: how many jobs, newest first");
 ABSL_FLAG(std::string, data_dir, ".fanout", "dev: the embedded coordinator's data directory");
 ABSL_FLAG(int, workers, 2, "dev: in-process workers");
 ABSL_FLAG(int, slots, 4, "dev: slots per worker");
-ABSL_FLAG(std::string, listen, "127.0.0.1:7070", "dev: where the coordinator listens (port 0: any)");
+ABSL_FLAG(std::string, listen, "127.0.0.1:7070",
+          "dev: where the coordinator listens (port 0: any)");
 ABSL_FLAG(std::string, port_file, "", "dev: write the bound port here once serving");

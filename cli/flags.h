@@ -1,4 +1,5 @@
-// Every flag of the `fanout` CLI. Subcommands share one flag namespace; each uses the ones it needs.
+// Every flag of the `fanout` CLI. Subcommands share one flag namespace; each uses the ones it
+// needs.
 #ifndef FANOUT_CLI_FLAGS_H_
 #define FANOUT_CLI_FLAGS_H_
 

@@ -54,9 +54,12 @@ json ItemResultToJson(const v1::ItemResult& r) {
 }
 
 json WorkerToJson(const v1::WorkerStatus& w) {
-  return json{{"worker_id", w.worker_id()},       {"host", w.host()},
-              {"slots", w.slots()},               {"busy", w.busy()},
-              {"leases", w.leases()},             {"last_seen", FormatTimestamp(w.last_seen())},
+  return json{{"worker_id", w.worker_id()},
+              {"host", w.host()},
+              {"slots", w.slots()},
+              {"busy", w.busy()},
+              {"leases", w.leases()},
+              {"last_seen", FormatTimestamp(w.last_seen())},
               {"started_at", FormatTimestamp(w.started_at())}};
 }
 

@@ -28,8 +28,8 @@ absl::StatusOr<v1::Job> WaitForJob(Client& client, const std::string& job_id, Pr
       bar->Finish();
       return FromGrpcStatus(status);
     }
-    bar->Note(absl::StrCat("lost the coordinator at ", client.address, " (",
-                           status.error_message(), "); reconnecting..."));
+    bar->Note(absl::StrCat("lost the coordinator at ", client.address, " (", status.error_message(),
+                           "); reconnecting..."));
     absl::SleepFor(absl::Seconds(1));
   }
 }

@@ -1,5 +1,5 @@
-// fanout: the command-line client (and `fanout dev`). Parses the subcommand and flags, then hands off
-// to commands.h.
+// fanout: the command-line client (and `fanout dev`). Parses the subcommand and flags, then hands
+// off to commands.h.
 #include <iostream>
 #include <string>
 #include <vector>
@@ -19,6 +19,7 @@ constexpr char kUsage[] = R"(fanout COMMAND [flags]
           [--idempotency_key=K] [--param KEY=VALUE]... [--timeout=300s] [--max_concurrency=N]
           [--wait] [--json]
   status JOB [--json]     state and task counts
+  watch JOB [--json]      progress bar until the job ends; exit 0 only if it succeeded
   list [--json]           recent jobs, newest first
   cancel JOB              stop a job: pending tasks are cancelled, running ones told to stop
   results JOB             one JSON line per item: {"item", "state", "result" | "error"}
@@ -52,7 +53,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> params;
   std::vector<char*> args = ExtractParams(argc, argv, &params);
   absl::SetProgramUsageMessage(kUsage);
-  std::vector<char*> positional = absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  std::vector<char*> positional =
+      absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   google::InitGoogleLogging(argv[0]);
   FLAGS_logtostderr = true;
   if (positional.size() < 2) {
@@ -74,9 +76,11 @@ int main(int argc, char** argv) {
   if (command == "workers") return fanout::cli::WorkersCommand();
   if (command == "dev") {
     fanout::BlockTerminationSignals();
+    fanout::TuneMallocForThroughput();
     return fanout::cli::DevCommand();
   }
   if (command == "status") return job_arg(&job_id) ? fanout::cli::StatusCommand(job_id) : 2;
+  if (command == "watch") return job_arg(&job_id) ? fanout::cli::WatchCommand(job_id) : 2;
   if (command == "cancel") return job_arg(&job_id) ? fanout::cli::CancelCommand(job_id) : 2;
   if (command == "results") return job_arg(&job_id) ? fanout::cli::ResultsCommand(job_id) : 2;
   std::cerr << "fanout: unknown command '" << command << "'\n\n" << kUsage;

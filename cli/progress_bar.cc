@@ -40,8 +40,8 @@ std::string ProgressBar::Render(const v1::Job& job, absl::Time now) {
   const int filled = static_cast<int>(fraction * kWidth);
   std::string bar = std::string(filled, '#') + std::string(kWidth - filled, '-');
   const double eta = rate > 0 ? (c.total() - done) / rate : NAN;
-  std::string line = absl::StrFormat("%s [%s] %5.1f%%  %d/%d tasks  %.0f/s  ETA %s",
-                                     job.job_id(), bar, fraction * 100, done, c.total(), rate,
+  std::string line = absl::StrFormat("%s [%s] %5.1f%%  %d/%d tasks  %.0f/s  ETA %s", job.job_id(),
+                                     bar, fraction * 100, done, c.total(), rate,
                                      done == c.total() ? "0s" : FormatEta(eta));
   if (c.running() > 0) absl::StrAppend(&line, "  running ", c.running());
   if (c.failed() + c.dead() > 0) absl::StrAppend(&line, "  failed ", c.failed() + c.dead());

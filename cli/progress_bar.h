@@ -1,5 +1,6 @@
-// The live progress line of `fanout submit --wait`: done/total, a bar, rate over the last seconds and
-// the ETA it implies. Redraws in place on a terminal; prints a line every few seconds otherwise.
+// The live progress line of `fanout submit --wait`: done/total, a bar, rate over the last seconds
+// and the ETA it implies. Redraws in place on a terminal; prints a line every few seconds
+// otherwise.
 #ifndef FANOUT_CLI_PROGRESS_BAR_H_
 #define FANOUT_CLI_PROGRESS_BAR_H_
 

@@ -39,7 +39,8 @@ absl::StatusOr<std::string> ParamsJson(const std::vector<std::string>& params) {
 absl::StatusOr<std::string> ResolveSource(const std::string& source) {
   if (source.empty() || source[0] != '@') return source;
   std::ifstream in(source.substr(1));
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("--source: cannot read ", source.substr(1)));
+  if (!in)
+    return absl::InvalidArgumentError(absl::StrCat("--source: cannot read ", source.substr(1)));
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
@@ -54,10 +55,14 @@ absl::StatusOr<v1::JobSpec> SpecFromFlags(const std::vector<std::string>& params
   spec.set_params_json(std::move(params_json));
   spec.set_idempotency_key(absl::GetFlag(FLAGS_idempotency_key));
   v1::JobOptions* o = spec.mutable_options();
-  if (absl::GetFlag(FLAGS_batch_size) < 1) return absl::InvalidArgumentError("--batch_size: must be at least 1");
-  if (absl::GetFlag(FLAGS_max_attempts) < 1) return absl::InvalidArgumentError("--max_attempts: must be at least 1");
-  if (absl::GetFlag(FLAGS_max_concurrency) < 0) return absl::InvalidArgumentError("--max_concurrency: must not be negative");
-  if (absl::GetFlag(FLAGS_tolerated_failure_count) < 0) return absl::InvalidArgumentError("--tolerated_failure_count: must not be negative");
+  if (absl::GetFlag(FLAGS_batch_size) < 1)
+    return absl::InvalidArgumentError("--batch_size: must be at least 1");
+  if (absl::GetFlag(FLAGS_max_attempts) < 1)
+    return absl::InvalidArgumentError("--max_attempts: must be at least 1");
+  if (absl::GetFlag(FLAGS_max_concurrency) < 0)
+    return absl::InvalidArgumentError("--max_concurrency: must not be negative");
+  if (absl::GetFlag(FLAGS_tolerated_failure_count) < 0)
+    return absl::InvalidArgumentError("--tolerated_failure_count: must not be negative");
   o->set_batch_size(absl::GetFlag(FLAGS_batch_size));
   o->set_max_attempts(absl::GetFlag(FLAGS_max_attempts));
   o->set_max_concurrency(absl::GetFlag(FLAGS_max_concurrency));
@@ -77,13 +82,31 @@ std::string Summary(const v1::Job& job) {
   std::string line = absl::StrFormat(
       "%s %s: %d tasks (%d succeeded, %d failed, %d dead, %d cancelled) in %s, %.0f tasks/s",
       job.job_id(), JobToJson(job)["state"].get<std::string>(), c.total(), c.succeeded(),
-      c.failed(), c.dead(), c.cancelled(), absl::FormatDuration(absl::Trunc(took, absl::Milliseconds(1))),
-      c.total() / seconds);
+      c.failed(), c.dead(), c.cancelled(),
+      absl::FormatDuration(absl::Trunc(took, absl::Milliseconds(1))), c.total() / seconds);
   if (!job.message().empty()) absl::StrAppend(&line, "\n  ", job.message());
   return line;
 }
 
+// Follows `job_id` to its end with a progress bar; prints the summary (or the final status JSON).
+int Follow(Client& client, const std::string& job_id) {
+  ProgressBar bar(std::cerr, isatty(STDERR_FILENO));
+  absl::StatusOr<v1::Job> final_job = WaitForJob(client, job_id, &bar);
+  if (!final_job.ok()) return Fail(final_job.status());
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << JobToJson(*final_job).dump() << "\n";
+  } else {
+    std::cout << Summary(*final_job) << "\n";
+  }
+  return final_job->state() == v1::JOB_SUCCEEDED ? kExitOk : kExitJobNotSucceeded;
+}
+
 }  // namespace
+
+int WatchCommand(const std::string& job_id) {
+  Client client = Connect();
+  return Follow(client, job_id);
+}
 
 int SubmitCommand(const std::vector<std::string>& params) {
   absl::StatusOr<v1::JobSpec> spec = SpecFromFlags(params);
@@ -106,15 +129,7 @@ int SubmitCommand(const std::vector<std::string>& params) {
   if (!absl::GetFlag(FLAGS_json)) {
     std::cerr << (response.created() ? "submitted " : "already submitted: ") << job_id << "\n";
   }
-  ProgressBar bar(std::cerr, isatty(STDERR_FILENO));
-  absl::StatusOr<v1::Job> final_job = WaitForJob(client, job_id, &bar);
-  if (!final_job.ok()) return Fail(final_job.status());
-  if (absl::GetFlag(FLAGS_json)) {
-    std::cout << JobToJson(*final_job).dump() << "\n";
-  } else {
-    std::cout << Summary(*final_job) << "\n";
-  }
-  return final_job->state() == v1::JOB_SUCCEEDED ? kExitOk : kExitJobNotSucceeded;
+  return Follow(client, job_id);
 }
 
 }  // namespace fanout::cli

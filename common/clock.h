@@ -1,5 +1,5 @@
-// Time is injected: everything that reads the time (lease expiry, backoff, time limits) takes a Clock&,
-// so tests drive it with FakeClock.
+// Time is injected: everything that reads the time (lease expiry, backoff, time limits) takes a
+// Clock&, so tests drive it with FakeClock.
 #ifndef FANOUT_COMMON_CLOCK_H_
 #define FANOUT_COMMON_CLOCK_H_
 

@@ -1,18 +1,18 @@
-// The error taxonomy every runtime reports in (proto ErrorCode), and its one mapping to absl/gRPC status
-// codes and HTTP statuses. Handlers return absl::Status; the code they pick decides retry or not.
+// The error taxonomy every runtime reports in (proto ErrorCode), and its one mapping to absl/gRPC
+// status codes and HTTP statuses. Handlers return absl::Status; the code they pick decides retry or
+// not.
 #ifndef FANOUT_COMMON_ERRORS_H_
 #define FANOUT_COMMON_ERRORS_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "proto/fanout.pb.h"
 
 namespace fanout {
 
 // kUnavailable, kAborted, kResourceExhausted, kInternal, kUnknown, kDataLoss -> RETRYABLE;
-// kDeadlineExceeded -> TIMEOUT; kCancelled -> CANCELLED; kInvalidArgument, kOutOfRange -> INVALID_INPUT;
-// everything else (kFailedPrecondition, kNotFound, kPermissionDenied, ...) -> FATAL.
+// kDeadlineExceeded -> TIMEOUT; kCancelled -> CANCELLED; kInvalidArgument, kOutOfRange ->
+// INVALID_INPUT; everything else (kFailedPrecondition, kNotFound, kPermissionDenied, ...) -> FATAL.
 v1::ErrorCode ErrorCodeFromStatus(const absl::Status& status);
 
 v1::TaskError TaskErrorFromStatus(const absl::Status& status);

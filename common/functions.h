@@ -1,13 +1,14 @@
-// Function specs ("builtin:NAME", later "lambda:..." and "exec:...") and the list of built-in handlers,
-// shared so that the coordinator refuses an unknown function at submit time instead of at run time.
+// Function specs ("builtin:NAME", later "lambda:..." and "exec:...") and the list of built-in
+// handlers, shared so that the coordinator refuses an unknown function at submit time instead of at
+// run time.
 #ifndef FANOUT_COMMON_FUNCTIONS_H_
 #define FANOUT_COMMON_FUNCTIONS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace fanout {
 

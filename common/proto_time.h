@@ -1,4 +1,5 @@
-// Conversions between absl time types and the protobuf well-known types used on the wire and on disk.
+// Conversions between absl time types and the protobuf well-known types used on the wire and on
+// disk.
 #ifndef FANOUT_COMMON_PROTO_TIME_H_
 #define FANOUT_COMMON_PROTO_TIME_H_
 

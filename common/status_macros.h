@@ -8,17 +8,17 @@
 #define FANOUT_CONCAT_INNER(a, b) a##b
 #define FANOUT_CONCAT(a, b) FANOUT_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                                 \
-  do {                                                        \
-    ::absl::Status fanout_status_ = (expr);                   \
-    if (!fanout_status_.ok()) return fanout_status_;          \
+#define RETURN_IF_ERROR(expr)                        \
+  do {                                               \
+    ::absl::Status fanout_status_ = (expr);          \
+    if (!fanout_status_.ok()) return fanout_status_; \
   } while (0)
 
 #define ASSIGN_OR_RETURN(lhs, expr) \
   FANOUT_ASSIGN_OR_RETURN_IMPL(FANOUT_CONCAT(fanout_statusor_, __LINE__), lhs, expr)
 
-#define FANOUT_ASSIGN_OR_RETURN_IMPL(statusor, lhs, expr) \
-  auto statusor = (expr);                                 \
+#define FANOUT_ASSIGN_OR_RETURN_IMPL(statusor, lhs, expr)  \
+  auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
 

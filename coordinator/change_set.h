@@ -13,8 +13,8 @@
 namespace fanout::coordinator {
 
 struct ChangeSet {
-  absl::flat_hash_set<uint64_t> jobs;   // job records to write
-  absl::flat_hash_set<TaskKey> tasks;   // task records to write
+  absl::flat_hash_set<uint64_t> jobs;                              // job records to write
+  absl::flat_hash_set<TaskKey> tasks;                              // task records to write
   std::vector<std::pair<std::string, uint64_t>> idempotency_keys;  // new key -> job seq
   bool next_job_seq_changed = false;
 

@@ -27,6 +27,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   ASSIGN_OR_RETURN(s->store_, RocksDbJobStore::Open(store_options, clock, RetryPolicy::Random()));
   s->manager_ = std::make_unique<JobManager>(*s->store_, clock, config.manager);
   s->hub_ = std::make_unique<JobWatchHub>(*s->manager_, absl::Milliseconds(250));
+  s->manager_->set_change_listener([hub = s->hub_.get()] { hub->Poke(); });
   s->job_service_ = std::make_unique<JobGrpcService>(*s->manager_, *s->hub_);
   s->worker_service_ = std::make_unique<WorkerGrpcService>(*s->manager_);
 

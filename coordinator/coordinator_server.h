@@ -1,5 +1,5 @@
-// Wires a whole coordinator: RocksDbJobStore -> JobManager -> gRPC services (plus health checking and
-// reflection) on one listening address. Used by fanout-coordinator's main and by `fanout dev`.
+// Wires a whole coordinator: RocksDbJobStore -> JobManager -> gRPC services (plus health checking
+// and reflection) on one listening address. Used by fanout-coordinator's main and by `fanout dev`.
 #ifndef FANOUT_COORDINATOR_COORDINATOR_SERVER_H_
 #define FANOUT_COORDINATOR_COORDINATOR_SERVER_H_
 

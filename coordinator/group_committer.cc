@@ -40,18 +40,18 @@ void GroupCommitter::Run() {
   rocksdb::WriteOptions options;
   options.sync = sync_;
   while (true) {
-    rocksdb::WriteBatch batch;
     uint64_t upto = 0;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(this, &GroupCommitter::HasWorkOrStop));
       if (appended_ == taken_) return;  // stopping, nothing left
-      std::swap(batch, open_);
+      std::swap(writing_, open_);
       upto = taken_ = appended_;
     }
     const absl::Time start = absl::Now();
-    const rocksdb::Status s = db_->Write(options, &batch);
+    const rocksdb::Status s = db_->Write(options, &writing_);
     const absl::Duration took = absl::Now() - start;
+    writing_.Clear();
     absl::MutexLock lock(&mu_);
     if (!s.ok() && error_.ok()) {
       error_ = absl::UnavailableError(absl::StrCat("RocksDB write failed: ", s.ToString()));

@@ -17,13 +17,12 @@ absl::StatusOr<std::optional<v1::Task>> InMemoryJobStore::ReadTask(TaskKey key) 
   return it->second;
 }
 
-absl::StatusOr<std::vector<v1::Task>> InMemoryJobStore::ReadTasks(uint64_t job_seq,
-                                                                  uint64_t start_index,
-                                                                  size_t limit) {
+absl::StatusOr<std::vector<v1::Task>> InMemoryJobStore::ReadTasks(uint64_t job_seq, uint64_t begin,
+                                                                  uint64_t end) {
   absl::MutexLock lock(&mu_);
   std::vector<v1::Task> out;
-  for (auto it = records_.lower_bound({job_seq, start_index});
-       it != records_.end() && it->first.job_seq == job_seq && out.size() < limit; ++it) {
+  for (auto it = records_.lower_bound({job_seq, begin});
+       it != records_.end() && it->first < TaskKey{job_seq, end}; ++it) {
     out.push_back(it->second);
   }
   return out;

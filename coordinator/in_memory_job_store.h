@@ -1,4 +1,5 @@
-// A JobStore that keeps its records in memory: for unit tests and nothing else (it survives no crash).
+// A JobStore that keeps its records in memory: for unit tests and nothing else (it survives no
+// crash).
 #ifndef FANOUT_COORDINATOR_IN_MEMORY_JOB_STORE_H_
 #define FANOUT_COORDINATOR_IN_MEMORY_JOB_STORE_H_
 
@@ -17,8 +18,8 @@ class InMemoryJobStore : public TableBackedJobStore {
   uint64_t Persist(const ChangeSet& changes) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status AwaitDurable(uint64_t ticket) override { return absl::OkStatus(); }
   absl::StatusOr<std::optional<v1::Task>> ReadTask(TaskKey key) override;
-  absl::StatusOr<std::vector<v1::Task>> ReadTasks(uint64_t job_seq, uint64_t start_index,
-                                                  size_t limit) override;
+  absl::StatusOr<std::vector<v1::Task>> ReadTasks(uint64_t job_seq, uint64_t begin,
+                                                  uint64_t end) override;
 
   // Every task record as last written. Guarded by mu_.
   std::map<TaskKey, v1::Task> records_ ABSL_GUARDED_BY(mu_);

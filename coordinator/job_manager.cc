@@ -8,7 +8,7 @@
 #include "common/status_macros.h"
 #include "coordinator/job_validation.h"
 #include "coordinator/results_view.h"
-#include "coordinator/source.h"
+#include "coordinator/splitter.h"
 #include "glog/logging.h"
 
 namespace fanout::coordinator {
@@ -46,8 +46,9 @@ void JobManager::Shutdown() {
 absl::StatusOr<SubmitOutcome> JobManager::SubmitJob(v1::JobSpec spec) {
   RETURN_IF_ERROR(ValidateJobSpec(spec));
   NormalizeJobSpec(&spec);
-  ASSIGN_OR_RETURN(TaskInputs inputs, SplitSource(spec.source(), spec.options().batch_size()));
-  ASSIGN_OR_RETURN(SubmitOutcome out, store_.SubmitJob(spec, std::move(inputs)));
+  ASSIGN_OR_RETURN(std::unique_ptr<Splitter> splitter,
+                   MakeSplitter(spec.source(), spec.options().batch_size()));
+  ASSIGN_OR_RETURN(SubmitOutcome out, store_.SubmitJob(spec, std::move(splitter)));
   if (out.created) Notify();
   return out;
 }
@@ -57,7 +58,9 @@ absl::StatusOr<v1::Job> JobManager::GetJob(absl::string_view job_id) {
 }
 
 absl::StatusOr<v1::Job> JobManager::CancelJob(absl::string_view job_id) {
-  return store_.CancelJob(job_id);
+  absl::StatusOr<v1::Job> job = store_.CancelJob(job_id);
+  Changed();
+  return job;
 }
 
 absl::StatusOr<v1::ListJobsResponse> JobManager::ListJobs(const v1::ListJobsRequest& request) {
@@ -102,21 +105,33 @@ v1::ListWorkersResponse JobManager::ListWorkers() {
 
 absl::StatusOr<v1::LeaseTasksResponse> JobManager::TryLease(const v1::LeaseTasksRequest& request) {
   const std::string& worker_id = request.worker().worker_id();
+  std::optional<std::vector<v1::TaskRef>> retried;
   if (!request.request_id().empty()) {
     absl::MutexLock lock(&mu_);
     auto it = last_grant_.find(worker_id);
-    if (it != last_grant_.end() && it->second.first == request.request_id()) return it->second.second;
+    if (it != last_grant_.end() && it->second.first == request.request_id())
+      retried = it->second.second;
   }
-  const size_t max = std::clamp<size_t>(request.max_tasks(), 1, options_.max_tasks_per_lease);
-  ASSIGN_OR_RETURN(LeaseGrant grant, store_.LeaseTasks(worker_id, max, options_.lease_ttl));
+  absl::StatusOr<LeaseGrant> grant =
+      retried
+          ? store_.Regrant(*retried)
+          : store_.LeaseTasks(
+                worker_id, std::clamp<size_t>(request.max_tasks(), 1, options_.max_tasks_per_lease),
+                options_.lease_ttl);
+  if (!grant.ok()) return grant.status();
   v1::LeaseTasksResponse response;
-  response.mutable_tasks()->Reserve(grant.tasks.size());
-  for (v1::LeasedTask& t : grant.tasks) *response.add_tasks() = std::move(t);
-  for (v1::JobContext& j : grant.jobs) *response.add_jobs() = std::move(j);
+  response.mutable_tasks()->Reserve(grant->tasks.size());
+  std::vector<v1::TaskRef> refs;
+  refs.reserve(grant->tasks.size());
+  for (v1::LeasedTask& t : grant->tasks) {
+    if (!request.request_id().empty()) refs.push_back(t.ref());
+    response.add_tasks()->Swap(&t);
+  }
+  for (v1::JobContext& j : grant->jobs) response.add_jobs()->Swap(&j);
   ToProto(options_.lease_ttl, response.mutable_lease_ttl());
-  if (!request.request_id().empty() && response.tasks_size() > 0) {
+  if (!request.request_id().empty() && !retried && !refs.empty()) {
     absl::MutexLock lock(&mu_);
-    last_grant_[worker_id] = {request.request_id(), response};
+    last_grant_[worker_id] = {request.request_id(), std::move(refs)};
   }
   return response;
 }
@@ -173,6 +188,7 @@ absl::StatusOr<v1::ReportResultsResponse> JobManager::ReportResults(
     }
   }
   Notify();  // finished tasks free concurrency; retries may be ready
+  Changed();
   return response;
 }
 
@@ -192,6 +208,7 @@ void JobManager::Run() {
     }
     absl::StatusOr<size_t> expired = store_.ExpireLeases();
     if (!expired.ok()) LOG(ERROR) << "expiring leases: " << expired.status();
+    if (expired.ok() && *expired > 0) Changed();
     ServeWaiters();
   }
   std::deque<Waiter> waiters;

@@ -6,6 +6,7 @@
 #define FANOUT_COORDINATOR_JOB_MANAGER_H_
 
 #include <deque>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -35,6 +36,10 @@ class JobManager {
   ~JobManager();
   // Answers every waiting lease call (with no tasks) and stops the background thread.
   void Shutdown();
+  // Called (on the caller's thread, cheaply) whenever jobs may have changed. Set before serving.
+  void set_change_listener(std::function<void()> listener) {
+    change_listener_ = std::move(listener);
+  }
 
   // --- JobService ---
   absl::StatusOr<SubmitOutcome> SubmitJob(v1::JobSpec spec);
@@ -62,6 +67,9 @@ class JobManager {
 
   absl::StatusOr<v1::LeaseTasksResponse> TryLease(const v1::LeaseTasksRequest& request);
   void Notify();
+  void Changed() {
+    if (change_listener_) change_listener_();
+  }
   void Run();
   void ServeWaiters();
 
@@ -70,12 +78,14 @@ class JobManager {
   Clock& clock_;
   const Options options_;
   WorkerRegistry workers_;
+  std::function<void()> change_listener_;
 
   absl::Mutex mu_;
   // Guarded by mu_.
   std::deque<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
-  // Per worker: its last lease call's request id and answer, replayed when the call is retried.
-  absl::flat_hash_map<std::string, std::pair<std::string, v1::LeaseTasksResponse>> last_grant_
+  // Per worker: its last lease call's request id and the leases it granted, handed out again when
+  // the call is retried.
+  absl::flat_hash_map<std::string, std::pair<std::string, std::vector<v1::TaskRef>>> last_grant_
       ABSL_GUARDED_BY(mu_);
   bool notified_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;

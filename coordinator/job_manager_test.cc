@@ -31,7 +31,8 @@ v1::LeaseTasksRequest LeaseRequest(absl::Duration wait, std::string request_id =
 
 class JobManagerTest : public ::testing::Test {
  protected:
-  JobManagerTest() : store_(clock_, RetryPolicy([] { return 0.5; })), manager_(store_, clock_, {}) {}
+  JobManagerTest()
+      : store_(clock_, RetryPolicy([] { return 0.5; })), manager_(store_, clock_, {}) {}
 
   // Runs LeaseTasks and returns a slot that the callback fills.
   struct Pending {

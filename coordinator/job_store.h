@@ -4,15 +4,14 @@
 #ifndef FANOUT_COORDINATOR_JOB_STORE_H_
 #define FANOUT_COORDINATOR_JOB_STORE_H_
 
+#include <initializer_list>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include <initializer_list>
-
 #include "coordinator/task_table.h"
 #include "proto/fanout.pb.h"
 #include "proto/worker_service.pb.h"
@@ -29,13 +28,16 @@ class JobStore {
  public:
   virtual ~JobStore() = default;
 
-  // Creates a job with one task per element of `inputs`. A repeated idempotency key returns the job
-  // it created (FAILED_PRECONDITION if the spec differs).
+  // Creates a job of the tasks `splitter` yields (made from spec.source). A repeated idempotency
+  // key returns the job it created (FAILED_PRECONDITION if the spec differs).
   virtual absl::StatusOr<SubmitOutcome> SubmitJob(const v1::JobSpec& spec,
-                                                  std::vector<std::vector<std::string>> inputs) = 0;
+                                                  std::unique_ptr<Splitter> splitter) = 0;
   // Leases up to `max` ready tasks for `ttl`, each under a new fencing epoch.
   virtual absl::StatusOr<LeaseGrant> LeaseTasks(absl::string_view worker_id, size_t max,
                                                 absl::Duration ttl) = 0;
+  // The leases among `refs` still held at those epochs, as LeaseTasks described them: for a worker
+  // retrying a lease call whose answer it never received.
+  virtual absl::StatusOr<LeaseGrant> Regrant(const std::vector<v1::TaskRef>& refs) = 0;
   // One status per ref: extended, lost (stale epoch or expired) or cancelled.
   virtual absl::StatusOr<std::vector<v1::LeaseStatus>> RenewLeases(
       const google::protobuf::RepeatedPtrField<v1::TaskRef>& refs, absl::Duration ttl) = 0;
@@ -60,7 +62,7 @@ class JobStore {
   virtual absl::StatusOr<v1::Job> GetJob(absl::string_view job_id) = 0;
   // Newest first, from below `before_seq` (0: the newest).
   virtual std::vector<v1::Job> ListJobs(uint64_t before_seq, size_t limit) = 0;
-  // Tasks of a job by index, from `start_index`.
+  // Tasks of a job by index, from `start_index`: min(limit, tasks left) of them, written or not.
   virtual absl::StatusOr<std::vector<v1::Task>> ListTasks(absl::string_view job_id,
                                                           uint64_t start_index, size_t limit) = 0;
   // When a backoff ends or a lease expires next, if ever.

@@ -3,7 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
+#include "coordinator/splitter.h"
 
 namespace fanout::coordinator {
 namespace {
@@ -17,12 +19,6 @@ v1::JobSpec Spec(uint32_t max_attempts = 3) {
   spec.mutable_options()->set_max_attempts(max_attempts);
   ToProto(absl::Seconds(1), spec.mutable_options()->mutable_backoff_initial());
   return spec;
-}
-
-std::vector<std::vector<std::string>> Items(int n) {
-  std::vector<std::vector<std::string>> out;
-  for (int i = 0; i < n; ++i) out.push_back({std::to_string(i)});
-  return out;
 }
 
 v1::TaskOutcome Success(const v1::LeasedTask& t) {
@@ -42,12 +38,17 @@ v1::TaskOutcome Failure(const v1::LeasedTask& t, v1::ErrorCode code) {
 
 }  // namespace
 
+absl::StatusOr<SubmitOutcome> JobStoreConformanceTest::Submit(v1::JobSpec spec, int tasks) {
+  spec.set_source(tasks == 0 ? "[]" : absl::StrCat("range:0-", tasks - 1));
+  return store().SubmitJob(spec, *MakeSplitter(spec.source(), spec.options().batch_size()));
+}
+
 void JobStoreConformanceTest::SetUp() {
   harness_ = GetParam()(clock_, RetryPolicy([] { return 0.5; }));
 }
 
 TEST_P(JobStoreConformanceTest, SubmitCreatesPendingTasks) {
-  absl::StatusOr<SubmitOutcome> out = store().SubmitJob(Spec(), Items(5));
+  absl::StatusOr<SubmitOutcome> out = Submit(Spec(), 5);
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_TRUE(out->created);
   EXPECT_EQ(out->job.state(), v1::JOB_RUNNING);
@@ -64,8 +65,8 @@ TEST_P(JobStoreConformanceTest, SubmitCreatesPendingTasks) {
 TEST_P(JobStoreConformanceTest, SameIdempotencyKeyReturnsTheSameJob) {
   v1::JobSpec spec = Spec();
   spec.set_idempotency_key("nightly-2026-11-27");
-  absl::StatusOr<SubmitOutcome> first = store().SubmitJob(spec, Items(3));
-  absl::StatusOr<SubmitOutcome> second = store().SubmitJob(spec, Items(3));
+  absl::StatusOr<SubmitOutcome> first = Submit(spec, 3);
+  absl::StatusOr<SubmitOutcome> second = Submit(spec, 3);
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_FALSE(second->created);
   EXPECT_EQ(first->job.job_id(), second->job.job_id());
@@ -75,15 +76,15 @@ TEST_P(JobStoreConformanceTest, SameIdempotencyKeyReturnsTheSameJob) {
 TEST_P(JobStoreConformanceTest, SameIdempotencyKeyWithAnotherSpecIsRefused) {
   v1::JobSpec spec = Spec();
   spec.set_idempotency_key("k");
-  ASSERT_TRUE(store().SubmitJob(spec, Items(1)).ok());
+  ASSERT_TRUE(Submit(spec, 1).ok());
   spec.set_function("builtin:sleep");
-  absl::StatusOr<SubmitOutcome> again = store().SubmitJob(spec, Items(1));
+  absl::StatusOr<SubmitOutcome> again = Submit(spec, 1);
   EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(again.status().message().find("idempotency_key"), absl::string_view::npos);
 }
 
 TEST_P(JobStoreConformanceTest, LeaseHandsOutAtMostMaxTasksEachWithAnEpoch) {
-  ASSERT_TRUE(store().SubmitJob(Spec(), Items(5)).ok());
+  ASSERT_TRUE(Submit(Spec(), 5).ok());
   absl::StatusOr<LeaseGrant> grant = store().LeaseTasks("w1", 3, kTtl);
   ASSERT_TRUE(grant.ok());
   ASSERT_EQ(grant->tasks.size(), 3);
@@ -100,7 +101,7 @@ TEST_P(JobStoreConformanceTest, LeaseHandsOutAtMostMaxTasksEachWithAnEpoch) {
 TEST_P(JobStoreConformanceTest, LeaseRespectsMaxConcurrency) {
   v1::JobSpec spec = Spec();
   spec.mutable_options()->set_max_concurrency(2);
-  ASSERT_TRUE(store().SubmitJob(spec, Items(5)).ok());
+  ASSERT_TRUE(Submit(spec, 5).ok());
   absl::StatusOr<LeaseGrant> grant = store().LeaseTasks("w", 10, kTtl);
   ASSERT_EQ(grant->tasks.size(), 2);
   EXPECT_TRUE(store().LeaseTasks("w", 10, kTtl)->tasks.empty());
@@ -112,8 +113,8 @@ TEST_P(JobStoreConformanceTest, HigherPriorityJobsLeaseFirst) {
   v1::JobSpec low = Spec();
   v1::JobSpec high = Spec();
   high.mutable_options()->set_priority(5);
-  ASSERT_TRUE(store().SubmitJob(low, Items(3)).ok());
-  absl::StatusOr<SubmitOutcome> urgent = store().SubmitJob(high, Items(2));
+  ASSERT_TRUE(Submit(low, 3).ok());
+  absl::StatusOr<SubmitOutcome> urgent = Submit(high, 2);
   absl::StatusOr<LeaseGrant> grant = store().LeaseTasks("w", 2, kTtl);
   ASSERT_EQ(grant->tasks.size(), 2);
   EXPECT_EQ(grant->tasks[0].ref().job_id(), urgent->job.job_id());
@@ -121,15 +122,15 @@ TEST_P(JobStoreConformanceTest, HigherPriorityJobsLeaseFirst) {
 }
 
 TEST_P(JobStoreConformanceTest, EqualPriorityJobsTakeTurns) {
-  absl::StatusOr<SubmitOutcome> a = store().SubmitJob(Spec(), Items(4));
-  absl::StatusOr<SubmitOutcome> b = store().SubmitJob(Spec(), Items(4));
+  absl::StatusOr<SubmitOutcome> a = Submit(Spec(), 4);
+  absl::StatusOr<SubmitOutcome> b = Submit(Spec(), 4);
   const std::string first = store().LeaseTasks("w", 1, kTtl)->tasks[0].ref().job_id();
   const std::string second = store().LeaseTasks("w", 1, kTtl)->tasks[0].ref().job_id();
   EXPECT_NE(first, second);
 }
 
 TEST_P(JobStoreConformanceTest, SuccessfulResultsEndTheJob) {
-  ASSERT_TRUE(store().SubmitJob(Spec(), Items(2)).ok());
+  ASSERT_TRUE(Submit(Spec(), 2).ok());
   LeaseGrant grant = *store().LeaseTasks("w", 10, kTtl);
   absl::StatusOr<std::vector<ReportVerdict>> verdicts =
       store().ReportOutcomes({Success(grant.tasks[0]), Success(grant.tasks[1])});
@@ -144,7 +145,7 @@ TEST_P(JobStoreConformanceTest, SuccessfulResultsEndTheJob) {
 }
 
 TEST_P(JobStoreConformanceTest, ResultFromAStaleEpochIsRefused) {
-  ASSERT_TRUE(store().SubmitJob(Spec(), Items(1)).ok());
+  ASSERT_TRUE(Submit(Spec(), 1).ok());
   v1::LeasedTask old = store().LeaseTasks("w1", 1, kTtl)->tasks[0];
   clock_.Advance(kTtl + absl::Seconds(1));
   ASSERT_EQ(*store().ExpireLeases(), 1);
@@ -158,7 +159,7 @@ TEST_P(JobStoreConformanceTest, ResultFromAStaleEpochIsRefused) {
 }
 
 TEST_P(JobStoreConformanceTest, RepeatedReportCommitsOnce) {
-  ASSERT_TRUE(store().SubmitJob(Spec(), Items(2)).ok());
+  ASSERT_TRUE(Submit(Spec(), 2).ok());
   LeaseGrant grant = *store().LeaseTasks("w", 10, kTtl);
   ASSERT_EQ((*store().ReportOutcomes({Success(grant.tasks[0])}))[0], ReportVerdict::kAccepted);
   EXPECT_EQ((*store().ReportOutcomes({Success(grant.tasks[0])}))[0], ReportVerdict::kDuplicate);
@@ -166,7 +167,7 @@ TEST_P(JobStoreConformanceTest, RepeatedReportCommitsOnce) {
 }
 
 TEST_P(JobStoreConformanceTest, RenewalKeepsTheLeasePastItsFirstExpiry) {
-  ASSERT_TRUE(store().SubmitJob(Spec(), Items(1)).ok());
+  ASSERT_TRUE(Submit(Spec(), 1).ok());
   v1::LeasedTask t = store().LeaseTasks("w", 1, kTtl)->tasks[0];
   clock_.Advance(kTtl - absl::Seconds(1));
   EXPECT_EQ((*store().RenewLeases({t.ref()}, kTtl))[0], v1::LEASE_OK);
@@ -176,7 +177,7 @@ TEST_P(JobStoreConformanceTest, RenewalKeepsTheLeasePastItsFirstExpiry) {
 }
 
 TEST_P(JobStoreConformanceTest, ExpiredLeaseReturnsTaskToPendingAndUsesAnAttempt) {
-  absl::StatusOr<SubmitOutcome> sub = store().SubmitJob(Spec(), Items(1));
+  absl::StatusOr<SubmitOutcome> sub = Submit(Spec(), 1);
   ASSERT_TRUE(store().LeaseTasks("w", 1, kTtl).ok());
   clock_.Advance(kTtl);
   EXPECT_EQ(*store().ExpireLeases(), 1);
@@ -188,7 +189,7 @@ TEST_P(JobStoreConformanceTest, ExpiredLeaseReturnsTaskToPendingAndUsesAnAttempt
 }
 
 TEST_P(JobStoreConformanceTest, RetryableFailureWaitsOutItsBackoff) {
-  ASSERT_TRUE(store().SubmitJob(Spec(), Items(1)).ok());
+  ASSERT_TRUE(Submit(Spec(), 1).ok());
   v1::LeasedTask t = store().LeaseTasks("w", 1, kTtl)->tasks[0];
   ASSERT_TRUE(store().ReportOutcomes({Failure(t, v1::ERROR_RETRYABLE)}).ok());
   // Backoff after the first failure: 1 s * (0.5 + 0.5 * 0.5) = 750 ms.
@@ -201,7 +202,7 @@ TEST_P(JobStoreConformanceTest, RetryableFailureWaitsOutItsBackoff) {
 }
 
 TEST_P(JobStoreConformanceTest, TaskIsDeadAfterMaxAttemptsAndTheJobFails) {
-  ASSERT_TRUE(store().SubmitJob(Spec(/*max_attempts=*/2), Items(1)).ok());
+  ASSERT_TRUE(Submit(Spec(/*max_attempts=*/2), 1).ok());
   for (int i = 0; i < 2; ++i) {
     std::vector<v1::LeasedTask> t = store().LeaseTasks("w", 1, kTtl)->tasks;
     ASSERT_EQ(t.size(), 1) << "attempt " << i + 1;
@@ -218,11 +219,11 @@ TEST_P(JobStoreConformanceTest, TaskIsDeadAfterMaxAttemptsAndTheJobFails) {
 }
 
 TEST_P(JobStoreConformanceTest, FatalFailureIsNotRetried) {
-  ASSERT_TRUE(store().SubmitJob(Spec(), Items(2)).ok());
+  ASSERT_TRUE(Submit(Spec(), 2).ok());
   LeaseGrant grant = *store().LeaseTasks("w", 2, kTtl);
   ASSERT_TRUE(store()
-                  .ReportOutcomes({Failure(grant.tasks[0], v1::ERROR_INVALID_INPUT),
-                                   Success(grant.tasks[1])})
+                  .ReportOutcomes(
+                      {Failure(grant.tasks[0], v1::ERROR_INVALID_INPUT), Success(grant.tasks[1])})
                   .ok());
   v1::Job job = *store().GetJob(grant.jobs[0].job_id());
   EXPECT_EQ(job.counts().failed(), 1);
@@ -233,7 +234,7 @@ TEST_P(JobStoreConformanceTest, FatalFailureIsNotRetried) {
 TEST_P(JobStoreConformanceTest, FailuresWithinToleranceStillSucceed) {
   v1::JobSpec spec = Spec();
   spec.mutable_options()->set_tolerated_failure_count(1);
-  ASSERT_TRUE(store().SubmitJob(spec, Items(3)).ok());
+  ASSERT_TRUE(Submit(spec, 3).ok());
   LeaseGrant grant = *store().LeaseTasks("w", 3, kTtl);
   ASSERT_TRUE(store()
                   .ReportOutcomes({Failure(grant.tasks[0], v1::ERROR_FATAL),
@@ -245,7 +246,7 @@ TEST_P(JobStoreConformanceTest, FailuresWithinToleranceStillSucceed) {
 TEST_P(JobStoreConformanceTest, FailuresPastToleranceStopTheJob) {
   v1::JobSpec spec = Spec();
   spec.mutable_options()->set_tolerated_failure_count(1);
-  ASSERT_TRUE(store().SubmitJob(spec, Items(5)).ok());
+  ASSERT_TRUE(Submit(spec, 5).ok());
   LeaseGrant grant = *store().LeaseTasks("w", 2, kTtl);
   ASSERT_TRUE(store()
                   .ReportOutcomes({Failure(grant.tasks[0], v1::ERROR_FATAL),
@@ -258,7 +259,7 @@ TEST_P(JobStoreConformanceTest, FailuresPastToleranceStopTheJob) {
 }
 
 TEST_P(JobStoreConformanceTest, CancelEndsPendingAndRunningTasks) {
-  ASSERT_TRUE(store().SubmitJob(Spec(), Items(3)).ok());
+  ASSERT_TRUE(Submit(Spec(), 3).ok());
   v1::LeasedTask running = store().LeaseTasks("w", 1, kTtl)->tasks[0];
   absl::StatusOr<v1::Job> job = store().CancelJob(running.ref().job_id());
   ASSERT_TRUE(job.ok());
@@ -271,7 +272,7 @@ TEST_P(JobStoreConformanceTest, CancelEndsPendingAndRunningTasks) {
 }
 
 TEST_P(JobStoreConformanceTest, ReleasedTaskReturnsWithoutUsingAnAttempt) {
-  ASSERT_TRUE(store().SubmitJob(Spec(), Items(1)).ok());
+  ASSERT_TRUE(Submit(Spec(), 1).ok());
   v1::LeasedTask t = store().LeaseTasks("w", 1, kTtl)->tasks[0];
   v1::TaskOutcome release;
   *release.mutable_ref() = t.ref();
@@ -291,13 +292,13 @@ TEST_P(JobStoreConformanceTest, ReportsAboutUnknownTasksAreNamedSo) {
 }
 
 TEST_P(JobStoreConformanceTest, EmptyJobSucceedsAtOnce) {
-  absl::StatusOr<SubmitOutcome> out = store().SubmitJob(Spec(), {});
+  absl::StatusOr<SubmitOutcome> out = Submit(Spec(), 0);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->job.state(), v1::JOB_SUCCEEDED);
 }
 
 TEST_P(JobStoreConformanceTest, ListTasksPagesByIndex) {
-  absl::StatusOr<SubmitOutcome> out = store().SubmitJob(Spec(), Items(25));
+  absl::StatusOr<SubmitOutcome> out = Submit(Spec(), 25);
   std::vector<v1::Task> page = *store().ListTasks(out->job.job_id(), 10, 10);
   ASSERT_EQ(page.size(), 10);
   EXPECT_EQ(page.front().index(), 10);
@@ -306,19 +307,71 @@ TEST_P(JobStoreConformanceTest, ListTasksPagesByIndex) {
 }
 
 TEST_P(JobStoreConformanceTest, ListJobsNewestFirst) {
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store().SubmitJob(Spec(), Items(1)).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Submit(Spec(), 1).ok());
   std::vector<v1::Job> jobs = store().ListJobs(0, 2);
   ASSERT_EQ(jobs.size(), 2);
   EXPECT_EQ(jobs[0].job_id(), "job-3");
   EXPECT_EQ(store().ListJobs(2, 10)[0].job_id(), "job-1");
 }
 
+TEST_P(JobStoreConformanceTest, BigJobIsLeasedLazilyEachTaskOnce) {
+  constexpr int kTasks = 3 * kMaterializeWindow + 17;
+  absl::StatusOr<SubmitOutcome> sub = Submit(Spec(), kTasks);
+  ASSERT_TRUE(sub.ok());
+  std::vector<bool> seen(kTasks, false);
+  for (int leased = 0; leased < kTasks;) {
+    LeaseGrant grant = *store().LeaseTasks("w", 1000, kTtl);
+    ASSERT_FALSE(grant.tasks.empty()) << "after " << leased;
+    for (const v1::LeasedTask& t : grant.tasks) {
+      ASSERT_FALSE(seen[t.ref().index()]);
+      seen[t.ref().index()] = true;
+      ASSERT_EQ(t.items(0), std::to_string(t.ref().index()));
+    }
+    leased += grant.tasks.size();
+  }
+  EXPECT_TRUE(store().LeaseTasks("w", 1000, kTtl)->tasks.empty());
+  EXPECT_EQ(store().GetJob(sub->job.job_id())->counts().running(), kTasks);
+}
+
+TEST_P(JobStoreConformanceTest, CancelCountsTasksThatNeverMaterialized) {
+  constexpr int kTasks = 2 * kMaterializeWindow;
+  absl::StatusOr<SubmitOutcome> sub = Submit(Spec(), kTasks);
+  ASSERT_TRUE(store().LeaseTasks("w", 10, kTtl).ok());
+  v1::Job job = *store().CancelJob(sub->job.job_id());
+  EXPECT_EQ(job.counts().cancelled(), kTasks);
+  EXPECT_EQ(job.counts().pending(), 0);
+  v1::Task last = (*store().ListTasks(job.job_id(), kTasks - 1, 5))[0];
+  EXPECT_EQ(last.state(), v1::TASK_CANCELLED);
+  EXPECT_EQ(last.items(0), std::to_string(kTasks - 1));
+  EXPECT_EQ(last.error().code(), v1::ERROR_CANCELLED);
+}
+
 // --- Durability: only for implementations that keep their data ---
+
+TEST_P(JobStoreConformanceTest, PendingTasksAreRederivedAfterReopen) {
+  constexpr int kTasks = 2 * kMaterializeWindow + 5;
+  absl::StatusOr<SubmitOutcome> sub = Submit(Spec(), kTasks);
+  LeaseGrant first = *store().LeaseTasks("w", 7, kTtl);
+  if (!harness_->Reopen()) GTEST_SKIP() << "keeps nothing across reopen";
+  std::vector<bool> seen(kTasks, false);
+  for (const v1::LeasedTask& t : first.tasks) seen[t.ref().index()] = true;
+  int leased = first.tasks.size();
+  for (LeaseGrant g; !(g = *store().LeaseTasks("w2", 1000, kTtl)).tasks.empty();) {
+    for (const v1::LeasedTask& t : g.tasks) {
+      ASSERT_FALSE(seen[t.ref().index()]) << "leased twice: " << t.ref().index();
+      seen[t.ref().index()] = true;
+      ASSERT_EQ(t.items(0), std::to_string(t.ref().index()));
+    }
+    leased += g.tasks.size();
+  }
+  EXPECT_EQ(leased, kTasks);
+  EXPECT_EQ(store().GetJob(sub->job.job_id())->counts().running(), kTasks);
+}
 
 TEST_P(JobStoreConformanceTest, EverythingAcknowledgedSurvivesReopen) {
   v1::JobSpec spec = Spec();
   spec.set_idempotency_key("once");
-  absl::StatusOr<SubmitOutcome> sub = store().SubmitJob(spec, Items(4));
+  absl::StatusOr<SubmitOutcome> sub = Submit(spec, 4);
   LeaseGrant grant = *store().LeaseTasks("w", 2, kTtl);
   ASSERT_TRUE(store().ReportOutcomes({Success(grant.tasks[0])}).ok());
   if (!harness_->Reopen()) GTEST_SKIP() << "keeps nothing across reopen";
@@ -326,16 +379,16 @@ TEST_P(JobStoreConformanceTest, EverythingAcknowledgedSurvivesReopen) {
   EXPECT_EQ(job.counts().succeeded(), 1);
   EXPECT_EQ(job.counts().running(), 1);
   EXPECT_EQ(job.counts().pending(), 2);
-  EXPECT_FALSE(store().SubmitJob(spec, Items(4))->created);
+  EXPECT_FALSE(Submit(spec, 4)->created);
   // The two pending tasks lease again; the running one keeps its lease and epoch.
   EXPECT_EQ(store().LeaseTasks("w2", 10, kTtl)->tasks.size(), 2);
   EXPECT_EQ((*store().RenewLeases({grant.tasks[1].ref()}, kTtl))[0], v1::LEASE_OK);
   EXPECT_EQ((*store().ReportOutcomes({Success(grant.tasks[0])}))[0], ReportVerdict::kDuplicate);
-  EXPECT_EQ(store().SubmitJob(Spec(), Items(1))->job.job_id(), "job-2");
+  EXPECT_EQ(Submit(Spec(), 1)->job.job_id(), "job-2");
 }
 
 TEST_P(JobStoreConformanceTest, LeaseOfAKilledWorkerIsReissuedOnlyAfterItExpires) {
-  ASSERT_TRUE(store().SubmitJob(Spec(), Items(1)).ok());
+  ASSERT_TRUE(Submit(Spec(), 1).ok());
   v1::LeasedTask t = store().LeaseTasks("dead-worker", 1, kTtl)->tasks[0];
   if (!harness_->Reopen()) GTEST_SKIP() << "keeps nothing across reopen";
   clock_.Advance(kTtl - absl::Seconds(1));
@@ -350,7 +403,7 @@ TEST_P(JobStoreConformanceTest, LeaseOfAKilledWorkerIsReissuedOnlyAfterItExpires
 }
 
 TEST_P(JobStoreConformanceTest, BackoffSurvivesReopen) {
-  ASSERT_TRUE(store().SubmitJob(Spec(), Items(1)).ok());
+  ASSERT_TRUE(Submit(Spec(), 1).ok());
   v1::LeasedTask t = store().LeaseTasks("w", 1, kTtl)->tasks[0];
   ASSERT_TRUE(store().ReportOutcomes({Failure(t, v1::ERROR_RETRYABLE)}).ok());
   if (!harness_->Reopen()) GTEST_SKIP() << "keeps nothing across reopen";

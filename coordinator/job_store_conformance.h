@@ -28,6 +28,8 @@ class JobStoreConformanceTest : public ::testing::TestWithParam<HarnessFactory> 
  protected:
   void SetUp() override;
   JobStore& store() { return harness_->store(); }
+  // Submits `spec` over range:0-(tasks-1): items "0", "1", ...
+  absl::StatusOr<SubmitOutcome> Submit(v1::JobSpec spec, int tasks);
 
   FakeClock clock_;
   std::unique_ptr<StoreHarness> harness_;

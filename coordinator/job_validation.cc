@@ -25,7 +25,8 @@ absl::Status ValidateOptions(const v1::JobOptions& o) {
     return Bad("options.timeout", "must be positive");
   }
   if (o.has_timeout() && FromProto(o.timeout()) > absl::Hours(24)) {
-    return Bad("options.timeout", "at most 24h per invocation; long work continues from checkpoints");
+    return Bad("options.timeout",
+               "at most 24h per invocation; long work continues from checkpoints");
   }
   if (o.has_backoff_initial() && FromProto(o.backoff_initial()) < absl::ZeroDuration()) {
     return Bad("options.backoff_initial", "must not be negative");

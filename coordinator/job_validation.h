@@ -1,5 +1,5 @@
-// Checks a submitted JobSpec before anything is stored: the function exists, the parameters are a JSON
-// object, the options are in range. Errors are INVALID_ARGUMENT and name the offending field.
+// Checks a submitted JobSpec before anything is stored: the function exists, the parameters are a
+// JSON object, the options are in range. Errors are INVALID_ARGUMENT and name the offending field.
 #ifndef FANOUT_COORDINATOR_JOB_VALIDATION_H_
 #define FANOUT_COORDINATOR_JOB_VALIDATION_H_
 

@@ -19,6 +19,11 @@ void JobWatchHub::Watch(std::string job_id, Sink sink) {
   added_ = true;  // answer the first snapshot at once, not after a full interval
 }
 
+void JobWatchHub::Poke() {
+  absl::MutexLock lock(&mu_);
+  poked_ = true;
+}
+
 size_t JobWatchHub::watching() {
   absl::MutexLock lock(&mu_);
   return watches_.size();
@@ -42,10 +47,12 @@ void JobWatchHub::Run() {
     std::list<Watch_> batch;
     {
       absl::MutexLock lock(&mu_);
-      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return added_ || stop_; };
+      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return added_ || (poked_ && !watches_.empty()) || stop_;
+      };
       mu_.AwaitWithTimeout(absl::Condition(&woken), interval_);
       if (stop_) break;
-      added_ = false;
+      added_ = poked_ = false;
       batch.swap(watches_);
     }
     // Sinks run without mu_ held, so that they may call Watch().
@@ -54,6 +61,9 @@ void JobWatchHub::Run() {
     }
     absl::MutexLock lock(&mu_);
     watches_.splice(watches_.begin(), batch);
+    // Pokes come with every batch of results; coalesce them into at most one poll per 20 ms.
+    auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_; };
+    mu_.AwaitWithTimeout(absl::Condition(&stopping), absl::Milliseconds(20));
   }
   std::list<Watch_> left;
   {

@@ -1,5 +1,5 @@
-// Fans job progress out to watchers (WatchJob streams, `fanout submit --wait`). One thread polls each
-// watched job every `interval` and hands a snapshot to its watchers whenever it changed, so a
+// Fans job progress out to watchers (WatchJob streams, `fanout submit --wait`). One thread polls
+// each watched job every `interval` and hands a snapshot to its watchers whenever it changed, so a
 // thousand watchers cost the coordinator nothing between polls and never block a transition.
 #ifndef FANOUT_COORDINATOR_JOB_WATCH_HUB_H_
 #define FANOUT_COORDINATOR_JOB_WATCH_HUB_H_
@@ -26,8 +26,12 @@ class JobWatchHub {
   JobWatchHub(JobManager& manager, absl::Duration interval);
   ~JobWatchHub();
 
-  // Calls `sink` with the job now, then on every change, until the job ends or `sink` returns false.
+  // Calls `sink` with the job now, then on every change, until the job ends or `sink` returns
+  // false.
   void Watch(std::string job_id, Sink sink);
+  // Something may have changed: poll soon (at most every 20 ms) instead of waiting out the
+  // interval.
+  void Poke();
   size_t watching();
 
  private:
@@ -45,6 +49,7 @@ class JobWatchHub {
   absl::Mutex mu_;
   std::list<Watch_> watches_ ABSL_GUARDED_BY(mu_);
   bool added_ ABSL_GUARDED_BY(mu_) = false;
+  bool poked_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

@@ -16,14 +16,17 @@ ABSL_FLAG(absl::Duration, lease_ttl, absl::Seconds(10),
           "how long a lease lasts without renewal; a dead worker's tasks return after this");
 ABSL_FLAG(absl::Duration, lease_grace, absl::Seconds(10),
           "after a restart, leases found on disk last at least this long");
-ABSL_FLAG(bool, sync, true, "sync the write-ahead log before acknowledging (off loses data on "
-                            "power failure; only for experiments)");
+ABSL_FLAG(bool, sync, true,
+          "sync the write-ahead log before acknowledging (off loses data on "
+          "power failure; only for experiments)");
 
 int main(int argc, char** argv) {
   fanout::BlockTerminationSignals();
+  fanout::TuneMallocForThroughput();
   absl::SetProgramUsageMessage(
       "fanout-coordinator --data_dir=DIR [--listen=HOST:PORT] [--port_file=FILE]\n"
-      "The stateful heart of fanout: owns jobs, tasks and leases in RocksDB and serves the gRPC API.");
+      "The stateful heart of fanout: owns jobs, tasks and leases in RocksDB and serves the gRPC "
+      "API.");
   absl::ParseCommandLine(argc, argv);
   google::InitGoogleLogging(argv[0]);
   FLAGS_logtostderr = true;

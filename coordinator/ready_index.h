@@ -1,6 +1,7 @@
-// Which tasks can be leased next. Per job, a FIFO of ready task indices; across jobs, higher priority
-// first, then the job served least recently (round robin at lease-batch granularity). Tasks waiting out
-// a retry backoff sit in a heap until they are due. Rebuilt from RocksDB at start; never persisted.
+// Which tasks can be leased next. Per job, a FIFO of ready task indices; across jobs, higher
+// priority first, then the job served least recently (round robin at lease-batch granularity).
+// Tasks waiting out a retry backoff sit in a heap until they are due. Rebuilt from RocksDB at
+// start; never persisted.
 #ifndef FANOUT_COORDINATOR_READY_INDEX_H_
 #define FANOUT_COORDINATOR_READY_INDEX_H_
 
@@ -23,7 +24,8 @@ namespace fanout::coordinator {
 // Thread-compatible (the owning store serializes access). Owned by TaskTable.
 class ReadyIndex {
  public:
-  // A job must be added before its tasks are pushed; removing it drops its queued and delayed tasks.
+  // A job must be added before its tasks are pushed; removing it drops its queued and delayed
+  // tasks.
   void AddJob(uint64_t job_seq, int priority);
   void RemoveJob(uint64_t job_seq);
 
@@ -32,11 +34,15 @@ class ReadyIndex {
   // Moves every delayed task due at `now` into its job's ready queue.
   void PromoteDue(absl::Time now);
 
-  // Pops up to `max` ready tasks in serving order; `allowance(job_seq)` caps how many one job may give
-  // (its concurrency limit).
+  // Pops up to `max` ready tasks in serving order; `allowance(job_seq)` caps how many one job may
+  // give (its concurrency limit).
   std::vector<TaskKey> Take(size_t max, absl::FunctionRef<size_t(uint64_t)> allowance);
 
   size_t ready_count() const { return ready_count_; }
+  size_t ReadyCount(uint64_t job_seq) const {
+    auto it = jobs_.find(job_seq);
+    return it == jobs_.end() ? 0 : it->second.ready.size();
+  }
   std::optional<absl::Time> NextDue() const;
 
  private:

@@ -42,7 +42,8 @@ TEST(ReadyIndexTest, AllowanceCapsAJob) {
     index.PushReady({1, i});
     index.PushReady({2, i});
   }
-  std::vector<TaskKey> got = index.Take(10, [](uint64_t seq) -> size_t { return seq == 1 ? 1 : 2; });
+  std::vector<TaskKey> got =
+      index.Take(10, [](uint64_t seq) -> size_t { return seq == 1 ? 1 : 2; });
   EXPECT_EQ(got.size(), 3);
 }
 

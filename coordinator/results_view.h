@@ -1,5 +1,5 @@
-// Turns stored tasks into per-item results for GetResults: a task of N items becomes N entries, each
-// with the item, the task's state, and its own result (or the task's error).
+// Turns stored tasks into per-item results for GetResults: a task of N items becomes N entries,
+// each with the item, the task's state, and its own result (or the task's error).
 #ifndef FANOUT_COORDINATOR_RESULTS_VIEW_H_
 #define FANOUT_COORDINATOR_RESULTS_VIEW_H_
 

@@ -1,6 +1,6 @@
 // How long a task waits before its next attempt after a retryable failure: exponential backoff with
-// "equal jitter" (half fixed, half random), so the wait grows with every attempt yet retries of many
-// tasks that failed together spread out instead of returning in lockstep.
+// "equal jitter" (half fixed, half random), so the wait grows with every attempt yet retries of
+// many tasks that failed together spread out instead of returning in lockstep.
 #ifndef FANOUT_COORDINATOR_RETRY_POLICY_H_
 #define FANOUT_COORDINATOR_RETRY_POLICY_H_
 

@@ -45,9 +45,9 @@ absl::StatusOr<std::unique_ptr<RocksDbJobStore>> RocksDbJobStore::Open(const Opt
       {"idempotency", cf_options}};
   std::unique_ptr<RocksDbJobStore> store(new RocksDbJobStore(clock, std::move(policy)));
   rocksdb::DB* db = nullptr;
-  RETURN_IF_ERROR(FromRocks(
-      rocksdb::DB::Open(db_options, options.path, families, &store->handles_, &db),
-      absl::StrCat("open RocksDB at ", options.path)));
+  RETURN_IF_ERROR(
+      FromRocks(rocksdb::DB::Open(db_options, options.path, families, &store->handles_, &db),
+                absl::StrCat("open RocksDB at ", options.path)));
   store->db_.reset(db);
   store->jobs_cf_ = store->handles_[1];
   store->tasks_cf_ = store->handles_[2];
@@ -58,7 +58,18 @@ absl::StatusOr<std::unique_ptr<RocksDbJobStore>> RocksDbJobStore::Open(const Opt
 }
 
 absl::Status RocksDbJobStore::Load(absl::Duration lease_grace) {
-  absl::MutexLock lock(&mu_);
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(LoadRecords(lease_grace));
+    ChangeSet changes;
+    table_.FinishLoading(clock_.Now(), &changes);
+    ticket = Commit(changes);
+  }
+  return Durable(ticket);
+}
+
+absl::Status RocksDbJobStore::LoadRecords(absl::Duration lease_grace) {
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), AsSlice(kNextJobSeqKey), &value);
   if (s.ok()) table_.set_next_job_seq(ReadBigEndian(value));
@@ -66,8 +77,8 @@ absl::Status RocksDbJobStore::Load(absl::Duration lease_grace) {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     v1::Job job;
     if (!job.ParseFromArray(it->value().data(), it->value().size())) {
-      return absl::DataLossError(absl::StrCat("jobs record ", ReadBigEndian(View(it->key())),
-                                              " does not parse"));
+      return absl::DataLossError(
+          absl::StrCat("jobs record ", ReadBigEndian(View(it->key())), " does not parse"));
     }
     table_.LoadJob(std::move(job));
   }
@@ -138,14 +149,15 @@ absl::StatusOr<std::optional<v1::Task>> RocksDbJobStore::ReadTask(TaskKey key) {
   return task;
 }
 
-absl::StatusOr<std::vector<v1::Task>> RocksDbJobStore::ReadTasks(uint64_t job_seq,
-                                                                 uint64_t start_index,
-                                                                 size_t limit) {
+absl::StatusOr<std::vector<v1::Task>> RocksDbJobStore::ReadTasks(uint64_t job_seq, uint64_t begin,
+                                                                 uint64_t end) {
   std::vector<v1::Task> out;
-  const std::string prefix = EncodeSeq(job_seq);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), tasks_cf_));
-  for (it->Seek(EncodeTaskKey({job_seq, start_index}));
-       it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
+  const std::string limit = EncodeTaskKey({job_seq, end});
+  rocksdb::Slice upper(limit);
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, tasks_cf_));
+  for (it->Seek(EncodeTaskKey({job_seq, begin})); it->Valid(); it->Next()) {
     if (!out.emplace_back().ParseFromArray(it->value().data(), it->value().size())) {
       return absl::DataLossError("task record does not parse");
     }

@@ -21,7 +21,8 @@ class RocksDbJobStore : public TableBackedJobStore {
     std::string path;
     // Sync the WAL before a verb returns. Off only for benchmarks that say so.
     bool sync = true;
-    // Leases found on disk are honoured for at least this long after opening (see TaskTable::LoadTask).
+    // Leases found on disk are honoured for at least this long after opening (see
+    // TaskTable::LoadTask).
     absl::Duration lease_grace = absl::Seconds(10);
   };
 
@@ -34,14 +35,15 @@ class RocksDbJobStore : public TableBackedJobStore {
  private:
   RocksDbJobStore(Clock& clock, RetryPolicy policy);
   absl::Status Load(absl::Duration lease_grace);
+  absl::Status LoadRecords(absl::Duration lease_grace) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status LoadTasksOfRunningJobs(absl::Duration lease_grace)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   uint64_t Persist(const ChangeSet& changes) override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status AwaitDurable(uint64_t ticket) override;
   absl::StatusOr<std::optional<v1::Task>> ReadTask(TaskKey key) override;
-  absl::StatusOr<std::vector<v1::Task>> ReadTasks(uint64_t job_seq, uint64_t start_index,
-                                                  size_t limit) override;
+  absl::StatusOr<std::vector<v1::Task>> ReadTasks(uint64_t job_seq, uint64_t begin,
+                                                  uint64_t end) override;
 
   // Constant after Open.
   std::unique_ptr<rocksdb::DB> db_;

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "coordinator/job_store_conformance.h"
+#include "coordinator/splitter.h"
 #include "gtest/gtest.h"
 
 namespace fanout::coordinator {
@@ -63,12 +64,14 @@ TEST(RocksDbJobStoreTest, ConcurrentVerbsShareDiskSyncs) {
   ASSERT_TRUE(store.ok()) << store.status();
   v1::JobSpec spec;
   spec.set_function("builtin:noop");
+  spec.set_source("[1]");
   constexpr int kThreads = 8;
   constexpr int kJobsEach = 50;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
-      for (int i = 0; i < kJobsEach; ++i) ASSERT_TRUE((*store)->SubmitJob(spec, {{"1"}}).ok());
+      for (int i = 0; i < kJobsEach; ++i)
+        ASSERT_TRUE((*store)->SubmitJob(spec, *MakeSplitter("[1]", 1)).ok());
     });
   }
   for (std::thread& t : threads) t.join();

@@ -8,8 +8,8 @@
 
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "coordinator/task_key.h"
 
 namespace fanout::coordinator {
@@ -17,7 +17,8 @@ namespace fanout::coordinator {
 inline constexpr absl::string_view kNextJobSeqKey = "next_job_seq";
 
 inline void AppendBigEndian(uint64_t v, std::string* out) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out->push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
 inline uint64_t ReadBigEndian(absl::string_view bytes) {

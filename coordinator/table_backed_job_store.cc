@@ -1,5 +1,7 @@
 #include "coordinator/table_backed_job_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -20,15 +22,15 @@ absl::Status TableBackedJobStore::Durable(uint64_t ticket) {
   if (status.ok()) return status;
   absl::MutexLock lock(&mu_);
   if (broken_.ok()) {
-    broken_ = absl::UnavailableError(absl::StrCat(
-        "job store: a write to disk failed (", status.message(),
-        "); refusing work until the coordinator restarts and reloads its state"));
+    broken_ = absl::UnavailableError(
+        absl::StrCat("job store: a write to disk failed (", status.message(),
+                     "); refusing work until the coordinator restarts and reloads its state"));
   }
   return broken_;
 }
 
-absl::StatusOr<SubmitOutcome> TableBackedJobStore::SubmitJob(
-    const v1::JobSpec& spec, std::vector<std::vector<std::string>> inputs) {
+absl::StatusOr<SubmitOutcome> TableBackedJobStore::SubmitJob(const v1::JobSpec& spec,
+                                                             std::unique_ptr<Splitter> splitter) {
   SubmitOutcome out;
   uint64_t ticket = 0;
   {
@@ -47,7 +49,7 @@ absl::StatusOr<SubmitOutcome> TableBackedJobStore::SubmitJob(
       ticket = last_ticket_;
     } else {
       ChangeSet changes;
-      out.job = table_.CreateJob(spec, std::move(inputs), clock_.Now(), &changes);
+      out.job = table_.CreateJob(spec, std::move(splitter), clock_.Now(), &changes);
       out.created = true;
       ticket = Commit(changes);
     }
@@ -69,6 +71,12 @@ absl::StatusOr<LeaseGrant> TableBackedJobStore::LeaseTasks(absl::string_view wor
   }
   RETURN_IF_ERROR(Durable(ticket));
   return grant;
+}
+
+absl::StatusOr<LeaseGrant> TableBackedJobStore::Regrant(const std::vector<v1::TaskRef>& refs) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(broken_);
+  return table_.Regrant(refs);
 }
 
 absl::StatusOr<std::vector<v1::LeaseStatus>> TableBackedJobStore::RenewLeases(
@@ -102,8 +110,8 @@ absl::StatusOr<std::vector<ReportVerdict>> TableBackedJobStore::ReportOutcomes(
     ticket = Commit(changes);
   }
   RETURN_IF_ERROR(Durable(ticket));
-  // Reports about tasks that already ended (a retry after a lost reply, or a late worker) are judged
-  // from the stored record; this is off the hot path.
+  // Reports about tasks that already ended (a retry after a lost reply, or a late worker) are
+  // judged from the stored record; this is off the hot path.
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i] != ReportVerdict::kNotLive) continue;
     const v1::TaskRef& ref = outcomes[i].ref();
@@ -161,14 +169,30 @@ std::vector<v1::Job> TableBackedJobStore::ListJobs(uint64_t before_seq, size_t l
 absl::StatusOr<std::vector<v1::Task>> TableBackedJobStore::ListTasks(absl::string_view job_id,
                                                                      uint64_t start_index,
                                                                      size_t limit) {
-  std::optional<uint64_t> seq = SeqFromJobId(job_id);
+  uint64_t seq = 0, end = 0;
   {
     absl::MutexLock lock(&mu_);
-    if (!seq || table_.FindJob(job_id) == nullptr) {
-      return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
+    const v1::Job* job = table_.FindJob(job_id);
+    if (job == nullptr) return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
+    seq = SeqFromJobId(job_id).value();
+    end = std::min<uint64_t>(job->counts().total(), start_index + limit);
+  }
+  if (start_index >= end) return std::vector<v1::Task>();
+  ASSIGN_OR_RETURN(std::vector<v1::Task> written, ReadTasks(seq, start_index, end));
+  if (written.size() == end - start_index) return written;
+  // Tasks never written (pending, or cancelled before they ran) are filled in from the table.
+  std::vector<v1::Task> out;
+  out.reserve(end - start_index);
+  auto next = written.begin();
+  absl::MutexLock lock(&mu_);
+  for (uint64_t i = start_index; i < end; ++i) {
+    if (next != written.end() && next->index() == i) {
+      out.push_back(std::move(*next++));
+    } else {
+      out.push_back(table_.UnwrittenTask(seq, i));
     }
   }
-  return ReadTasks(*seq, start_index, limit);
+  return out;
 }
 
 std::optional<absl::Time> TableBackedJobStore::NextWakeup() {

@@ -1,7 +1,7 @@
 // The JobStore verbs, implemented once over a TaskTable. Subclasses decide only where records go:
 // memory (InMemoryJobStore) or RocksDB (RocksDbJobStore). Each verb changes the table under mu_,
-// hands the changed records to Persist() in transition order, and waits for them to be durable after
-// releasing mu_ — so that concurrent verbs share one disk sync (group commit).
+// hands the changed records to Persist() in transition order, and waits for them to be durable
+// after releasing mu_ — so that concurrent verbs share one disk sync (group commit).
 #ifndef FANOUT_COORDINATOR_TABLE_BACKED_JOB_STORE_H_
 #define FANOUT_COORDINATOR_TABLE_BACKED_JOB_STORE_H_
 
@@ -19,11 +19,12 @@ namespace fanout::coordinator {
 class TableBackedJobStore : public JobStore {
  public:
   absl::StatusOr<SubmitOutcome> SubmitJob(const v1::JobSpec& spec,
-                                          std::vector<std::vector<std::string>> inputs) override;
+                                          std::unique_ptr<Splitter> splitter) override;
   absl::StatusOr<LeaseGrant> LeaseTasks(absl::string_view worker_id, size_t max,
                                         absl::Duration ttl) override;
-  absl::StatusOr<std::vector<v1::LeaseStatus>> RenewLeases(const google::protobuf::RepeatedPtrField<v1::TaskRef>& refs,
-                                                           absl::Duration ttl) override;
+  absl::StatusOr<LeaseGrant> Regrant(const std::vector<v1::TaskRef>& refs) override;
+  absl::StatusOr<std::vector<v1::LeaseStatus>> RenewLeases(
+      const google::protobuf::RepeatedPtrField<v1::TaskRef>& refs, absl::Duration ttl) override;
   absl::StatusOr<std::vector<ReportVerdict>> ReportOutcomes(
       const google::protobuf::RepeatedPtrField<v1::TaskOutcome>& outcomes) override;
   absl::StatusOr<size_t> ExpireLeases() override;
@@ -43,26 +44,29 @@ class TableBackedJobStore : public JobStore {
   // Blocks until the batch of `ticket` (and all before it) is durable.
   virtual absl::Status AwaitDurable(uint64_t ticket) ABSL_LOCKS_EXCLUDED(mu_) = 0;
   // Reads the stored record of any task, ended or not; nullopt if there is none.
-  virtual absl::StatusOr<std::optional<v1::Task>> ReadTask(TaskKey key) ABSL_LOCKS_EXCLUDED(mu_) = 0;
-  virtual absl::StatusOr<std::vector<v1::Task>> ReadTasks(uint64_t job_seq, uint64_t start_index,
-                                                          size_t limit) ABSL_LOCKS_EXCLUDED(mu_) = 0;
+  virtual absl::StatusOr<std::optional<v1::Task>> ReadTask(TaskKey key)
+      ABSL_LOCKS_EXCLUDED(mu_) = 0;
+  // The stored records of a job's tasks with index in [begin, end), in index order.
+  virtual absl::StatusOr<std::vector<v1::Task>> ReadTasks(uint64_t job_seq, uint64_t begin,
+                                                          uint64_t end)
+      ABSL_LOCKS_EXCLUDED(mu_) = 0;
 
   // Constant after construction.
   Clock& clock_;
+
+  // Persists `changes` and drops ended tasks from the table. Returns the ticket to wait for: the
+  // latest one even when nothing changed, because the caller may be answering from state that an
+  // earlier, not yet durable verb produced.
+  uint64_t Commit(const ChangeSet& changes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // AwaitDurable, turning a failed write into a store that refuses further work: memory is then
+  // ahead of the disk and only a restart (which reloads from disk) makes them agree again.
+  absl::Status Durable(uint64_t ticket) ABSL_LOCKS_EXCLUDED(mu_);
 
   absl::Mutex mu_;
   // Guarded by mu_.
   TaskTable table_ ABSL_GUARDED_BY(mu_);
 
  private:
-  // Persists `changes` and drops ended tasks from the table. Returns the ticket to wait for: the
-  // latest one even when nothing changed, because the caller may be answering from state that an
-  // earlier, not yet durable verb produced.
-  uint64_t Commit(const ChangeSet& changes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // AwaitDurable, turning a failed write into a store that refuses further work: memory is then ahead
-  // of the disk and only a restart (which reloads from disk) makes them agree again.
-  absl::Status Durable(uint64_t ticket) ABSL_LOCKS_EXCLUDED(mu_);
-
   // Guarded by mu_.
   uint64_t last_ticket_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status broken_ ABSL_GUARDED_BY(mu_);

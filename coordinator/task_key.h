@@ -1,16 +1,17 @@
-// Compact identity of a task inside the coordinator: the job's sequence number and the task's index.
-// Job ids on the wire are "job-<seq>"; keys on disk are the two numbers big-endian (store_keys.h).
+// Compact identity of a task inside the coordinator: the job's sequence number and the task's
+// index. Job ids on the wire are "job-<seq>"; keys on disk are the two numbers big-endian
+// (store_keys.h).
 #ifndef FANOUT_COORDINATOR_TASK_KEY_H_
 #define FANOUT_COORDINATOR_TASK_KEY_H_
 
 #include <cstdint>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <tuple>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 
 namespace fanout::coordinator {

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
 #include "common/proto_time.h"
 #include "coordinator/tolerance.h"
 
@@ -44,9 +45,8 @@ const v1::Task* TaskTable::LiveTask(TaskKey key) const {
   return const_cast<TaskTable*>(this)->FindLive(key.job_seq, key.index);
 }
 
-const v1::Job& TaskTable::CreateJob(const v1::JobSpec& spec,
-                                    std::vector<std::vector<std::string>> inputs, absl::Time now,
-                                    ChangeSet* changes) {
+const v1::Job& TaskTable::CreateJob(const v1::JobSpec& spec, std::unique_ptr<Splitter> splitter,
+                                    absl::Time now, ChangeSet* changes) {
   const uint64_t seq = next_job_seq_++;
   changes->next_job_seq_changed = true;
   JobEntry& entry = jobs_[seq];
@@ -55,22 +55,13 @@ const v1::Job& TaskTable::CreateJob(const v1::JobSpec& spec,
   *job.mutable_spec() = spec;
   job.set_state(v1::JOB_RUNNING);
   ToProto(now, job.mutable_created_at());
-  job.mutable_counts()->set_total(inputs.size());
-  job.mutable_counts()->set_pending(inputs.size());
+  job.mutable_counts()->set_total(splitter->task_count());
+  job.mutable_counts()->set_pending(splitter->task_count());
+  job.set_items_total(splitter->item_count());
+  job.set_progress(splitter->task_count() == 0 ? 1.0 : 0.0);
+  entry.splitter = std::move(splitter);
   ready_.AddJob(seq, spec.options().priority());
-  uint64_t items = 0;
-  for (uint64_t i = 0; i < inputs.size(); ++i) {
-    v1::Task& task = entry.live[i];
-    task.set_job_id(job.job_id());
-    task.set_index(i);
-    task.set_state(v1::TASK_PENDING);
-    items += inputs[i].size();
-    for (std::string& item : inputs[i]) task.add_items(std::move(item));
-    ready_.PushReady({seq, i});
-    changes->tasks.insert({seq, i});
-  }
-  job.set_items_total(items);
-  job.set_progress(inputs.empty() ? 1.0 : 0.0);
+  Refill(seq, entry);
   if (!spec.idempotency_key().empty()) {
     idempotency_[spec.idempotency_key()] = seq;
     changes->idempotency_keys.emplace_back(spec.idempotency_key(), seq);
@@ -78,6 +69,53 @@ const v1::Job& TaskTable::CreateJob(const v1::JobSpec& spec,
   changes->jobs.insert(seq);
   MaybeFinish(entry, now, changes);  // an empty source ends at once
   return job;
+}
+
+void TaskTable::Refill(uint64_t seq, JobEntry& entry) {
+  if (entry.splitter == nullptr || entry.job.state() != v1::JOB_RUNNING) return;
+  const uint64_t total = entry.job.counts().total();
+  while (entry.next_index < total && ready_.ReadyCount(seq) < kMaterializeWindow) {
+    Materialize(seq, entry, entry.next_index++);
+  }
+}
+
+void TaskTable::Materialize(uint64_t seq, JobEntry& entry, uint64_t index) {
+  v1::Task& task = entry.live[index];
+  task.set_job_id(entry.job.job_id());
+  task.set_index(index);
+  task.set_state(v1::TASK_PENDING);
+  for (std::string& item : entry.splitter->TaskItems(index)) task.add_items(std::move(item));
+  ready_.PushReady({seq, index});
+}
+
+v1::Task TaskTable::UnwrittenTask(uint64_t job_seq, uint64_t index) const {
+  const JobEntry& entry = jobs_.at(job_seq);
+  auto live = entry.live.find(index);
+  if (live != entry.live.end()) return live->second;
+  v1::Task task;
+  task.set_job_id(entry.job.job_id());
+  task.set_index(index);
+  std::unique_ptr<Splitter> made;
+  const Splitter* splitter = entry.splitter.get();
+  if (splitter == nullptr) {
+    const v1::JobSpec& spec = entry.job.spec();
+    absl::StatusOr<std::unique_ptr<Splitter>> s =
+        MakeSplitter(spec.source(), spec.options().batch_size());
+    if (s.ok()) splitter = (made = std::move(*s)).get();
+  }
+  if (splitter != nullptr && index < splitter->task_count()) {
+    for (std::string& item : splitter->TaskItems(index)) task.add_items(std::move(item));
+  }
+  if (entry.job.state() == v1::JOB_RUNNING) {
+    task.set_state(v1::TASK_PENDING);
+  } else {
+    task.set_state(v1::TASK_CANCELLED);
+    task.mutable_error()->set_code(v1::ERROR_CANCELLED);
+    task.mutable_error()->set_message(
+        absl::StrCat("never ran: the job ended ", JobStateName(entry.job.state())));
+    *task.mutable_finished_at() = entry.job.finished_at();
+  }
+  return task;
 }
 
 absl::StatusOr<const v1::Job*> TaskTable::CancelJob(absl::string_view job_id, absl::Time now,
@@ -110,6 +148,11 @@ void TaskTable::CancelLiveTasks(JobEntry& entry, absl::string_view reason, absl:
     }
     changes->tasks.insert({seq, index});
   }
+  // What is still pending now was never materialized: cancelled in the counts only, its records
+  // stay unwritten.
+  const uint64_t unmaterialized = entry.job.counts().pending();
+  if (unmaterialized > 0) Move(entry.job, v1::TASK_PENDING, v1::TASK_CANCELLED, unmaterialized);
+  entry.next_index = entry.job.counts().total();
 }
 
 void TaskTable::FinishJob(JobEntry& entry, v1::JobState state, std::string message,
@@ -118,6 +161,7 @@ void TaskTable::FinishJob(JobEntry& entry, v1::JobState state, std::string messa
   entry.job.set_message(std::move(message));
   ToProto(now, entry.job.mutable_finished_at());
   ready_.RemoveJob(SeqFromJobId(entry.job.job_id()).value());
+  entry.splitter.reset();
 }
 
 void TaskTable::MaybeFinish(JobEntry& entry, absl::Time now, ChangeSet* changes) {
@@ -170,10 +214,10 @@ void AddCount(v1::TaskCounts& c, v1::TaskState state, int64_t delta) {
 
 }  // namespace
 
-void TaskTable::Move(v1::Job& job, v1::TaskState from, v1::TaskState to) {
+void TaskTable::Move(v1::Job& job, v1::TaskState from, v1::TaskState to, uint64_t n) {
   v1::TaskCounts& c = *job.mutable_counts();
-  AddCount(c, from, -1);
-  AddCount(c, to, +1);
+  AddCount(c, from, -static_cast<int64_t>(n));
+  AddCount(c, to, static_cast<int64_t>(n));
   const uint64_t ended = c.succeeded() + c.failed() + c.dead() + c.cancelled();
   job.set_progress(c.total() == 0 ? 1.0 : static_cast<double>(ended) / c.total());
 }
@@ -191,14 +235,24 @@ std::vector<const v1::Job*> TaskTable::ListJobs(uint64_t before_seq, size_t limi
 void TaskTable::LoadJob(v1::Job job) {
   const uint64_t seq = SeqFromJobId(job.job_id()).value();
   next_job_seq_ = std::max(next_job_seq_, seq + 1);
-  if (job.state() == v1::JOB_RUNNING) ready_.AddJob(seq, job.spec().options().priority());
-  jobs_[seq].job = std::move(job);
+  JobEntry& entry = jobs_[seq];
+  if (job.state() == v1::JOB_RUNNING) {
+    ready_.AddJob(seq, job.spec().options().priority());
+    absl::StatusOr<std::unique_ptr<Splitter>> splitter =
+        MakeSplitter(job.spec().source(), job.spec().options().batch_size());
+    if (splitter.ok()) entry.splitter = std::move(*splitter);
+  }
+  entry.job = std::move(job);
 }
 
 void TaskTable::LoadTask(v1::Task task, absl::Time now, absl::Duration lease_grace) {
   const std::optional<uint64_t> seq = SeqFromJobId(task.job_id());
   auto job = seq ? jobs_.find(*seq) : jobs_.end();
   if (job == jobs_.end() || job->second.job.state() != v1::JOB_RUNNING) return;
+  JobEntry& entry = job->second;
+  if (entry.splitter == nullptr) return;  // FinishLoading fails the job
+  while (entry.next_index < task.index()) Materialize(*seq, entry, entry.next_index++);
+  entry.next_index = std::max(entry.next_index, task.index() + 1);
   const TaskKey key{*seq, task.index()};
   if (task.state() == v1::TASK_PENDING) {
     const absl::Time due = task.has_not_before() ? FromProto(task.not_before()) : now;
@@ -214,7 +268,23 @@ void TaskTable::LoadTask(v1::Task task, absl::Time now, absl::Duration lease_gra
   } else {
     return;  // ended: stays on disk only
   }
-  job->second.live[task.index()] = std::move(task);
+  entry.live[task.index()] = std::move(task);
+}
+
+void TaskTable::FinishLoading(absl::Time now, ChangeSet* changes) {
+  for (auto& [seq, entry] : jobs_) {
+    if (entry.job.state() != v1::JOB_RUNNING) continue;
+    if (entry.splitter == nullptr) {
+      CancelLiveTasks(entry, "stopped: the job's source no longer splits", now, changes);
+      FinishJob(entry, v1::JOB_FAILED,
+                absl::StrCat("source no longer splits: ",
+                             MakeSplitter(entry.job.spec().source(), 1).status().message()),
+                now);
+      changes->jobs.insert(seq);
+      continue;
+    }
+    Refill(seq, entry);
+  }
 }
 
 void TaskTable::LoadIdempotencyKey(std::string key, uint64_t job_seq) {

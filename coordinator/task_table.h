@@ -1,7 +1,8 @@
-// The coordinator's in-memory state: every job, every task that has not ended, the ready index and the
-// lease deadlines, plus the state machine that moves tasks between states (docs/task-states.md).
-// It does no I/O. Each verb records what it changed in a ChangeSet; the owning JobStore writes those
-// records before anyone hears of the change, then calls Retire() to drop tasks that ended.
+// The coordinator's in-memory state: every job, every task that has not ended, the ready index and
+// the lease deadlines, plus the state machine that moves tasks between states
+// (docs/task-states.md). It does no I/O. Each verb records what it changed in a ChangeSet; the
+// owning JobStore writes those records before anyone hears of the change, then calls Retire() to
+// drop tasks that ended.
 #ifndef FANOUT_COORDINATOR_TASK_TABLE_H_
 #define FANOUT_COORDINATOR_TASK_TABLE_H_
 
@@ -9,25 +10,28 @@
 #include <map>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "coordinator/change_set.h"
 #include "coordinator/lease_heap.h"
 #include "coordinator/ready_index.h"
 #include "coordinator/retry_policy.h"
+#include "coordinator/splitter.h"
 #include "coordinator/task_key.h"
 #include "proto/fanout.pb.h"
 #include "proto/worker_service.pb.h"
 
 namespace fanout::coordinator {
 
-// What a report did: committed, a repeat of one already committed by the same epoch, refused as stale,
-// about nothing known, or about a task no longer in memory (the store then judges it from disk).
+// What a report did: committed, a repeat of one already committed by the same epoch, refused as
+// stale, about nothing known, or about a task no longer in memory (the store then judges it from
+// disk).
 enum class ReportVerdict { kAccepted, kDuplicate, kStale, kUnknown, kNotLive };
 
 struct LeaseGrant {
@@ -37,6 +41,8 @@ struct LeaseGrant {
 
 inline constexpr absl::Duration kDefaultTimeout = absl::Seconds(300);
 inline constexpr int kAttemptHistory = 16;
+// Ready tasks kept materialized per job: enough for several full lease batches.
+inline constexpr size_t kMaterializeWindow = 4096;
 
 // Thread-compatible: the owning JobStore serializes every call.
 class TaskTable {
@@ -46,8 +52,9 @@ class TaskTable {
   // --- Jobs ---
   const v1::Job* FindJob(absl::string_view job_id) const;
   const v1::Job* FindJobByIdempotencyKey(absl::string_view key) const;
-  // One task per element of `inputs` (each a batch of JSON items).
-  const v1::Job& CreateJob(const v1::JobSpec& spec, std::vector<std::vector<std::string>> inputs,
+  // A job whose tasks `splitter` yields; they are materialized lazily, a window at a time, and
+  // written to disk only once something happens to them (a lease, a cancel).
+  const v1::Job& CreateJob(const v1::JobSpec& spec, std::unique_ptr<Splitter> splitter,
                            absl::Time now, ChangeSet* changes);
   // Ends the job CANCELLED; pending and running tasks become CANCELLED. No-op on an ended job.
   absl::StatusOr<const v1::Job*> CancelJob(absl::string_view job_id, absl::Time now,
@@ -57,16 +64,23 @@ class TaskTable {
 
   // --- Recovery: records as read back from disk ---
   void LoadJob(v1::Job job);
-  // Leases keep their expiry, extended to at least now + `lease_grace`, so that workers that outlived
-  // a coordinator restart can renew before their tasks are handed out again.
+  // A running job's task records, in index order. Indices skipped since the previous record were
+  // never written, so they are pending: they are re-derived from the source. Leases keep their
+  // expiry, extended to at least now + `lease_grace`, so that workers that outlived a coordinator
+  // restart can renew before their tasks are handed out again.
   void LoadTask(v1::Task task, absl::Time now, absl::Duration lease_grace);
   void LoadIdempotencyKey(std::string key, uint64_t job_seq);
+  // After loading: refills every running job's window; a job whose source no longer splits ends
+  // FAILED (recorded in `changes`).
+  void FinishLoading(absl::Time now, ChangeSet* changes);
   void set_next_job_seq(uint64_t seq) { next_job_seq_ = seq; }
   uint64_t next_job_seq() const { return next_job_seq_; }
 
   // --- Worker protocol ---
   LeaseGrant Lease(absl::string_view worker_id, size_t max, absl::Duration ttl, absl::Time now,
                    ChangeSet* changes);
+  // The leases among `refs` still held at those epochs, described as Lease() described them.
+  LeaseGrant Regrant(const std::vector<v1::TaskRef>& refs) const;
   v1::LeaseStatus Renew(const v1::TaskRef& ref, absl::Duration ttl, absl::Time now,
                         ChangeSet* changes);
   ReportVerdict Report(const v1::TaskOutcome& outcome, absl::Time now, ChangeSet* changes);
@@ -82,18 +96,29 @@ class TaskTable {
   const v1::Job* JobBySeq(uint64_t seq) const;
   const v1::Task* LiveTask(TaskKey key) const;
   void Retire(const ChangeSet& changes);
+  // A task that has no record on disk: pending (materialized or not) while the job runs, else
+  // cancelled with it.
+  v1::Task UnwrittenTask(uint64_t job_seq, uint64_t index) const;
 
  private:
   struct JobEntry {
     v1::Job job;
-    absl::node_hash_map<uint64_t, v1::Task> live;  // tasks not yet ended, by index
+    absl::node_hash_map<uint64_t, v1::Task> live;  // materialized tasks not yet ended, by index
+    std::unique_ptr<Splitter> splitter;            // while the job runs
+    uint64_t next_index = 0;                       // tasks below it have been materialized
   };
 
   JobEntry* FindEntry(absl::string_view job_id);
   v1::Task* FindLive(uint64_t seq, uint64_t index);
-  static void Move(v1::Job& job, v1::TaskState from, v1::TaskState to);
+  static void Move(v1::Job& job, v1::TaskState from, v1::TaskState to, uint64_t n = 1);
+  // Materializes tasks until the job has a window of ready ones (or none is left).
+  void Refill(uint64_t seq, JobEntry& entry);
+  void Materialize(uint64_t seq, JobEntry& entry, uint64_t index);
   void LeaseOne(JobEntry& entry, v1::Task& task, absl::string_view worker_id, absl::Duration ttl,
                 absl::Time now);
+  // Adds `task` to `grant`, and its job's context the first time the job appears.
+  static void Describe(const JobEntry& entry, const v1::Task& task, LeaseGrant* grant,
+                       absl::flat_hash_set<uint64_t>* described);
   // Ends the current attempt of a LEASED task and moves it to `to`.
   void EndAttempt(JobEntry& entry, v1::Task& task, v1::TaskState to, const v1::TaskError* error,
                   bool reported, absl::Time now);

@@ -28,27 +28,49 @@ LeaseGrant TaskTable::Lease(absl::string_view worker_id, size_t max, absl::Durat
     LeaseOne(entry, task, worker_id, ttl, now);
     changes->tasks.insert(key);
     changes->jobs.insert(key.job_seq);
-    v1::LeasedTask& leased = grant.tasks.emplace_back();
-    leased.mutable_ref()->set_job_id(task.job_id());
-    leased.mutable_ref()->set_index(task.index());
-    leased.mutable_ref()->set_epoch(task.epoch());
-    leased.set_attempt(task.attempt());
-    *leased.mutable_items() = task.items();
-    *leased.mutable_lease_expires_at() = task.lease_expires_at();
-    if (described.insert(key.job_seq).second) {
-      const v1::JobSpec& spec = entry.job.spec();
-      v1::JobContext& context = grant.jobs.emplace_back();
-      context.set_job_id(entry.job.job_id());
-      context.set_function(spec.function());
-      context.set_params_json(spec.params_json());
-      if (spec.options().has_timeout()) {
-        *context.mutable_timeout() = spec.options().timeout();
-      } else {
-        ToProto(kDefaultTimeout, context.mutable_timeout());
-      }
-    }
+    if (!described.contains(key.job_seq)) Refill(key.job_seq, entry);
+    Describe(entry, task, &grant, &described);
   }
   return grant;
+}
+
+LeaseGrant TaskTable::Regrant(const std::vector<v1::TaskRef>& refs) const {
+  LeaseGrant grant;
+  absl::flat_hash_set<uint64_t> described;
+  for (const v1::TaskRef& ref : refs) {
+    const std::optional<uint64_t> seq = SeqFromJobId(ref.job_id());
+    auto job = seq ? jobs_.find(*seq) : jobs_.end();
+    if (job == jobs_.end()) continue;
+    auto it = job->second.live.find(ref.index());
+    if (it == job->second.live.end() || it->second.state() != v1::TASK_LEASED ||
+        it->second.epoch() != ref.epoch()) {
+      continue;
+    }
+    Describe(job->second, it->second, &grant, &described);
+  }
+  return grant;
+}
+
+void TaskTable::Describe(const JobEntry& entry, const v1::Task& task, LeaseGrant* grant,
+                         absl::flat_hash_set<uint64_t>* described) {
+  v1::LeasedTask& leased = grant->tasks.emplace_back();
+  leased.mutable_ref()->set_job_id(task.job_id());
+  leased.mutable_ref()->set_index(task.index());
+  leased.mutable_ref()->set_epoch(task.epoch());
+  leased.set_attempt(task.attempt());
+  *leased.mutable_items() = task.items();
+  *leased.mutable_lease_expires_at() = task.lease_expires_at();
+  if (!described->insert(SeqFromJobId(task.job_id()).value()).second) return;
+  const v1::JobSpec& spec = entry.job.spec();
+  v1::JobContext& context = grant->jobs.emplace_back();
+  context.set_job_id(entry.job.job_id());
+  context.set_function(spec.function());
+  context.set_params_json(spec.params_json());
+  if (spec.options().has_timeout()) {
+    *context.mutable_timeout() = spec.options().timeout();
+  } else {
+    ToProto(kDefaultTimeout, context.mutable_timeout());
+  }
 }
 
 void TaskTable::LeaseOne(JobEntry& entry, v1::Task& task, absl::string_view worker_id,

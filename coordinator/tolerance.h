@@ -1,5 +1,5 @@
-// Tolerated failures: a job whose failed + dead tasks exceed its threshold stops dispatching and ends
-// FAILED. With no threshold set, every task runs and the job ends FAILED if any task failed.
+// Tolerated failures: a job whose failed + dead tasks exceed its threshold stops dispatching and
+// ends FAILED. With no threshold set, every task runs and the job ends FAILED if any task failed.
 #ifndef FANOUT_COORDINATOR_TOLERANCE_H_
 #define FANOUT_COORDINATOR_TOLERANCE_H_
 

@@ -19,8 +19,8 @@
 namespace fanout::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 class CliTest : public ::testing::Test {
  protected:
@@ -60,8 +60,8 @@ TEST_F(CliTest, StatusJsonHasStateAndEveryCount) {
 }
 
 TEST_F(CliTest, WaitShowsProgressAndSucceeds) {
-  CommandResult r = cluster_->Cli({"submit", "--function=builtin:sleep", "--source=range:1-20",
-                                   "--param", "ms=20", "--wait"});
+  CommandResult r = cluster_->Cli(
+      {"submit", "--function=builtin:sleep", "--source=range:1-20", "--param", "ms=20", "--wait"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("20/20 tasks"));
   EXPECT_THAT(r.out, HasSubstr("succeeded: 20 tasks"));
@@ -154,14 +154,13 @@ TEST_F(CliTest, HealthAndReflectionAreServed) {
   grpc::health::v1::HealthCheckRequest request;
   grpc::health::v1::HealthCheckResponse response;
   grpc::ClientContext health_context;
-  ASSERT_TRUE(grpc::health::v1::Health::NewStub(channel)
-                  ->Check(&health_context, request, &response)
-                  .ok());
+  ASSERT_TRUE(
+      grpc::health::v1::Health::NewStub(channel)->Check(&health_context, request, &response).ok());
   EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
 
   grpc::ClientContext context;
-  auto stream = grpc::reflection::v1alpha::ServerReflection::NewStub(channel)
-                    ->ServerReflectionInfo(&context);
+  auto stream =
+      grpc::reflection::v1alpha::ServerReflection::NewStub(channel)->ServerReflectionInfo(&context);
   grpc::reflection::v1alpha::ServerReflectionRequest ask;
   ask.set_list_services("");
   ASSERT_TRUE(stream->Write(ask));
@@ -209,12 +208,13 @@ TEST(DevTest, DevRunsAJobInOneProcess) {
   const std::string port_file = TestDir("dev-port");
   absl::StatusOr<std::unique_ptr<Process>> dev =
       Process::Spawn(Runfile("cli/fanout"),
-                     {"dev", "--data_dir=" + dir, "--listen=127.0.0.1:0", "--port_file=" + port_file,
-                      "--workers=2"},
+                     {"dev", "--data_dir=" + dir, "--listen=127.0.0.1:0",
+                      "--port_file=" + port_file, "--workers=2"},
                      ArtifactDir() + "/dev.log");
   ASSERT_TRUE(dev.ok());
   const absl::Time end = absl::Now() + absl::Seconds(20);
-  while (!std::filesystem::exists(port_file) && absl::Now() < end) absl::SleepFor(absl::Milliseconds(20));
+  while (!std::filesystem::exists(port_file) && absl::Now() < end)
+    absl::SleepFor(absl::Milliseconds(20));
   int port = 0;
   std::ifstream(port_file) >> port;
   ASSERT_GT(port, 0);

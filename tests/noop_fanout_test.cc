@@ -17,8 +17,8 @@ TEST(NoopFanoutTest, TenThousandItemsOnTwoWorkersEachCommittedOnce) {
   ASSERT_TRUE(cluster.StartWorker("w1", 4).ok());
   ASSERT_TRUE(cluster.StartWorker("w2", 4).ok());
 
-  CommandResult submit = cluster.Cli(
-      {"submit", "--function=builtin:noop", "--source=range:0-9999", "--json"});
+  CommandResult submit =
+      cluster.Cli({"submit", "--function=builtin:noop", "--source=range:0-9999", "--json"});
   ASSERT_EQ(submit.exit_code, 0) << submit.err;
   const std::string job_id = json::parse(submit.out)["job_id"];
 

@@ -34,7 +34,8 @@ std::vector<char*> Argv(const std::string& binary, const std::vector<std::string
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
   int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  int err = err_path == out_path ? out : open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  int err =
+      err_path == out_path ? out : open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   dup2(out, STDOUT_FILENO);
   dup2(err, STDERR_FILENO);
   execv(binary.c_str(), argv.data());

@@ -1,5 +1,6 @@
-// A child process for integration tests: the real binaries, started with their output in a log file,
-// killed with a real signal. A child dies with the test (PR_SET_PDEATHSIG), so nothing outlives it.
+// A child process for integration tests: the real binaries, started with their output in a log
+// file, killed with a real signal. A child dies with the test (PR_SET_PDEATHSIG), so nothing
+// outlives it.
 #ifndef FANOUT_TESTS_PROCESS_H_
 #define FANOUT_TESTS_PROCESS_H_
 
@@ -27,7 +28,8 @@ class Process {
 
   pid_t pid() const { return pid_; }
   void Signal(int signal);
-  // Waits up to `timeout` for the exit; returns the exit code (128+N for signal N), or -1 on timeout.
+  // Waits up to `timeout` for the exit; returns the exit code (128+N for signal N), or -1 on
+  // timeout.
   int Wait(absl::Duration timeout = absl::Seconds(30));
   bool Running();
   const std::string& log_path() const { return log_path_; }
@@ -55,7 +57,8 @@ CommandResult RunCommand(const std::string& binary, const std::vector<std::strin
 std::string TestDir(const std::string& name);
 // Where test artifacts (logs, screenshots) go: $TEST_UNDECLARED_OUTPUTS_DIR, else a temp dir.
 std::string ArtifactDir();
-// A binary built by this workspace, from the test's runfiles (e.g. "coordinator/fanout-coordinator").
+// A binary built by this workspace, from the test's runfiles (e.g.
+// "coordinator/fanout-coordinator").
 std::string Runfile(const std::string& path);
 
 }  // namespace fanout::testing

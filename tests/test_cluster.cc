@@ -53,8 +53,8 @@ absl::Status TestCluster::StartCoordinator(const std::vector<std::string>& flags
     absl::SleepFor(absl::Milliseconds(20));
   }
   port_ = ReadPort(port_file);
-  jobs_ = v1::JobService::NewStub(
-      grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
+  jobs_ =
+      v1::JobService::NewStub(grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
   return absl::OkStatus();
 }
 
@@ -99,8 +99,7 @@ absl::StatusOr<v1::Job> TestCluster::GetJob(const std::string& job_id) {
   return job;
 }
 
-absl::StatusOr<v1::Job> TestCluster::WaitForJob(const std::string& job_id,
-                                                absl::Duration timeout) {
+absl::StatusOr<v1::Job> TestCluster::WaitForJob(const std::string& job_id, absl::Duration timeout) {
   const absl::Time end = absl::Now() + timeout;
   absl::StatusOr<v1::Job> job = absl::UnavailableError("not asked yet");
   while (absl::Now() < end) {

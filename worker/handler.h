@@ -1,6 +1,6 @@
-// The handler interface every runtime implements: an event in, a result (JSON) or a typed error out.
-// Built-in handlers run in-process; out-of-process runtimes (Lambda Runtime API, exec) implement the
-// same interface by shipping the event to another process.
+// The handler interface every runtime implements: an event in, a result (JSON) or a typed error
+// out. Built-in handlers run in-process; out-of-process runtimes (Lambda Runtime API, exec)
+// implement the same interface by shipping the event to another process.
 #ifndef FANOUT_WORKER_HANDLER_H_
 #define FANOUT_WORKER_HANDLER_H_
 
@@ -19,8 +19,8 @@ namespace fanout::worker {
 
 // One invocation's input.
 struct Event {
-  absl::string_view item;         // the item, as JSON text
-  const nlohmann::json& params;   // the job's parameters (a JSON object)
+  absl::string_view item;        // the item, as JSON text
+  const nlohmann::json& params;  // the job's parameters (a JSON object)
   absl::string_view job_id;
   uint64_t task_index = 0;
 };

@@ -1,6 +1,6 @@
-// The leases a worker holds, from the moment a task is leased until the coordinator acknowledged its
-// outcome. The renewer keeps all of them alive (also while a report is being retried), and marks the
-// ones the coordinator says are lost or cancelled so that their handlers stop.
+// The leases a worker holds, from the moment a task is leased until the coordinator acknowledged
+// its outcome. The renewer keeps all of them alive (also while a report is being retried), and
+// marks the ones the coordinator says are lost or cancelled so that their handlers stop.
 #ifndef FANOUT_WORKER_LEASE_BOOK_H_
 #define FANOUT_WORKER_LEASE_BOOK_H_
 

@@ -32,8 +32,8 @@ size_t LeaseRenewer::RenewOnce() {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   grpc::Status status = stub_.RenewLeases(&context, request, &response);
   if (!status.ok()) {
-    LOG(WARNING) << "renewing " << request.leases_size() << " leases failed: "
-                 << FromGrpcStatus(status);
+    LOG(WARNING) << "renewing " << request.leases_size()
+                 << " leases failed: " << FromGrpcStatus(status);
     return 0;
   }
   set_lease_ttl(absl::Seconds(response.lease_ttl().seconds()) +

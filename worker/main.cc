@@ -20,6 +20,7 @@ ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(30),
 
 int main(int argc, char** argv) {
   fanout::BlockTerminationSignals();
+  fanout::TuneMallocForThroughput();
   absl::SetProgramUsageMessage(
       "fanout-worker --coordinator=HOST:PORT [--slots=N]\n"
       "Stateless executor: leases tasks from the coordinator, runs them, reports results.");

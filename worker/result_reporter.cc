@@ -40,22 +40,22 @@ bool ResultReporter::Send(std::vector<v1::TaskOutcome>& batch) {
   v1::ReportResultsRequest request;
   describe_(request.mutable_worker());
   request.mutable_outcomes()->Reserve(batch.size());
-  for (v1::TaskOutcome& o : batch) *request.add_outcomes() = o;
+  for (v1::TaskOutcome& o : batch) request.add_outcomes()->Swap(&o);
   v1::ReportResultsResponse response;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        absl::ToChronoMilliseconds(options_.rpc_timeout));
   grpc::Status status = stub_.ReportResults(&context, request, &response);
   if (!status.ok()) {
-    LOG(WARNING) << "reporting " << batch.size() << " outcomes failed, will retry: "
-                 << FromGrpcStatus(status);
+    LOG(WARNING) << "reporting " << batch.size()
+                 << " outcomes failed, will retry: " << FromGrpcStatus(status);
+    for (size_t i = 0; i < batch.size(); ++i) batch[i].Swap(request.mutable_outcomes(i));
     return false;
   }
-  for (size_t i = 0; i < batch.size(); ++i) {
-    const v1::ReportStatus s = i < static_cast<size_t>(response.statuses_size())
-                                   ? response.statuses(i)
-                                   : v1::REPORT_STATUS_UNSPECIFIED;
-    on_answered_(batch[i].ref(), s);
+  for (int i = 0; i < request.outcomes_size(); ++i) {
+    const v1::ReportStatus s =
+        i < response.statuses_size() ? response.statuses(i) : v1::REPORT_STATUS_UNSPECIFIED;
+    on_answered_(request.outcomes(i).ref(), s);
   }
   reported_ += batch.size();
   return true;
@@ -67,7 +67,8 @@ void ResultReporter::Run() {
     std::vector<v1::TaskOutcome> batch;
     {
       absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !pending_.empty() || stop_; };
+      auto ready = [this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !pending_.empty() || stop_; };
       mu_.Await(absl::Condition(&ready));
       if (pending_.empty()) return;  // stopping
       if (pending_.size() < options_.max_batch && !stop_) {

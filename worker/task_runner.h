@@ -1,5 +1,5 @@
-// Runs one leased task: each of its items through the handler, in order, stopping at the first error
-// (the task is the unit of retry). Produces the outcome to report.
+// Runs one leased task: each of its items through the handler, in order, stopping at the first
+// error (the task is the unit of retry). Produces the outcome to report.
 #ifndef FANOUT_WORKER_TASK_RUNNER_H_
 #define FANOUT_WORKER_TASK_RUNNER_H_
 

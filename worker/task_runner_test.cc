@@ -46,8 +46,8 @@ TEST_F(TaskRunnerTest, FirstFailingItemFailsTheTaskAndIsNamed) {
 
 TEST_F(TaskRunnerTest, CancelledTaskStopsWithCancelled) {
   flag_->store(true);
-  v1::TaskOutcome o = RunTask(Task({"1"}), Job("builtin:noop"), *registry_->Find("builtin:noop"),
-                              clock_, flag_);
+  v1::TaskOutcome o =
+      RunTask(Task({"1"}), Job("builtin:noop"), *registry_->Find("builtin:noop"), clock_, flag_);
   EXPECT_EQ(o.error().code(), v1::ERROR_CANCELLED);
 }
 

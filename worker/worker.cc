@@ -24,13 +24,12 @@ Worker::Worker(Options options, std::unique_ptr<HandlerRegistry> handlers, Clock
   options_.slots = std::max(1, options_.slots);
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  channel_ = grpc::CreateCustomChannel(options_.coordinator, grpc::InsecureChannelCredentials(),
-                                       args);
+  channel_ =
+      grpc::CreateCustomChannel(options_.coordinator, grpc::InsecureChannelCredentials(), args);
   stub_ = v1::WorkerService::NewStub(channel_);
   auto describe = [this](v1::WorkerInfo* info) { Describe(info); };
   reporter_ = std::make_unique<ResultReporter>(
-      *stub_, options_.reporter, describe,
-      [this](const v1::TaskRef& ref, v1::ReportStatus status) {
+      *stub_, options_.reporter, describe, [this](const v1::TaskRef& ref, v1::ReportStatus status) {
         if (status == v1::REPORT_STALE) VLOG(1) << "stale report for " << ref.ShortDebugString();
         book_.Remove(ref);
       });
@@ -74,9 +73,8 @@ void Worker::LeaseLoop() {
   while (true) {
     {
       absl::MutexLock lock(&mu_);
-      auto go = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_ || WantLocked() > 0;
-      };
+      auto go = [this]()
+                    ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || WantLocked() > 0; };
       mu_.Await(absl::Condition(&go));
       if (stopping_) return;
     }
@@ -139,8 +137,8 @@ void Worker::Accept(v1::LeaseTasksResponse& response) {
   for (v1::LeasedTask& task : *response.mutable_tasks()) {
     CancelFlag flag = book_.Add(task.ref());
     auto job = jobs_.find(task.ref().job_id());
-    queue_.push_back({std::move(task), std::move(flag),
-                      job == jobs_.end() ? nullptr : job->second});
+    queue_.push_back(
+        {std::move(task), std::move(flag), job == jobs_.end() ? nullptr : job->second});
   }
 }
 
@@ -149,9 +147,8 @@ void Worker::SlotLoop() {
     Queued queued;
     {
       absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return !queue_.empty() || draining_;
-      };
+      auto ready = [this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !queue_.empty() || draining_; };
       mu_.Await(absl::Condition(&ready));
       if (queue_.empty()) return;
       queued = std::move(queue_.front());
@@ -182,9 +179,9 @@ void Worker::Run(Queued& queued) {
   if (handler == nullptr) {
     *outcome.mutable_ref() = ref;
     outcome.mutable_error()->set_code(v1::ERROR_FATAL);
-    outcome.mutable_error()->set_message(absl::StrCat(
-        "function ", queued.job ? queued.job->function : "?", " is not available on worker ",
-        options_.worker_id));
+    outcome.mutable_error()->set_message(
+        absl::StrCat("function ", queued.job ? queued.job->function : "?",
+                     " is not available on worker ", options_.worker_id));
   } else {
     ++busy_;
     outcome = RunTask(queued.task, *queued.job, *handler, clock_, queued.cancelled);
@@ -209,9 +206,8 @@ void Worker::Stop() {
   {
     absl::MutexLock lock(&mu_);
     draining_ = true;
-    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return running_ == 0 && queue_.empty();
-    };
+    auto idle = [this]()
+                    ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return running_ == 0 && queue_.empty(); };
     finished = mu_.AwaitWithTimeout(absl::Condition(&idle), options_.drain_timeout);
   }
   if (!finished) {

@@ -1,7 +1,7 @@
-// The worker process's engine. Stateless: it leases tasks in batches from the coordinator (long-poll),
-// runs them on `slots` threads, reports outcomes in batches and renews its leases from its own thread.
-// It may be killed at any moment; a clean Stop() releases the tasks it has not started, finishes the
-// ones it runs and reports everything.
+// The worker process's engine. Stateless: it leases tasks in batches from the coordinator
+// (long-poll), runs them on `slots` threads, reports outcomes in batches and renews its leases from
+// its own thread. It may be killed at any moment; a clean Stop() releases the tasks it has not
+// started, finishes the ones it runs and reports everything.
 #ifndef FANOUT_WORKER_WORKER_H_
 #define FANOUT_WORKER_WORKER_H_
 

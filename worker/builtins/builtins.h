@@ -14,7 +14,8 @@ std::unique_ptr<Handler> MakeNoopHandler();
 // else 10. Stops early when cancelled.
 std::unique_ptr<Handler> MakeSleepHandler();
 // Fails as the item says, for tests: {"fail": "retryable"|"fatal"|"timeout"|"invalid",
-// "times": N (only the first N attempts), "message": "..."}; the job parameter "fail" is the default.
+// "times": N (only the first N attempts), "message": "..."}; the job parameter "fail" is the
+// default.
 std::unique_ptr<Handler> MakeFailHandler();
 // SHA-256 of the local file the item names ("path" or {"path": "path"}).
 std::unique_ptr<Handler> MakeSha256Handler();

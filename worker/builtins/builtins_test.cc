@@ -1,9 +1,10 @@
+#include "worker/builtins/builtins.h"
+
 #include <fstream>
 
 #include "common/functions.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "worker/builtins/builtins.h"
 #include "worker/handler_registry.h"
 
 namespace fanout::worker {

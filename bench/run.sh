@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Runs every benchmark against the binaries in bin/ (built by ./dev bench) and prints their tables.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "== noop-fanout-100k =="
+bazel-bin/bench/noop_fanout --bin_dir=bin --tasks=100000 --workers=2 "$@"
