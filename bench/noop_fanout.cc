@@ -1,7 +1,8 @@
 // Benchmark noop-fanout-100k: one job of N builtin:noop tasks on W worker processes against a real
-// coordinator with durable settings (WAL synced before every acknowledgement). Measures the time from
-// SubmitJob until the submitter's WatchJob stream reports the job SUCCEEDED, per-task latencies from
-// the stored attempts, and the coordinator's peak RSS. Prints a table and the ratio to the target.
+// coordinator with durable settings (WAL synced before every acknowledgement). Measures the time
+// from SubmitJob until the submitter's WatchJob stream reports the job SUCCEEDED, per-task
+// latencies from the stored attempts, and the coordinator's peak RSS. Prints a table and the ratio
+// to the target.
 //
 //   bazel-bin/bench/noop_fanout --bin_dir=bin [--tasks=100000] [--workers=2] [--slots=4]
 #include <signal.h>
@@ -48,12 +49,13 @@ int64_t PeakRssKb(pid_t pid) {
 
 int Run() {
   const std::string bin = absl::GetFlag(FLAGS_bin_dir);
-  const std::string dir = std::filesystem::temp_directory_path() / absl::StrCat("fanout-bench-", getpid());
+  const std::string dir =
+      std::filesystem::temp_directory_path() / absl::StrCat("fanout-bench-", getpid());
   std::filesystem::create_directories(dir);
-  auto coordinator = Process::Spawn(bin + "/fanout-coordinator",
-                                    {"--listen=127.0.0.1:0", "--data_dir=" + dir + "/data",
-                                     "--port_file=" + dir + "/port"},
-                                    dir + "/coordinator.log");
+  auto coordinator = Process::Spawn(
+      bin + "/fanout-coordinator",
+      {"--listen=127.0.0.1:0", "--data_dir=" + dir + "/data", "--port_file=" + dir + "/port"},
+      dir + "/coordinator.log");
   if (!coordinator.ok()) {
     std::cerr << coordinator.status() << "\n";
     return 1;
@@ -64,12 +66,13 @@ int Run() {
   const std::string address = absl::StrCat("127.0.0.1:", port);
   std::vector<std::unique_ptr<Process>> workers;
   for (int i = 0; i < absl::GetFlag(FLAGS_workers); ++i) {
-    workers.push_back(*Process::Spawn(bin + "/fanout-worker",
-                                      {"--coordinator=" + address,
-                                       absl::StrCat("--slots=", absl::GetFlag(FLAGS_slots))},
-                                      absl::StrCat(dir, "/worker", i, ".log")));
+    workers.push_back(*Process::Spawn(
+        bin + "/fanout-worker",
+        {"--coordinator=" + address, absl::StrCat("--slots=", absl::GetFlag(FLAGS_slots))},
+        absl::StrCat(dir, "/worker", i, ".log")));
   }
-  auto stub = v1::JobService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  auto stub =
+      v1::JobService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   // Start timing only once every worker is polling.
   for (v1::ListWorkersResponse w; w.workers_size() < absl::GetFlag(FLAGS_workers);) {
     grpc::ClientContext c;

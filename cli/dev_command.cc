@@ -41,12 +41,13 @@ int DevCommand() {
             << "  submit with: fanout submit --coordinator=" << (*server)->address()
             << " --function=builtin:noop --source=range:1-100 --wait\n"
             << std::flush;
-  WaitForTerminationSignal();
+  const int signal = WaitForTerminationSignal([&] { return !(*server)->health().ok(); });
+  if (signal == 0) std::cerr << "fanout dev: " << (*server)->health().message() << "\n";
   std::cout << "fanout dev: stopping\n" << std::flush;
   for (auto& w : workers) w->Stop();
   workers.clear();
   (*server)->Shutdown();
-  return kExitOk;
+  return signal == 0 ? kExitUnavailable : kExitOk;
 }
 
 }  // namespace fanout::cli

@@ -29,11 +29,14 @@ void BlockTerminationSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-int WaitForTerminationSignal() {
+int WaitForTerminationSignal(const std::function<bool()>& give_up) {
   sigset_t set = TerminationSignals();
-  int signal = 0;
-  sigwait(&set, &signal);
-  return signal;
+  const timespec second = {1, 0};
+  while (true) {
+    const int signal = sigtimedwait(&set, nullptr, &second);
+    if (signal > 0) return signal;
+    if (give_up && give_up()) return 0;
+  }
 }
 
 absl::Status WritePortFile(const std::string& path, int port) {

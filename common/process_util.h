@@ -3,6 +3,7 @@
 #ifndef FANOUT_COMMON_PROCESS_UTIL_H_
 #define FANOUT_COMMON_PROCESS_UTIL_H_
 
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -12,8 +13,8 @@ namespace fanout {
 // Blocks SIGINT and SIGTERM in the calling thread and every thread it starts afterwards; call first
 // thing in main, then WaitForTerminationSignal() once everything runs.
 void BlockTerminationSignals();
-// Returns the signal that arrived.
-int WaitForTerminationSignal();
+// Returns the signal that arrived; or 0 as soon as `give_up()` (checked every second) returns true.
+int WaitForTerminationSignal(const std::function<bool()>& give_up = nullptr);
 
 // Writes "<port>\n" to `path` via a temporary file and rename, so a reader never sees half of it.
 absl::Status WritePortFile(const std::string& path, int port);

@@ -35,6 +35,9 @@ class CoordinatorServer {
   int port() const { return port_; }
   // host:port to dial: the listen host (or 127.0.0.1 for a wildcard) with the bound port.
   std::string address() const { return address_; }
+  // Not OK once the store could not write: the process should exit and be restarted, which reloads
+  // a state that agrees with the disk.
+  absl::Status health() { return store_->health(); }
   // Stops accepting calls, answers waiting lease calls, lets in-flight calls finish within `grace`,
   // then closes the store. Idempotent.
   void Shutdown(absl::Duration grace = absl::Seconds(5));

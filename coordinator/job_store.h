@@ -67,6 +67,8 @@ class JobStore {
                                                           uint64_t start_index, size_t limit) = 0;
   // When a backoff ends or a lease expires next, if ever.
   virtual std::optional<absl::Time> NextWakeup() = 0;
+  // Not OK once a write failed: the store then refuses work until the process restarts.
+  virtual absl::Status health() = 0;
 };
 
 }  // namespace fanout::coordinator

@@ -50,7 +50,13 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  const int signal = fanout::WaitForTerminationSignal();
+  const int signal = fanout::WaitForTerminationSignal([&] { return !(*server)->health().ok(); });
+  if (signal == 0) {
+    LOG(ERROR) << (*server)->health().message()
+               << "; exiting so that a restart reloads the state from disk";
+    (*server)->Shutdown();
+    return 3;
+  }
   LOG(INFO) << "signal " << signal << ": draining";
   (*server)->Shutdown();
   LOG(INFO) << "stopped";

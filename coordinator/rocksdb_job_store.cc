@@ -36,6 +36,7 @@ absl::StatusOr<std::unique_ptr<RocksDbJobStore>> RocksDbJobStore::Open(const Opt
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
   db_options.max_total_wal_size = 256 << 20;
+  if (options.env != nullptr) db_options.env = options.env;
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.OptimizeLevelStyleCompaction(64 << 20);
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {

@@ -24,6 +24,8 @@ class RocksDbJobStore : public TableBackedJobStore {
     // Leases found on disk are honoured for at least this long after opening (see
     // TaskTable::LoadTask).
     absl::Duration lease_grace = absl::Seconds(10);
+    // RocksDB's Env; null means the default. Tests inject failing disks through it.
+    rocksdb::Env* env = nullptr;
   };
 
   static absl::StatusOr<std::unique_ptr<RocksDbJobStore>> Open(const Options& options, Clock& clock,

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "coordinator/failing_file_system.h"
 #include "coordinator/job_store_conformance.h"
 #include "coordinator/splitter.h"
 #include "gtest/gtest.h"
@@ -78,6 +79,43 @@ TEST(RocksDbJobStoreTest, ConcurrentVerbsShareDiskSyncs) {
   GroupCommitter::Stats stats = (*store)->commit_stats();
   EXPECT_EQ(stats.batches, kThreads * kJobsEach);
   EXPECT_LT(stats.syncs, stats.batches) << "every transition paid its own fsync";
+}
+
+TEST(RocksDbJobStoreTest, FailedDiskWriteIsRefusedClearlyAndLosesNothingAcknowledged) {
+  FakeClock clock;
+  auto fs = std::make_shared<FailingFileSystem>(rocksdb::FileSystem::Default());
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  RocksDbJobStore::Options options;
+  options.path = FreshDir();
+  options.env = env.get();
+  auto store = RocksDbJobStore::Open(options, clock, RetryPolicy::Random());
+  ASSERT_TRUE(store.ok()) << store.status();
+  v1::JobSpec spec;
+  spec.set_function("builtin:noop");
+  spec.set_source("range:1-3");
+  absl::StatusOr<SubmitOutcome> kept = (*store)->SubmitJob(spec, *MakeSplitter("range:1-3", 1));
+  ASSERT_TRUE(kept.ok());
+  ASSERT_EQ((*store)->LeaseTasks("w", 1, absl::Seconds(10))->tasks.size(), 1);
+
+  fs->fail = true;
+  absl::StatusOr<SubmitOutcome> lost = (*store)->SubmitJob(spec, *MakeSplitter("range:1-3", 1));
+  EXPECT_EQ(lost.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(lost.status().message().find("write to disk failed"), absl::string_view::npos)
+      << lost.status();
+  EXPECT_NE(lost.status().message().find("no space"), absl::string_view::npos) << lost.status();
+  fs->fail = false;
+  // Memory is now ahead of the disk: the store refuses work until a restart reloads it.
+  EXPECT_EQ((*store)->LeaseTasks("w", 1, absl::Seconds(10)).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_FALSE((*store)->health().ok());
+  EXPECT_TRUE((*store)->GetJob(kept->job.job_id()).ok()) << "reads still work";
+
+  store->reset();
+  store = RocksDbJobStore::Open(options, clock, RetryPolicy::Random());
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_TRUE((*store)->health().ok());
+  EXPECT_EQ((*store)->GetJob(kept->job.job_id())->counts().running(), 1);
+  EXPECT_EQ((*store)->ListJobs(0, 10).size(), 1) << "the refused submission left nothing behind";
 }
 
 TEST(RocksDbJobStoreTest, SecondOpenOfTheSameDirectoryIsRefused) {

@@ -195,6 +195,11 @@ absl::StatusOr<std::vector<v1::Task>> TableBackedJobStore::ListTasks(absl::strin
   return out;
 }
 
+absl::Status TableBackedJobStore::health() {
+  absl::MutexLock lock(&mu_);
+  return broken_;
+}
+
 std::optional<absl::Time> TableBackedJobStore::NextWakeup() {
   absl::MutexLock lock(&mu_);
   return table_.NextWakeup();

@@ -34,6 +34,7 @@ class TableBackedJobStore : public JobStore {
   absl::StatusOr<std::vector<v1::Task>> ListTasks(absl::string_view job_id, uint64_t start_index,
                                                   size_t limit) override;
   std::optional<absl::Time> NextWakeup() override;
+  absl::Status health() override;
 
  protected:
   TableBackedJobStore(Clock& clock, RetryPolicy policy);
