@@ -14,7 +14,14 @@ ABSL_FLAG(int, max_concurrency, 0, "submit: tasks of this job running at once (0
 ABSL_FLAG(int, priority, 0, "submit: higher runs first");
 ABSL_FLAG(std::string, idempotency_key, "",
           "submit: a retried submit with the same key returns the same job");
-ABSL_FLAG(absl::Duration, timeout, absl::Seconds(300), "submit: time limit per invocation");
+ABSL_FLAG(absl::Duration, timeout, absl::ZeroDuration(),
+          "submit: time limit per invocation; past it the task continues from its checkpoint "
+          "(unset: the function's default on the coordinator, else 300s)");
+ABSL_FLAG(int, max_stalled_continuations, 0,
+          "submit: fail a task as 'no progress' after this many time-limit continuations in a row "
+          "without a new checkpoint (0: the coordinator's default, 3)");
+ABSL_FLAG(bool, from_scratch, false,
+          "redrive: drop the tasks' checkpoints instead of resuming from them");
 ABSL_FLAG(absl::Duration, backoff_initial, absl::Seconds(1), "submit: first retry delay");
 ABSL_FLAG(absl::Duration, backoff_max, absl::Seconds(60), "submit: longest retry delay");
 ABSL_FLAG(double, tolerated_failure_percent, 0,

@@ -24,6 +24,9 @@ ABSL_DECLARE_FLAG(absl::Duration, backoff_max);
 ABSL_DECLARE_FLAG(double, tolerated_failure_percent);
 ABSL_DECLARE_FLAG(int, tolerated_failure_count);
 ABSL_DECLARE_FLAG(bool, wait);
+ABSL_DECLARE_FLAG(int, max_stalled_continuations);
+// redrive
+ABSL_DECLARE_FLAG(bool, from_scratch);
 // list
 ABSL_DECLARE_FLAG(int, limit);
 // dev

@@ -31,6 +31,7 @@ json JobToJson(const v1::Job& job) {
               {"total", c.total()},
               {"items", job.items_total()},
               {"progress", job.progress()},
+              {"redrives", job.redrives()},
               {"function", job.spec().function()},
               {"source", job.spec().source()},
               {"params", JsonOrString(job.spec().params_json())},
@@ -40,6 +41,13 @@ json JobToJson(const v1::Job& job) {
               {"message", job.message()}};
 }
 
+json ErrorToJson(const v1::TaskError& e) {
+  return json{{"code", std::string(ErrorCodeName(e.code()))},
+              {"grpc", std::string(GrpcCodeName(e.code()))},
+              {"http", ToHttpStatus(e.code())},
+              {"message", e.message()}};
+}
+
 json ItemResultToJson(const v1::ItemResult& r) {
   json out{{"item", JsonOrString(r.item())},
            {"state", std::string(TaskStateName(r.state()))},
@@ -47,8 +55,7 @@ json ItemResultToJson(const v1::ItemResult& r) {
   if (r.state() == v1::TASK_SUCCEEDED) {
     out["result"] = JsonOrString(r.result());
   } else if (r.has_error()) {
-    out["error"] = {{"code", std::string(ErrorCodeName(r.error().code()))},
-                    {"message", r.error().message()}};
+    out["error"] = ErrorToJson(r.error());
   }
   return out;
 }

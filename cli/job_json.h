@@ -16,6 +16,8 @@ nlohmann::json JobToJson(const v1::Job& job);
 // {"item": ..., "state": ..., "result": ...} or {"item", "state", "error": {"code", "message"}}
 nlohmann::json ItemResultToJson(const v1::ItemResult& result);
 nlohmann::json WorkerToJson(const v1::WorkerStatus& worker);
+// {"code": "retryable", "grpc": "UNAVAILABLE", "http": 503, "message": ...}
+nlohmann::json ErrorToJson(const v1::TaskError& error);
 
 // A JSON value from its text; a string holding the text when it is not valid JSON.
 nlohmann::json JsonOrString(const std::string& text);

@@ -17,11 +17,15 @@ constexpr char kUsage[] = R"(fanout COMMAND [flags]
 
   submit  --function=builtin:NAME --source=SPEC [--batch_size=N] [--max_attempts=N]
           [--idempotency_key=K] [--param KEY=VALUE]... [--timeout=300s] [--max_concurrency=N]
-          [--wait] [--json]
+          [--tolerated_failure_count=N] [--tolerated_failure_percent=P]
+          [--max_stalled_continuations=3] [--wait] [--json]
   status JOB [--json]     state and task counts
   watch JOB [--json]      progress bar until the job ends; exit 0 only if it succeeded
   list [--json]           recent jobs, newest first
   cancel JOB              stop a job: pending tasks are cancelled, running ones told to stop
+  redrive JOB [--from_scratch]
+                          re-queue a finished job's dead and failed tasks (resuming from their
+                          checkpoints unless --from_scratch), any time later
   results JOB             one JSON line per item: {"item", "state", "result" | "error"}
   workers [--json]        workers and their slots
   dev [--data_dir=.fanout] [--workers=2] [--slots=4] [--listen=127.0.0.1:7070]
@@ -82,6 +86,7 @@ int main(int argc, char** argv) {
   if (command == "status") return job_arg(&job_id) ? fanout::cli::StatusCommand(job_id) : 2;
   if (command == "watch") return job_arg(&job_id) ? fanout::cli::WatchCommand(job_id) : 2;
   if (command == "cancel") return job_arg(&job_id) ? fanout::cli::CancelCommand(job_id) : 2;
+  if (command == "redrive") return job_arg(&job_id) ? fanout::cli::RedriveCommand(job_id) : 2;
   if (command == "results") return job_arg(&job_id) ? fanout::cli::ResultsCommand(job_id) : 2;
   std::cerr << "fanout: unknown command '" << command << "'\n\n" << kUsage;
   return fanout::cli::kExitUsage;

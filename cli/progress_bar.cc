@@ -1,5 +1,6 @@
 #include "cli/progress_bar.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -35,7 +36,9 @@ std::string ProgressBar::Render(const v1::Job& job, absl::Time now) {
   if (span > absl::Milliseconds(200)) {
     rate = (done - samples_.front().second) / absl::ToDoubleSeconds(span);
   }
-  const double fraction = c.total() == 0 ? 1.0 : static_cast<double>(done) / c.total();
+  // The job's progress counts partial progress of running tasks (their checkpoints), so that a
+  // job of a few long tasks moves too.
+  const double fraction = std::max(job.progress(), c.total() == 0 ? 1.0 : double(done) / c.total());
   constexpr int kWidth = 30;
   const int filled = static_cast<int>(fraction * kWidth);
   std::string bar = std::string(filled, '#') + std::string(kWidth - filled, '-');

@@ -18,9 +18,9 @@ using nlohmann::json;
 
 void PrintJob(const v1::Job& job) {
   const v1::TaskCounts& c = job.counts();
-  const double pct = c.total() == 0 ? 100.0 : 100.0 * DoneTasks(c) / c.total();
-  std::cout << absl::StrFormat("%s  %s  %.1f%% done\n", job.job_id(),
-                               JobToJson(job)["state"].get<std::string>(), pct);
+  std::cout << absl::StrFormat("%s  %s  %.1f%% done (%d of %d tasks ended)\n", job.job_id(),
+                               JobToJson(job)["state"].get<std::string>(), 100 * job.progress(),
+                               DoneTasks(c), c.total());
   std::cout << absl::StrFormat(
       "  pending %d  running %d  succeeded %d  failed %d  dead %d  cancelled %d  total %d\n",
       c.pending(), c.running(), c.succeeded(), c.failed(), c.dead(), c.cancelled(), c.total());
@@ -84,6 +84,25 @@ int CancelCommand(const std::string& job_id) {
     std::cout << JobToJson(job).dump() << "\n";
   } else {
     PrintJob(job);
+  }
+  return kExitOk;
+}
+
+int RedriveCommand(const std::string& job_id) {
+  Client client = Connect();
+  v1::RedriveJobRequest request;
+  request.set_job_id(job_id);
+  request.set_from_scratch(absl::GetFlag(FLAGS_from_scratch));
+  v1::RedriveJobResponse response;
+  grpc::Status status = client.jobs->RedriveJob(CallContext().get(), request, &response);
+  if (!status.ok()) return Fail(client, status);
+  if (absl::GetFlag(FLAGS_json)) {
+    nlohmann::json out = JobToJson(response.job());
+    out["redriven"] = response.redriven();
+    std::cout << out.dump() << "\n";
+  } else {
+    std::cout << "redriven " << response.redriven() << " tasks of " << job_id << "\n";
+    PrintJob(response.job());
   }
   return kExitOk;
 }

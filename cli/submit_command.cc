@@ -69,7 +69,14 @@ absl::StatusOr<v1::JobSpec> SpecFromFlags(const std::vector<std::string>& params
   o->set_priority(absl::GetFlag(FLAGS_priority));
   o->set_tolerated_failure_percent(absl::GetFlag(FLAGS_tolerated_failure_percent));
   o->set_tolerated_failure_count(absl::GetFlag(FLAGS_tolerated_failure_count));
-  ToProto(absl::GetFlag(FLAGS_timeout), o->mutable_timeout());
+  o->set_max_stalled_continuations(absl::GetFlag(FLAGS_max_stalled_continuations));
+  // Sent only when given: otherwise the coordinator applies the function's own default.
+  if (absl::GetFlag(FLAGS_timeout) < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--timeout: must be positive");
+  }
+  if (absl::GetFlag(FLAGS_timeout) > absl::ZeroDuration()) {
+    ToProto(absl::GetFlag(FLAGS_timeout), o->mutable_timeout());
+  }
   ToProto(absl::GetFlag(FLAGS_backoff_initial), o->mutable_backoff_initial());
   ToProto(absl::GetFlag(FLAGS_backoff_max), o->mutable_backoff_max());
   return spec;

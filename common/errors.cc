@@ -64,6 +64,23 @@ int ToHttpStatus(v1::ErrorCode code) {
   }
 }
 
+absl::string_view GrpcCodeName(v1::ErrorCode code) {
+  switch (code) {
+    case v1::ERROR_RETRYABLE:
+      return "UNAVAILABLE";
+    case v1::ERROR_TIMEOUT:
+      return "DEADLINE_EXCEEDED";
+    case v1::ERROR_CANCELLED:
+      return "CANCELLED";
+    case v1::ERROR_INVALID_INPUT:
+      return "INVALID_ARGUMENT";
+    case v1::ERROR_FATAL:
+      return "FAILED_PRECONDITION";
+    default:
+      return "UNKNOWN";
+  }
+}
+
 absl::string_view ErrorCodeName(v1::ErrorCode code) {
   switch (code) {
     case v1::ERROR_RETRYABLE:

@@ -21,6 +21,9 @@ absl::StatusCode ToStatusCode(v1::ErrorCode code);
 
 int ToHttpStatus(v1::ErrorCode code);
 
+// The gRPC status code name an error maps to: "UNAVAILABLE", "FAILED_PRECONDITION", ...
+absl::string_view GrpcCodeName(v1::ErrorCode code);
+
 // Stable lower-case names for CLI and JSON output: "retryable", "fatal", "timeout", "cancelled",
 // "invalid_input".
 absl::string_view ErrorCodeName(v1::ErrorCode code);

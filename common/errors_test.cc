@@ -22,6 +22,13 @@ TEST(ErrorsTest, EveryCodeRoundTripsThroughItsStatusCode) {
   }
 }
 
+TEST(ErrorsTest, GrpcNamesMatchTheStatusCodes) {
+  for (v1::ErrorCode code : {v1::ERROR_RETRYABLE, v1::ERROR_FATAL, v1::ERROR_TIMEOUT,
+                             v1::ERROR_CANCELLED, v1::ERROR_INVALID_INPUT}) {
+    EXPECT_EQ(GrpcCodeName(code), absl::StatusCodeToString(ToStatusCode(code)));
+  }
+}
+
 TEST(ErrorsTest, HttpStatuses) {
   EXPECT_EQ(ToHttpStatus(v1::ERROR_RETRYABLE), 503);
   EXPECT_EQ(ToHttpStatus(v1::ERROR_FATAL), 500);

@@ -9,7 +9,8 @@
 namespace fanout {
 
 const std::vector<std::string>& BuiltinFunctionNames() {
-  static const auto* names = new std::vector<std::string>{"fail", "noop", "sha256", "sleep"};
+  static const auto* names =
+      new std::vector<std::string>{"count", "fail", "noop", "sha256", "sleep"};
   return *names;
 }
 

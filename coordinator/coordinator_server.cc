@@ -1,5 +1,7 @@
 #include "coordinator/coordinator_server.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -23,7 +25,9 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   RocksDbJobStore::Options store_options;
   store_options.path = config.data_dir;
   store_options.sync = config.sync;
-  store_options.lease_grace = config.lease_grace;
+  // Renewals are kept in memory only; a grace of at least one TTL covers any renewal granted
+  // before a restart (TaskTable::LoadTask).
+  store_options.lease_grace = std::max(config.lease_grace, config.manager.lease_ttl);
   ASSIGN_OR_RETURN(s->store_, RocksDbJobStore::Open(store_options, clock, RetryPolicy::Random()));
   s->manager_ = std::make_unique<JobManager>(*s->store_, clock, config.manager);
   s->hub_ = std::make_unique<JobWatchHub>(*s->manager_, absl::Milliseconds(250));
@@ -53,7 +57,9 @@ CoordinatorServer::~CoordinatorServer() { Shutdown(); }
 void CoordinatorServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
-  if (manager_) manager_->Shutdown();  // parked lease calls must finish before the server can
+  // Parked lease calls and open watch streams must finish before the server can.
+  if (manager_) manager_->Shutdown();
+  if (hub_) hub_->Stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
   hub_.reset();
   server_.reset();

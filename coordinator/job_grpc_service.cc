@@ -24,7 +24,8 @@ class WatchReactor : public grpc::ServerWriteReactor<v1::Job> {
   bool Offer(const absl::StatusOr<v1::Job>& job, bool last) {
     if (finished_) return false;
     if (!job.ok()) {
-      if (!writing_) Close(ToGrpcStatus(job.status()));
+      close_ = ToGrpcStatus(job.status());
+      if (!writing_) Close(*close_);
       return false;
     }
     pending_ = *job;
@@ -40,6 +41,8 @@ class WatchReactor : public grpc::ServerWriteReactor<v1::Job> {
       Close(grpc::Status(grpc::StatusCode::CANCELLED, "watcher went away"));
     } else if (pending_) {
       WriteNext();
+    } else if (close_) {
+      Close(*close_);
     }
   }
 
@@ -78,6 +81,7 @@ class WatchReactor : public grpc::ServerWriteReactor<v1::Job> {
   // Guarded by shared_->mu.
   v1::Job buffer_;
   std::optional<v1::Job> pending_;
+  std::optional<grpc::Status> close_;  // an error to end with once the write in flight is done
   bool pending_last_ = false;
   bool writing_ = false;
   bool finished_ = false;
@@ -135,6 +139,12 @@ grpc::ServerUnaryReactor* JobGrpcService::GetResults(grpc::CallbackServerContext
                                                      const v1::GetResultsRequest* request,
                                                      v1::GetResultsResponse* response) {
   return Reply(context, manager_.GetResults(*request), response);
+}
+
+grpc::ServerUnaryReactor* JobGrpcService::RedriveJob(grpc::CallbackServerContext* context,
+                                                     const v1::RedriveJobRequest* request,
+                                                     v1::RedriveJobResponse* response) {
+  return Reply(context, manager_.RedriveJob(*request), response);
 }
 
 grpc::ServerUnaryReactor* JobGrpcService::ListWorkers(grpc::CallbackServerContext* context,

@@ -33,6 +33,9 @@ class JobGrpcService final : public v1::JobService::CallbackService {
   grpc::ServerUnaryReactor* GetResults(grpc::CallbackServerContext* context,
                                        const v1::GetResultsRequest* request,
                                        v1::GetResultsResponse* response) override;
+  grpc::ServerUnaryReactor* RedriveJob(grpc::CallbackServerContext* context,
+                                       const v1::RedriveJobRequest* request,
+                                       v1::RedriveJobResponse* response) override;
   grpc::ServerUnaryReactor* ListWorkers(grpc::CallbackServerContext* context,
                                         const v1::ListWorkersRequest* request,
                                         v1::ListWorkersResponse* response) override;

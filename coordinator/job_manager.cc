@@ -105,29 +105,42 @@ v1::ListWorkersResponse JobManager::ListWorkers() {
 
 absl::StatusOr<v1::LeaseTasksResponse> JobManager::TryLease(const v1::LeaseTasksRequest& request) {
   const std::string& worker_id = request.worker().worker_id();
-  std::optional<std::vector<v1::TaskRef>> retried;
+  absl::StatusOr<LeaseGrant> grant = LeaseGrant();
+  bool retried = false;
   if (!request.request_id().empty()) {
-    absl::MutexLock lock(&mu_);
-    auto it = last_grant_.find(worker_id);
-    if (it != last_grant_.end() && it->second.first == request.request_id())
-      retried = it->second.second;
+    std::optional<std::vector<v1::TaskRef>> refs;
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = last_grant_.find(worker_id);
+      if (it != last_grant_.end() && it->second.first == request.request_id()) {
+        refs = it->second.second;
+      }
+    }
+    if (refs) grant = store_.Regrant(*refs);
+    // Nothing of it is still held (it expired meanwhile): lease afresh instead.
+    retried = refs && grant.ok() && !grant->tasks.empty();
   }
-  absl::StatusOr<LeaseGrant> grant =
-      retried
-          ? store_.Regrant(*retried)
-          : store_.LeaseTasks(
-                worker_id, std::clamp<size_t>(request.max_tasks(), 1, options_.max_tasks_per_lease),
-                options_.lease_ttl);
+  if (!retried) {
+    grant = store_.LeaseTasks(
+        worker_id, std::clamp<size_t>(request.max_tasks(), 1, options_.max_tasks_per_lease),
+        options_.lease_ttl);
+  }
   if (!grant.ok()) return grant.status();
   v1::LeaseTasksResponse response;
   response.mutable_tasks()->Reserve(grant->tasks.size());
   std::vector<v1::TaskRef> refs;
-  refs.reserve(grant->tasks.size());
   for (v1::LeasedTask& t : grant->tasks) {
     if (!request.request_id().empty()) refs.push_back(t.ref());
     response.add_tasks()->Swap(&t);
   }
-  for (v1::JobContext& j : grant->jobs) response.add_jobs()->Swap(&j);
+  for (v1::JobContext& j : grant->jobs) {
+    if (!j.has_timeout()) {
+      auto it = options_.function_timeouts.find(j.function());
+      ToProto(it == options_.function_timeouts.end() ? kDefaultTimeout : it->second,
+              j.mutable_timeout());
+    }
+    response.add_jobs()->Swap(&j);
+  }
   ToProto(options_.lease_ttl, response.mutable_lease_ttl());
   if (!request.request_id().empty() && !retried && !refs.empty()) {
     absl::MutexLock lock(&mu_);
@@ -189,6 +202,28 @@ absl::StatusOr<v1::ReportResultsResponse> JobManager::ReportResults(
   }
   Notify();  // finished tasks free concurrency; retries may be ready
   Changed();
+  return response;
+}
+
+absl::StatusOr<v1::CheckpointResponse> JobManager::Checkpoint(
+    const v1::CheckpointRequest& request) {
+  workers_.Touch(request.worker(), clock_.Now(), std::nullopt);
+  ASSIGN_OR_RETURN(std::vector<v1::LeaseStatus> statuses,
+                   store_.Checkpoint(request.checkpoints(), options_.lease_ttl));
+  v1::CheckpointResponse response;
+  for (v1::LeaseStatus s : statuses) response.add_statuses(s);
+  Changed();  // progress moved
+  return response;
+}
+
+absl::StatusOr<v1::RedriveJobResponse> JobManager::RedriveJob(
+    const v1::RedriveJobRequest& request) {
+  ASSIGN_OR_RETURN(RedriveOutcome out, store_.RedriveJob(request.job_id(), request.from_scratch()));
+  Notify();
+  Changed();
+  v1::RedriveJobResponse response;
+  *response.mutable_job() = std::move(out.job);
+  response.set_redriven(out.redriven);
   return response;
 }
 

@@ -22,6 +22,8 @@
 
 namespace fanout::coordinator {
 
+inline constexpr absl::Duration kDefaultTimeout = absl::Seconds(300);
+
 // Thread-safe. Owned by the process wiring (CoordinatorServer); `store` and `clock` outlive it.
 class JobManager {
  public:
@@ -30,6 +32,9 @@ class JobManager {
     absl::Duration max_lease_wait = absl::Seconds(20);  // longest a lease call is held open
     uint32_t max_tasks_per_lease = 1000;
     absl::Duration tick = absl::Milliseconds(50);  // how often expiry and backoffs are checked
+    // Per-invocation time limit of a function when its job sets none ("builtin:count" -> 2s);
+    // functions not listed get kDefaultTimeout.
+    absl::flat_hash_map<std::string, absl::Duration> function_timeouts;
   };
 
   JobManager(JobStore& store, Clock& clock, Options options);
@@ -49,6 +54,7 @@ class JobManager {
   absl::StatusOr<v1::ListTasksResponse> ListTasks(const v1::ListTasksRequest& request);
   absl::StatusOr<v1::GetResultsResponse> GetResults(const v1::GetResultsRequest& request);
   v1::ListWorkersResponse ListWorkers();
+  absl::StatusOr<v1::RedriveJobResponse> RedriveJob(const v1::RedriveJobRequest& request);
 
   // --- WorkerService ---
   using LeaseDone = absl::AnyInvocable<void(absl::StatusOr<v1::LeaseTasksResponse>) &&>;
@@ -57,6 +63,7 @@ class JobManager {
   void LeaseTasks(const v1::LeaseTasksRequest& request, LeaseDone done);
   absl::StatusOr<v1::RenewLeasesResponse> RenewLeases(const v1::RenewLeasesRequest& request);
   absl::StatusOr<v1::ReportResultsResponse> ReportResults(const v1::ReportResultsRequest& request);
+  absl::StatusOr<v1::CheckpointResponse> Checkpoint(const v1::CheckpointRequest& request);
 
  private:
   struct Waiter {

@@ -18,6 +18,11 @@
 
 namespace fanout::coordinator {
 
+struct RedriveOutcome {
+  v1::Job job;
+  uint64_t redriven = 0;
+};
+
 struct SubmitOutcome {
   v1::Job job;
   bool created = false;  // false: the idempotency key named an existing job
@@ -38,6 +43,10 @@ class JobStore {
   // The leases among `refs` still held at those epochs, as LeaseTasks described them: for a worker
   // retrying a lease call whose answer it never received.
   virtual absl::StatusOr<LeaseGrant> Regrant(const std::vector<v1::TaskRef>& refs) = 0;
+  // Commits checkpoints (and renews their leases), fenced by epoch: one status per entry.
+  virtual absl::StatusOr<std::vector<v1::LeaseStatus>> Checkpoint(
+      const google::protobuf::RepeatedPtrField<v1::CheckpointEntry>& entries,
+      absl::Duration ttl) = 0;
   // One status per ref: extended, lost (stale epoch or expired) or cancelled.
   virtual absl::StatusOr<std::vector<v1::LeaseStatus>> RenewLeases(
       const google::protobuf::RepeatedPtrField<v1::TaskRef>& refs, absl::Duration ttl) = 0;
@@ -58,6 +67,9 @@ class JobStore {
         google::protobuf::RepeatedPtrField<v1::TaskOutcome>(outcomes.begin(), outcomes.end()));
   }
   virtual absl::StatusOr<v1::Job> CancelJob(absl::string_view job_id) = 0;
+  // See TaskTable::Redrive.
+  virtual absl::StatusOr<RedriveOutcome> RedriveJob(absl::string_view job_id,
+                                                    bool from_scratch) = 0;
 
   virtual absl::StatusOr<v1::Job> GetJob(absl::string_view job_id) = 0;
   // Newest first, from below `before_seq` (0: the newest).

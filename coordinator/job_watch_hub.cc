@@ -5,7 +5,11 @@ namespace fanout::coordinator {
 JobWatchHub::JobWatchHub(JobManager& manager, absl::Duration interval)
     : manager_(manager), interval_(interval), thread_([this] { Run(); }) {}
 
-JobWatchHub::~JobWatchHub() {
+JobWatchHub::~JobWatchHub() { Stop(); }
+
+void JobWatchHub::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
   {
     absl::MutexLock lock(&mu_);
     stop_ = true;
@@ -15,6 +19,10 @@ JobWatchHub::~JobWatchHub() {
 
 void JobWatchHub::Watch(std::string job_id, Sink sink) {
   absl::MutexLock lock(&mu_);
+  if (stop_) {
+    sink(absl::UnavailableError("coordinator shutting down"), true);
+    return;
+  }
   watches_.push_back({std::move(job_id), std::move(sink), ""});
   added_ = true;  // answer the first snapshot at once, not after a full interval
 }

@@ -25,6 +25,8 @@ class JobWatchHub {
 
   JobWatchHub(JobManager& manager, absl::Duration interval);
   ~JobWatchHub();
+  // Ends every watch ("shutting down") and refuses new ones. Idempotent.
+  void Stop();
 
   // Calls `sink` with the job now, then on every change, until the job ends or `sink` returns
   // false.
@@ -51,6 +53,7 @@ class JobWatchHub {
   bool added_ ABSL_GUARDED_BY(mu_) = false;
   bool poked_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopped_ = false;  // touched only by Stop() and the destructor, on one thread
   std::thread thread_;
 };
 

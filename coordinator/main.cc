@@ -1,10 +1,14 @@
 // fanout-coordinator: flags and wiring only; see coordinator_server.h.
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "common/clock.h"
+#include "common/functions.h"
 #include "common/process_util.h"
 #include "coordinator/coordinator_server.h"
 #include "glog/logging.h"
@@ -15,10 +19,38 @@ ABSL_FLAG(std::string, port_file, "", "write the bound port here once serving");
 ABSL_FLAG(absl::Duration, lease_ttl, absl::Seconds(10),
           "how long a lease lasts without renewal; a dead worker's tasks return after this");
 ABSL_FLAG(absl::Duration, lease_grace, absl::Seconds(10),
-          "after a restart, leases found on disk last at least this long");
+          "after a restart, leases found on disk last at least this long (never less than "
+          "--lease_ttl: renewals are not written to disk)");
+ABSL_FLAG(std::vector<std::string>, function_timeout, {},
+          "per-function time limit for jobs that set none: FUNCTION=DURATION[,...], e.g. "
+          "builtin:count=10m (others: 300s)");
 ABSL_FLAG(bool, sync, true,
           "sync the write-ahead log before acknowledging (off loses data on "
           "power failure; only for experiments)");
+
+namespace {
+
+absl::StatusOr<absl::flat_hash_map<std::string, absl::Duration>> FunctionTimeouts(
+    const std::vector<std::string>& specs) {
+  absl::flat_hash_map<std::string, absl::Duration> out;
+  for (const std::string& spec : specs) {
+    const size_t eq = spec.rfind('=');
+    absl::Duration d;
+    if (eq == std::string::npos || !absl::ParseDuration(spec.substr(eq + 1), &d) ||
+        d <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--function_timeout: expected FUNCTION=DURATION (e.g. builtin:count=10m), got '", spec,
+          "'"));
+    }
+    const std::string function = spec.substr(0, eq);
+    absl::Status known = fanout::ParseFunction(function).status();
+    if (!known.ok()) return absl::InvalidArgumentError(absl::StrCat("--", known.message()));
+    out[function] = d;
+  }
+  return out;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   fanout::BlockTerminationSignals();
@@ -37,6 +69,12 @@ int main(int argc, char** argv) {
   config.sync = absl::GetFlag(FLAGS_sync);
   config.lease_grace = absl::GetFlag(FLAGS_lease_grace);
   config.manager.lease_ttl = absl::GetFlag(FLAGS_lease_ttl);
+  auto timeouts = FunctionTimeouts(absl::GetFlag(FLAGS_function_timeout));
+  if (!timeouts.ok()) {
+    std::cerr << "fanout-coordinator: " << timeouts.status().message() << "\n";
+    return 2;
+  }
+  config.manager.function_timeouts = std::move(*timeouts);
   auto server = fanout::coordinator::CoordinatorServer::Start(config, fanout::RealClock::Get());
   if (!server.ok()) {
     std::cerr << "fanout-coordinator: " << server.status().message() << "\n";

@@ -81,15 +81,30 @@ absl::StatusOr<LeaseGrant> TableBackedJobStore::Regrant(const std::vector<v1::Ta
 
 absl::StatusOr<std::vector<v1::LeaseStatus>> TableBackedJobStore::RenewLeases(
     const google::protobuf::RepeatedPtrField<v1::TaskRef>& refs, absl::Duration ttl) {
+  // Renewals live in memory only: after a restart every lease gets at least the lease grace, which
+  // covers any renewal granted before (see TaskTable::LoadTask). Nothing to wait for.
   std::vector<v1::LeaseStatus> out;
   out.reserve(refs.size());
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(broken_);
+  const absl::Time now = clock_.Now();
+  for (const v1::TaskRef& ref : refs) out.push_back(table_.Renew(ref, ttl, now));
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::LeaseStatus>> TableBackedJobStore::Checkpoint(
+    const google::protobuf::RepeatedPtrField<v1::CheckpointEntry>& entries, absl::Duration ttl) {
+  std::vector<v1::LeaseStatus> out;
+  out.reserve(entries.size());
   uint64_t ticket = 0;
   {
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(broken_);
     ChangeSet changes;
     const absl::Time now = clock_.Now();
-    for (const v1::TaskRef& ref : refs) out.push_back(table_.Renew(ref, ttl, now, &changes));
+    for (const v1::CheckpointEntry& e : entries) {
+      out.push_back(table_.Checkpoint(e, ttl, now, &changes));
+    }
     ticket = Commit(changes);
   }
   RETURN_IF_ERROR(Durable(ticket));
@@ -152,45 +167,129 @@ absl::StatusOr<v1::Job> TableBackedJobStore::CancelJob(absl::string_view job_id)
   return job;
 }
 
+absl::StatusOr<RedriveOutcome> TableBackedJobStore::RedriveJob(absl::string_view job_id,
+                                                               bool from_scratch) {
+  uint64_t seq = 0;
+  v1::Job job;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    ASSIGN_OR_RETURN(seq, table_.RedrivableJob(job_id));
+    job = *table_.JobBySeq(seq);
+  }
+  // The job has ended, so its records do not change while they are read without the lock; a
+  // concurrent redrive is caught when Redrive re-checks the job's state.
+  std::vector<v1::Task> candidates;
+  constexpr uint64_t kPage = 10000;
+  for (uint64_t begin = 0; begin < job.counts().total(); begin += kPage) {
+    ASSIGN_OR_RETURN(std::vector<v1::Task> page, ReadTasks(seq, begin, begin + kPage));
+    for (v1::Task& t : page) {
+      if (TaskTable::Redrivable(job, t)) candidates.push_back(std::move(t));
+    }
+  }
+  RedriveOutcome out;
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    ChangeSet changes;
+    ASSIGN_OR_RETURN(out.redriven, table_.Redrive(seq, std::move(candidates), from_scratch,
+                                                  clock_.Now(), &changes));
+    out.job = *table_.JobBySeq(seq);
+    ticket = Commit(changes);
+  }
+  RETURN_IF_ERROR(Durable(ticket));
+  return out;
+}
+
 absl::StatusOr<v1::Job> TableBackedJobStore::GetJob(absl::string_view job_id) {
-  absl::MutexLock lock(&mu_);
-  const v1::Job* job = table_.FindJob(job_id);
-  if (job == nullptr) return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
-  return *job;
+  v1::Job job;
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    const v1::Job* found = table_.FindJob(job_id);
+    if (found == nullptr) return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
+    job = *found;
+    ticket = last_ticket_;
+  }
+  // Show nothing that is not on disk yet: a crash now must not take back what a reader saw.
+  RETURN_IF_ERROR(Durable(ticket));
+  return job;
 }
 
 std::vector<v1::Job> TableBackedJobStore::ListJobs(uint64_t before_seq, size_t limit) {
-  absl::MutexLock lock(&mu_);
   std::vector<v1::Job> out;
-  for (const v1::Job* job : table_.ListJobs(before_seq, limit)) out.push_back(*job);
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const v1::Job* job : table_.ListJobs(before_seq, limit)) out.push_back(*job);
+    ticket = last_ticket_;
+  }
+  if (!Durable(ticket).ok()) return {};
   return out;
 }
 
 absl::StatusOr<std::vector<v1::Task>> TableBackedJobStore::ListTasks(absl::string_view job_id,
                                                                      uint64_t start_index,
                                                                      size_t limit) {
-  uint64_t seq = 0, end = 0;
+  uint64_t seq = 0, end = 0, ticket = 0;
+  v1::Job job;
   {
     absl::MutexLock lock(&mu_);
-    const v1::Job* job = table_.FindJob(job_id);
-    if (job == nullptr) return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
+    const v1::Job* found = table_.FindJob(job_id);
+    if (found == nullptr) return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
+    job = *found;
     seq = SeqFromJobId(job_id).value();
-    end = std::min<uint64_t>(job->counts().total(), start_index + limit);
+    end = std::min<uint64_t>(job.counts().total(), start_index + limit);
+    ticket = last_ticket_;
   }
   if (start_index >= end) return std::vector<v1::Task>();
+  RETURN_IF_ERROR(Durable(ticket));
   ASSIGN_OR_RETURN(std::vector<v1::Task> written, ReadTasks(seq, start_index, end));
   if (written.size() == end - start_index) return written;
-  // Tasks never written (pending, or cancelled before they ran) are filled in from the table.
-  std::vector<v1::Task> out;
-  out.reserve(end - start_index);
-  auto next = written.begin();
-  absl::MutexLock lock(&mu_);
-  for (uint64_t i = start_index; i < end; ++i) {
-    if (next != written.end() && next->index() == i) {
-      out.push_back(std::move(*next++));
-    } else {
-      out.push_back(table_.UnwrittenTask(seq, i));
+  return FillUnwritten(job, seq, start_index, end, std::move(written));
+}
+
+absl::StatusOr<std::vector<v1::Task>> TableBackedJobStore::FillUnwritten(
+    const v1::Job& job, uint64_t seq, uint64_t begin, uint64_t end, std::vector<v1::Task> written) {
+  // An ended job has no splitter of its own any more: make one, once, outside the lock.
+  std::unique_ptr<Splitter> splitter;
+  if (job.state() != v1::JOB_RUNNING) {
+    absl::StatusOr<std::unique_ptr<Splitter>> made =
+        MakeSplitter(job.spec().source(), job.spec().options().batch_size());
+    if (made.ok()) splitter = std::move(*made);
+  }
+  std::vector<v1::Task> out(end - begin);
+  std::vector<bool> known(end - begin, false);
+  for (v1::Task& t : written) {
+    known[t.index() - begin] = true;
+    out[t.index() - begin] = std::move(t);
+  }
+  std::vector<uint64_t> recheck;
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    for (uint64_t i = begin; i < end; ++i) {
+      if (known[i - begin]) continue;
+      if (const v1::Task* live = table_.LiveTask(seq, i)) {
+        out[i - begin] = *live;
+        known[i - begin] = true;
+      } else {
+        recheck.push_back(i);  // never written, or ended and written since the read above
+      }
     }
+    ticket = last_ticket_;
+  }
+  RETURN_IF_ERROR(Durable(ticket));
+  for (uint64_t i : recheck) {
+    ASSIGN_OR_RETURN(std::optional<v1::Task> record, ReadTask({seq, i}));
+    if (record) {
+      out[i - begin] = std::move(*record);
+      known[i - begin] = true;
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  for (uint64_t i : recheck) {
+    if (!known[i - begin]) out[i - begin] = table_.UnwrittenTask(seq, i, splitter.get());
   }
   return out;
 }

@@ -27,7 +27,11 @@ class TableBackedJobStore : public JobStore {
       const google::protobuf::RepeatedPtrField<v1::TaskRef>& refs, absl::Duration ttl) override;
   absl::StatusOr<std::vector<ReportVerdict>> ReportOutcomes(
       const google::protobuf::RepeatedPtrField<v1::TaskOutcome>& outcomes) override;
+  absl::StatusOr<std::vector<v1::LeaseStatus>> Checkpoint(
+      const google::protobuf::RepeatedPtrField<v1::CheckpointEntry>& entries,
+      absl::Duration ttl) override;
   absl::StatusOr<size_t> ExpireLeases() override;
+  absl::StatusOr<RedriveOutcome> RedriveJob(absl::string_view job_id, bool from_scratch) override;
   absl::StatusOr<v1::Job> CancelJob(absl::string_view job_id) override;
   absl::StatusOr<v1::Job> GetJob(absl::string_view job_id) override;
   std::vector<v1::Job> ListJobs(uint64_t before_seq, size_t limit) override;
@@ -68,6 +72,11 @@ class TableBackedJobStore : public JobStore {
   TaskTable table_ ABSL_GUARDED_BY(mu_);
 
  private:
+  // ListTasks for the indices [begin, end) that `written` (read from disk) lacks.
+  absl::StatusOr<std::vector<v1::Task>> FillUnwritten(const v1::Job& job, uint64_t seq,
+                                                      uint64_t begin, uint64_t end,
+                                                      std::vector<v1::Task> written);
+
   // Guarded by mu_.
   uint64_t last_ticket_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status broken_ ABSL_GUARDED_BY(mu_);

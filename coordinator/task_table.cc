@@ -1,14 +1,41 @@
-// TaskTable: jobs, recovery and bookkeeping. The worker-protocol verbs are in task_table_worker.cc.
+// TaskTable: jobs, materialization, cancellation, the end of jobs, and bookkeeping. Recovery, the
+// worker protocol and redrive live in task_table_recovery.cc, task_table_worker.cc and
+// task_table_redrive.cc.
 #include "coordinator/task_table.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "common/errors.h"
 #include "common/proto_time.h"
 #include "coordinator/tolerance.h"
 
 namespace fanout::coordinator {
+namespace {
+
+void AddCount(v1::TaskCounts& c, v1::TaskState state, int64_t delta) {
+  switch (state) {
+    case v1::TASK_PENDING:
+      c.set_pending(c.pending() + delta);
+      break;
+    case v1::TASK_LEASED:
+      c.set_running(c.running() + delta);
+      break;
+    case v1::TASK_SUCCEEDED:
+      c.set_succeeded(c.succeeded() + delta);
+      break;
+    case v1::TASK_FAILED:
+      c.set_failed(c.failed() + delta);
+      break;
+    case v1::TASK_DEAD:
+      c.set_dead(c.dead() + delta);
+      break;
+    default:
+      c.set_cancelled(c.cancelled() + delta);
+      break;
+  }
+}
+
+}  // namespace
 
 TaskTable::TaskTable(RetryPolicy policy) : policy_(std::move(policy)) {}
 
@@ -58,7 +85,7 @@ const v1::Job& TaskTable::CreateJob(const v1::JobSpec& spec, std::unique_ptr<Spl
   job.mutable_counts()->set_total(splitter->task_count());
   job.mutable_counts()->set_pending(splitter->task_count());
   job.set_items_total(splitter->item_count());
-  job.set_progress(splitter->task_count() == 0 ? 1.0 : 0.0);
+  RefreshProgress(entry);
   entry.splitter = std::move(splitter);
   ready_.AddJob(seq, spec.options().priority());
   Refill(seq, entry);
@@ -88,36 +115,6 @@ void TaskTable::Materialize(uint64_t seq, JobEntry& entry, uint64_t index) {
   ready_.PushReady({seq, index});
 }
 
-v1::Task TaskTable::UnwrittenTask(uint64_t job_seq, uint64_t index) const {
-  const JobEntry& entry = jobs_.at(job_seq);
-  auto live = entry.live.find(index);
-  if (live != entry.live.end()) return live->second;
-  v1::Task task;
-  task.set_job_id(entry.job.job_id());
-  task.set_index(index);
-  std::unique_ptr<Splitter> made;
-  const Splitter* splitter = entry.splitter.get();
-  if (splitter == nullptr) {
-    const v1::JobSpec& spec = entry.job.spec();
-    absl::StatusOr<std::unique_ptr<Splitter>> s =
-        MakeSplitter(spec.source(), spec.options().batch_size());
-    if (s.ok()) splitter = (made = std::move(*s)).get();
-  }
-  if (splitter != nullptr && index < splitter->task_count()) {
-    for (std::string& item : splitter->TaskItems(index)) task.add_items(std::move(item));
-  }
-  if (entry.job.state() == v1::JOB_RUNNING) {
-    task.set_state(v1::TASK_PENDING);
-  } else {
-    task.set_state(v1::TASK_CANCELLED);
-    task.mutable_error()->set_code(v1::ERROR_CANCELLED);
-    task.mutable_error()->set_message(
-        absl::StrCat("never ran: the job ended ", JobStateName(entry.job.state())));
-    *task.mutable_finished_at() = entry.job.finished_at();
-  }
-  return task;
-}
-
 absl::StatusOr<const v1::Job*> TaskTable::CancelJob(absl::string_view job_id, absl::Time now,
                                                     ChangeSet* changes) {
   JobEntry* entry = FindEntry(job_id);
@@ -139,7 +136,8 @@ void TaskTable::CancelLiveTasks(JobEntry& entry, absl::string_view reason, absl:
     if (task.state() == v1::TASK_LEASED) {
       EndAttempt(entry, task, v1::TASK_CANCELLED, &error, /*reported=*/false, now);
     } else if (task.state() == v1::TASK_PENDING) {
-      Move(entry.job, v1::TASK_PENDING, v1::TASK_CANCELLED);
+      entry.partial -= task.progress();
+      Move(entry, v1::TASK_PENDING, v1::TASK_CANCELLED);
       task.set_state(v1::TASK_CANCELLED);
       *task.mutable_error() = error;
       ToProto(now, task.mutable_finished_at());
@@ -149,9 +147,10 @@ void TaskTable::CancelLiveTasks(JobEntry& entry, absl::string_view reason, absl:
     changes->tasks.insert({seq, index});
   }
   // What is still pending now was never materialized: cancelled in the counts only, its records
-  // stay unwritten.
+  // stay unwritten (a redrive brings them back from tasks_materialized on).
+  entry.job.set_tasks_materialized(entry.next_index);
   const uint64_t unmaterialized = entry.job.counts().pending();
-  if (unmaterialized > 0) Move(entry.job, v1::TASK_PENDING, v1::TASK_CANCELLED, unmaterialized);
+  if (unmaterialized > 0) Move(entry, v1::TASK_PENDING, v1::TASK_CANCELLED, unmaterialized);
   entry.next_index = entry.job.counts().total();
 }
 
@@ -187,39 +186,18 @@ void TaskTable::MaybeFinish(JobEntry& entry, absl::Time now, ChangeSet* changes)
   }
 }
 
-namespace {
-
-void AddCount(v1::TaskCounts& c, v1::TaskState state, int64_t delta) {
-  switch (state) {
-    case v1::TASK_PENDING:
-      c.set_pending(c.pending() + delta);
-      break;
-    case v1::TASK_LEASED:
-      c.set_running(c.running() + delta);
-      break;
-    case v1::TASK_SUCCEEDED:
-      c.set_succeeded(c.succeeded() + delta);
-      break;
-    case v1::TASK_FAILED:
-      c.set_failed(c.failed() + delta);
-      break;
-    case v1::TASK_DEAD:
-      c.set_dead(c.dead() + delta);
-      break;
-    default:
-      c.set_cancelled(c.cancelled() + delta);
-      break;
-  }
-}
-
-}  // namespace
-
-void TaskTable::Move(v1::Job& job, v1::TaskState from, v1::TaskState to, uint64_t n) {
-  v1::TaskCounts& c = *job.mutable_counts();
+void TaskTable::Move(JobEntry& entry, v1::TaskState from, v1::TaskState to, uint64_t n) {
+  v1::TaskCounts& c = *entry.job.mutable_counts();
   AddCount(c, from, -static_cast<int64_t>(n));
   AddCount(c, to, static_cast<int64_t>(n));
+  RefreshProgress(entry);
+}
+
+void TaskTable::RefreshProgress(JobEntry& entry) {
+  const v1::TaskCounts& c = entry.job.counts();
   const uint64_t ended = c.succeeded() + c.failed() + c.dead() + c.cancelled();
-  job.set_progress(c.total() == 0 ? 1.0 : static_cast<double>(ended) / c.total());
+  const double progress = c.total() == 0 ? 1.0 : (ended + entry.partial) / c.total();
+  entry.job.set_progress(std::clamp(progress, 0.0, 1.0));
 }
 
 std::vector<const v1::Job*> TaskTable::ListJobs(uint64_t before_seq, size_t limit) const {
@@ -230,65 +208,6 @@ std::vector<const v1::Job*> TaskTable::ListJobs(uint64_t before_seq, size_t limi
     out.push_back(&it->second.job);
   }
   return out;
-}
-
-void TaskTable::LoadJob(v1::Job job) {
-  const uint64_t seq = SeqFromJobId(job.job_id()).value();
-  next_job_seq_ = std::max(next_job_seq_, seq + 1);
-  JobEntry& entry = jobs_[seq];
-  if (job.state() == v1::JOB_RUNNING) {
-    ready_.AddJob(seq, job.spec().options().priority());
-    absl::StatusOr<std::unique_ptr<Splitter>> splitter =
-        MakeSplitter(job.spec().source(), job.spec().options().batch_size());
-    if (splitter.ok()) entry.splitter = std::move(*splitter);
-  }
-  entry.job = std::move(job);
-}
-
-void TaskTable::LoadTask(v1::Task task, absl::Time now, absl::Duration lease_grace) {
-  const std::optional<uint64_t> seq = SeqFromJobId(task.job_id());
-  auto job = seq ? jobs_.find(*seq) : jobs_.end();
-  if (job == jobs_.end() || job->second.job.state() != v1::JOB_RUNNING) return;
-  JobEntry& entry = job->second;
-  if (entry.splitter == nullptr) return;  // FinishLoading fails the job
-  while (entry.next_index < task.index()) Materialize(*seq, entry, entry.next_index++);
-  entry.next_index = std::max(entry.next_index, task.index() + 1);
-  const TaskKey key{*seq, task.index()};
-  if (task.state() == v1::TASK_PENDING) {
-    const absl::Time due = task.has_not_before() ? FromProto(task.not_before()) : now;
-    if (due > now) {
-      ready_.PushDelayed(key, due);
-    } else {
-      ready_.PushReady(key);
-    }
-  } else if (task.state() == v1::TASK_LEASED) {
-    const absl::Time expiry = std::max(FromProto(task.lease_expires_at()), now + lease_grace);
-    ToProto(expiry, task.mutable_lease_expires_at());
-    leases_.Add(key, task.epoch(), expiry);
-  } else {
-    return;  // ended: stays on disk only
-  }
-  entry.live[task.index()] = std::move(task);
-}
-
-void TaskTable::FinishLoading(absl::Time now, ChangeSet* changes) {
-  for (auto& [seq, entry] : jobs_) {
-    if (entry.job.state() != v1::JOB_RUNNING) continue;
-    if (entry.splitter == nullptr) {
-      CancelLiveTasks(entry, "stopped: the job's source no longer splits", now, changes);
-      FinishJob(entry, v1::JOB_FAILED,
-                absl::StrCat("source no longer splits: ",
-                             MakeSplitter(entry.job.spec().source(), 1).status().message()),
-                now);
-      changes->jobs.insert(seq);
-      continue;
-    }
-    Refill(seq, entry);
-  }
-}
-
-void TaskTable::LoadIdempotencyKey(std::string key, uint64_t job_seq) {
-  idempotency_[std::move(key)] = job_seq;
 }
 
 std::optional<absl::Time> TaskTable::NextWakeup() const {

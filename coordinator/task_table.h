@@ -36,11 +36,12 @@ enum class ReportVerdict { kAccepted, kDuplicate, kStale, kUnknown, kNotLive };
 
 struct LeaseGrant {
   std::vector<v1::LeasedTask> tasks;
-  std::vector<v1::JobContext> jobs;  // one per job among `tasks`
+  std::vector<v1::JobContext>
+      jobs;  // one per job among `tasks`; timeout unset unless the job set it
 };
 
-inline constexpr absl::Duration kDefaultTimeout = absl::Seconds(300);
 inline constexpr int kAttemptHistory = 16;
+inline constexpr uint32_t kDefaultMaxStalledContinuations = 3;
 // Ready tasks kept materialized per job: enough for several full lease batches.
 inline constexpr size_t kMaterializeWindow = 4096;
 
@@ -49,7 +50,7 @@ class TaskTable {
  public:
   explicit TaskTable(RetryPolicy policy);
 
-  // --- Jobs ---
+  // --- Jobs (task_table.cc) ---
   const v1::Job* FindJob(absl::string_view job_id) const;
   const v1::Job* FindJobByIdempotencyKey(absl::string_view key) const;
   // A job whose tasks `splitter` yields; they are materialized lazily, a window at a time, and
@@ -62,12 +63,23 @@ class TaskTable {
   // Newest first, starting below `before_seq` (0: from the newest).
   std::vector<const v1::Job*> ListJobs(uint64_t before_seq, size_t limit) const;
 
-  // --- Recovery: records as read back from disk ---
+  // --- Redrive (task_table_redrive.cc) ---
+  // Checks that `job_id` may be redriven: it exists and has ended, not by cancellation.
+  absl::StatusOr<uint64_t> RedrivableJob(absl::string_view job_id) const;
+  // Re-queues `records` (the job's stored tasks that ended DEAD or FAILED, or CANCELLED by a
+  // failure threshold) and the tasks that threshold kept from ever materializing, each with a fresh
+  // attempt budget. Returns how many tasks were re-queued.
+  absl::StatusOr<uint64_t> Redrive(uint64_t job_seq, std::vector<v1::Task> records,
+                                   bool from_scratch, absl::Time now, ChangeSet* changes);
+  // Whether a stored task of an ended job is one that Redrive would re-queue.
+  static bool Redrivable(const v1::Job& job, const v1::Task& task);
+
+  // --- Recovery (task_table_recovery.cc): records as read back from disk ---
   void LoadJob(v1::Job job);
   // A running job's task records, in index order. Indices skipped since the previous record were
   // never written, so they are pending: they are re-derived from the source. Leases keep their
-  // expiry, extended to at least now + `lease_grace`, so that workers that outlived a coordinator
-  // restart can renew before their tasks are handed out again.
+  // expiry, extended to at least now + `lease_grace`: with a grace of at least the lease TTL that
+  // covers every renewal granted before the restart (renewals are not written to disk).
   void LoadTask(v1::Task task, absl::Time now, absl::Duration lease_grace);
   void LoadIdempotencyKey(std::string key, uint64_t job_seq);
   // After loading: refills every running job's window; a job whose source no longer splits ends
@@ -75,14 +87,24 @@ class TaskTable {
   void FinishLoading(absl::Time now, ChangeSet* changes);
   void set_next_job_seq(uint64_t seq) { next_job_seq_ = seq; }
   uint64_t next_job_seq() const { return next_job_seq_; }
+  // A task of a running job that is materialized in memory; null otherwise.
+  const v1::Task* LiveTask(uint64_t job_seq, uint64_t index) const {
+    return LiveTask(TaskKey{job_seq, index});
+  }
+  // A task that was never written: pending while its job runs, else cancelled with it. `splitter`
+  // is the job's (the running job's own when null).
+  v1::Task UnwrittenTask(uint64_t job_seq, uint64_t index, const Splitter* splitter) const;
 
-  // --- Worker protocol ---
+  // --- Worker protocol (task_table_worker.cc) ---
   LeaseGrant Lease(absl::string_view worker_id, size_t max, absl::Duration ttl, absl::Time now,
                    ChangeSet* changes);
   // The leases among `refs` still held at those epochs, described as Lease() described them.
   LeaseGrant Regrant(const std::vector<v1::TaskRef>& refs) const;
-  v1::LeaseStatus Renew(const v1::TaskRef& ref, absl::Duration ttl, absl::Time now,
-                        ChangeSet* changes);
+  // Extends a lease in memory only (see LoadTask for why nothing is written).
+  v1::LeaseStatus Renew(const v1::TaskRef& ref, absl::Duration ttl, absl::Time now);
+  // Commits a checkpoint of a task leased at that epoch; also renews its lease.
+  v1::LeaseStatus Checkpoint(const v1::CheckpointEntry& entry, absl::Duration ttl, absl::Time now,
+                             ChangeSet* changes);
   ReportVerdict Report(const v1::TaskOutcome& outcome, absl::Time now, ChangeSet* changes);
   // Judges a report about a task that already ended, from its record.
   static ReportVerdict JudgeEnded(const v1::Task& record, uint64_t epoch);
@@ -96,9 +118,6 @@ class TaskTable {
   const v1::Job* JobBySeq(uint64_t seq) const;
   const v1::Task* LiveTask(TaskKey key) const;
   void Retire(const ChangeSet& changes);
-  // A task that has no record on disk: pending (materialized or not) while the job runs, else
-  // cancelled with it.
-  v1::Task UnwrittenTask(uint64_t job_seq, uint64_t index) const;
 
  private:
   struct JobEntry {
@@ -106,11 +125,14 @@ class TaskTable {
     absl::node_hash_map<uint64_t, v1::Task> live;  // materialized tasks not yet ended, by index
     std::unique_ptr<Splitter> splitter;            // while the job runs
     uint64_t next_index = 0;                       // tasks below it have been materialized
+    double partial = 0;                            // sum of the progress of unfinished tasks
   };
 
   JobEntry* FindEntry(absl::string_view job_id);
   v1::Task* FindLive(uint64_t seq, uint64_t index);
-  static void Move(v1::Job& job, v1::TaskState from, v1::TaskState to, uint64_t n = 1);
+  // Moves `n` tasks between states in the job's counts and refreshes its progress.
+  static void Move(JobEntry& entry, v1::TaskState from, v1::TaskState to, uint64_t n = 1);
+  static void RefreshProgress(JobEntry& entry);
   // Materializes tasks until the job has a window of ready ones (or none is left).
   void Refill(uint64_t seq, JobEntry& entry);
   void Materialize(uint64_t seq, JobEntry& entry, uint64_t index);
@@ -120,10 +142,11 @@ class TaskTable {
   static void Describe(const JobEntry& entry, const v1::Task& task, LeaseGrant* grant,
                        absl::flat_hash_set<uint64_t>* described);
   // Ends the current attempt of a LEASED task and moves it to `to`.
-  void EndAttempt(JobEntry& entry, v1::Task& task, v1::TaskState to, const v1::TaskError* error,
-                  bool reported, absl::Time now);
+  static void EndAttempt(JobEntry& entry, v1::Task& task, v1::TaskState to,
+                         const v1::TaskError* error, bool reported, absl::Time now);
   void FailAttempt(JobEntry& entry, v1::Task& task, const v1::TaskError& error, bool reported,
                    absl::Time now);
+  void Continue(JobEntry& entry, v1::Task& task, absl::Time now);
   void Requeue(JobEntry& entry, v1::Task& task, absl::Time not_before, absl::Time now);
   void CancelLiveTasks(JobEntry& entry, absl::string_view reason, absl::Time now,
                        ChangeSet* changes);

@@ -1,4 +1,5 @@
-// TaskTable: the worker protocol — lease, renew, report, expire — and the attempt bookkeeping.
+// TaskTable: the worker protocol — lease, renew, checkpoint, report, expire — and the bookkeeping
+// of attempts.
 #include <limits>
 
 #include "absl/container/flat_hash_set.h"
@@ -8,6 +9,14 @@
 #include "coordinator/task_table.h"
 
 namespace fanout::coordinator {
+namespace {
+
+uint32_t MaxStalledContinuations(const v1::JobOptions& o) {
+  return o.max_stalled_continuations() == 0 ? kDefaultMaxStalledContinuations
+                                            : o.max_stalled_continuations();
+}
+
+}  // namespace
 
 LeaseGrant TaskTable::Lease(absl::string_view worker_id, size_t max, absl::Duration ttl,
                             absl::Time now, ChangeSet* changes) {
@@ -60,23 +69,21 @@ void TaskTable::Describe(const JobEntry& entry, const v1::Task& task, LeaseGrant
   leased.set_attempt(task.attempt());
   *leased.mutable_items() = task.items();
   *leased.mutable_lease_expires_at() = task.lease_expires_at();
+  leased.set_resume_cursor(task.checkpoint());
+  leased.set_progress(task.progress());
   if (!described->insert(SeqFromJobId(task.job_id()).value()).second) return;
   const v1::JobSpec& spec = entry.job.spec();
   v1::JobContext& context = grant->jobs.emplace_back();
   context.set_job_id(entry.job.job_id());
   context.set_function(spec.function());
   context.set_params_json(spec.params_json());
-  if (spec.options().has_timeout()) {
-    *context.mutable_timeout() = spec.options().timeout();
-  } else {
-    ToProto(kDefaultTimeout, context.mutable_timeout());
-  }
+  if (spec.options().has_timeout()) *context.mutable_timeout() = spec.options().timeout();
 }
 
 void TaskTable::LeaseOne(JobEntry& entry, v1::Task& task, absl::string_view worker_id,
                          absl::Duration ttl, absl::Time now) {
   const absl::Time expiry = now + ttl;
-  Move(entry.job, v1::TASK_PENDING, v1::TASK_LEASED);
+  Move(entry, v1::TASK_PENDING, v1::TASK_LEASED);
   task.set_state(v1::TASK_LEASED);
   task.set_epoch(task.epoch() + 1);
   task.set_attempt(task.attempt() + 1);
@@ -89,11 +96,11 @@ void TaskTable::LeaseOne(JobEntry& entry, v1::Task& task, absl::string_view work
   attempt->set_worker_id(std::string(worker_id));
   ToProto(now, attempt->mutable_leased_at());
   ToProto(expiry, attempt->mutable_lease_expires_at());
+  attempt->set_resumed_from(task.checkpoint());
   leases_.Add({SeqFromJobId(task.job_id()).value(), task.index()}, task.epoch(), expiry);
 }
 
-v1::LeaseStatus TaskTable::Renew(const v1::TaskRef& ref, absl::Duration ttl, absl::Time now,
-                                 ChangeSet* changes) {
+v1::LeaseStatus TaskTable::Renew(const v1::TaskRef& ref, absl::Duration ttl, absl::Time now) {
   JobEntry* entry = FindEntry(ref.job_id());
   if (entry == nullptr) return v1::LEASE_LOST;
   if (entry->job.state() == v1::JOB_CANCELLED) return v1::LEASE_CANCELLED;
@@ -101,14 +108,32 @@ v1::LeaseStatus TaskTable::Renew(const v1::TaskRef& ref, absl::Duration ttl, abs
   if (it == entry->live.end()) return v1::LEASE_LOST;
   v1::Task& task = it->second;
   if (task.state() != v1::TASK_LEASED || task.epoch() != ref.epoch()) return v1::LEASE_LOST;
-  const absl::Time expiry = now + ttl;
+  // The heap keeps the older, earlier entry; ExpireLeases re-files it at the new expiry.
+  const absl::Time expiry = std::max(now + ttl, FromProto(task.lease_expires_at()));
   ToProto(expiry, task.mutable_lease_expires_at());
   if (task.attempts_size() > 0) {
-    ToProto(expiry, task.mutable_attempts(task.attempts_size() - 1)->mutable_lease_expires_at());
+    *task.mutable_attempts(task.attempts_size() - 1)->mutable_lease_expires_at() =
+        task.lease_expires_at();
   }
-  const TaskKey key{SeqFromJobId(ref.job_id()).value(), ref.index()};
-  leases_.Add(key, task.epoch(), expiry);
-  changes->tasks.insert(key);
+  return v1::LEASE_OK;
+}
+
+v1::LeaseStatus TaskTable::Checkpoint(const v1::CheckpointEntry& cp, absl::Duration ttl,
+                                      absl::Time now, ChangeSet* changes) {
+  const v1::LeaseStatus status = Renew(cp.ref(), ttl, now);
+  if (status != v1::LEASE_OK) return status;
+  const uint64_t seq = SeqFromJobId(cp.ref().job_id()).value();
+  JobEntry& entry = jobs_.at(seq);
+  v1::Task& task = entry.live.at(cp.ref().index());
+  const double progress = std::clamp(cp.progress(), 0.0, 1.0);
+  entry.partial += progress - task.progress();
+  task.set_progress(progress);
+  task.set_checkpoint(cp.cursor());
+  v1::Attempt* attempt = task.mutable_attempts(task.attempts_size() - 1);
+  attempt->set_checkpoints(attempt->checkpoints() + 1);
+  RefreshProgress(entry);
+  changes->tasks.insert({seq, cp.ref().index()});
+  changes->jobs.insert(seq);
   return v1::LEASE_OK;
 }
 
@@ -147,6 +172,9 @@ ReportVerdict TaskTable::Report(const v1::TaskOutcome& outcome, absl::Time now,
     case v1::TaskOutcome::kError:
       FailAttempt(entry, task, outcome.error(), /*reported=*/true, now);
       break;
+    case v1::TaskOutcome::kContinued:
+      Continue(entry, task, now);
+      break;
     default:  // released unstarted: the attempt does not count
       EndAttempt(entry, task, v1::TASK_PENDING, nullptr, /*reported=*/true, now);
       task.set_attempt(task.attempt() - 1);
@@ -169,9 +197,13 @@ void TaskTable::EndAttempt(JobEntry& entry, v1::Task& task, v1::TaskState to,
     if (error != nullptr) *attempt->mutable_error() = *error;
   }
   if (error != nullptr) *task.mutable_error() = *error;
-  Move(entry.job, v1::TASK_LEASED, to);
+  if (to != v1::TASK_PENDING) {
+    entry.partial -= task.progress();  // from now on it counts as ended
+    if (to == v1::TASK_SUCCEEDED) task.set_progress(1.0);
+    ToProto(now, task.mutable_finished_at());
+  }
   task.set_state(to);
-  if (to != v1::TASK_PENDING) ToProto(now, task.mutable_finished_at());
+  Move(entry, v1::TASK_LEASED, to);
 }
 
 void TaskTable::FailAttempt(JobEntry& entry, v1::Task& task, const v1::TaskError& error,
@@ -190,6 +222,33 @@ void TaskTable::FailAttempt(JobEntry& entry, v1::Task& task, const v1::TaskError
   }
 }
 
+void TaskTable::Continue(JobEntry& entry, v1::Task& task, absl::Time now) {
+  // Reaching the time limit is how long tasks work, not a failure: no attempt is used. Only a
+  // task whose checkpoint stops advancing is stopped, so that it cannot loop forever.
+  const bool advanced = task.attempts(task.attempts_size() - 1).checkpoints() > 0;
+  task.set_stalled_continuations(advanced ? 0 : task.stalled_continuations() + 1);
+  task.set_continuations(task.continuations() + 1);
+  const uint32_t allowed = MaxStalledContinuations(entry.job.spec().options());
+  if (task.stalled_continuations() > allowed) {
+    v1::TaskError error;
+    error.set_code(v1::ERROR_TIMEOUT);
+    error.set_message(absl::StrCat("no progress: ", task.stalled_continuations(),
+                                   " invocations in a row reached the time limit without a new "
+                                   "checkpoint (allowed: ",
+                                   allowed, ")"));
+    EndAttempt(entry, task, v1::TASK_FAILED, &error, /*reported=*/true, now);
+    return;
+  }
+  v1::TaskError note;
+  note.set_code(v1::ERROR_TIMEOUT);
+  note.set_message("reached the time limit; continues from its last checkpoint");
+  EndAttempt(entry, task, v1::TASK_PENDING, &note, /*reported=*/true, now);
+  task.mutable_attempts(task.attempts_size() - 1)->set_continued(true);
+  task.clear_error();
+  task.set_attempt(task.attempt() - 1);
+  Requeue(entry, task, now, now);
+}
+
 void TaskTable::Requeue(JobEntry& entry, v1::Task& task, absl::Time not_before, absl::Time now) {
   const TaskKey key{SeqFromJobId(entry.job.job_id()).value(), task.index()};
   if (not_before > now) {
@@ -205,9 +264,13 @@ size_t TaskTable::ExpireLeases(absl::Time now, ChangeSet* changes) {
   size_t expired = 0;
   for (const LeaseHeap::Entry& e : leases_.PopExpired(now)) {
     v1::Task* task = FindLive(e.key.job_seq, e.key.index);
-    if (task == nullptr || task->state() != v1::TASK_LEASED || task->epoch() != e.epoch ||
-        FromProto(task->lease_expires_at()) != e.expiry) {
-      continue;  // superseded by a renewal, or the task moved on
+    if (task == nullptr || task->state() != v1::TASK_LEASED || task->epoch() != e.epoch) {
+      continue;  // the task moved on
+    }
+    const absl::Time expiry = FromProto(task->lease_expires_at());
+    if (expiry > now) {  // renewed since this entry was filed
+      leases_.Add(e.key, e.epoch, expiry);
+      continue;
     }
     JobEntry& entry = jobs_.at(e.key.job_seq);
     v1::TaskError error;

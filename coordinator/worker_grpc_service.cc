@@ -21,6 +21,12 @@ grpc::ServerUnaryReactor* WorkerGrpcService::RenewLeases(grpc::CallbackServerCon
   return Reply(context, manager_.RenewLeases(*request), response);
 }
 
+grpc::ServerUnaryReactor* WorkerGrpcService::Checkpoint(grpc::CallbackServerContext* context,
+                                                        const v1::CheckpointRequest* request,
+                                                        v1::CheckpointResponse* response) {
+  return Reply(context, manager_.Checkpoint(*request), response);
+}
+
 grpc::ServerUnaryReactor* WorkerGrpcService::ReportResults(grpc::CallbackServerContext* context,
                                                            const v1::ReportResultsRequest* request,
                                                            v1::ReportResultsResponse* response) {

@@ -19,6 +19,9 @@ class WorkerGrpcService final : public v1::WorkerService::CallbackService {
   grpc::ServerUnaryReactor* RenewLeases(grpc::CallbackServerContext* context,
                                         const v1::RenewLeasesRequest* request,
                                         v1::RenewLeasesResponse* response) override;
+  grpc::ServerUnaryReactor* Checkpoint(grpc::CallbackServerContext* context,
+                                       const v1::CheckpointRequest* request,
+                                       v1::CheckpointResponse* response) override;
   grpc::ServerUnaryReactor* ReportResults(grpc::CallbackServerContext* context,
                                           const v1::ReportResultsRequest* request,
                                           v1::ReportResultsResponse* response) override;

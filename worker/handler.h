@@ -1,11 +1,18 @@
 // The handler interface every runtime implements: an event in, a result (JSON) or a typed error
 // out. Built-in handlers run in-process; out-of-process runtimes (Lambda Runtime API, exec)
 // implement the same interface by shipping the event to another process.
+//
+// Long work checkpoints: a handler calls context.checkpoint(cursor, progress) as it goes; once that
+// returns OK the cursor is on the coordinator's disk. When the invocation reaches its time limit
+// (context.cancelled() turns true, remaining() <= 0) the handler returns — any error will do,
+// kDeadlineExceeded says it best — and the task continues from the last committed cursor, on any
+// worker, where context.resume_cursor() hands it back.
 #ifndef FANOUT_WORKER_HANDLER_H_
 #define FANOUT_WORKER_HANDLER_H_
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,36 +30,52 @@ struct Event {
   const nlohmann::json& params;  // the job's parameters (a JSON object)
   absl::string_view job_id;
   uint64_t task_index = 0;
+  uint32_t item_index = 0;  // position of the item within its task's batch
 };
 
-// What a handler may ask about its invocation. Not copyable; valid for the invocation only.
-// Thread-compatible, except cancelled(), which another thread may flip at any time.
+// Commits a checkpoint; returns once it is durable, or why it was refused (kAborted: the lease was
+// lost; kCancelled: the job was cancelled; kUnavailable: the coordinator could not be reached).
+using Checkpointer = std::function<absl::Status(absl::string_view cursor, double progress)>;
+
+// What a handler may ask about its invocation. Valid for the invocation only. Thread-compatible,
+// except the cancel flag, which another thread may raise at any time.
 class Context {
  public:
-  Context(const Clock& clock, std::string request_id, absl::Time deadline, uint32_t attempt,
-          std::shared_ptr<const std::atomic<bool>> cancelled)
-      : clock_(clock),
-        request_id_(std::move(request_id)),
-        deadline_(deadline),
-        attempt_(attempt),
-        cancelled_(std::move(cancelled)) {}
+  struct Setup {
+    std::string request_id;
+    absl::Time deadline = absl::InfiniteFuture();
+    uint32_t attempt = 1;
+    std::string resume_cursor;
+    std::shared_ptr<const std::atomic<bool>> cancelled;  // lease lost or job cancelled
+    Checkpointer checkpointer;                           // null: checkpoints are not kept
+  };
+  Context(const Clock& clock, Setup setup) : clock_(clock), setup_(std::move(setup)) {}
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
-  const std::string& request_id() const { return request_id_; }
-  absl::Time deadline() const { return deadline_; }
-  absl::Duration remaining() const { return deadline_ - clock_.Now(); }
-  // 1 for the first attempt of the task.
-  uint32_t attempt() const { return attempt_; }
-  // True once the job was cancelled or the lease lost: the result would be refused, so stop.
-  bool cancelled() const { return cancelled_ && cancelled_->load(std::memory_order_relaxed); }
+  const std::string& request_id() const { return setup_.request_id; }
+  absl::Time deadline() const { return setup_.deadline; }
+  absl::Duration remaining() const { return setup_.deadline - clock_.Now(); }
+  // 1 for the first attempt of the task (continuations do not count as attempts).
+  uint32_t attempt() const { return setup_.attempt; }
+  // The cursor of the last committed checkpoint; empty on a first run.
+  const std::string& resume_cursor() const { return setup_.resume_cursor; }
+  // True when the handler should stop now: its time limit is reached, its job was cancelled, or its
+  // lease was lost (its result would be refused).
+  bool cancelled() const { return lease_gone() || remaining() <= absl::ZeroDuration(); }
+  bool lease_gone() const {
+    return setup_.cancelled && setup_.cancelled->load(std::memory_order_relaxed);
+  }
+  // Commits `cursor` (opaque bytes) and `progress` (0..1) durably before returning OK. Any other
+  // status means: stop.
+  absl::Status checkpoint(absl::string_view cursor, double progress) {
+    if (!setup_.checkpointer) return absl::OkStatus();
+    return setup_.checkpointer(cursor, progress);
+  }
 
  private:
   const Clock& clock_;
-  const std::string request_id_;
-  const absl::Time deadline_;
-  const uint32_t attempt_;
-  const std::shared_ptr<const std::atomic<bool>> cancelled_;
+  const Setup setup_;
 };
 
 // Implementations must be thread-safe: one instance serves every slot of a worker.

@@ -28,6 +28,7 @@ std::unique_ptr<HandlerRegistry> BuiltinHandlers() {
   registry->Register("builtin:sleep", MakeSleepHandler());
   registry->Register("builtin:fail", MakeFailHandler());
   registry->Register("builtin:sha256", MakeSha256Handler());
+  registry->Register("builtin:count", MakeCountHandler());
   return registry;
 }
 

@@ -1,5 +1,7 @@
 #include "worker/lease_renewer.h"
 
+#include <algorithm>
+
 #include "common/grpc_status.h"
 #include "glog/logging.h"
 
@@ -51,9 +53,13 @@ void LeaseRenewer::Run() {
     {
       absl::MutexLock lock(&mu_);
       auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_; };
-      // A third of the TTL leaves two more tries before a lease could expire; the heartbeat also
-      // keeps an idle worker listed.
-      if (mu_.AwaitWithTimeout(absl::Condition(&stopping), ttl_ / 3)) return;
+      // A third of the TTL leaves two more tries before a lease could expire; at most 500 ms, so
+      // that a cancelled job's handlers hear of it within a second (renewals are cheap: nothing is
+      // written). The call also keeps an idle worker listed.
+      if (mu_.AwaitWithTimeout(absl::Condition(&stopping),
+                               std::min(ttl_ / 3, absl::Milliseconds(500)))) {
+        return;
+      }
     }
     RenewOnce();
   }

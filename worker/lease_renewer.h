@@ -1,6 +1,7 @@
 // Keeps a worker's leases alive from its own thread — never from user code, so a handler stuck in a
-// long computation cannot lose its lease. Every third of the lease TTL it renews everything in the
-// LeaseBook in one call; leases the coordinator calls lost or cancelled get their cancel flag set.
+// long computation cannot lose its lease. Every third of the lease TTL (at most every 500 ms) it
+// renews everything in the LeaseBook in one call; leases the coordinator calls lost or cancelled
+// get their cancel flag set, which is how a cancel reaches running handlers.
 #ifndef FANOUT_WORKER_LEASE_RENEWER_H_
 #define FANOUT_WORKER_LEASE_RENEWER_H_
 

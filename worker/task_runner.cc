@@ -1,43 +1,139 @@
 #include "worker/task_runner.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/proto_time.h"
 
 namespace fanout::worker {
+namespace {
 
-v1::TaskOutcome RunTask(const v1::LeasedTask& task, const JobInfo& job, Handler& handler,
-                        const Clock& clock, CancelFlag cancelled) {
-  v1::TaskOutcome outcome;
-  *outcome.mutable_ref() = task.ref();
-  const absl::Time start = clock.Now();
-  Context context(clock, absl::StrCat(job.job_id, "/", task.ref().index(), "/", task.ref().epoch()),
-                  start + job.timeout, task.attempt(), cancelled);
-  v1::TaskResults results;
-  for (int i = 0; i < task.items_size(); ++i) {
-    absl::Status stop;
-    if (context.cancelled()) {
-      stop = absl::CancelledError("stopped: the lease was lost or the job cancelled");
-    } else if (context.remaining() <= absl::ZeroDuration()) {
-      stop = absl::DeadlineExceededError(
-          absl::StrCat("ran past its time limit of ", absl::FormatDuration(job.timeout)));
-    } else {
-      Event event{task.items(i), job.params, job.job_id, task.ref().index()};
-      absl::StatusOr<std::string> result = handler.Invoke(event, context);
+// How long a checkpoint may keep trying past the time limit: the handler's last words.
+constexpr absl::Duration kLastCheckpointGrace = absl::Seconds(2);
+
+// One invocation of a task: the loop over its items and the bookkeeping of its checkpoints.
+class TaskRun {
+ public:
+  TaskRun(const v1::LeasedTask& task, const JobInfo& job, Handler& handler,
+          const RunEnvironment& env)
+      : task_(task), job_(job), handler_(handler), env_(env) {
+    *outcome_.mutable_ref() = task.ref();
+    start_ = env.clock.Now();
+    deadline_ = start_ + job.timeout;
+    if (!task.resume_cursor().empty() && !resume_.ParseFromString(task.resume_cursor())) {
+      resume_.Clear();  // not ours (written by another version?): start over
+    }
+    first_ = std::min<int>(resume_.item(), task.items_size());
+    for (int i = 0; i < first_ && i < resume_.results_size(); ++i) {
+      results_.add_results(resume_.results(i));
+    }
+  }
+
+  v1::TaskOutcome Run() {
+    for (int i = first_; i < task_.items_size(); ++i) {
+      if (env_.cancelled->load()) return Stop(absl::CancelledError(kLeaseGone), i);
+      if (env_.clock.Now() >= deadline_) return Continue(i);
+      absl::StatusOr<std::string> result = Invoke(i);
       if (result.ok()) {
-        results.add_results(std::move(*result));
+        results_.add_results(std::move(*result));
         continue;
       }
-      stop = result.status();
+      if (env_.cancelled->load()) return Stop(absl::CancelledError(kLeaseGone), i);
+      const absl::StatusCode code = result.status().code();
+      if (env_.clock.Now() >= deadline_ &&
+          (code == absl::StatusCode::kDeadlineExceeded || code == absl::StatusCode::kCancelled)) {
+        return Continue(i);
+      }
+      return Stop(result.status(), i);
     }
-    v1::TaskError error = TaskErrorFromStatus(stop);
-    if (task.items_size() > 1) error.set_message(absl::StrCat("item ", i, ": ", error.message()));
-    *outcome.mutable_error() = std::move(error);
-    break;
+    *outcome_.mutable_results() = std::move(results_);
+    return Finish();
   }
-  if (!outcome.has_error()) *outcome.mutable_results() = std::move(results);
-  ToProto(clock.Now() - start, outcome.mutable_duration());
-  return outcome;
+
+ private:
+  static constexpr char kLeaseGone[] = "stopped: the lease was lost or the job cancelled";
+
+  absl::StatusOr<std::string> Invoke(int i) {
+    Context::Setup setup;
+    setup.request_id =
+        absl::StrCat(job_.job_id, "/", task_.ref().index(), "/", task_.ref().epoch());
+    setup.deadline = deadline_;
+    setup.attempt = task_.attempt();
+    if (i == first_) setup.resume_cursor = resume_.cursor();
+    setup.cancelled = env_.cancelled;
+    setup.checkpointer = [this, i](absl::string_view cursor, double progress) {
+      return Commit(i, cursor, progress);
+    };
+    Context context(env_.clock, std::move(setup));
+    Event event{task_.items(i), job_.params, job_.job_id, task_.ref().index(),
+                static_cast<uint32_t>(i)};
+    return handler_.Invoke(event, context);
+  }
+
+  absl::Status Commit(int item, absl::string_view cursor, double progress) {
+    v1::TaskCheckpoint cp;
+    cp.set_item(item);
+    *cp.mutable_results() = results_.results();
+    cp.set_cursor(std::string(cursor));
+    const double fraction = (item + std::clamp(progress, 0.0, 1.0)) / task_.items_size();
+    const absl::Time deadline = std::max(deadline_, env_.clock.Now() + kLastCheckpointGrace);
+    absl::StatusOr<v1::LeaseStatus> status =
+        env_.commit(cp.SerializeAsString(), fraction, deadline);
+    if (!status.ok()) return status.status();
+    switch (*status) {
+      case v1::LEASE_OK:
+        committed_item_ = item;
+        return absl::OkStatus();
+      case v1::LEASE_CANCELLED:
+        env_.cancelled->store(true);
+        return absl::CancelledError("checkpoint refused: the job was cancelled");
+      default:
+        env_.cancelled->store(true);
+        return absl::AbortedError(
+            "checkpoint refused: the lease was lost (the task was handed to another worker)");
+    }
+  }
+
+  // The time limit stopped item `i`: keep the results of the items finished since the last
+  // checkpoint, then hand the task back as a continuation.
+  v1::TaskOutcome Continue(int i) {
+    if (i > first_ && committed_item_ != i) {
+      (void)Commit(i, i == first_ ? resume_.cursor() : "", 0);
+    }
+    outcome_.set_continued(true);
+    return Finish();
+  }
+
+  v1::TaskOutcome Stop(const absl::Status& status, int i) {
+    v1::TaskError error = TaskErrorFromStatus(status);
+    if (task_.items_size() > 1) error.set_message(absl::StrCat("item ", i, ": ", error.message()));
+    *outcome_.mutable_error() = std::move(error);
+    return Finish();
+  }
+
+  v1::TaskOutcome Finish() {
+    ToProto(env_.clock.Now() - start_, outcome_.mutable_duration());
+    return std::move(outcome_);
+  }
+
+  const v1::LeasedTask& task_;
+  const JobInfo& job_;
+  Handler& handler_;
+  const RunEnvironment& env_;
+  v1::TaskOutcome outcome_;
+  v1::TaskCheckpoint resume_;
+  v1::TaskResults results_;
+  absl::Time start_, deadline_;
+  int first_ = 0;
+  int committed_item_ = -1;
+};
+
+}  // namespace
+
+v1::TaskOutcome RunTask(const v1::LeasedTask& task, const JobInfo& job, Handler& handler,
+                        const RunEnvironment& env) {
+  return TaskRun(task, job, handler, env).Run();
 }
 
 }  // namespace fanout::worker

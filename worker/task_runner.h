@@ -1,7 +1,11 @@
-// Runs one leased task: each of its items through the handler, in order, stopping at the first
-// error (the task is the unit of retry). Produces the outcome to report.
+// Runs one leased task: its items through the handler, in order, stopping at the first error (the
+// task is the unit of retry). Checkpoints are kept per task as a TaskCheckpoint — the item reached,
+// the results of the items before it, the handler's cursor within it — so a batch resumes where it
+// stopped. At the time limit the task becomes a continuation; the outcome says which.
 #ifndef FANOUT_WORKER_TASK_RUNNER_H_
 #define FANOUT_WORKER_TASK_RUNNER_H_
+
+#include <functional>
 
 #include "common/clock.h"
 #include "nlohmann/json.hpp"
@@ -19,8 +23,18 @@ struct JobInfo {
   absl::Duration timeout;
 };
 
+// What the runner needs from its worker besides the task.
+struct RunEnvironment {
+  const Clock& clock;
+  CancelFlag cancelled;  // raised when the lease is lost or the job cancelled
+  // Commits a task checkpoint (the cursor is a serialized TaskCheckpoint).
+  std::function<absl::StatusOr<v1::LeaseStatus>(absl::string_view cursor, double progress,
+                                                absl::Time deadline)>
+      commit;
+};
+
 v1::TaskOutcome RunTask(const v1::LeasedTask& task, const JobInfo& job, Handler& handler,
-                        const Clock& clock, CancelFlag cancelled);
+                        const RunEnvironment& env);
 
 }  // namespace fanout::worker
 

@@ -22,14 +22,22 @@ JobInfo Job(const std::string& function) {
 
 class TaskRunnerTest : public ::testing::Test {
  protected:
+  v1::TaskOutcome Run(const v1::LeasedTask& task, const std::string& function) {
+    return RunTask(task, Job(function), *registry_->Find(function), env_);
+  }
+
   std::unique_ptr<HandlerRegistry> registry_ = BuiltinHandlers();
   FakeClock clock_;
   CancelFlag flag_ = std::make_shared<std::atomic<bool>>(false);
+  std::vector<std::pair<std::string, double>> commits_;
+  RunEnvironment env_{clock_, flag_, [this](absl::string_view cursor, double progress, absl::Time) {
+                        commits_.emplace_back(std::string(cursor), progress);
+                        return absl::StatusOr<v1::LeaseStatus>(v1::LEASE_OK);
+                      }};
 };
 
 TEST_F(TaskRunnerTest, OneResultPerItemInOrder) {
-  v1::TaskOutcome o = RunTask(Task({"1", "2", "3"}), Job("builtin:noop"),
-                              *registry_->Find("builtin:noop"), clock_, flag_);
+  v1::TaskOutcome o = Run(Task({"1", "2", "3"}), "builtin:noop");
   ASSERT_TRUE(o.has_results());
   EXPECT_EQ(o.ref().epoch(), 2);
   ASSERT_EQ(o.results().results_size(), 3);
@@ -37,8 +45,7 @@ TEST_F(TaskRunnerTest, OneResultPerItemInOrder) {
 }
 
 TEST_F(TaskRunnerTest, FirstFailingItemFailsTheTaskAndIsNamed) {
-  v1::TaskOutcome o = RunTask(Task({"1", R"({"fail":"fatal","message":"bad"})", "3"}),
-                              Job("builtin:fail"), *registry_->Find("builtin:fail"), clock_, flag_);
+  v1::TaskOutcome o = Run(Task({"1", R"({"fail":"fatal","message":"bad"})", "3"}), "builtin:fail");
   ASSERT_TRUE(o.has_error());
   EXPECT_EQ(o.error().code(), v1::ERROR_FATAL);
   EXPECT_EQ(o.error().message(), "item 1: bad");
@@ -46,9 +53,60 @@ TEST_F(TaskRunnerTest, FirstFailingItemFailsTheTaskAndIsNamed) {
 
 TEST_F(TaskRunnerTest, CancelledTaskStopsWithCancelled) {
   flag_->store(true);
-  v1::TaskOutcome o =
-      RunTask(Task({"1"}), Job("builtin:noop"), *registry_->Find("builtin:noop"), clock_, flag_);
+  v1::TaskOutcome o = Run(Task({"1"}), "builtin:noop");
   EXPECT_EQ(o.error().code(), v1::ERROR_CANCELLED);
+}
+
+TEST_F(TaskRunnerTest, ABatchResumesAtTheItemItStoppedWithEarlierResults) {
+  v1::TaskCheckpoint cp;
+  cp.set_item(2);
+  cp.add_results("\"a\"");
+  cp.add_results("\"b\"");
+  v1::LeasedTask task = Task({"1", "2", "3"});
+  task.set_resume_cursor(cp.SerializeAsString());
+  v1::TaskOutcome o = Run(task, "builtin:noop");
+  ASSERT_TRUE(o.has_results());
+  ASSERT_EQ(o.results().results_size(), 3);
+  EXPECT_EQ(o.results().results(0), "\"a\"");
+  EXPECT_EQ(o.results().results(2), "3");
+}
+
+// Advances the fake clock by 40 s per item: with a one-minute limit the second item ends past it.
+class TickHandler : public Handler {
+ public:
+  explicit TickHandler(FakeClock& clock) : clock_(clock) {}
+  absl::StatusOr<std::string> Invoke(const Event& event, Context&) override {
+    clock_.Advance(absl::Seconds(40));
+    return std::string(event.item);
+  }
+
+ private:
+  FakeClock& clock_;
+};
+
+TEST_F(TaskRunnerTest, TimeLimitBetweenItemsKeepsFinishedResultsAndContinues) {
+  TickHandler tick(clock_);
+  v1::TaskOutcome o = RunTask(Task({"1", "2", "3"}), Job("tick"), tick, env_);
+  EXPECT_TRUE(o.continued());
+  ASSERT_EQ(commits_.size(), 1);
+  v1::TaskCheckpoint cp;
+  ASSERT_TRUE(cp.ParseFromString(commits_[0].first));
+  EXPECT_EQ(cp.item(), 2);
+  EXPECT_EQ(cp.results_size(), 2);
+  EXPECT_NEAR(commits_[0].second, 2.0 / 3, 1e-9);
+}
+
+TEST_F(TaskRunnerTest, RefusedCheckpointStopsTheHandler) {
+  env_.commit = [](absl::string_view, double, absl::Time) {
+    return absl::StatusOr<v1::LeaseStatus>(v1::LEASE_LOST);
+  };
+  JobInfo job = Job("builtin:count");
+  job.params = {{"checkpoint_every", 100}};
+  v1::TaskOutcome o =
+      RunTask(Task({R"({"n": 5000})"}), job, *registry_->Find("builtin:count"), env_);
+  ASSERT_TRUE(o.has_error());
+  EXPECT_TRUE(flag_->load());
+  EXPECT_NE(o.error().message().find("lease was lost"), std::string::npos) << o.error().message();
 }
 
 }  // namespace

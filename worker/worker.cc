@@ -34,13 +34,16 @@ Worker::Worker(Options options, std::unique_ptr<HandlerRegistry> handlers, Clock
         book_.Remove(ref);
       });
   renewer_ = std::make_unique<LeaseRenewer>(*stub_, book_, describe);
+  checkpoints_ = std::make_unique<CheckpointBatcher>(*stub_, options_.checkpoints, describe);
 }
 
 Worker::~Worker() { Stop(); }
 
 void Worker::Start() {
   leaser_ = std::thread([this] { LeaseLoop(); });
-  for (int i = 0; i < options_.slots; ++i) slots_.emplace_back([this] { SlotLoop(); });
+  watchdog_ = std::thread([this] { WatchdogLoop(); });
+  absl::MutexLock lock(&mu_);
+  for (int i = 0; i < options_.slots; ++i) StartSlot();
 }
 
 void Worker::Describe(v1::WorkerInfo* info) const {
@@ -142,57 +145,6 @@ void Worker::Accept(v1::LeaseTasksResponse& response) {
   }
 }
 
-void Worker::SlotLoop() {
-  while (true) {
-    Queued queued;
-    {
-      absl::MutexLock lock(&mu_);
-      auto ready = [this]()
-                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !queue_.empty() || draining_; };
-      mu_.Await(absl::Condition(&ready));
-      if (queue_.empty()) return;
-      queued = std::move(queue_.front());
-      queue_.pop_front();
-      if (draining_) {
-        v1::TaskOutcome released;
-        *released.mutable_ref() = queued.task.ref();
-        released.set_released(true);
-        reporter_->Add(std::move(released));
-        continue;
-      }
-      ++running_;
-    }
-    Run(queued);
-    absl::MutexLock lock(&mu_);
-    --running_;
-  }
-}
-
-void Worker::Run(Queued& queued) {
-  const v1::TaskRef& ref = queued.task.ref();
-  if (queued.cancelled->load()) {  // lost or cancelled while it waited: nothing to report
-    book_.Remove(ref);
-    return;
-  }
-  Handler* handler = queued.job ? handlers_->Find(queued.job->function) : nullptr;
-  v1::TaskOutcome outcome;
-  if (handler == nullptr) {
-    *outcome.mutable_ref() = ref;
-    outcome.mutable_error()->set_code(v1::ERROR_FATAL);
-    outcome.mutable_error()->set_message(
-        absl::StrCat("function ", queued.job ? queued.job->function : "?",
-                     " is not available on worker ", options_.worker_id));
-  } else {
-    ++busy_;
-    outcome = RunTask(queued.task, *queued.job, *handler, clock_, queued.cancelled);
-    --busy_;
-  }
-  const double seconds = absl::ToDoubleSeconds(FromProto(outcome.duration()));
-  reporter_->Add(std::move(outcome));
-  absl::MutexLock lock(&mu_);
-  avg_run_seconds_ = avg_run_seconds_ < 0 ? seconds : 0.9 * avg_run_seconds_ + 0.1 * seconds;
-}
-
 void Worker::Stop() {
   {
     absl::MutexLock lock(&mu_);
@@ -202,20 +154,26 @@ void Worker::Stop() {
     if (active_lease_ != nullptr) active_lease_->TryCancel();
   }
   if (leaser_.joinable()) leaser_.join();
-  bool finished = false;
+  auto idle = [this]()
+                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return running_ == 0 && queue_.empty(); };
+  std::map<int, std::thread> slots;
   {
     absl::MutexLock lock(&mu_);
     draining_ = true;
-    auto idle = [this]()
-                    ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return running_ == 0 && queue_.empty(); };
-    finished = mu_.AwaitWithTimeout(absl::Condition(&idle), options_.drain_timeout);
+    if (!mu_.AwaitWithTimeout(absl::Condition(&idle), options_.drain_timeout)) {
+      LOG(WARNING) << "tasks still running after " << options_.drain_timeout
+                   << ": asking them to stop";
+      for (const v1::TaskRef& ref : book_.Refs()) book_.Cancel(ref);
+      if (!mu_.AwaitWithTimeout(absl::Condition(&idle), options_.abandon_grace)) {
+        for (auto& [slot, running] : invocations_) Abandon(slot, running);
+        invocations_.clear();
+      }
+    }
+    watchdog_stop_ = true;
+    slots.swap(slots_);
   }
-  if (!finished) {
-    LOG(WARNING) << "tasks still running after " << options_.drain_timeout << ": cancelling them";
-    for (const v1::TaskRef& ref : book_.Refs()) book_.Cancel(ref);
-  }
-  for (std::thread& t : slots_) t.join();
-  slots_.clear();
+  if (watchdog_.joinable()) watchdog_.join();
+  for (auto& [slot, thread] : slots) thread.join();
   if (!reporter_->Drain(options_.drain_timeout)) {
     LOG(WARNING) << "some outcomes could not be reported; their leases will expire";
   }

@@ -1,12 +1,16 @@
 // The worker process's engine. Stateless: it leases tasks in batches from the coordinator
-// (long-poll), runs them on `slots` threads, reports outcomes in batches and renews its leases from
-// its own thread. It may be killed at any moment; a clean Stop() releases the tasks it has not
-// started, finishes the ones it runs and reports everything.
+// (long-poll), runs them on `slots` threads, reports outcomes in batches, commits checkpoints in
+// batches and renews its leases from its own thread. It enforces each invocation's time limit: the
+// handler is asked to stop (its context says so), and one that does not return within
+// `abandon_grace` is abandoned — its task continues elsewhere from its last checkpoint and a fresh
+// thread takes its slot. It may be killed at any moment; a clean Stop() releases the tasks it has
+// not started, finishes the ones it runs and reports everything.
 #ifndef FANOUT_WORKER_WORKER_H_
 #define FANOUT_WORKER_WORKER_H_
 
 #include <atomic>
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -17,6 +21,7 @@
 #include "common/clock.h"
 #include "grpcpp/grpcpp.h"
 #include "proto/worker_service.grpc.pb.h"
+#include "worker/checkpoint_batcher.h"
 #include "worker/handler_registry.h"
 #include "worker/lease_book.h"
 #include "worker/lease_renewer.h"
@@ -25,7 +30,8 @@
 
 namespace fanout::worker {
 
-// Thread-safe. Owned by main / `fanout dev`.
+// Thread-safe. Owned by main / `fanout dev`. Destroy it only after Stop() returned: a thread left
+// stuck in an abandoned handler may still refer to it until the process exits.
 class Worker {
  public:
   struct Options {
@@ -36,7 +42,10 @@ class Worker {
     size_t max_prefetch = 1000;
     absl::Duration lease_wait = absl::Seconds(5);
     absl::Duration drain_timeout = absl::Seconds(30);
+    // How long a handler may run past its time limit before it is abandoned.
+    absl::Duration abandon_grace = absl::Seconds(2);
     ResultReporter::Options reporter;
+    CheckpointBatcher::Options checkpoints;
   };
 
   Worker(Options options, std::unique_ptr<HandlerRegistry> handlers, Clock& clock);
@@ -44,7 +53,7 @@ class Worker {
 
   void Start();
   // Stops leasing, releases queued tasks, lets running ones finish (cancelling them after
-  // drain_timeout) and reports every outcome. Idempotent.
+  // drain_timeout, abandoning them after abandon_grace more) and reports every outcome. Idempotent.
   void Stop();
 
   const std::string& id() const { return options_.worker_id; }
@@ -56,12 +65,25 @@ class Worker {
     CancelFlag cancelled;
     std::shared_ptr<const JobInfo> job;
   };
+  // An invocation in progress, for the watchdog.
+  struct Running {
+    v1::TaskRef ref;
+    absl::Time deadline;
+    std::shared_ptr<std::atomic<bool>> abandoned;
+  };
 
   void LeaseLoop();
   bool LeaseOnce(std::string& request_id);
   void Accept(v1::LeaseTasksResponse& response);
-  void SlotLoop();
-  void Run(Queued& queued);
+  void StartSlot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SlotLoop(int slot);
+  // Returns false when the invocation was abandoned: the thread must then leave without a trace.
+  bool Run(int slot, Queued& queued);
+  v1::TaskOutcome Execute(const Queued& queued);
+  void WatchdogLoop();
+  // Gives up on the invocation in `slot`: its task continues elsewhere; a new thread takes the
+  // slot.
+  void Abandon(int slot, Running& running) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   size_t WantLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Describe(v1::WorkerInfo* info) const;
 
@@ -76,6 +98,7 @@ class Worker {
   LeaseBook book_;
   std::unique_ptr<ResultReporter> reporter_;
   std::unique_ptr<LeaseRenewer> renewer_;
+  std::unique_ptr<CheckpointBatcher> checkpoints_;
   std::atomic<int> busy_{0};
 
   mutable absl::Mutex mu_;
@@ -83,14 +106,18 @@ class Worker {
   std::deque<Queued> queue_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::shared_ptr<const JobInfo>> jobs_ ABSL_GUARDED_BY(mu_);
   int running_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_map<int, Running> invocations_ ABSL_GUARDED_BY(mu_);  // by slot
+  std::map<int, std::thread> slots_ ABSL_GUARDED_BY(mu_);
+  int next_slot_ ABSL_GUARDED_BY(mu_) = 0;
   double avg_run_seconds_ ABSL_GUARDED_BY(mu_) = -1;  // EWMA; negative until the first task
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;        // no more leasing
   bool draining_ ABSL_GUARDED_BY(mu_) = false;        // release what is queued, then exit slots
+  bool watchdog_stop_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext* active_lease_ ABSL_GUARDED_BY(mu_) = nullptr;
 
   std::thread leaser_;
-  std::vector<std::thread> slots_;
+  std::thread watchdog_;
 };
 
 }  // namespace fanout::worker

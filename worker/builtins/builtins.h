@@ -19,6 +19,8 @@ std::unique_ptr<Handler> MakeSleepHandler();
 std::unique_ptr<Handler> MakeFailHandler();
 // SHA-256 of the local file the item names ("path" or {"path": "path"}).
 std::unique_ptr<Handler> MakeSha256Handler();
+// Counts to the item's "n", checkpointing, across as many invocations as it takes (count.cc).
+std::unique_ptr<Handler> MakeCountHandler();
 
 }  // namespace fanout::worker
 

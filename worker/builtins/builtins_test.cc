@@ -18,8 +18,13 @@ class BuiltinsTest : public ::testing::Test {
                                      json params = json::object(), uint32_t attempt = 1) {
     Handler* handler = registry_->Find(function);
     if (handler == nullptr) return absl::NotFoundError(function);
-    Context context(clock_, "req", clock_.Now() + absl::Minutes(1), attempt, cancelled_);
-    return handler->Invoke(Event{item, params, "job-1", 0}, context);
+    Context::Setup setup;
+    setup.request_id = "req";
+    setup.deadline = clock_.Now() + absl::Minutes(1);
+    setup.attempt = attempt;
+    setup.cancelled = cancelled_;
+    Context context(clock_, std::move(setup));
+    return handler->Invoke(Event{item, params, "job-1", 0, 0}, context);
   }
 
   std::unique_ptr<HandlerRegistry> registry_ = BuiltinHandlers();

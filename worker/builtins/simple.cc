@@ -1,4 +1,6 @@
 // The small built-ins: noop, sleep, fail.
+#include <unistd.h>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "worker/builtins/builtins.h"
@@ -54,6 +56,10 @@ class FailHandler : public Handler {
     const std::string mode = spec["fail"].get<std::string>();
     if (spec.contains("times") && spec["times"].is_number() &&
         context.attempt() > spec["times"].get<int64_t>()) {
+      return json{{"ok", true}, {"attempt", context.attempt()}}.dump();
+    }
+    if (spec.contains("unless_file") && spec["unless_file"].is_string() &&
+        access(spec["unless_file"].get<std::string>().c_str(), F_OK) == 0) {
       return json{{"ok", true}, {"attempt", context.attempt()}}.dump();
     }
     const std::string message = spec.contains("message") && spec["message"].is_string()

@@ -1,0 +1,105 @@
+// TaskTable: rebuilding memory from the records on disk, and describing tasks that were never
+// written.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/proto_time.h"
+#include "coordinator/task_table.h"
+
+namespace fanout::coordinator {
+
+void TaskTable::LoadJob(v1::Job job) {
+  const uint64_t seq = SeqFromJobId(job.job_id()).value();
+  next_job_seq_ = std::max(next_job_seq_, seq + 1);
+  JobEntry& entry = jobs_[seq];
+  if (job.state() == v1::JOB_RUNNING) {
+    ready_.AddJob(seq, job.spec().options().priority());
+    absl::StatusOr<std::unique_ptr<Splitter>> splitter =
+        MakeSplitter(job.spec().source(), job.spec().options().batch_size());
+    if (splitter.ok()) entry.splitter = std::move(*splitter);
+  }
+  entry.job = std::move(job);
+}
+
+void TaskTable::LoadTask(v1::Task task, absl::Time now, absl::Duration lease_grace) {
+  const std::optional<uint64_t> seq = SeqFromJobId(task.job_id());
+  auto job = seq ? jobs_.find(*seq) : jobs_.end();
+  if (job == jobs_.end() || job->second.job.state() != v1::JOB_RUNNING) return;
+  JobEntry& entry = job->second;
+  if (entry.splitter == nullptr) {
+    // FinishLoading fails the job; keep what is unfinished so that it gets cancelled and written.
+    if (task.state() == v1::TASK_PENDING || task.state() == v1::TASK_LEASED) {
+      entry.live[task.index()] = std::move(task);
+    }
+    return;
+  }
+  while (entry.next_index < task.index()) Materialize(*seq, entry, entry.next_index++);
+  entry.next_index = std::max(entry.next_index, task.index() + 1);
+  const TaskKey key{*seq, task.index()};
+  if (task.state() == v1::TASK_PENDING) {
+    const absl::Time due = task.has_not_before() ? FromProto(task.not_before()) : now;
+    if (due > now) {
+      ready_.PushDelayed(key, due);
+    } else {
+      ready_.PushReady(key);
+    }
+  } else if (task.state() == v1::TASK_LEASED) {
+    const absl::Time expiry = std::max(FromProto(task.lease_expires_at()), now + lease_grace);
+    ToProto(expiry, task.mutable_lease_expires_at());
+    if (task.attempts_size() > 0) {
+      *task.mutable_attempts(task.attempts_size() - 1)->mutable_lease_expires_at() =
+          task.lease_expires_at();
+    }
+    leases_.Add(key, task.epoch(), expiry);
+  } else {
+    return;  // ended: stays on disk only
+  }
+  entry.partial += task.progress();
+  entry.live[task.index()] = std::move(task);
+}
+
+void TaskTable::LoadIdempotencyKey(std::string key, uint64_t job_seq) {
+  idempotency_[std::move(key)] = job_seq;
+}
+
+void TaskTable::FinishLoading(absl::Time now, ChangeSet* changes) {
+  for (auto& [seq, entry] : jobs_) {
+    if (entry.job.state() != v1::JOB_RUNNING) continue;
+    if (entry.splitter == nullptr) {
+      CancelLiveTasks(entry, "stopped: the job's source no longer splits", now, changes);
+      FinishJob(entry, v1::JOB_FAILED,
+                absl::StrCat("source no longer splits: ",
+                             MakeSplitter(entry.job.spec().source(), 1).status().message()),
+                now);
+      changes->jobs.insert(seq);
+      continue;
+    }
+    RefreshProgress(entry);
+    Refill(seq, entry);
+  }
+}
+
+v1::Task TaskTable::UnwrittenTask(uint64_t job_seq, uint64_t index,
+                                  const Splitter* splitter) const {
+  const JobEntry& entry = jobs_.at(job_seq);
+  v1::Task task;
+  task.set_job_id(entry.job.job_id());
+  task.set_index(index);
+  if (splitter == nullptr) splitter = entry.splitter.get();
+  if (splitter != nullptr && index < splitter->task_count()) {
+    for (std::string& item : splitter->TaskItems(index)) task.add_items(std::move(item));
+  }
+  if (entry.job.state() == v1::JOB_RUNNING) {
+    task.set_state(v1::TASK_PENDING);
+  } else {
+    task.set_state(v1::TASK_CANCELLED);
+    task.mutable_error()->set_code(v1::ERROR_CANCELLED);
+    task.mutable_error()->set_message(
+        absl::StrCat("never ran: the job ended ", JobStateName(entry.job.state())));
+    *task.mutable_finished_at() = entry.job.finished_at();
+  }
+  return task;
+}
+
+}  // namespace fanout::coordinator

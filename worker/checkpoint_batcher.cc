@@ -1,0 +1,106 @@
+#include "worker/checkpoint_batcher.h"
+
+#include <algorithm>
+
+#include "common/grpc_status.h"
+#include "glog/logging.h"
+
+namespace fanout::worker {
+
+CheckpointBatcher::CheckpointBatcher(v1::WorkerService::StubInterface& stub, Options options,
+                                     DescribeWorker describe)
+    : stub_(stub), options_(options), describe_(std::move(describe)), thread_([this] { Run(); }) {}
+
+CheckpointBatcher::~CheckpointBatcher() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  thread_.join();
+}
+
+absl::StatusOr<v1::LeaseStatus> CheckpointBatcher::Commit(const v1::TaskRef& ref,
+                                                          absl::string_view cursor, double progress,
+                                                          absl::Time deadline) {
+  auto pending = std::make_shared<Pending>();
+  *pending->entry.mutable_ref() = ref;
+  pending->entry.set_cursor(std::string(cursor));
+  pending->entry.set_progress(progress);
+  pending->deadline = deadline;
+  absl::MutexLock lock(&mu_);
+  if (stop_) return absl::UnavailableError("worker stopping");
+  queue_.push_back(pending);
+  mu_.Await(absl::Condition(&pending->done));
+  return pending->result;
+}
+
+bool CheckpointBatcher::Send(std::vector<std::shared_ptr<Pending>>& batch) {
+  v1::CheckpointRequest request;
+  describe_(request.mutable_worker());
+  for (const auto& p : batch) *request.add_checkpoints() = p->entry;
+  v1::CheckpointResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       absl::ToChronoMilliseconds(options_.rpc_timeout));
+  grpc::Status status = stub_.Checkpoint(&context, request, &response);
+  if (!status.ok()) {
+    LOG_EVERY_N(WARNING, 10) << "committing " << batch.size()
+                             << " checkpoints failed, will retry: " << FromGrpcStatus(status);
+    return false;
+  }
+  absl::MutexLock lock(&mu_);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i]->result = i < static_cast<size_t>(response.statuses_size())
+                           ? response.statuses(i)
+                           : v1::LEASE_STATUS_UNSPECIFIED;
+    batch[i]->done = true;
+  }
+  committed_ += batch.size();
+  return true;
+}
+
+void CheckpointBatcher::Run() {
+  absl::Duration backoff = absl::Milliseconds(50);
+  while (true) {
+    std::vector<std::shared_ptr<Pending>> batch;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !queue_.empty() || stop_; };
+      mu_.Await(absl::Condition(&ready));
+      if (stop_) {
+        for (auto& p : queue_) {
+          p->result = absl::UnavailableError("worker stopping");
+          p->done = true;
+        }
+        return;
+      }
+      auto full = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return queue_.size() >= options_.max_batch || stop_;
+      };
+      mu_.AwaitWithTimeout(absl::Condition(&full), options_.linger);
+      const size_t n = std::min(queue_.size(), options_.max_batch);
+      batch.assign(queue_.begin(), queue_.begin() + n);
+      queue_.erase(queue_.begin(), queue_.begin() + n);
+    }
+    if (Send(batch)) {
+      backoff = absl::Milliseconds(50);
+      continue;
+    }
+    // Entries whose caller's deadline passed give up; the rest go back in front.
+    absl::MutexLock lock(&mu_);
+    const absl::Time now = absl::Now();
+    for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+      if (now >= (*it)->deadline) {
+        (*it)->result = absl::UnavailableError("checkpoint not committed: coordinator unreachable");
+        (*it)->done = true;
+      } else {
+        queue_.push_front(*it);
+      }
+    }
+    auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_; };
+    mu_.AwaitWithTimeout(absl::Condition(&stopping), backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(1));
+  }
+}
+
+}  // namespace fanout::worker

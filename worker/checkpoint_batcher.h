@@ -1,0 +1,64 @@
+// Commits checkpoints for every slot of a worker: calls from all handlers that arrive within a
+// millisecond share one Checkpoint RPC (and on the coordinator one disk sync). A caller blocks
+// until its checkpoint is durable or refused; while the coordinator is unreachable it retries until
+// the caller's deadline.
+#ifndef FANOUT_WORKER_CHECKPOINT_BATCHER_H_
+#define FANOUT_WORKER_CHECKPOINT_BATCHER_H_
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "proto/worker_service.grpc.pb.h"
+
+namespace fanout::worker {
+
+// Thread-safe. Owned by Worker.
+class CheckpointBatcher {
+ public:
+  struct Options {
+    absl::Duration linger = absl::Milliseconds(1);
+    size_t max_batch = 256;
+    absl::Duration rpc_timeout = absl::Seconds(5);
+  };
+  using DescribeWorker = std::function<void(v1::WorkerInfo*)>;
+
+  CheckpointBatcher(v1::WorkerService::StubInterface& stub, Options options,
+                    DescribeWorker describe);
+  ~CheckpointBatcher();
+
+  // LEASE_OK once durable; LEASE_LOST or LEASE_CANCELLED when refused; kUnavailable when the
+  // coordinator could not be reached before `deadline`.
+  absl::StatusOr<v1::LeaseStatus> Commit(const v1::TaskRef& ref, absl::string_view cursor,
+                                         double progress, absl::Time deadline);
+  uint64_t committed() const { return committed_.load(); }
+
+ private:
+  struct Pending {
+    v1::CheckpointEntry entry;
+    absl::Time deadline;
+    bool done = false;
+    absl::StatusOr<v1::LeaseStatus> result = absl::UnknownError("not sent");
+  };
+  void Run();
+  // Sends one batch; returns false when the call failed (the entries stay queued).
+  bool Send(std::vector<std::shared_ptr<Pending>>& batch);
+
+  v1::WorkerService::StubInterface& stub_;
+  const Options options_;
+  const DescribeWorker describe_;
+  std::atomic<uint64_t> committed_{0};
+
+  absl::Mutex mu_;
+  std::deque<std::shared_ptr<Pending>> queue_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace fanout::worker
+
+#endif  // FANOUT_WORKER_CHECKPOINT_BATCHER_H_

@@ -1,0 +1,122 @@
+// Worker: the slot threads that run tasks, and the watchdog that enforces time limits.
+#include "absl/strings/str_cat.h"
+#include "common/proto_time.h"
+#include "glog/logging.h"
+#include "worker/worker.h"
+
+namespace fanout::worker {
+
+void Worker::StartSlot() {
+  const int slot = next_slot_++;
+  slots_[slot] = std::thread([this, slot] { SlotLoop(slot); });
+}
+
+void Worker::SlotLoop(int slot) {
+  while (true) {
+    Queued queued;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !queue_.empty() || draining_; };
+      mu_.Await(absl::Condition(&ready));
+      if (queue_.empty()) return;
+      queued = std::move(queue_.front());
+      queue_.pop_front();
+      if (draining_) {
+        v1::TaskOutcome released;
+        *released.mutable_ref() = queued.task.ref();
+        released.set_released(true);
+        reporter_->Add(std::move(released));
+        continue;
+      }
+      ++running_;
+    }
+    if (!Run(slot, queued)) return;  // abandoned: another thread has this slot now
+  }
+}
+
+bool Worker::Run(int slot, Queued& queued) {
+  const v1::TaskRef& ref = queued.task.ref();
+  if (queued.cancelled->load()) {  // lost or cancelled while it waited: nothing to report
+    book_.Remove(ref);
+    absl::MutexLock lock(&mu_);
+    --running_;
+    return true;
+  }
+  auto abandoned = std::make_shared<std::atomic<bool>>(false);
+  {
+    absl::MutexLock lock(&mu_);
+    const absl::Duration timeout = queued.job ? queued.job->timeout : absl::ZeroDuration();
+    invocations_[slot] = {ref, clock_.Now() + timeout, abandoned};
+  }
+  v1::TaskOutcome outcome = Execute(queued);
+  if (abandoned->load()) return false;  // touch nothing: the worker may be stopping
+  absl::MutexLock lock(&mu_);
+  if (abandoned->load()) return false;
+  invocations_.erase(slot);
+  --running_;
+  const double seconds = absl::ToDoubleSeconds(FromProto(outcome.duration()));
+  avg_run_seconds_ = avg_run_seconds_ < 0 ? seconds : 0.9 * avg_run_seconds_ + 0.1 * seconds;
+  reporter_->Add(std::move(outcome));
+  return true;
+}
+
+v1::TaskOutcome Worker::Execute(const Queued& queued) {
+  Handler* handler = queued.job ? handlers_->Find(queued.job->function) : nullptr;
+  if (handler == nullptr) {
+    // Retryable: another worker of a mixed fleet (or a newer version) may have the function.
+    v1::TaskOutcome outcome;
+    *outcome.mutable_ref() = queued.task.ref();
+    outcome.mutable_error()->set_code(v1::ERROR_RETRYABLE);
+    outcome.mutable_error()->set_message(
+        absl::StrCat("function ", queued.job ? queued.job->function : "?",
+                     " is not available on worker ", options_.worker_id));
+    return outcome;
+  }
+  RunEnvironment env{clock_, queued.cancelled,
+                     [this, ref = queued.task.ref()](absl::string_view cursor, double progress,
+                                                     absl::Time deadline) {
+                       return checkpoints_->Commit(ref, cursor, progress, deadline);
+                     }};
+  ++busy_;
+  v1::TaskOutcome outcome = RunTask(queued.task, *queued.job, *handler, env);
+  --busy_;
+  return outcome;
+}
+
+void Worker::WatchdogLoop() {
+  while (true) {
+    absl::MutexLock lock(&mu_);
+    auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return watchdog_stop_; };
+    if (mu_.AwaitWithTimeout(absl::Condition(&stopping), absl::Milliseconds(100))) return;
+    const absl::Time now = clock_.Now();
+    for (auto it = invocations_.begin(); it != invocations_.end();) {
+      if (now > it->second.deadline + options_.abandon_grace) {
+        Abandon(it->first, it->second);
+        invocations_.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+  }
+}
+
+void Worker::Abandon(int slot, Running& running) {
+  LOG(WARNING) << "abandoning " << running.ref.ShortDebugString() << ": still running "
+               << options_.abandon_grace << " past its time limit";
+  running.abandoned->store(true);
+  book_.Cancel(running.ref);
+  v1::TaskOutcome continued;
+  *continued.mutable_ref() = running.ref;
+  continued.set_continued(true);
+  reporter_->Add(std::move(continued));
+  --running_;
+  auto thread = slots_.find(slot);
+  if (thread != slots_.end()) {
+    thread->second.detach();
+    slots_.erase(thread);
+  }
+  if (!draining_) StartSlot();
+}
+
+}  // namespace fanout::worker
