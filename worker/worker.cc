@@ -30,7 +30,10 @@ Worker::Worker(Options options, std::unique_ptr<HandlerRegistry> handlers, Clock
   auto describe = [this](v1::WorkerInfo* info) { Describe(info); };
   reporter_ = std::make_unique<ResultReporter>(
       *stub_, options_.reporter, describe, [this](const v1::TaskRef& ref, v1::ReportStatus status) {
-        if (status == v1::REPORT_STALE) VLOG(1) << "stale report for " << ref.ShortDebugString();
+        if (status == v1::REPORT_STALE) {
+          LOG(WARNING) << "outcome of " << ref.ShortDebugString()
+                       << " refused: stale epoch (the task moved on without this worker)";
+        }
         book_.Remove(ref);
       });
   renewer_ = std::make_unique<LeaseRenewer>(*stub_, book_, describe);

@@ -76,7 +76,13 @@ v1::TaskOutcome Worker::Execute(const Queued& queued) {
   RunEnvironment env{clock_, queued.cancelled,
                      [this, ref = queued.task.ref()](absl::string_view cursor, double progress,
                                                      absl::Time deadline) {
-                       return checkpoints_->Commit(ref, cursor, progress, deadline);
+                       absl::StatusOr<v1::LeaseStatus> status =
+                           checkpoints_->Commit(ref, cursor, progress, deadline);
+                       if (status.ok() && *status != v1::LEASE_OK) {
+                         LOG(WARNING) << "checkpoint of " << ref.ShortDebugString()
+                                      << " refused: " << v1::LeaseStatus_Name(*status);
+                       }
+                       return status;
                      }};
   ++busy_;
   v1::TaskOutcome outcome = RunTask(queued.task, *queued.job, *handler, env);
