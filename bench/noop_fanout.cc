@@ -6,11 +6,13 @@
 //
 //   bazel-bin/bench/noop_fanout --bin_dir=bin [--tasks=100000] [--workers=2] [--slots=4]
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -37,6 +39,22 @@ double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+}
+
+// CPU seconds (user + system) a process has used so far.
+double CpuSeconds(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string line;
+  std::getline(in, line);
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  std::istringstream rest(line.substr(line.rfind(')') + 2));
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stod(field);
+    if (i == 15) stime = std::stod(field);
+  }
+  return (utime + stime) / sysconf(_SC_CLK_TCK);
 }
 
 int64_t PeakRssKb(pid_t pid) {
@@ -84,6 +102,9 @@ int Run() {
   v1::SubmitJobRequest submit;
   submit.mutable_spec()->set_function("builtin:noop");
   submit.mutable_spec()->set_source(absl::StrCat("range:1-", n));
+  const double coordinator_cpu0 = CpuSeconds((*coordinator)->pid());
+  double workers_cpu0 = 0;
+  for (auto& w : workers) workers_cpu0 += CpuSeconds(w->pid());
   const absl::Time t0 = absl::Now();
   v1::SubmitJobResponse submitted;
   grpc::ClientContext sc;
@@ -100,6 +121,9 @@ int Run() {
   wc.TryCancel();
   reader->Finish();
   const int64_t rss_kb = PeakRssKb((*coordinator)->pid());
+  const double coordinator_cpu = CpuSeconds((*coordinator)->pid()) - coordinator_cpu0;
+  double workers_cpu = -workers_cpu0;
+  for (auto& w : workers) workers_cpu += CpuSeconds(w->pid());
 
   // Per-task latencies from the stored records.
   std::vector<double> end_to_end_ms, run_ms;
@@ -133,11 +157,14 @@ int Run() {
       "| task latency p50 (leased -> committed)   | %7.1f ms |\n"
       "| task latency p99 (leased -> committed)   | %7.1f ms |\n"
       "| coordinator peak RSS                     | %7.0f MB |\n"
+      "| coordinator CPU per task                 | %7.2f us |\n"
+      "| workers CPU per task                     | %7.2f us |\n"
       "throughput / target (%.0f/s) = %.2f\n",
       n / 1000, n, absl::GetFlag(FLAGS_workers), absl::GetFlag(FLAGS_slots),
       v1::JobState_Name(job.state()), n, absl::ToDoubleMilliseconds(t_submitted - t0), seconds,
       rate, Percentile(end_to_end_ms, 0.5), Percentile(end_to_end_ms, 0.99),
       Percentile(run_ms, 0.5), Percentile(run_ms, 0.99), rss_kb / 1024.0,
+      coordinator_cpu * 1e6 / n, workers_cpu * 1e6 / n,
       absl::GetFlag(FLAGS_target), rate / absl::GetFlag(FLAGS_target));
   for (auto& w : workers) w->Signal(SIGTERM);
   (*coordinator)->Signal(SIGTERM);

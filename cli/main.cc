@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
   if (command == "list") return fanout::cli::ListCommand();
   if (command == "workers") return fanout::cli::WorkersCommand();
   if (command == "dev") {
+    fanout::RestartWithMallocTunables(argv);
     fanout::BlockTerminationSignals();
     fanout::TuneMallocForThroughput();
     return fanout::cli::DevCommand();

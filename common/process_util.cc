@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -60,6 +61,12 @@ void TuneMallocForThroughput() {
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
   mallopt(M_TOP_PAD, 16 << 20);
+}
+
+void RestartWithMallocTunables(char** argv) {
+  if (std::getenv("GLIBC_TUNABLES") != nullptr) return;  // the operator's choice, or done already
+  setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=8192", 1);
+  execv("/proc/self/exe", argv);
 }
 
 std::string HostName() {

@@ -49,6 +49,7 @@ void GroupCommitter::Run() {
       upto = taken_ = appended_;
     }
     const absl::Time start = absl::Now();
+    const uint64_t bytes = writing_.GetDataSize();
     const rocksdb::Status s = db_->Write(options, &writing_);
     const absl::Duration took = absl::Now() - start;
     writing_.Clear();
@@ -58,6 +59,7 @@ void GroupCommitter::Run() {
     }
     durable_ = upto;
     ++stats_.syncs;
+    stats_.bytes += bytes;
     stats_.write_time += took;
   }
 }

@@ -23,6 +23,7 @@ class GroupCommitter {
   struct Stats {
     uint64_t syncs = 0;         // disk writes (one WAL sync each when sync is on)
     uint64_t batches = 0;       // appended batches they carried
+    uint64_t bytes = 0;         // size of what was written
     absl::Duration write_time;  // total time spent in DB::Write
   };
 

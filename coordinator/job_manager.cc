@@ -57,6 +57,20 @@ absl::StatusOr<v1::Job> JobManager::GetJob(absl::string_view job_id) {
   return store_.GetJob(job_id);
 }
 
+void SummarizeSource(v1::Job* job) {
+  std::string* source = job->mutable_spec()->mutable_source();
+  if (source->size() <= kSummarySourceBytes) return;
+  const size_t total = source->size();
+  source->resize(kSummarySourceBytes);
+  absl::StrAppend(source, "... (", total, " bytes; fanout status shows all)");
+}
+
+absl::StatusOr<v1::Job> JobManager::GetJobSummary(absl::string_view job_id) {
+  ASSIGN_OR_RETURN(v1::Job job, store_.GetJob(job_id));
+  SummarizeSource(&job);
+  return job;
+}
+
 absl::StatusOr<v1::Job> JobManager::CancelJob(absl::string_view job_id) {
   absl::StatusOr<v1::Job> job = store_.CancelJob(job_id);
   Changed();
@@ -68,7 +82,10 @@ absl::StatusOr<v1::ListJobsResponse> JobManager::ListJobs(const v1::ListJobsRequ
   const size_t limit = PageSize(request.page_size(), 100, 1000);
   v1::ListJobsResponse response;
   std::vector<v1::Job> jobs = store_.ListJobs(before, limit);
-  for (v1::Job& job : jobs) *response.add_jobs() = std::move(job);
+  for (v1::Job& job : jobs) {
+    SummarizeSource(&job);
+    *response.add_jobs() = std::move(job);
+  }
   if (jobs.size() == limit) {
     const std::optional<uint64_t> last = SeqFromJobId(response.jobs(limit - 1).job_id());
     if (last && *last > 1) response.set_next_page_token(absl::StrCat(*last));

@@ -23,6 +23,10 @@
 namespace fanout::coordinator {
 
 inline constexpr absl::Duration kDefaultTimeout = absl::Seconds(300);
+inline constexpr size_t kSummarySourceBytes = 256;
+
+// Cuts an inline source longer than kSummarySourceBytes, marking the cut.
+void SummarizeSource(v1::Job* job);
 
 // Thread-safe. Owned by the process wiring (CoordinatorServer); `store` and `clock` outlive it.
 class JobManager {
@@ -49,6 +53,10 @@ class JobManager {
   // --- JobService ---
   absl::StatusOr<SubmitOutcome> SubmitJob(v1::JobSpec spec);
   absl::StatusOr<v1::Job> GetJob(absl::string_view job_id);
+  // GetJob with an inline source longer than kSummarySourceBytes cut short: what listings and watch
+  // streams carry, so that a job of a ten-megabyte inline list does not send ten megabytes with
+  // every progress update.
+  absl::StatusOr<v1::Job> GetJobSummary(absl::string_view job_id);
   absl::StatusOr<v1::Job> CancelJob(absl::string_view job_id);
   absl::StatusOr<v1::ListJobsResponse> ListJobs(const v1::ListJobsRequest& request);
   absl::StatusOr<v1::ListTasksResponse> ListTasks(const v1::ListTasksRequest& request);

@@ -97,6 +97,18 @@ TEST_F(JobManagerTest, ResubmissionWithTheSameKeyReturnsTheSameJob) {
   EXPECT_EQ(first->job.job_id(), again->job.job_id());
 }
 
+TEST_F(JobManagerTest, ListingsCutLongInlineSourcesButGetJobDoesNot) {
+  std::string source = "[";
+  for (int i = 0; i < 500; ++i) source += (i ? "," : "") + std::to_string(i);
+  source += "]";
+  absl::StatusOr<SubmitOutcome> job = manager_.SubmitJob(Spec(source));
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(manager_.GetJob(job->job.job_id())->spec().source(), source);
+  const std::string listed = manager_.ListJobs({})->jobs(0).spec().source();
+  EXPECT_LT(listed.size(), 400);
+  EXPECT_NE(listed.find("bytes; fanout status shows all"), std::string::npos);
+}
+
 TEST_F(JobManagerTest, LeaseWaitsUntilWorkArrives) {
   std::shared_ptr<Pending> pending = Lease(LeaseRequest(absl::Seconds(30)));
   EXPECT_FALSE(pending->done.WaitForNotificationWithTimeout(absl::Milliseconds(200)));

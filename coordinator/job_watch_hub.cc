@@ -38,7 +38,7 @@ size_t JobWatchHub::watching() {
 }
 
 bool JobWatchHub::Poll(Watch_& w) {
-  absl::StatusOr<v1::Job> job = manager_.GetJob(w.job_id);
+  absl::StatusOr<v1::Job> job = manager_.GetJobSummary(w.job_id);
   if (!job.ok()) {
     w.sink(job.status(), /*last=*/true);
     return false;

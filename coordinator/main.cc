@@ -53,6 +53,7 @@ absl::StatusOr<absl::flat_hash_map<std::string, absl::Duration>> FunctionTimeout
 }  // namespace
 
 int main(int argc, char** argv) {
+  fanout::RestartWithMallocTunables(argv);
   fanout::BlockTerminationSignals();
   fanout::TuneMallocForThroughput();
   absl::SetProgramUsageMessage(

@@ -49,11 +49,16 @@ class RocksDbJobStore : public TableBackedJobStore {
 
   // Constant after Open.
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, jobs, tasks, idempotency
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, jobs, tasks, idempotency, specs
   rocksdb::ColumnFamilyHandle* jobs_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* tasks_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* idempotency_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* specs_cf_ = nullptr;
   std::unique_ptr<GroupCommitter> committer_;
+  // Buffers for Persist, reused (see TableBackedJobStore::Scratch).
+  std::string scratch_ ABSL_GUARDED_BY(mu_);
+  std::vector<TaskKey> sorted_tasks_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint64_t> sorted_jobs_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace fanout::coordinator

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "coordinator/failing_file_system.h"
 #include "coordinator/job_store_conformance.h"
 #include "coordinator/splitter.h"
@@ -117,6 +118,32 @@ TEST(RocksDbJobStoreTest, FailedDiskWriteIsRefusedClearlyAndLosesNothingAcknowle
   EXPECT_TRUE((*store)->health().ok());
   EXPECT_EQ((*store)->GetJob(kept->job.job_id())->counts().running(), 1);
   EXPECT_EQ((*store)->ListJobs(0, 10).size(), 1) << "the refused submission left nothing behind";
+}
+
+TEST(RocksDbJobStoreTest, AJobsSpecIsWrittenOnceNotWithEveryTransition) {
+  FakeClock clock;
+  RocksDbJobStore::Options options;
+  options.path = FreshDir();
+  auto store = RocksDbJobStore::Open(options, clock, RetryPolicy::Random());
+  ASSERT_TRUE(store.ok());
+  // A 1 MB inline source: 1,000 items of 1 KB.
+  std::string source = "[";
+  for (int i = 0; i < 1000; ++i) {
+    absl::StrAppend(&source, i ? "," : "", "\"", std::string(1000, 'a' + i % 26), "\"");
+  }
+  source += "]";
+  v1::JobSpec spec;
+  spec.set_function("builtin:noop");
+  spec.set_source(source);
+  ASSERT_TRUE((*store)->SubmitJob(spec, *MakeSplitter(source, 1)).ok());
+  const uint64_t after_submit = (*store)->commit_stats().bytes;
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE((*store)->LeaseTasks("w", 1, absl::Seconds(10)).ok());
+  const uint64_t per_lease = ((*store)->commit_stats().bytes - after_submit) / 20;
+  EXPECT_LT(per_lease, 5000) << "each lease rewrote the spec";
+  store->reset();
+  store = RocksDbJobStore::Open(options, clock, RetryPolicy::Random());
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->GetJob("job-1")->spec().source(), source);
 }
 
 TEST(RocksDbJobStoreTest, SecondOpenOfTheSameDirectoryIsRefused) {

@@ -1,5 +1,6 @@
 // RocksDB key layout. Numbers are big-endian so that keys sort in numeric order:
-//   jobs CF:         job_seq (8 bytes)                -> v1::Job
+//   jobs CF:         job_seq (8 bytes)                -> v1::Job without its spec (rewritten often)
+//   specs CF:        job_seq (8 bytes)                -> v1::JobSpec (written once)
 //   tasks CF:        job_seq (8) + task index (8)     -> v1::Task
 //   idempotency CF:  the key's bytes                  -> job_seq (8)
 //   default CF:      "next_job_seq"                   -> job_seq (8)

@@ -11,6 +11,11 @@ namespace fanout::coordinator {
 TableBackedJobStore::TableBackedJobStore(Clock& clock, RetryPolicy policy)
     : clock_(clock), table_(std::move(policy)) {}
 
+ChangeSet& TableBackedJobStore::Scratch() {
+  scratch_.Clear();
+  return scratch_;
+}
+
 uint64_t TableBackedJobStore::Commit(const ChangeSet& changes) {
   if (!changes.empty()) last_ticket_ = Persist(changes);
   table_.Retire(changes);
@@ -48,7 +53,7 @@ absl::StatusOr<SubmitOutcome> TableBackedJobStore::SubmitJob(const v1::JobSpec& 
       out.job = *existing;
       ticket = last_ticket_;
     } else {
-      ChangeSet changes;
+      ChangeSet& changes = Scratch();
       out.job = table_.CreateJob(spec, std::move(splitter), clock_.Now(), &changes);
       out.created = true;
       ticket = Commit(changes);
@@ -65,7 +70,7 @@ absl::StatusOr<LeaseGrant> TableBackedJobStore::LeaseTasks(absl::string_view wor
   {
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(broken_);
-    ChangeSet changes;
+    ChangeSet& changes = Scratch();
     grant = table_.Lease(worker_id, max, ttl, clock_.Now(), &changes);
     ticket = Commit(changes);
   }
@@ -100,7 +105,7 @@ absl::StatusOr<std::vector<v1::LeaseStatus>> TableBackedJobStore::Checkpoint(
   {
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(broken_);
-    ChangeSet changes;
+    ChangeSet& changes = Scratch();
     const absl::Time now = clock_.Now();
     for (const v1::CheckpointEntry& e : entries) {
       out.push_back(table_.Checkpoint(e, ttl, now, &changes));
@@ -119,7 +124,7 @@ absl::StatusOr<std::vector<ReportVerdict>> TableBackedJobStore::ReportOutcomes(
   {
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(broken_);
-    ChangeSet changes;
+    ChangeSet& changes = Scratch();
     const absl::Time now = clock_.Now();
     for (const v1::TaskOutcome& o : outcomes) out.push_back(table_.Report(o, now, &changes));
     ticket = Commit(changes);
@@ -143,7 +148,7 @@ absl::StatusOr<size_t> TableBackedJobStore::ExpireLeases() {
   {
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(broken_);
-    ChangeSet changes;
+    ChangeSet& changes = Scratch();
     expired = table_.ExpireLeases(clock_.Now(), &changes);
     if (expired == 0) return 0;
     ticket = Commit(changes);
@@ -158,7 +163,7 @@ absl::StatusOr<v1::Job> TableBackedJobStore::CancelJob(absl::string_view job_id)
   {
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(broken_);
-    ChangeSet changes;
+    ChangeSet& changes = Scratch();
     ASSIGN_OR_RETURN(const v1::Job* cancelled, table_.CancelJob(job_id, clock_.Now(), &changes));
     job = *cancelled;
     ticket = Commit(changes);
@@ -191,7 +196,7 @@ absl::StatusOr<RedriveOutcome> TableBackedJobStore::RedriveJob(absl::string_view
   uint64_t ticket = 0;
   {
     absl::MutexLock lock(&mu_);
-    ChangeSet changes;
+    ChangeSet& changes = Scratch();
     ASSIGN_OR_RETURN(out.redriven, table_.Redrive(seq, std::move(candidates), from_scratch,
                                                   clock_.Now(), &changes));
     out.job = *table_.JobBySeq(seq);

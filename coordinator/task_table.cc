@@ -56,6 +56,15 @@ const v1::Job* TaskTable::JobBySeq(uint64_t seq) const {
   return it == jobs_.end() ? nullptr : &it->second.job;
 }
 
+void TaskTable::VisitJobWithoutSpec(uint64_t seq, absl::FunctionRef<void(const v1::Job&)> visit) {
+  v1::Job& job = jobs_.at(seq).job;
+  v1::JobSpec spec;
+  spec.Swap(job.mutable_spec());
+  job.clear_spec();
+  visit(job);
+  job.mutable_spec()->Swap(&spec);
+}
+
 const v1::Job* TaskTable::FindJobByIdempotencyKey(absl::string_view key) const {
   auto it = idempotency_.find(key);
   return it == idempotency_.end() ? nullptr : JobBySeq(it->second);
@@ -94,6 +103,7 @@ const v1::Job& TaskTable::CreateJob(const v1::JobSpec& spec, std::unique_ptr<Spl
     changes->idempotency_keys.emplace_back(spec.idempotency_key(), seq);
   }
   changes->jobs.insert(seq);
+  changes->new_jobs.push_back(seq);
   MaybeFinish(entry, now, changes);  // an empty source ends at once
   return job;
 }

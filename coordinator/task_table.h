@@ -15,6 +15,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -116,6 +117,8 @@ class TaskTable {
 
   // --- For the store's persistence of a ChangeSet ---
   const v1::Job* JobBySeq(uint64_t seq) const;
+  // Shows the job's record without its spec (which is stored once, apart), without copying it.
+  void VisitJobWithoutSpec(uint64_t seq, absl::FunctionRef<void(const v1::Job&)> visit);
   const v1::Task* LiveTask(TaskKey key) const;
   void Retire(const ChangeSet& changes);
 

@@ -28,6 +28,7 @@ LeaseGrant TaskTable::Lease(absl::string_view worker_id, size_t max, absl::Durat
     if (cap == 0) return std::numeric_limits<size_t>::max();
     return job.counts().running() >= cap ? 0 : cap - job.counts().running();
   });
+  grant.tasks.reserve(keys.size());
   absl::flat_hash_set<uint64_t> described;
   for (const TaskKey& key : keys) {
     JobEntry& entry = jobs_.at(key.job_seq);

@@ -3,6 +3,7 @@
 #ifndef FANOUT_COORDINATOR_WORKER_GRPC_SERVICE_H_
 #define FANOUT_COORDINATOR_WORKER_GRPC_SERVICE_H_
 
+#include "coordinator/arena_message_allocator.h"
 #include "coordinator/job_manager.h"
 #include "proto/worker_service.grpc.pb.h"
 
@@ -11,7 +12,11 @@ namespace fanout::coordinator {
 // Thread-safe. Owned by CoordinatorServer.
 class WorkerGrpcService final : public v1::WorkerService::CallbackService {
  public:
-  explicit WorkerGrpcService(JobManager& manager) : manager_(manager) {}
+  explicit WorkerGrpcService(JobManager& manager) : manager_(manager) {
+    SetMessageAllocatorFor_ReportResults(&report_allocator_);
+    SetMessageAllocatorFor_RenewLeases(&renew_allocator_);
+    SetMessageAllocatorFor_Checkpoint(&checkpoint_allocator_);
+  }
 
   grpc::ServerUnaryReactor* LeaseTasks(grpc::CallbackServerContext* context,
                                        const v1::LeaseTasksRequest* request,
@@ -28,6 +33,9 @@ class WorkerGrpcService final : public v1::WorkerService::CallbackService {
 
  private:
   JobManager& manager_;
+  ArenaMessageAllocator<v1::ReportResultsRequest, v1::ReportResultsResponse> report_allocator_;
+  ArenaMessageAllocator<v1::RenewLeasesRequest, v1::RenewLeasesResponse> renew_allocator_;
+  ArenaMessageAllocator<v1::CheckpointRequest, v1::CheckpointResponse> checkpoint_allocator_;
 };
 
 }  // namespace fanout::coordinator

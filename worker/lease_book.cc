@@ -25,6 +25,21 @@ bool LeaseBook::Cancel(const v1::TaskRef& ref) {
   return true;
 }
 
+void LeaseBook::SetRunning(const v1::TaskRef& ref, bool running) {
+  absl::MutexLock lock(&mu_);
+  auto it = held_.find(KeyOf(ref));
+  if (it != held_.end() && it->second.ref.epoch() == ref.epoch()) it->second.running = running;
+}
+
+std::vector<v1::TaskRef> LeaseBook::RunningRefs() {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::TaskRef> out;
+  for (const auto& [key, held] : held_) {
+    if (held.running) out.push_back(held.ref);
+  }
+  return out;
+}
+
 std::vector<v1::TaskRef> LeaseBook::Refs() {
   absl::MutexLock lock(&mu_);
   std::vector<v1::TaskRef> out;

@@ -26,7 +26,11 @@ class LeaseBook {
   void Remove(const v1::TaskRef& ref);
   // Flips the lease's cancel flag; false if the lease is not held.
   bool Cancel(const v1::TaskRef& ref);
+  // Whether a handler is running the task now (its lease is renewed more often, so that a cancel
+  // reaches it quickly).
+  void SetRunning(const v1::TaskRef& ref, bool running);
   std::vector<v1::TaskRef> Refs();
+  std::vector<v1::TaskRef> RunningRefs();
   size_t size();
 
  private:
@@ -34,6 +38,7 @@ class LeaseBook {
   struct Held {
     v1::TaskRef ref;
     CancelFlag cancelled;
+    bool running = false;
   };
   static Key KeyOf(const v1::TaskRef& ref) { return {ref.job_id(), ref.index()}; }
 

@@ -24,8 +24,8 @@ void LeaseRenewer::set_lease_ttl(absl::Duration ttl) {
   if (ttl > absl::ZeroDuration()) ttl_ = ttl;
 }
 
-size_t LeaseRenewer::RenewOnce() {
-  std::vector<v1::TaskRef> refs = book_.Refs();
+size_t LeaseRenewer::RenewOnce(bool all) {
+  std::vector<v1::TaskRef> refs = all ? book_.Refs() : book_.RunningRefs();
   v1::RenewLeasesRequest request;
   describe_(request.mutable_worker());
   for (v1::TaskRef& ref : refs) *request.add_leases() = std::move(ref);
@@ -49,19 +49,24 @@ size_t LeaseRenewer::RenewOnce() {
 }
 
 void LeaseRenewer::Run() {
+  absl::Time last_full = absl::InfinitePast();
   while (true) {
+    absl::Duration full_every;
     {
       absl::MutexLock lock(&mu_);
       auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_; };
-      // A third of the TTL leaves two more tries before a lease could expire; at most 500 ms, so
-      // that a cancelled job's handlers hear of it within a second (renewals are cheap: nothing is
-      // written). The call also keeps an idle worker listed.
+      // Every lease each third of the TTL, which leaves two more tries before one could expire;
+      // those of running tasks every 500 ms, so that a cancelled job's handlers hear of it within a
+      // second (renewals are cheap: nothing is written). The call also keeps an idle worker listed.
+      full_every = ttl_ / 3;
       if (mu_.AwaitWithTimeout(absl::Condition(&stopping),
-                               std::min(ttl_ / 3, absl::Milliseconds(500)))) {
+                               std::min(full_every, absl::Milliseconds(500)))) {
         return;
       }
     }
-    RenewOnce();
+    const bool all = absl::Now() - last_full >= full_every;
+    if (all) last_full = absl::Now();
+    RenewOnce(all);
   }
 }
 

@@ -26,8 +26,9 @@ class LeaseRenewer {
 
   // The coordinator's lease TTL, as its responses tell; renewals run at a third of it.
   void set_lease_ttl(absl::Duration ttl);
-  // Renews now; returns how many leases came back lost or cancelled. Exposed for tests.
-  size_t RenewOnce();
+  // Renews now (all leases, or only those of running tasks); returns how many came back lost or
+  // cancelled. Exposed for tests.
+  size_t RenewOnce(bool all = true);
 
  private:
   void Run();

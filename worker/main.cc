@@ -19,6 +19,7 @@ ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(30),
           "on SIGTERM, how long running tasks may take to finish before they are cancelled");
 
 int main(int argc, char** argv) {
+  fanout::RestartWithMallocTunables(argv);
   fanout::BlockTerminationSignals();
   fanout::TuneMallocForThroughput();
   absl::SetProgramUsageMessage(

@@ -85,7 +85,9 @@ v1::TaskOutcome Worker::Execute(const Queued& queued) {
                        return status;
                      }};
   ++busy_;
+  book_.SetRunning(queued.task.ref(), true);
   v1::TaskOutcome outcome = RunTask(queued.task, *queued.job, *handler, env);
+  book_.SetRunning(queued.task.ref(), false);
   --busy_;
   return outcome;
 }
