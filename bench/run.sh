@@ -4,3 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== noop-fanout-100k =="
 bazel-bin/bench/noop_fanout --bin_dir=bin --tasks=100000 --workers=2 "$@"
+echo
+echo "== checkpoint-overhead =="
+bazel-bin/bench/checkpoint_overhead --bin_dir=bin

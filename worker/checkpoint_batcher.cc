@@ -74,10 +74,8 @@ void CheckpointBatcher::Run() {
         }
         return;
       }
-      auto full = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return queue_.size() >= options_.max_batch || stop_;
-      };
-      mu_.AwaitWithTimeout(absl::Condition(&full), options_.linger);
+      // No lingering: a handler is waiting. Checkpoints that arrive while this call is out go
+      // together in the next one, so batches grow with load by themselves.
       const size_t n = std::min(queue_.size(), options_.max_batch);
       batch.assign(queue_.begin(), queue_.begin() + n);
       queue_.erase(queue_.begin(), queue_.begin() + n);

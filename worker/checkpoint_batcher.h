@@ -21,7 +21,6 @@ namespace fanout::worker {
 class CheckpointBatcher {
  public:
   struct Options {
-    absl::Duration linger = absl::Milliseconds(1);
     size_t max_batch = 256;
     absl::Duration rpc_timeout = absl::Seconds(5);
   };

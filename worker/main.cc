@@ -17,6 +17,9 @@ ABSL_FLAG(int, slots, 4, "tasks run at once");
 ABSL_FLAG(std::string, worker_id, "", "name shown in `fanout workers` (default: host-pid-random)");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(30),
           "on SIGTERM, how long running tasks may take to finish before they are cancelled");
+ABSL_FLAG(absl::Duration, abandon_grace, absl::Seconds(2),
+          "how long a handler may run past its time limit before it is abandoned (its task "
+          "continues elsewhere from its last checkpoint)");
 
 int main(int argc, char** argv) {
   fanout::RestartWithMallocTunables(argv);
@@ -42,6 +45,7 @@ int main(int argc, char** argv) {
   }
   options.worker_id = absl::GetFlag(FLAGS_worker_id);
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  options.abandon_grace = absl::GetFlag(FLAGS_abandon_grace);
   fanout::worker::Worker worker(options, fanout::worker::BuiltinHandlers(),
                                 fanout::RealClock::Get());
   worker.Start();

@@ -1,0 +1,125 @@
+#include "bench/bench_cluster.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/grpc_status.h"
+#include "grpcpp/grpcpp.h"
+
+namespace fanout::bench {
+
+double CpuSeconds(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string line;
+  std::getline(in, line);
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  std::istringstream rest(line.substr(line.rfind(')') + 2));
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stod(field);
+    if (i == 15) stime = std::stod(field);
+  }
+  return (utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+int64_t PeakRssKb(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return -1;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+}
+
+absl::StatusOr<std::unique_ptr<BenchCluster>> BenchCluster::Start(const std::string& bin,
+                                                                  int workers, int slots,
+                                                                  std::vector<std::string> flags) {
+  std::unique_ptr<BenchCluster> c(new BenchCluster());
+  c->dir_ = std::filesystem::temp_directory_path() / absl::StrCat("fanout-bench-", getpid());
+  std::filesystem::remove_all(c->dir_);
+  std::filesystem::create_directories(c->dir_);
+  flags.insert(flags.end(), {"--listen=127.0.0.1:0", "--data_dir=" + c->dir_ + "/data",
+                             "--port_file=" + c->dir_ + "/port"});
+  absl::StatusOr<std::unique_ptr<testing::Process>> coordinator =
+      testing::Process::Spawn(bin + "/fanout-coordinator", flags, c->dir_ + "/coordinator.log");
+  if (!coordinator.ok()) return coordinator.status();
+  c->coordinator_ = std::move(*coordinator);
+  while (!std::filesystem::exists(c->dir_ + "/port")) absl::SleepFor(absl::Milliseconds(10));
+  int port = 0;
+  std::ifstream(c->dir_ + "/port") >> port;
+  const std::string address = absl::StrCat("127.0.0.1:", port);
+  for (int i = 0; i < workers; ++i) {
+    absl::StatusOr<std::unique_ptr<testing::Process>> w = testing::Process::Spawn(
+        bin + "/fanout-worker", {"--coordinator=" + address, absl::StrCat("--slots=", slots)},
+        absl::StrCat(c->dir_, "/worker", i, ".log"));
+    if (!w.ok()) return w.status();
+    c->workers_.push_back(std::move(*w));
+  }
+  c->jobs_ =
+      v1::JobService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  // Measure only once every worker is polling.
+  for (v1::ListWorkersResponse listed; listed.workers_size() < workers;) {
+    grpc::ClientContext context;
+    c->jobs_->ListWorkers(&context, v1::ListWorkersRequest(), &listed);
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return c;
+}
+
+BenchCluster::~BenchCluster() {
+  for (auto& w : workers_) w->Signal(SIGTERM);
+  if (coordinator_) coordinator_->Signal(SIGTERM);
+  workers_.clear();
+  if (coordinator_) coordinator_->Wait();
+  std::filesystem::remove_all(dir_);
+}
+
+absl::StatusOr<v1::Job> BenchCluster::RunJob(const v1::JobSpec& spec) {
+  v1::SubmitJobRequest submit;
+  *submit.mutable_spec() = spec;
+  v1::SubmitJobResponse submitted;
+  grpc::ClientContext sc;
+  grpc::Status status = jobs_->SubmitJob(&sc, submit, &submitted);
+  if (!status.ok()) return FromGrpcStatus(status);
+  v1::WatchJobRequest watch;
+  watch.set_job_id(submitted.job().job_id());
+  grpc::ClientContext wc;
+  auto reader = jobs_->WatchJob(&wc, watch);
+  v1::Job job;
+  while (reader->Read(&job) && job.state() == v1::JOB_RUNNING) {
+  }
+  wc.TryCancel();
+  reader->Finish();
+  return job;
+}
+
+absl::StatusOr<std::vector<v1::Task>> BenchCluster::Tasks(const std::string& job_id) {
+  std::vector<v1::Task> out;
+  v1::ListTasksRequest list;
+  list.set_job_id(job_id);
+  list.set_page_size(10000);
+  do {
+    v1::ListTasksResponse page;
+    grpc::ClientContext context;
+    grpc::Status status = jobs_->ListTasks(&context, list, &page);
+    if (!status.ok()) return FromGrpcStatus(status);
+    for (v1::Task& t : *page.mutable_tasks()) out.push_back(std::move(t));
+    list.set_page_token(page.next_page_token());
+  } while (!list.page_token().empty());
+  return out;
+}
+
+}  // namespace fanout::bench
