@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
     fanout::RestartWithMallocTunables(argv);
     fanout::BlockTerminationSignals();
     fanout::TuneMallocForThroughput();
+    fanout::DisableMutexDeadlockDetection();
     return fanout::cli::DevCommand();
   }
   if (command == "status") return job_arg(&job_id) ? fanout::cli::StatusCommand(job_id) : 2;

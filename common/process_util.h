@@ -26,6 +26,10 @@ std::string HostName();
 // second, and mmap/munmap plus page zeroing of each showed up as a quarter of the CPU.
 void TuneMallocForThroughput();
 
+// Turns off absl::Mutex's lock-order (deadlock) detection, which Debian's Abseil leaves on: it kept
+// a graph of every lock acquisition and cost the worker a tenth of its CPU. Tests keep it on.
+void DisableMutexDeadlockDetection();
+
 // glibc reads its malloc tunables only when a process starts. If GLIBC_TUNABLES is unset, sets a
 // larger per-thread cache (glibc.malloc.tcache_count) and re-executes the program once: with the
 // default of 7 cached chunks per size, freeing a batch of a thousand small messages went to glibc's

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   fanout::RestartWithMallocTunables(argv);
   fanout::BlockTerminationSignals();
   fanout::TuneMallocForThroughput();
+  fanout::DisableMutexDeadlockDetection();
   absl::SetProgramUsageMessage(
       "fanout-coordinator --data_dir=DIR [--listen=HOST:PORT] [--port_file=FILE]\n"
       "The stateful heart of fanout: owns jobs, tasks and leases in RocksDB and serves the gRPC "

@@ -2,12 +2,13 @@
 
 namespace fanout::worker {
 
-CancelFlag LeaseBook::Add(const v1::TaskRef& ref) {
+LeaseHandle LeaseBook::Add(const v1::TaskRef& ref) {
+  auto state = std::make_shared<LeaseState>();
   absl::MutexLock lock(&mu_);
   Held& held = held_[KeyOf(ref)];
   held.ref = ref;
-  held.cancelled = std::make_shared<std::atomic<bool>>(false);
-  return held.cancelled;
+  held.state = state;
+  return state;
 }
 
 void LeaseBook::Remove(const v1::TaskRef& ref) {
@@ -21,21 +22,15 @@ bool LeaseBook::Cancel(const v1::TaskRef& ref) {
   absl::MutexLock lock(&mu_);
   auto it = held_.find(KeyOf(ref));
   if (it == held_.end() || it->second.ref.epoch() != ref.epoch()) return false;
-  it->second.cancelled->store(true);
+  it->second.state->cancelled.store(true);
   return true;
-}
-
-void LeaseBook::SetRunning(const v1::TaskRef& ref, bool running) {
-  absl::MutexLock lock(&mu_);
-  auto it = held_.find(KeyOf(ref));
-  if (it != held_.end() && it->second.ref.epoch() == ref.epoch()) it->second.running = running;
 }
 
 std::vector<v1::TaskRef> LeaseBook::RunningRefs() {
   absl::MutexLock lock(&mu_);
   std::vector<v1::TaskRef> out;
   for (const auto& [key, held] : held_) {
-    if (held.running) out.push_back(held.ref);
+    if (held.state->running.load()) out.push_back(held.ref);
   }
   return out;
 }

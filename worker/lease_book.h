@@ -18,17 +18,25 @@ namespace fanout::worker {
 
 using CancelFlag = std::shared_ptr<std::atomic<bool>>;
 
+// What the worker's threads share about one lease, without going through the book's lock.
+struct LeaseState {
+  std::atomic<bool> cancelled{false};  // lost or its job cancelled: stop
+  std::atomic<bool> running{false};    // a handler runs it now: renew it often
+  CancelFlag cancel_flag(const std::shared_ptr<LeaseState>& self) {
+    return CancelFlag(self, &self->cancelled);
+  }
+};
+using LeaseHandle = std::shared_ptr<LeaseState>;
+
 // Thread-safe. Owned by Worker.
 class LeaseBook {
  public:
-  // Returns the flag that flips when the lease is lost or its job cancelled.
-  CancelFlag Add(const v1::TaskRef& ref);
+  // Returns the lease's shared state: its cancel flag flips when the lease is lost or its job
+  // cancelled; its running flag, set by the worker, makes the renewer renew it often.
+  LeaseHandle Add(const v1::TaskRef& ref);
   void Remove(const v1::TaskRef& ref);
   // Flips the lease's cancel flag; false if the lease is not held.
   bool Cancel(const v1::TaskRef& ref);
-  // Whether a handler is running the task now (its lease is renewed more often, so that a cancel
-  // reaches it quickly).
-  void SetRunning(const v1::TaskRef& ref, bool running);
   std::vector<v1::TaskRef> Refs();
   std::vector<v1::TaskRef> RunningRefs();
   size_t size();
@@ -37,8 +45,7 @@ class LeaseBook {
   using Key = std::pair<std::string, uint64_t>;
   struct Held {
     v1::TaskRef ref;
-    CancelFlag cancelled;
-    bool running = false;
+    LeaseHandle state;
   };
   static Key KeyOf(const v1::TaskRef& ref) { return {ref.job_id(), ref.index()}; }
 

@@ -15,11 +15,11 @@ v1::TaskRef Ref(uint64_t index, uint64_t epoch) {
 
 TEST(LeaseBookTest, CancelFlipsTheFlagOfThatLeaseOnly) {
   LeaseBook book;
-  CancelFlag a = book.Add(Ref(1, 1));
-  CancelFlag b = book.Add(Ref(2, 1));
+  LeaseHandle a = book.Add(Ref(1, 1));
+  LeaseHandle b = book.Add(Ref(2, 1));
   EXPECT_TRUE(book.Cancel(Ref(1, 1)));
-  EXPECT_TRUE(a->load());
-  EXPECT_FALSE(b->load());
+  EXPECT_TRUE(a->cancelled.load());
+  EXPECT_FALSE(b->cancelled.load());
   EXPECT_FALSE(book.Cancel(Ref(1, 7)));  // another epoch is another lease
 }
 
@@ -32,6 +32,16 @@ TEST(LeaseBookTest, RemovingAnOlderEpochKeepsTheNewerLease) {
   EXPECT_EQ(book.Refs()[0].epoch(), 2);
   book.Remove(Ref(1, 2));
   EXPECT_EQ(book.size(), 0);
+}
+
+TEST(LeaseBookTest, RunningRefsAreThoseMarkedRunning) {
+  LeaseBook book;
+  book.Add(Ref(1, 1));
+  LeaseHandle running = book.Add(Ref(2, 1));
+  running->running = true;
+  std::vector<v1::TaskRef> refs = book.RunningRefs();
+  ASSERT_EQ(refs.size(), 1);
+  EXPECT_EQ(refs[0].index(), 2);
 }
 
 }  // namespace

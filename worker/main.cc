@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   fanout::RestartWithMallocTunables(argv);
   fanout::BlockTerminationSignals();
   fanout::TuneMallocForThroughput();
+  fanout::DisableMutexDeadlockDetection();
   absl::SetProgramUsageMessage(
       "fanout-worker --coordinator=HOST:PORT [--slots=N]\n"
       "Stateless executor: leases tasks from the coordinator, runs them, reports results.");

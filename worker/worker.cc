@@ -141,10 +141,10 @@ void Worker::Accept(v1::LeaseTasksResponse& response) {
     jobs_[j.job_id()] = std::move(info);
   }
   for (v1::LeasedTask& task : *response.mutable_tasks()) {
-    CancelFlag flag = book_.Add(task.ref());
+    LeaseHandle lease = book_.Add(task.ref());
     auto job = jobs_.find(task.ref().job_id());
     queue_.push_back(
-        {std::move(task), std::move(flag), job == jobs_.end() ? nullptr : job->second});
+        {std::move(task), std::move(lease), job == jobs_.end() ? nullptr : job->second});
   }
 }
 

@@ -62,7 +62,7 @@ class Worker {
  private:
   struct Queued {
     v1::LeasedTask task;
-    CancelFlag cancelled;
+    LeaseHandle lease;
     std::shared_ptr<const JobInfo> job;
   };
   // An invocation in progress, for the watchdog.

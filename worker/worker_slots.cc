@@ -37,7 +37,7 @@ void Worker::SlotLoop(int slot) {
 
 bool Worker::Run(int slot, Queued& queued) {
   const v1::TaskRef& ref = queued.task.ref();
-  if (queued.cancelled->load()) {  // lost or cancelled while it waited: nothing to report
+  if (queued.lease->cancelled.load()) {  // lost or cancelled while it waited: nothing to report
     book_.Remove(ref);
     absl::MutexLock lock(&mu_);
     --running_;
@@ -73,7 +73,7 @@ v1::TaskOutcome Worker::Execute(const Queued& queued) {
                      " is not available on worker ", options_.worker_id));
     return outcome;
   }
-  RunEnvironment env{clock_, queued.cancelled,
+  RunEnvironment env{clock_, queued.lease->cancel_flag(queued.lease),
                      [this, ref = queued.task.ref()](absl::string_view cursor, double progress,
                                                      absl::Time deadline) {
                        absl::StatusOr<v1::LeaseStatus> status =
@@ -85,9 +85,9 @@ v1::TaskOutcome Worker::Execute(const Queued& queued) {
                        return status;
                      }};
   ++busy_;
-  book_.SetRunning(queued.task.ref(), true);
+  queued.lease->running = true;
   v1::TaskOutcome outcome = RunTask(queued.task, *queued.job, *handler, env);
-  book_.SetRunning(queued.task.ref(), false);
+  queued.lease->running = false;
   --busy_;
   return outcome;
 }
