@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
 #include "grpcpp/grpcpp.h"
+#include "tests/job_pages.h"
 
 namespace fanout::bench {
 
@@ -107,19 +108,7 @@ absl::StatusOr<v1::Job> BenchCluster::RunJob(const v1::JobSpec& spec) {
 }
 
 absl::StatusOr<std::vector<v1::Task>> BenchCluster::Tasks(const std::string& job_id) {
-  std::vector<v1::Task> out;
-  v1::ListTasksRequest list;
-  list.set_job_id(job_id);
-  list.set_page_size(10000);
-  do {
-    v1::ListTasksResponse page;
-    grpc::ClientContext context;
-    grpc::Status status = jobs_->ListTasks(&context, list, &page);
-    if (!status.ok()) return FromGrpcStatus(status);
-    for (v1::Task& t : *page.mutable_tasks()) out.push_back(std::move(t));
-    list.set_page_token(page.next_page_token());
-  } while (!list.page_token().empty());
-  return out;
+  return testing::ListAllTasks(*jobs_, job_id);
 }
 
 }  // namespace fanout::bench

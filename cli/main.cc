@@ -79,10 +79,7 @@ int main(int argc, char** argv) {
   if (command == "list") return fanout::cli::ListCommand();
   if (command == "workers") return fanout::cli::WorkersCommand();
   if (command == "dev") {
-    fanout::RestartWithMallocTunables(argv);
-    fanout::BlockTerminationSignals();
-    fanout::TuneMallocForThroughput();
-    fanout::DisableMutexDeadlockDetection();
+    fanout::PrepareServerProcess(argv);
     return fanout::cli::DevCommand();
   }
   if (command == "status") return job_arg(&job_id) ? fanout::cli::StatusCommand(job_id) : 2;

@@ -31,6 +31,14 @@ void PrintJob(const v1::Job& job) {
   if (!job.message().empty()) std::cout << "  " << job.message() << "\n";
 }
 
+void Show(const v1::Job& job) {
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << JobToJson(job).dump() << "\n";
+  } else {
+    PrintJob(job);
+  }
+}
+
 }  // namespace
 
 int StatusCommand(const std::string& job_id) {
@@ -40,11 +48,7 @@ int StatusCommand(const std::string& job_id) {
   v1::Job job;
   grpc::Status status = client.jobs->GetJob(CallContext().get(), request, &job);
   if (!status.ok()) return Fail(client, status);
-  if (absl::GetFlag(FLAGS_json)) {
-    std::cout << JobToJson(job).dump() << "\n";
-  } else {
-    PrintJob(job);
-  }
+  Show(job);
   return kExitOk;
 }
 
@@ -80,11 +84,7 @@ int CancelCommand(const std::string& job_id) {
   v1::Job job;
   grpc::Status status = client.jobs->CancelJob(CallContext().get(), request, &job);
   if (!status.ok()) return Fail(client, status);
-  if (absl::GetFlag(FLAGS_json)) {
-    std::cout << JobToJson(job).dump() << "\n";
-  } else {
-    PrintJob(job);
-  }
+  Show(job);
   return kExitOk;
 }
 

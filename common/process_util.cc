@@ -26,6 +26,13 @@ sigset_t TerminationSignals() {
 
 }  // namespace
 
+void PrepareServerProcess(char** argv) {
+  RestartWithMallocTunables(argv);
+  BlockTerminationSignals();
+  TuneMallocForThroughput();
+  DisableMutexDeadlockDetection();
+}
+
 void BlockTerminationSignals() {
   sigset_t set = TerminationSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);

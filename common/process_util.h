@@ -10,6 +10,10 @@
 
 namespace fanout {
 
+// The first call of a server process's main (coordinator, worker, `fanout dev`): malloc tunables
+// (may re-execute), blocked termination signals, malloc tuning, no mutex deadlock detection.
+void PrepareServerProcess(char** argv);
+
 // Blocks SIGINT and SIGTERM in the calling thread and every thread it starts afterwards; call first
 // thing in main, then WaitForTerminationSignal() once everything runs.
 void BlockTerminationSignals();

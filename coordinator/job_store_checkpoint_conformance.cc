@@ -4,52 +4,21 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
+#include "coordinator/job_store_builders.h"
 #include "coordinator/job_store_conformance.h"
 
 namespace fanout::coordinator {
 namespace {
 
+using builders::Continued;
+using builders::Cp;
+using builders::Failure;
+using builders::Success;
+
 constexpr absl::Duration kTtl = absl::Seconds(10);
 
 v1::JobSpec Spec(uint32_t max_attempts = 3) {
-  v1::JobSpec spec;
-  spec.set_function("builtin:count");
-  spec.mutable_options()->set_max_attempts(max_attempts);
-  ToProto(absl::Seconds(1), spec.mutable_options()->mutable_backoff_initial());
-  return spec;
-}
-
-v1::CheckpointEntry Cp(const v1::LeasedTask& t, const std::string& cursor, double progress) {
-  v1::CheckpointEntry e;
-  *e.mutable_ref() = t.ref();
-  e.set_cursor(cursor);
-  e.set_progress(progress);
-  return e;
-}
-
-v1::TaskOutcome Outcome(const v1::LeasedTask& t) {
-  v1::TaskOutcome o;
-  *o.mutable_ref() = t.ref();
-  return o;
-}
-
-v1::TaskOutcome Continued(const v1::LeasedTask& t) {
-  v1::TaskOutcome o = Outcome(t);
-  o.set_continued(true);
-  return o;
-}
-
-v1::TaskOutcome Success(const v1::LeasedTask& t) {
-  v1::TaskOutcome o = Outcome(t);
-  for (const std::string& item : t.items()) o.mutable_results()->add_results(item);
-  return o;
-}
-
-v1::TaskOutcome Failure(const v1::LeasedTask& t, v1::ErrorCode code) {
-  v1::TaskOutcome o = Outcome(t);
-  o.mutable_error()->set_code(code);
-  o.mutable_error()->set_message("boom");
-  return o;
+  return builders::Spec(max_attempts, "builtin:count");
 }
 
 }  // namespace

@@ -5,36 +5,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
+#include "coordinator/job_store_builders.h"
 #include "coordinator/splitter.h"
 
 namespace fanout::coordinator {
 namespace {
 
+using builders::Failure;
+using builders::Spec;
+using builders::Success;
+
 constexpr absl::Duration kTtl = absl::Seconds(10);
-
-v1::JobSpec Spec(uint32_t max_attempts = 3) {
-  v1::JobSpec spec;
-  spec.set_function("builtin:noop");
-  spec.set_source("range:0-9");
-  spec.mutable_options()->set_max_attempts(max_attempts);
-  ToProto(absl::Seconds(1), spec.mutable_options()->mutable_backoff_initial());
-  return spec;
-}
-
-v1::TaskOutcome Success(const v1::LeasedTask& t) {
-  v1::TaskOutcome o;
-  *o.mutable_ref() = t.ref();
-  for (const std::string& item : t.items()) o.mutable_results()->add_results("\"r" + item + "\"");
-  return o;
-}
-
-v1::TaskOutcome Failure(const v1::LeasedTask& t, v1::ErrorCode code) {
-  v1::TaskOutcome o;
-  *o.mutable_ref() = t.ref();
-  o.mutable_error()->set_code(code);
-  o.mutable_error()->set_message("boom");
-  return o;
-}
 
 }  // namespace
 

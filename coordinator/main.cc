@@ -53,10 +53,7 @@ absl::StatusOr<absl::flat_hash_map<std::string, absl::Duration>> FunctionTimeout
 }  // namespace
 
 int main(int argc, char** argv) {
-  fanout::RestartWithMallocTunables(argv);
-  fanout::BlockTerminationSignals();
-  fanout::TuneMallocForThroughput();
-  fanout::DisableMutexDeadlockDetection();
+  fanout::PrepareServerProcess(argv);
   absl::SetProgramUsageMessage(
       "fanout-coordinator --data_dir=DIR [--listen=HOST:PORT] [--port_file=FILE]\n"
       "The stateful heart of fanout: owns jobs, tasks and leases in RocksDB and serves the gRPC "

@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
 #include "grpcpp/grpcpp.h"
+#include "tests/job_pages.h"
 
 namespace fanout::testing {
 namespace {
@@ -114,33 +115,11 @@ absl::StatusOr<v1::Job> TestCluster::WaitForJob(const std::string& job_id, absl:
 }
 
 absl::StatusOr<std::vector<v1::Task>> TestCluster::Tasks(const std::string& job_id) {
-  std::vector<v1::Task> out;
-  v1::ListTasksRequest request;
-  request.set_job_id(job_id);
-  request.set_page_size(5000);
-  do {
-    v1::ListTasksResponse response;
-    grpc::Status status = jobs_->ListTasks(Deadline().get(), request, &response);
-    if (!status.ok()) return FromGrpcStatus(status);
-    for (v1::Task& t : *response.mutable_tasks()) out.push_back(std::move(t));
-    request.set_page_token(response.next_page_token());
-  } while (!request.page_token().empty());
-  return out;
+  return ListAllTasks(*jobs_, job_id);
 }
 
 absl::StatusOr<std::vector<v1::ItemResult>> TestCluster::Results(const std::string& job_id) {
-  std::vector<v1::ItemResult> out;
-  v1::GetResultsRequest request;
-  request.set_job_id(job_id);
-  request.set_page_size(5000);
-  do {
-    v1::GetResultsResponse response;
-    grpc::Status status = jobs_->GetResults(Deadline().get(), request, &response);
-    if (!status.ok()) return FromGrpcStatus(status);
-    for (v1::ItemResult& r : *response.mutable_results()) out.push_back(std::move(r));
-    request.set_page_token(response.next_page_token());
-  } while (!request.page_token().empty());
-  return out;
+  return ListAllResults(*jobs_, job_id);
 }
 
 CommandResult TestCluster::Cli(std::vector<std::string> args) {

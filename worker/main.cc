@@ -22,10 +22,7 @@ ABSL_FLAG(absl::Duration, abandon_grace, absl::Seconds(2),
           "continues elsewhere from its last checkpoint)");
 
 int main(int argc, char** argv) {
-  fanout::RestartWithMallocTunables(argv);
-  fanout::BlockTerminationSignals();
-  fanout::TuneMallocForThroughput();
-  fanout::DisableMutexDeadlockDetection();
+  fanout::PrepareServerProcess(argv);
   absl::SetProgramUsageMessage(
       "fanout-worker --coordinator=HOST:PORT [--slots=N]\n"
       "Stateless executor: leases tasks from the coordinator, runs them, reports results.");
