@@ -45,6 +45,10 @@ int DevCommand() {
   if (signal == 0) std::cerr << "fanout dev: " << (*server)->health().message() << "\n";
   std::cout << "fanout dev: stopping\n" << std::flush;
   for (auto& w : workers) w->Stop();
+  // A Worker that abandoned a stuck handler is left for the process exit (see worker.h).
+  for (auto& w : workers) {
+    if (w->abandoned() > 0) (void)w.release();
+  }
   workers.clear();
   (*server)->Shutdown();
   return signal == 0 ? kExitUnavailable : kExitOk;

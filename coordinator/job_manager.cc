@@ -166,7 +166,8 @@ absl::StatusOr<v1::LeaseTasksResponse> JobManager::TryLease(const v1::LeaseTasks
   return response;
 }
 
-void JobManager::LeaseTasks(const v1::LeaseTasksRequest& request, LeaseDone done) {
+void JobManager::LeaseTasks(const v1::LeaseTasksRequest& request, LeaseDone done,
+                            std::function<bool()> gone) {
   if (request.worker().worker_id().empty()) {
     std::move(done)(absl::InvalidArgumentError("worker.worker_id: missing"));
     return;
@@ -184,7 +185,7 @@ void JobManager::LeaseTasks(const v1::LeaseTasksRequest& request, LeaseDone done
     std::move(done)(std::move(response));
     return;
   }
-  waiters_.push_back({request, now + wait, std::move(done)});
+  waiters_.push_back({request, now + wait, std::move(done), std::move(gone)});
 }
 
 absl::StatusOr<v1::RenewLeasesResponse> JobManager::RenewLeases(
@@ -280,6 +281,10 @@ void JobManager::ServeWaiters() {
   std::deque<Waiter> still;
   const absl::Time now = clock_.Now();
   for (Waiter& w : waiting) {
+    if (w.gone && w.gone()) {
+      std::move(w.done)(absl::CancelledError("the worker hung up"));
+      continue;
+    }
     absl::StatusOr<v1::LeaseTasksResponse> response = TryLease(w.request);
     if (!response.ok() || response->tasks_size() > 0 || now >= w.deadline) {
       std::move(w.done)(std::move(response));

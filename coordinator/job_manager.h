@@ -67,8 +67,10 @@ class JobManager {
   // --- WorkerService ---
   using LeaseDone = absl::AnyInvocable<void(absl::StatusOr<v1::LeaseTasksResponse>) &&>;
   // Calls `done` at once when tasks are ready (or `wait` is zero), else when some become ready or
-  // `wait` runs out; possibly on another thread.
-  void LeaseTasks(const v1::LeaseTasksRequest& request, LeaseDone done);
+  // `wait` runs out; possibly on another thread. `gone` tells whether the caller hung up while
+  // waiting: its call then gets no tasks (they would be leased to nobody).
+  void LeaseTasks(const v1::LeaseTasksRequest& request, LeaseDone done,
+                  std::function<bool()> gone = nullptr);
   absl::StatusOr<v1::RenewLeasesResponse> RenewLeases(const v1::RenewLeasesRequest& request);
   absl::StatusOr<v1::ReportResultsResponse> ReportResults(const v1::ReportResultsRequest& request);
   absl::StatusOr<v1::CheckpointResponse> Checkpoint(const v1::CheckpointRequest& request);
@@ -78,6 +80,7 @@ class JobManager {
     v1::LeaseTasksRequest request;
     absl::Time deadline;
     LeaseDone done;
+    std::function<bool()> gone;
   };
 
   absl::StatusOr<v1::LeaseTasksResponse> TryLease(const v1::LeaseTasksRequest& request);

@@ -144,6 +144,23 @@ TEST_F(JobManagerTest, RetriedLeaseCallGetsTheSameTasksBack) {
   EXPECT_EQ(store_.ListJobs(0, 1)[0].counts().running(), 5);
 }
 
+TEST_F(JobManagerTest, AWaitingWorkerThatHungUpGetsNoTasks) {
+  auto pending = std::make_shared<Pending>();
+  std::atomic<bool> hung_up{false};
+  manager_.LeaseTasks(
+      LeaseRequest(absl::Seconds(30)),
+      [pending](absl::StatusOr<v1::LeaseTasksResponse> r) {
+        pending->response = std::move(r);
+        pending->done.Notify();
+      },
+      [&hung_up] { return hung_up.load(); });
+  hung_up = true;
+  ASSERT_TRUE(manager_.SubmitJob(Spec()).ok());
+  ASSERT_TRUE(pending->done.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  EXPECT_EQ(pending->response.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(store_.ListJobs(0, 1)[0].counts().running(), 0) << "nothing leased to nobody";
+}
+
 TEST_F(JobManagerTest, ShutdownAnswersWaitingWorkers) {
   std::shared_ptr<Pending> pending = Lease(LeaseRequest(absl::Seconds(30)));
   manager_.Shutdown();

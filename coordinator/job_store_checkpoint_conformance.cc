@@ -1,4 +1,5 @@
 // Conformance, continued: checkpoints, continuations, progress and redrive.
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,30 @@ TEST_P(JobStoreConformanceTest, ACheckpointResetsTheStallCount) {
     ASSERT_TRUE(store().ReportOutcomes({Continued(t)}).ok());
   }
   EXPECT_EQ(store().ListJobs(0, 1)[0].state(), v1::JOB_RUNNING);
+}
+
+TEST_P(JobStoreConformanceTest, RecommittingTheSameCursorIsNoProgress) {
+  v1::JobSpec spec = Spec();
+  spec.mutable_options()->set_max_stalled_continuations(1);
+  ASSERT_TRUE(Submit(spec, 1).ok());
+  for (int i = 0; i < 3; ++i) {
+    std::vector<v1::LeasedTask> t = store().LeaseTasks("w", 1, kTtl)->tasks;
+    if (t.empty()) break;
+    google::protobuf::RepeatedPtrField<v1::CheckpointEntry> cps;
+    *cps.Add() = Cp(t[0], "same", 0.5);
+    ASSERT_TRUE(store().Checkpoint(cps, kTtl).ok());
+    ASSERT_TRUE(store().ReportOutcomes({Continued(t[0])}).ok());
+  }
+  EXPECT_EQ(store().ListJobs(0, 1)[0].state(), v1::JOB_FAILED);
+}
+
+TEST_P(JobStoreConformanceTest, NonFiniteProgressIsTakenAsZero) {
+  ASSERT_TRUE(Submit(Spec(), 1).ok());
+  v1::LeasedTask t = store().LeaseTasks("w", 1, kTtl)->tasks.at(0);
+  google::protobuf::RepeatedPtrField<v1::CheckpointEntry> cps;
+  *cps.Add() = Cp(t, "x", std::nan(""));
+  ASSERT_TRUE(store().Checkpoint(cps, kTtl).ok());
+  EXPECT_EQ(store().ListJobs(0, 1)[0].progress(), 0);
 }
 
 TEST_P(JobStoreConformanceTest, RedriveRerunsOnlyDeadAndFailedTasks) {

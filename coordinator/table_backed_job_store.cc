@@ -174,16 +174,18 @@ absl::StatusOr<v1::Job> TableBackedJobStore::CancelJob(absl::string_view job_id)
 
 absl::StatusOr<RedriveOutcome> TableBackedJobStore::RedriveJob(absl::string_view job_id,
                                                                bool from_scratch) {
-  uint64_t seq = 0;
+  uint64_t seq = 0, ticket = 0;
   v1::Job job;
   {
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(broken_);
     ASSIGN_OR_RETURN(seq, table_.RedrivableJob(job_id));
     job = *table_.JobBySeq(seq);
+    ticket = last_ticket_;
   }
-  // The job has ended, so its records do not change while they are read without the lock; a
-  // concurrent redrive is caught when Redrive re-checks the job's state.
+  // Read the job's records once its last transitions are on disk. It has ended, so they do not
+  // change meanwhile — unless another redrive runs it again, which the check below catches.
+  RETURN_IF_ERROR(Durable(ticket));
   std::vector<v1::Task> candidates;
   constexpr uint64_t kPage = 10000;
   for (uint64_t begin = 0; begin < job.counts().total(); begin += kPage) {
@@ -193,9 +195,14 @@ absl::StatusOr<RedriveOutcome> TableBackedJobStore::RedriveJob(absl::string_view
     }
   }
   RedriveOutcome out;
-  uint64_t ticket = 0;
   {
     absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    const v1::Job& now = *table_.JobBySeq(seq);
+    if (now.redrives() != job.redrives() || now.state() != job.state()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("job_id: ", job_id, " was redriven meanwhile; look again and retry"));
+    }
     ChangeSet& changes = Scratch();
     ASSIGN_OR_RETURN(out.redriven, table_.Redrive(seq, std::move(candidates), from_scratch,
                                                   clock_.Now(), &changes));

@@ -87,6 +87,12 @@ v1::Task TaskTable::UnwrittenTask(uint64_t job_seq, uint64_t index,
   task.set_job_id(entry.job.job_id());
   task.set_index(index);
   if (splitter == nullptr) splitter = entry.splitter.get();
+  std::unique_ptr<Splitter> made;
+  if (splitter == nullptr) {  // the job ended since the caller looked: rare, so made here
+    absl::StatusOr<std::unique_ptr<Splitter>> s =
+        MakeSplitter(entry.job.spec().source(), entry.job.spec().options().batch_size());
+    if (s.ok()) splitter = (made = std::move(*s)).get();
+  }
   if (splitter != nullptr && index < splitter->task_count()) {
     for (std::string& item : splitter->TaskItems(index)) task.add_items(std::move(item));
   }

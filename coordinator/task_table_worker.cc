@@ -1,5 +1,6 @@
 // TaskTable: the worker protocol — lease, renew, checkpoint, report, expire — and the bookkeeping
 // of attempts.
+#include <cmath>
 #include <limits>
 
 #include "absl/container/flat_hash_set.h"
@@ -126,7 +127,7 @@ v1::LeaseStatus TaskTable::Checkpoint(const v1::CheckpointEntry& cp, absl::Durat
   const uint64_t seq = SeqFromJobId(cp.ref().job_id()).value();
   JobEntry& entry = jobs_.at(seq);
   v1::Task& task = entry.live.at(cp.ref().index());
-  const double progress = std::clamp(cp.progress(), 0.0, 1.0);
+  const double progress = std::isfinite(cp.progress()) ? std::clamp(cp.progress(), 0.0, 1.0) : 0;
   entry.partial += progress - task.progress();
   task.set_progress(progress);
   task.set_checkpoint(cp.cursor());
@@ -226,7 +227,7 @@ void TaskTable::FailAttempt(JobEntry& entry, v1::Task& task, const v1::TaskError
 void TaskTable::Continue(JobEntry& entry, v1::Task& task, absl::Time now) {
   // Reaching the time limit is how long tasks work, not a failure: no attempt is used. Only a
   // task whose checkpoint stops advancing is stopped, so that it cannot loop forever.
-  const bool advanced = task.attempts(task.attempts_size() - 1).checkpoints() > 0;
+  const bool advanced = task.checkpoint() != task.attempts(task.attempts_size() - 1).resumed_from();
   task.set_stalled_continuations(advanced ? 0 : task.stalled_continuations() + 1);
   task.set_continuations(task.continuations() + 1);
   const uint32_t allowed = MaxStalledContinuations(entry.job.spec().options());

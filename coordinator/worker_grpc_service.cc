@@ -8,10 +8,13 @@ grpc::ServerUnaryReactor* WorkerGrpcService::LeaseTasks(grpc::CallbackServerCont
                                                         const v1::LeaseTasksRequest* request,
                                                         v1::LeaseTasksResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  manager_.LeaseTasks(*request, [reactor, response](absl::StatusOr<v1::LeaseTasksResponse> result) {
-    if (result.ok()) *response = std::move(*result);
-    reactor->Finish(ToGrpcStatus(result.status()));
-  });
+  manager_.LeaseTasks(
+      *request,
+      [reactor, response](absl::StatusOr<v1::LeaseTasksResponse> result) {
+        if (result.ok()) *response = std::move(*result);
+        reactor->Finish(ToGrpcStatus(result.status()));
+      },
+      [context] { return context->IsCancelled(); });
   return reactor;
 }
 

@@ -152,6 +152,29 @@ TEST(LongTaskTest, CancellationReachesARunningHandlerWithinASecond) {
   EXPECT_LE(stopped_at - cancelled_at, 1000);
 }
 
+TEST(LongTaskTest, StoppingAWorkerMidTaskContinuesTheTaskWithoutUsingAnAttempt) {
+  TestCluster cluster("stopmid");
+  ASSERT_TRUE(cluster.StartCoordinator().ok());
+  ASSERT_TRUE(cluster.StartWorker("leaving", 1, {"--drain_timeout=500ms"}).ok());
+  absl::StatusOr<v1::Job> job = cluster.Submit(CountJob(
+      R"([{"n": 8000}])", {{"step_us", 1000}, {"checkpoint_every", 200}}, absl::Seconds(300)));
+  ASSERT_TRUE(job.ok());
+  ASSERT_TRUE(WaitUntil(
+      cluster, job->job_id(), [](const std::vector<v1::Task>& t) { return t[0].progress() > 0.1; },
+      absl::Seconds(20)));
+  cluster.worker("leaving")->Signal(SIGTERM);
+  EXPECT_EQ(cluster.worker("leaving")->Wait(absl::Seconds(10)), 0);
+  ASSERT_TRUE(cluster.StartWorker("staying", 1).ok());
+  absl::StatusOr<v1::Job> done = cluster.WaitForJob(job->job_id(), absl::Seconds(60));
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->state(), v1::JOB_SUCCEEDED);
+  v1::Task task = cluster.Tasks(job->job_id())->at(0);
+  EXPECT_EQ(task.attempt(), 1) << task.ShortDebugString();
+  EXPECT_TRUE(task.attempts(0).continued()) << "the leaving worker handed the task over";
+  EXPECT_GT(json::parse(task.results(0))["resumed_from"][1].get<int>(), 0)
+      << "the next invocation resumed from the leaving worker's last checkpoint";
+}
+
 TEST(LongTaskTest, RedriveRerunsOnlyTheFailedItems) {
   TestCluster cluster("redrive");
   ASSERT_TRUE(cluster.StartCoordinator().ok());

@@ -47,7 +47,9 @@ class Context {
     uint32_t attempt = 1;
     std::string resume_cursor;
     std::shared_ptr<const std::atomic<bool>> cancelled;  // lease lost or job cancelled
-    Checkpointer checkpointer;                           // null: checkpoints are not kept
+    // Raised when the worker must stop (drain ran out): the invocation's time is up now.
+    std::shared_ptr<const std::atomic<bool>> stop_now;
+    Checkpointer checkpointer;  // null: checkpoints are not kept
   };
   Context(const Clock& clock, Setup setup) : clock_(clock), setup_(std::move(setup)) {}
   Context(const Context&) = delete;
@@ -55,7 +57,12 @@ class Context {
 
   const std::string& request_id() const { return setup_.request_id; }
   absl::Time deadline() const { return setup_.deadline; }
-  absl::Duration remaining() const { return setup_.deadline - clock_.Now(); }
+  absl::Duration remaining() const {
+    if (setup_.stop_now && setup_.stop_now->load(std::memory_order_relaxed)) {
+      return absl::ZeroDuration();
+    }
+    return setup_.deadline - clock_.Now();
+  }
   // 1 for the first attempt of the task (continuations do not count as attempts).
   uint32_t attempt() const { return setup_.attempt; }
   // The cursor of the last committed checkpoint; empty on a first run.

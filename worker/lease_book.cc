@@ -6,6 +6,9 @@ LeaseHandle LeaseBook::Add(const v1::TaskRef& ref) {
   auto state = std::make_shared<LeaseState>();
   absl::MutexLock lock(&mu_);
   Held& held = held_[KeyOf(ref)];
+  // The same task leased again (the old lease expired, say during a partition): whatever still
+  // runs under the old epoch must stop, its result would be refused.
+  if (held.state != nullptr && held.ref.epoch() != ref.epoch()) held.state->cancelled = true;
   held.ref = ref;
   held.state = state;
   return state;

@@ -34,6 +34,14 @@ TEST(LeaseBookTest, RemovingAnOlderEpochKeepsTheNewerLease) {
   EXPECT_EQ(book.size(), 0);
 }
 
+TEST(LeaseBookTest, ANewerLeaseOfTheSameTaskCancelsTheOlder) {
+  LeaseBook book;
+  LeaseHandle old_lease = book.Add(Ref(1, 1));
+  LeaseHandle new_lease = book.Add(Ref(1, 2));
+  EXPECT_TRUE(old_lease->cancelled.load());
+  EXPECT_FALSE(new_lease->cancelled.load());
+}
+
 TEST(LeaseBookTest, RunningRefsAreThoseMarkedRunning) {
   LeaseBook book;
   book.Add(Ref(1, 1));

@@ -44,8 +44,11 @@ int main(int argc, char** argv) {
   options.worker_id = absl::GetFlag(FLAGS_worker_id);
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   options.abandon_grace = absl::GetFlag(FLAGS_abandon_grace);
-  fanout::worker::Worker worker(options, fanout::worker::BuiltinHandlers(),
-                                fanout::RealClock::Get());
+  // On the heap: a Worker that abandoned a stuck handler is left for the process exit to take,
+  // since that handler's thread may still refer to it.
+  auto* worker_ptr = new fanout::worker::Worker(options, fanout::worker::BuiltinHandlers(),
+                                                fanout::RealClock::Get());
+  fanout::worker::Worker& worker = *worker_ptr;
   worker.Start();
   LOG(INFO) << "worker " << worker.id() << " with " << options.slots << " slots, coordinator "
             << options.coordinator;
@@ -53,5 +56,6 @@ int main(int argc, char** argv) {
   LOG(INFO) << "signal " << signal << ": draining";
   worker.Stop();
   LOG(INFO) << "stopped after reporting " << worker.reported() << " outcomes";
+  if (worker.abandoned() == 0) delete worker_ptr;
   return 0;
 }

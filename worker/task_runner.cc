@@ -1,6 +1,7 @@
 #include "worker/task_runner.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
@@ -11,6 +12,13 @@ namespace {
 
 // How long a checkpoint may keep trying past the time limit: the handler's last words.
 constexpr absl::Duration kLastCheckpointGrace = absl::Seconds(2);
+// A batch keeps the results of its finished items at least this often, so that an invocation that
+// is cut short (or abandoned in a hung item) loses little.
+constexpr absl::Duration kItemCheckpointEvery = absl::Seconds(1);
+
+double Fraction(double progress) {
+  return std::isfinite(progress) ? std::clamp(progress, 0.0, 1.0) : 0;
+}
 
 // One invocation of a task: the loop over its items and the bookkeeping of its checkpoints.
 class TaskRun {
@@ -19,7 +27,7 @@ class TaskRun {
           const RunEnvironment& env)
       : task_(task), job_(job), handler_(handler), env_(env) {
     *outcome_.mutable_ref() = task.ref();
-    start_ = env.clock.Now();
+    start_ = last_commit_ = env.clock.Now();
     deadline_ = start_ + job.timeout;
     if (!task.resume_cursor().empty() && !resume_.ParseFromString(task.resume_cursor())) {
       resume_.Clear();  // not ours (written by another version?): start over
@@ -33,16 +41,22 @@ class TaskRun {
   v1::TaskOutcome Run() {
     for (int i = first_; i < task_.items_size(); ++i) {
       if (env_.cancelled->load()) return Stop(absl::CancelledError(kLeaseGone), i);
-      if (env_.clock.Now() >= deadline_) return Continue(i);
+      if (TimeIsUp()) return Continue(i);
+      if (i > first_ && env_.clock.Now() - last_commit_ >= kItemCheckpointEvery) {
+        (void)Commit(i, "", 0);
+      }
       absl::StatusOr<std::string> result = Invoke(i);
       if (result.ok()) {
         results_.add_results(std::move(*result));
         continue;
       }
       if (env_.cancelled->load()) return Stop(absl::CancelledError(kLeaseGone), i);
+      // Past the time limit, a handler that stopped — or could not reach the coordinator to
+      // checkpoint — continues from its last checkpoint rather than failing.
       const absl::StatusCode code = result.status().code();
-      if (env_.clock.Now() >= deadline_ &&
-          (code == absl::StatusCode::kDeadlineExceeded || code == absl::StatusCode::kCancelled)) {
+      if (TimeIsUp() &&
+          (code == absl::StatusCode::kDeadlineExceeded || code == absl::StatusCode::kCancelled ||
+           code == absl::StatusCode::kUnavailable)) {
         return Continue(i);
       }
       return Stop(result.status(), i);
@@ -54,6 +68,10 @@ class TaskRun {
  private:
   static constexpr char kLeaseGone[] = "stopped: the lease was lost or the job cancelled";
 
+  bool TimeIsUp() const {
+    return env_.clock.Now() >= deadline_ || (env_.stop_now && env_.stop_now->load());
+  }
+
   absl::StatusOr<std::string> Invoke(int i) {
     Context::Setup setup;
     setup.request_id =
@@ -62,6 +80,7 @@ class TaskRun {
     setup.attempt = task_.attempt();
     if (i == first_) setup.resume_cursor = resume_.cursor();
     setup.cancelled = env_.cancelled;
+    setup.stop_now = env_.stop_now;
     setup.checkpointer = [this, i](absl::string_view cursor, double progress) {
       return Commit(i, cursor, progress);
     };
@@ -76,7 +95,7 @@ class TaskRun {
     cp.set_item(item);
     *cp.mutable_results() = results_.results();
     cp.set_cursor(std::string(cursor));
-    const double fraction = (item + std::clamp(progress, 0.0, 1.0)) / task_.items_size();
+    const double fraction = (item + Fraction(progress)) / task_.items_size();
     const absl::Time deadline = std::max(deadline_, env_.clock.Now() + kLastCheckpointGrace);
     absl::StatusOr<v1::LeaseStatus> status =
         env_.commit(cp.SerializeAsString(), fraction, deadline);
@@ -84,6 +103,7 @@ class TaskRun {
     switch (*status) {
       case v1::LEASE_OK:
         committed_item_ = item;
+        last_commit_ = env_.clock.Now();
         return absl::OkStatus();
       case v1::LEASE_CANCELLED:
         env_.cancelled->store(true);
@@ -98,9 +118,7 @@ class TaskRun {
   // The time limit stopped item `i`: keep the results of the items finished since the last
   // checkpoint, then hand the task back as a continuation.
   v1::TaskOutcome Continue(int i) {
-    if (i > first_ && committed_item_ != i) {
-      (void)Commit(i, i == first_ ? resume_.cursor() : "", 0);
-    }
+    if (i > first_ && committed_item_ != i) (void)Commit(i, "", 0);
     outcome_.set_continued(true);
     return Finish();
   }
@@ -124,7 +142,7 @@ class TaskRun {
   v1::TaskOutcome outcome_;
   v1::TaskCheckpoint resume_;
   v1::TaskResults results_;
-  absl::Time start_, deadline_;
+  absl::Time start_, deadline_, last_commit_;
   int first_ = 0;
   int committed_item_ = -1;
 };

@@ -27,6 +27,8 @@ struct JobInfo {
 struct RunEnvironment {
   const Clock& clock;
   CancelFlag cancelled;  // raised when the lease is lost or the job cancelled
+  // Raised when the worker must stop now: handled like the time limit (checkpoint, continue).
+  std::shared_ptr<const std::atomic<bool>> stop_now;
   // Commits a task checkpoint (the cursor is a serialized TaskCheckpoint).
   std::function<absl::StatusOr<v1::LeaseStatus>(absl::string_view cursor, double progress,
                                                 absl::Time deadline)>

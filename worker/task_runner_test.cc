@@ -30,7 +30,9 @@ class TaskRunnerTest : public ::testing::Test {
   FakeClock clock_;
   CancelFlag flag_ = std::make_shared<std::atomic<bool>>(false);
   std::vector<std::pair<std::string, double>> commits_;
-  RunEnvironment env_{clock_, flag_, [this](absl::string_view cursor, double progress, absl::Time) {
+  std::shared_ptr<std::atomic<bool>> stop_now_ = std::make_shared<std::atomic<bool>>(false);
+  RunEnvironment env_{clock_, flag_, stop_now_,
+                      [this](absl::string_view cursor, double progress, absl::Time) {
                         commits_.emplace_back(std::string(cursor), progress);
                         return absl::StatusOr<v1::LeaseStatus>(v1::LEASE_OK);
                       }};
@@ -88,12 +90,12 @@ TEST_F(TaskRunnerTest, TimeLimitBetweenItemsKeepsFinishedResultsAndContinues) {
   TickHandler tick(clock_);
   v1::TaskOutcome o = RunTask(Task({"1", "2", "3"}), Job("tick"), tick, env_);
   EXPECT_TRUE(o.continued());
-  ASSERT_EQ(commits_.size(), 1);
+  ASSERT_EQ(commits_.size(), 2) << "one at the item boundary a second on, one at the limit";
   v1::TaskCheckpoint cp;
-  ASSERT_TRUE(cp.ParseFromString(commits_[0].first));
+  ASSERT_TRUE(cp.ParseFromString(commits_[1].first));
   EXPECT_EQ(cp.item(), 2);
   EXPECT_EQ(cp.results_size(), 2);
-  EXPECT_NEAR(commits_[0].second, 2.0 / 3, 1e-9);
+  EXPECT_NEAR(commits_[1].second, 2.0 / 3, 1e-9);
 }
 
 TEST_F(TaskRunnerTest, RefusedCheckpointStopsTheHandler) {
@@ -107,6 +109,27 @@ TEST_F(TaskRunnerTest, RefusedCheckpointStopsTheHandler) {
   ASSERT_TRUE(o.has_error());
   EXPECT_TRUE(flag_->load());
   EXPECT_NE(o.error().message().find("lease was lost"), std::string::npos) << o.error().message();
+}
+
+TEST_F(TaskRunnerTest, AWorkerStoppingIsATimeLimitNotAFailure) {
+  stop_now_->store(true);
+  JobInfo job = Job("builtin:count");
+  job.params = {{"checkpoint_every", 100}};
+  v1::TaskOutcome o =
+      RunTask(Task({R"({"n": 5000})"}), job, *registry_->Find("builtin:count"), env_);
+  EXPECT_TRUE(o.continued()) << o.ShortDebugString();
+  EXPECT_FALSE(flag_->load());
+}
+
+TEST_F(TaskRunnerTest, AnUnreachableCoordinatorPastTheLimitMeansContinue) {
+  env_.commit = [](absl::string_view, double, absl::Time) {
+    return absl::StatusOr<v1::LeaseStatus>(absl::UnavailableError("coordinator down"));
+  };
+  stop_now_->store(true);  // the count handler takes its last checkpoint at once, which fails
+  JobInfo job = Job("builtin:count");
+  v1::TaskOutcome o =
+      RunTask(Task({R"({"n": 5000})"}), job, *registry_->Find("builtin:count"), env_);
+  EXPECT_TRUE(o.continued()) << o.ShortDebugString();
 }
 
 }  // namespace

@@ -74,6 +74,12 @@ size_t Worker::WantLocked() const {
 }
 
 void Worker::LeaseLoop() {
+  LeaseLoopUntilStopped();
+  absl::MutexLock lock(&mu_);
+  leaser_done_ = true;
+}
+
+void Worker::LeaseLoopUntilStopped() {
   std::string request_id;
   absl::Duration backoff = absl::Milliseconds(100);
   while (true) {
@@ -154,7 +160,13 @@ void Worker::Stop() {
     if (stopped_) return;
     stopped_ = true;
     stopping_ = true;
-    if (active_lease_ != nullptr) active_lease_->TryCancel();
+    // A lease call in flight may already have been granted (and written): give it a moment to
+    // come back so that its tasks are released rather than left to expire.
+    auto leaser_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return leaser_done_; };
+    if (!mu_.AwaitWithTimeout(absl::Condition(&leaser_done), absl::Seconds(1)) &&
+        active_lease_ != nullptr) {
+      active_lease_->TryCancel();
+    }
   }
   if (leaser_.joinable()) leaser_.join();
   auto idle = [this]()
@@ -163,11 +175,15 @@ void Worker::Stop() {
   {
     absl::MutexLock lock(&mu_);
     draining_ = true;
+    ReleaseQueuedLocked();
     if (!mu_.AwaitWithTimeout(absl::Condition(&idle), options_.drain_timeout)) {
+      // Time is up for what still runs: handlers checkpoint and stop, their tasks continue
+      // elsewhere (no attempt used); those that do not stop are abandoned.
       LOG(WARNING) << "tasks still running after " << options_.drain_timeout
-                   << ": asking them to stop";
-      for (const v1::TaskRef& ref : book_.Refs()) book_.Cancel(ref);
-      if (!mu_.AwaitWithTimeout(absl::Condition(&idle), options_.abandon_grace)) {
+                   << ": stopping them at their last checkpoint";
+      stop_now_->store(true);
+      if (!mu_.AwaitWithTimeout(absl::Condition(&idle),
+                                options_.abandon_grace + absl::Seconds(2))) {
         for (auto& [slot, running] : invocations_) Abandon(slot, running);
         invocations_.clear();
       }
@@ -180,6 +196,16 @@ void Worker::Stop() {
   if (!reporter_->Drain(options_.drain_timeout)) {
     LOG(WARNING) << "some outcomes could not be reported; their leases will expire";
   }
+}
+
+void Worker::ReleaseQueuedLocked() {
+  for (Queued& queued : queue_) {
+    v1::TaskOutcome released;
+    *released.mutable_ref() = queued.task.ref();
+    released.set_released(true);
+    reporter_->Add(std::move(released));
+  }
+  queue_.clear();
 }
 
 }  // namespace fanout::worker

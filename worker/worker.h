@@ -57,6 +57,9 @@ class Worker {
   void Stop();
 
   const std::string& id() const { return options_.worker_id; }
+  // Handlers given up on; their threads may still run (and refer to this Worker) until the
+  // process exits, so a Worker that abandoned any must not be destroyed.
+  int abandoned() const { return abandoned_.load(); }
   uint64_t reported() const { return reporter_->reported(); }
 
  private:
@@ -73,6 +76,9 @@ class Worker {
   };
 
   void LeaseLoop();
+  void LeaseLoopUntilStopped();
+  // Hands every queued (unstarted) task back to the coordinator.
+  void ReleaseQueuedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool LeaseOnce(std::string& request_id);
   void Accept(v1::LeaseTasksResponse& response);
   void StartSlot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -100,6 +106,8 @@ class Worker {
   std::unique_ptr<LeaseRenewer> renewer_;
   std::unique_ptr<CheckpointBatcher> checkpoints_;
   std::atomic<int> busy_{0};
+  std::atomic<int> abandoned_{0};
+  const std::shared_ptr<std::atomic<bool>> stop_now_ = std::make_shared<std::atomic<bool>>(false);
 
   mutable absl::Mutex mu_;
   // Guarded by mu_.
@@ -114,6 +122,7 @@ class Worker {
   bool draining_ ABSL_GUARDED_BY(mu_) = false;        // release what is queued, then exit slots
   bool watchdog_stop_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  bool leaser_done_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext* active_lease_ ABSL_GUARDED_BY(mu_) = nullptr;
 
   std::thread leaser_;

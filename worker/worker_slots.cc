@@ -73,7 +73,7 @@ v1::TaskOutcome Worker::Execute(const Queued& queued) {
                      " is not available on worker ", options_.worker_id));
     return outcome;
   }
-  RunEnvironment env{clock_, queued.lease->cancel_flag(queued.lease),
+  RunEnvironment env{clock_, queued.lease->cancel_flag(queued.lease), stop_now_,
                      [this, ref = queued.task.ref()](absl::string_view cursor, double progress,
                                                      absl::Time deadline) {
                        absl::StatusOr<v1::LeaseStatus> status =
@@ -113,6 +113,7 @@ void Worker::Abandon(int slot, Running& running) {
   LOG(WARNING) << "abandoning " << running.ref.ShortDebugString() << ": still running "
                << options_.abandon_grace << " past its time limit";
   running.abandoned->store(true);
+  ++abandoned_;
   book_.Cancel(running.ref);
   v1::TaskOutcome continued;
   *continued.mutable_ref() = running.ref;

@@ -85,9 +85,13 @@ class CountHandler : public Handler {
       if (*step_us > 0) {
         // Steps keep to their schedule on average; sleeping in slices of 10 ms or more keeps a
         // hundred counting slots from costing a core in wake-ups.
+        // Sleeps are cut in slices of at most 50 ms so that a stop is seen at once.
         const absl::Time due = start + absl::Microseconds(*step_us) * (step - first + 1);
-        const absl::Duration ahead = due - absl::Now();
-        if (ahead >= kSleepSlice) absl::SleepFor(ahead);
+        for (absl::Duration ahead = due - absl::Now(); ahead >= kSleepSlice && !context.cancelled();
+             ahead = due - absl::Now()) {
+          absl::SleepFor(std::min(ahead, absl::Milliseconds(50)));
+        }
+        if (context.cancelled()) break;
       }
       ++step;
       if (absl::Now() - last_flush >= kTraceFlushEvery) {
