@@ -20,6 +20,9 @@ ABSL_FLAG(absl::Duration, timeout, absl::ZeroDuration(),
 ABSL_FLAG(int, max_stalled_continuations, 0,
           "submit: fail a task as 'no progress' after this many time-limit continuations in a row "
           "without a new checkpoint (0: the coordinator's default, 3)");
+ABSL_FLAG(std::string, split_bytes, "",
+          "submit: dir: and s3:// sources: one item per range of this size of each file or object "
+          "(e.g. 64MiB)");
 ABSL_FLAG(bool, from_scratch, false,
           "redrive: drop the tasks' checkpoints instead of resuming from them");
 ABSL_FLAG(absl::Duration, backoff_initial, absl::Seconds(1), "submit: first retry delay");

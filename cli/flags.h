@@ -25,6 +25,7 @@ ABSL_DECLARE_FLAG(double, tolerated_failure_percent);
 ABSL_DECLARE_FLAG(int, tolerated_failure_count);
 ABSL_DECLARE_FLAG(bool, wait);
 ABSL_DECLARE_FLAG(int, max_stalled_continuations);
+ABSL_DECLARE_FLAG(std::string, split_bytes);
 // redrive
 ABSL_DECLARE_FLAG(bool, from_scratch);
 // list

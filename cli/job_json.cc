@@ -32,6 +32,7 @@ json JobToJson(const v1::Job& job) {
               {"items", job.items_total()},
               {"progress", job.progress()},
               {"redrives", job.redrives()},
+              {"listing_done", job.split_done()},
               {"function", job.spec().function()},
               {"source", job.spec().source()},
               {"params", JsonOrString(job.spec().params_json())},

@@ -18,7 +18,7 @@ constexpr char kUsage[] = R"(fanout COMMAND [flags]
   submit  --function=builtin:NAME --source=SPEC [--batch_size=N] [--max_attempts=N]
           [--idempotency_key=K] [--param KEY=VALUE]... [--timeout=300s] [--max_concurrency=N]
           [--tolerated_failure_count=N] [--tolerated_failure_percent=P]
-          [--max_stalled_continuations=3] [--wait] [--json]
+          [--max_stalled_continuations=3] [--split_bytes=64MiB] [--wait] [--json]
   status JOB [--json]     state and task counts
   watch JOB [--json]      progress bar until the job ends; exit 0 only if it succeeded
   list [--json]           recent jobs, newest first
@@ -32,7 +32,10 @@ constexpr char kUsage[] = R"(fanout COMMAND [flags]
                           coordinator + workers in one process
 
 Every command takes --coordinator=HOST:PORT (default $FANOUT_COORDINATOR, then 127.0.0.1:7070).
-Sources: range:A-B (both ends included), an inline JSON list '[...]', or @FILE holding a JSON list.
+Sources: range:A-B (both ends included), an inline JSON list '[...]' (or @FILE holding one),
+jsonl:PATH, csv:PATH (one item per line / record), dir:PATH (every file below it),
+s3://bucket/prefix (every object), s3-manifest://bucket/key (a JSONL or .csv object).
+S3 settings come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL.
 )";
 
 // absl flags keep only the last value of a repeated flag; --param may repeat, so take it out first.

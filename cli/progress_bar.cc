@@ -38,7 +38,8 @@ std::string ProgressBar::Render(const v1::Job& job, absl::Time now) {
   }
   // The job's progress counts partial progress of running tasks (their checkpoints), so that a
   // job of a few long tasks moves too.
-  const double fraction = std::max(job.progress(), c.total() == 0 ? 1.0 : double(done) / c.total());
+  double fraction = std::max(job.progress(), c.total() == 0 ? 1.0 : double(done) / c.total());
+  if (!job.split_done()) fraction = std::min(fraction, 0.99);  // the total is not known yet
   constexpr int kWidth = 30;
   const int filled = static_cast<int>(fraction * kWidth);
   std::string bar = std::string(filled, '#') + std::string(kWidth - filled, '-');
@@ -46,6 +47,7 @@ std::string ProgressBar::Render(const v1::Job& job, absl::Time now) {
   std::string line = absl::StrFormat("%s [%s] %5.1f%%  %d/%d tasks  %.0f/s  ETA %s", job.job_id(),
                                      bar, fraction * 100, done, c.total(), rate,
                                      done == c.total() ? "0s" : FormatEta(eta));
+  if (!job.split_done()) absl::StrAppend(&line, "  (still listing the source)");
   if (c.running() > 0) absl::StrAppend(&line, "  running ", c.running());
   if (c.failed() + c.dead() > 0) absl::StrAppend(&line, "  failed ", c.failed() + c.dead());
   return line;

@@ -17,6 +17,7 @@ v1::Job Job(uint64_t succeeded, uint64_t total) {
   job.mutable_counts()->set_succeeded(succeeded);
   job.mutable_counts()->set_pending(total - succeeded);
   job.mutable_counts()->set_total(total);
+  job.set_split_done(true);
   return job;
 }
 
@@ -30,6 +31,16 @@ TEST(ProgressBarTest, ShowsDoneTotalRateAndEta) {
   EXPECT_THAT(line, HasSubstr("25.0%"));
   EXPECT_THAT(line, HasSubstr("250/s"));
   EXPECT_THAT(line, HasSubstr("ETA 3s"));
+}
+
+TEST(ProgressBarTest, AJobStillListingIsNeverShownDone) {
+  std::ostringstream out;
+  ProgressBar bar(out, false);
+  v1::Job job = Job(0, 0);
+  job.set_split_done(false);
+  const std::string line = bar.Render(job, absl::FromUnixSeconds(5));
+  EXPECT_THAT(line, HasSubstr("still listing"));
+  EXPECT_THAT(line, ::testing::Not(HasSubstr("100.0%")));
 }
 
 TEST(ProgressBarTest, EtaIsUnknownBeforeAnyRate) {

@@ -18,9 +18,10 @@ using nlohmann::json;
 
 void PrintJob(const v1::Job& job) {
   const v1::TaskCounts& c = job.counts();
-  std::cout << absl::StrFormat("%s  %s  %.1f%% done (%d of %d tasks ended)\n", job.job_id(),
+  std::cout << absl::StrFormat("%s  %s  %.1f%% done (%d of %d tasks ended%s)\n", job.job_id(),
                                JobToJson(job)["state"].get<std::string>(), 100 * job.progress(),
-                               DoneTasks(c), c.total());
+                               DoneTasks(c), c.total(),
+                               job.split_done() ? "" : "; the source is still being read");
   std::cout << absl::StrFormat(
       "  pending %d  running %d  succeeded %d  failed %d  dead %d  cancelled %d  total %d\n",
       c.pending(), c.running(), c.succeeded(), c.failed(), c.dead(), c.cancelled(), c.total());

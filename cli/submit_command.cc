@@ -6,8 +6,11 @@
 #include <sstream>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
@@ -33,6 +36,27 @@ absl::StatusOr<std::string> ParamsJson(const std::vector<std::string>& params) {
     object[p.substr(0, eq)] = JsonOrString(p.substr(eq + 1));
   }
   return object.dump();
+}
+
+// "64MiB", "1GB", "4096": a size in bytes (K/M/G/T with an optional i and B; powers of 1024 with i,
+// of 1000 without).
+absl::StatusOr<uint64_t> ParseByteSize(absl::string_view text) {
+  uint64_t number = 0;
+  size_t digits = 0;
+  while (digits < text.size() && absl::ascii_isdigit(text[digits])) ++digits;
+  absl::string_view unit = text.substr(digits);
+  absl::ConsumeSuffix(&unit, "B");
+  const bool binary = absl::ConsumeSuffix(&unit, "i");
+  const absl::string_view units = "KMGT";
+  const size_t found = unit.size() == 1 ? units.find(unit[0]) : absl::string_view::npos;
+  if (digits == 0 || !absl::SimpleAtoi(text.substr(0, digits), &number) ||
+      (!unit.empty() && found == absl::string_view::npos)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--split_bytes: '", text, "' is not a size like 64MiB or 1048576"));
+  }
+  const size_t power = unit.empty() ? 0 : found + 1;
+  for (size_t i = 0; i < power; ++i) number *= binary ? 1024 : 1000;
+  return number;
 }
 
 // "@FILE" reads the source from a file (a JSON list too long for a command line).
@@ -70,6 +94,10 @@ absl::StatusOr<v1::JobSpec> SpecFromFlags(const std::vector<std::string>& params
   o->set_tolerated_failure_percent(absl::GetFlag(FLAGS_tolerated_failure_percent));
   o->set_tolerated_failure_count(absl::GetFlag(FLAGS_tolerated_failure_count));
   o->set_max_stalled_continuations(absl::GetFlag(FLAGS_max_stalled_continuations));
+  if (!absl::GetFlag(FLAGS_split_bytes).empty()) {
+    ASSIGN_OR_RETURN(uint64_t split, ParseByteSize(absl::GetFlag(FLAGS_split_bytes)));
+    o->set_split_bytes(split);
+  }
   // Sent only when given: otherwise the coordinator applies the function's own default.
   if (absl::GetFlag(FLAGS_timeout) < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--timeout: must be positive");

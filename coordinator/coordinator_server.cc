@@ -31,7 +31,16 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   ASSIGN_OR_RETURN(s->store_, RocksDbJobStore::Open(store_options, clock, RetryPolicy::Random()));
   s->manager_ = std::make_unique<JobManager>(*s->store_, clock, config.manager);
   s->hub_ = std::make_unique<JobWatchHub>(*s->manager_, absl::Milliseconds(250));
-  s->manager_->set_change_listener([hub = s->hub_.get()] { hub->Poke(); });
+  s->splitter_ = std::make_unique<SplitRunner>(
+      *s->store_,
+      [](const v1::JobSpec& spec) {
+        return MakeSequentialSource(spec.source(), spec.options().split_bytes());
+      },
+      [manager = s->manager_.get()] { manager->TasksArrived(); }, config.split);
+  s->manager_->set_change_listener([hub = s->hub_.get(), splitter = s->splitter_.get()] {
+    hub->Poke();
+    splitter->Poke();
+  });
   s->job_service_ = std::make_unique<JobGrpcService>(*s->manager_, *s->hub_);
   s->worker_service_ = std::make_unique<WorkerGrpcService>(*s->manager_);
 
@@ -61,6 +70,7 @@ void CoordinatorServer::Shutdown(absl::Duration grace) {
   if (manager_) manager_->Shutdown();
   if (hub_) hub_->Stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
+  splitter_.reset();
   hub_.reset();
   server_.reset();
   job_service_.reset();

@@ -12,6 +12,7 @@
 #include "coordinator/job_manager.h"
 #include "coordinator/job_watch_hub.h"
 #include "coordinator/rocksdb_job_store.h"
+#include "coordinator/split_runner.h"
 #include "coordinator/worker_grpc_service.h"
 #include "grpcpp/grpcpp.h"
 
@@ -23,6 +24,7 @@ struct CoordinatorConfig {
   bool sync = true;
   absl::Duration lease_grace = absl::Seconds(10);
   JobManager::Options manager;
+  SplitRunner::Options split;
 };
 
 // Thread-safe. Owned by main / `fanout dev`.
@@ -48,6 +50,7 @@ class CoordinatorServer {
   std::unique_ptr<RocksDbJobStore> store_;
   std::unique_ptr<JobManager> manager_;
   std::unique_ptr<JobWatchHub> hub_;
+  std::unique_ptr<SplitRunner> splitter_;
   std::unique_ptr<JobGrpcService> job_service_;
   std::unique_ptr<WorkerGrpcService> worker_service_;
   std::unique_ptr<grpc::Server> server_;

@@ -8,6 +8,7 @@
 #include "common/status_macros.h"
 #include "coordinator/job_validation.h"
 #include "coordinator/results_view.h"
+#include "coordinator/sources/sequential_source.h"
 #include "coordinator/splitter.h"
 #include "glog/logging.h"
 
@@ -46,10 +47,19 @@ void JobManager::Shutdown() {
 absl::StatusOr<SubmitOutcome> JobManager::SubmitJob(v1::JobSpec spec) {
   RETURN_IF_ERROR(ValidateJobSpec(spec));
   NormalizeJobSpec(&spec);
-  ASSIGN_OR_RETURN(std::unique_ptr<Splitter> splitter,
-                   MakeSplitter(spec.source(), spec.options().batch_size()));
+  // A sequential source is checked here (the file exists, the bucket answers) and then read by the
+  // SplitRunner; a random-access one is split lazily by the store.
+  ASSIGN_OR_RETURN(std::unique_ptr<SequentialSource> sequential,
+                   MakeSequentialSource(spec.source(), spec.options().split_bytes()));
+  std::unique_ptr<Splitter> splitter;
+  if (sequential == nullptr) {
+    ASSIGN_OR_RETURN(splitter, MakeSplitter(spec.source(), spec.options().batch_size()));
+  }
   ASSIGN_OR_RETURN(SubmitOutcome out, store_.SubmitJob(spec, std::move(splitter)));
-  if (out.created) Notify();
+  if (out.created) {
+    Notify();
+    Changed();
+  }
   return out;
 }
 
@@ -238,6 +248,7 @@ absl::StatusOr<v1::RedriveJobResponse> JobManager::RedriveJob(
     const v1::RedriveJobRequest& request) {
   ASSIGN_OR_RETURN(RedriveOutcome out, store_.RedriveJob(request.job_id(), request.from_scratch()));
   Notify();
+  Changed();
   Changed();
   v1::RedriveJobResponse response;
   *response.mutable_job() = std::move(out.job);

@@ -45,6 +45,8 @@ class JobManager {
   ~JobManager();
   // Answers every waiting lease call (with no tasks) and stops the background thread.
   void Shutdown();
+  // New tasks are there to lease (from the SplitRunner): wake the workers waiting for some.
+  void TasksArrived() { Notify(); }
   // Called (on the caller's thread, cheaply) whenever jobs may have changed. Set before serving.
   void set_change_listener(std::function<void()> listener) {
     change_listener_ = std::move(listener);

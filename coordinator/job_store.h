@@ -77,6 +77,14 @@ class JobStore {
   // Tasks of a job by index, from `start_index`: min(limit, tasks left) of them, written or not.
   virtual absl::StatusOr<std::vector<v1::Task>> ListTasks(absl::string_view job_id,
                                                           uint64_t start_index, size_t limit) = 0;
+  // --- Sequential sources, read by the SplitRunner ---
+  // The next tasks of a sequential job, durably and together with the source's new cursor.
+  virtual absl::Status AppendTasks(uint64_t job_seq, std::vector<NewTask> tasks, std::string cursor,
+                                   bool done) = 0;
+  // Ends a job FAILED because its source failed.
+  virtual absl::Status FailJob(uint64_t job_seq, absl::string_view why) = 0;
+  virtual std::vector<SplitWork> PendingSplits() = 0;
+
   // When a backoff ends or a lease expires next, if ever.
   virtual std::optional<absl::Time> NextWakeup() = 0;
   // Not OK once a write failed: the store then refuses work until the process restarts.

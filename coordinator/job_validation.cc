@@ -1,5 +1,6 @@
 #include "coordinator/job_validation.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/functions.h"
 #include "common/proto_time.h"
@@ -35,6 +36,9 @@ absl::Status ValidateOptions(const v1::JobOptions& o) {
       FromProto(o.backoff_max()) < FromProto(o.backoff_initial())) {
     return Bad("options.backoff_max", "must not be less than options.backoff_initial");
   }
+  if (o.split_bytes() > 0 && o.split_bytes() < 1024) {
+    return Bad("options.split_bytes", "at least 1024 bytes (or 0: no splitting)");
+  }
   if (o.tolerated_failure_percent() < 0 || o.tolerated_failure_percent() > 100) {
     return Bad("options.tolerated_failure_percent", "must be within 0..100");
   }
@@ -45,6 +49,10 @@ absl::Status ValidateOptions(const v1::JobOptions& o) {
 
 absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
   RETURN_IF_ERROR(ParseFunction(spec.function()).status());
+  if (spec.options().split_bytes() > 0 && !absl::StartsWith(spec.source(), "dir:") &&
+      !absl::StartsWith(spec.source(), "s3://")) {
+    return Bad("options.split_bytes", "only dir: and s3:// sources split objects into ranges");
+  }
   if (!spec.params_json().empty()) {
     nlohmann::json params = nlohmann::json::parse(spec.params_json(), nullptr, false);
     if (params.is_discarded()) return Bad("params_json", "not valid JSON");

@@ -91,7 +91,8 @@ absl::StatusOr<std::unique_ptr<Splitter>> MakeSplitter(absl::string_view source,
   const size_t colon = spec.find(':');
   return Bad(absl::StrCat("unknown kind '",
                           colon == absl::string_view::npos ? spec : spec.substr(0, colon),
-                          "'; expected range:A-B or a JSON list"));
+                          "'; expected range:A-B, a JSON list, jsonl:PATH, csv:PATH, dir:PATH, "
+                          "s3://bucket/prefix or s3-manifest://bucket/key"));
 }
 
 }  // namespace fanout::coordinator

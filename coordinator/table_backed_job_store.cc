@@ -306,6 +306,37 @@ absl::StatusOr<std::vector<v1::Task>> TableBackedJobStore::FillUnwritten(
   return out;
 }
 
+absl::Status TableBackedJobStore::AppendTasks(uint64_t job_seq, std::vector<NewTask> tasks,
+                                              std::string cursor, bool done) {
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    ChangeSet& changes = Scratch();
+    RETURN_IF_ERROR(table_.AppendTasks(job_seq, std::move(tasks), std::move(cursor), done,
+                                       clock_.Now(), &changes));
+    ticket = Commit(changes);
+  }
+  return Durable(ticket);
+}
+
+absl::Status TableBackedJobStore::FailJob(uint64_t job_seq, absl::string_view why) {
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    ChangeSet& changes = Scratch();
+    RETURN_IF_ERROR(table_.FailJob(job_seq, why, clock_.Now(), &changes));
+    ticket = Commit(changes);
+  }
+  return Durable(ticket);
+}
+
+std::vector<SplitWork> TableBackedJobStore::PendingSplits() {
+  absl::MutexLock lock(&mu_);
+  return table_.PendingSplits();
+}
+
 absl::Status TableBackedJobStore::health() {
   absl::MutexLock lock(&mu_);
   return broken_;

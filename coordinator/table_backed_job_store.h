@@ -37,6 +37,10 @@ class TableBackedJobStore : public JobStore {
   std::vector<v1::Job> ListJobs(uint64_t before_seq, size_t limit) override;
   absl::StatusOr<std::vector<v1::Task>> ListTasks(absl::string_view job_id, uint64_t start_index,
                                                   size_t limit) override;
+  absl::Status AppendTasks(uint64_t job_seq, std::vector<NewTask> tasks, std::string cursor,
+                           bool done) override;
+  absl::Status FailJob(uint64_t job_seq, absl::string_view why) override;
+  std::vector<SplitWork> PendingSplits() override;
   std::optional<absl::Time> NextWakeup() override;
   absl::Status health() override;
 

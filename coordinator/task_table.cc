@@ -91,9 +91,15 @@ const v1::Job& TaskTable::CreateJob(const v1::JobSpec& spec, std::unique_ptr<Spl
   *job.mutable_spec() = spec;
   job.set_state(v1::JOB_RUNNING);
   ToProto(now, job.mutable_created_at());
-  job.mutable_counts()->set_total(splitter->task_count());
-  job.mutable_counts()->set_pending(splitter->task_count());
-  job.set_items_total(splitter->item_count());
+  if (splitter == nullptr) {
+    entry.sequential = true;  // tasks arrive through AppendTasks as the source is read
+    job.set_sequential(true);
+  } else {
+    job.mutable_counts()->set_total(splitter->task_count());
+    job.mutable_counts()->set_pending(splitter->task_count());
+    job.set_items_total(splitter->item_count());
+    job.set_split_done(true);
+  }
   RefreshProgress(entry);
   entry.splitter = std::move(splitter);
   ready_.AddJob(seq, spec.options().priority());
@@ -185,7 +191,7 @@ void TaskTable::MaybeFinish(JobEntry& entry, absl::Time now, ChangeSet* changes)
               now);
     return;
   }
-  if (c.pending() + c.running() > 0) return;
+  if (c.pending() + c.running() > 0 || !job.split_done()) return;
   const uint64_t failures = Failures(c);
   if (failures == 0 || HasTolerance(job.spec().options())) {
     FinishJob(entry, v1::JOB_SUCCEEDED,
@@ -206,7 +212,9 @@ void TaskTable::Move(JobEntry& entry, v1::TaskState from, v1::TaskState to, uint
 void TaskTable::RefreshProgress(JobEntry& entry) {
   const v1::TaskCounts& c = entry.job.counts();
   const uint64_t ended = c.succeeded() + c.failed() + c.dead() + c.cancelled();
-  const double progress = c.total() == 0 ? 1.0 : (ended + entry.partial) / c.total();
+  // While a sequential source is still read the total grows: nothing is "all done" before that.
+  const double progress =
+      c.total() == 0 ? (entry.job.split_done() ? 1.0 : 0.0) : (ended + entry.partial) / c.total();
   entry.job.set_progress(std::clamp(progress, 0.0, 1.0));
 }
 

@@ -35,6 +35,22 @@ namespace fanout::coordinator {
 // disk).
 enum class ReportVerdict { kAccepted, kDuplicate, kStale, kUnknown, kNotLive };
 
+// A task split off a sequential source: its items, or — for a bad entry of the source — why it
+// fails at once as invalid input.
+struct NewTask {
+  std::vector<std::string> items;
+  std::string error;
+};
+
+// A running job whose sequential source has more to read.
+struct SplitWork {
+  uint64_t job_seq = 0;
+  std::string job_id;
+  v1::JobSpec spec;
+  std::string cursor;
+  size_t backlog = 0;  // its tasks ready and not yet leased
+};
+
 struct LeaseGrant {
   std::vector<v1::LeasedTask> tasks;
   std::vector<v1::JobContext>
@@ -55,9 +71,18 @@ class TaskTable {
   const v1::Job* FindJob(absl::string_view job_id) const;
   const v1::Job* FindJobByIdempotencyKey(absl::string_view key) const;
   // A job whose tasks `splitter` yields; they are materialized lazily, a window at a time, and
-  // written to disk only once something happens to them (a lease, a cancel).
+  // written to disk only once something happens to them (a lease, a cancel). Without a splitter the
+  // job's source is sequential: its tasks arrive through AppendTasks.
   const v1::Job& CreateJob(const v1::JobSpec& spec, std::unique_ptr<Splitter> splitter,
                            absl::Time now, ChangeSet* changes);
+
+  // --- Sequential sources (task_table_split.cc) ---
+  // Adds the next tasks of a sequential job, written together with the source's new cursor.
+  absl::Status AppendTasks(uint64_t job_seq, std::vector<NewTask> tasks, std::string cursor,
+                           bool done, absl::Time now, ChangeSet* changes);
+  // Ends a job FAILED because its source failed; what has not ended is cancelled.
+  absl::Status FailJob(uint64_t job_seq, absl::string_view why, absl::Time now, ChangeSet* changes);
+  std::vector<SplitWork> PendingSplits() const;
   // Ends the job CANCELLED; pending and running tasks become CANCELLED. No-op on an ended job.
   absl::StatusOr<const v1::Job*> CancelJob(absl::string_view job_id, absl::Time now,
                                            ChangeSet* changes);
@@ -128,6 +153,7 @@ class TaskTable {
     absl::node_hash_map<uint64_t, v1::Task> live;  // materialized tasks not yet ended, by index
     std::unique_ptr<Splitter> splitter;            // while the job runs
     uint64_t next_index = 0;                       // tasks below it have been materialized
+    bool sequential = false;                       // tasks come through AppendTasks
     double partial = 0;                            // sum of the progress of unfinished tasks
   };
 

@@ -13,11 +13,14 @@ void TaskTable::LoadJob(v1::Job job) {
   const uint64_t seq = SeqFromJobId(job.job_id()).value();
   next_job_seq_ = std::max(next_job_seq_, seq + 1);
   JobEntry& entry = jobs_[seq];
+  entry.sequential = job.sequential();
   if (job.state() == v1::JOB_RUNNING) {
     ready_.AddJob(seq, job.spec().options().priority());
-    absl::StatusOr<std::unique_ptr<Splitter>> splitter =
-        MakeSplitter(job.spec().source(), job.spec().options().batch_size());
-    if (splitter.ok()) entry.splitter = std::move(*splitter);
+    if (!entry.sequential) {
+      absl::StatusOr<std::unique_ptr<Splitter>> splitter =
+          MakeSplitter(job.spec().source(), job.spec().options().batch_size());
+      if (splitter.ok()) entry.splitter = std::move(*splitter);
+    }
   }
   entry.job = std::move(job);
 }
@@ -27,14 +30,17 @@ void TaskTable::LoadTask(v1::Task task, absl::Time now, absl::Duration lease_gra
   auto job = seq ? jobs_.find(*seq) : jobs_.end();
   if (job == jobs_.end() || job->second.job.state() != v1::JOB_RUNNING) return;
   JobEntry& entry = job->second;
-  if (entry.splitter == nullptr) {
+  if (entry.splitter == nullptr && !entry.sequential) {
     // FinishLoading fails the job; keep what is unfinished so that it gets cancelled and written.
     if (task.state() == v1::TASK_PENDING || task.state() == v1::TASK_LEASED) {
       entry.live[task.index()] = std::move(task);
     }
     return;
   }
-  while (entry.next_index < task.index()) Materialize(*seq, entry, entry.next_index++);
+  // Tasks of a sequential source are all written; elsewhere a gap was never written: re-derive it.
+  while (!entry.sequential && entry.next_index < task.index()) {
+    Materialize(*seq, entry, entry.next_index++);
+  }
   entry.next_index = std::max(entry.next_index, task.index() + 1);
   const TaskKey key{*seq, task.index()};
   if (task.state() == v1::TASK_PENDING) {
@@ -66,6 +72,11 @@ void TaskTable::LoadIdempotencyKey(std::string key, uint64_t job_seq) {
 void TaskTable::FinishLoading(absl::Time now, ChangeSet* changes) {
   for (auto& [seq, entry] : jobs_) {
     if (entry.job.state() != v1::JOB_RUNNING) continue;
+    if (entry.sequential) {
+      entry.next_index = std::max(entry.next_index, entry.job.counts().total());
+      RefreshProgress(entry);
+      continue;
+    }
     if (entry.splitter == nullptr) {
       CancelLiveTasks(entry, "stopped: the job's source no longer splits", now, changes);
       FinishJob(entry, v1::JOB_FAILED,

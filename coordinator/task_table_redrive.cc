@@ -41,19 +41,23 @@ absl::StatusOr<uint64_t> TaskTable::Redrive(uint64_t job_seq, std::vector<v1::Ta
         before.state() == v1::JOB_RUNNING ? "running again (redriven meanwhile?)" : "cancelled"));
   }
   const uint64_t total = before.counts().total();
-  const uint64_t unwritten =
-      StoppedByThreshold(before) ? total - std::min(total, before.tasks_materialized()) : 0;
+  // A sequential job has written all its tasks; if a threshold stopped its listing, the listing
+  // simply resumes from its cursor.
+  const uint64_t unwritten = StoppedByThreshold(before) && !entry.sequential
+                                 ? total - std::min(total, before.tasks_materialized())
+                                 : 0;
   uint64_t count = unwritten;
   for (const v1::Task& t : records) count += Redrivable(before, t);
   if (count == 0) {
     return absl::FailedPreconditionError(
         absl::StrCat("job_id: ", before.job_id(), " has no dead or failed tasks to redrive"));
   }
-  absl::StatusOr<std::unique_ptr<Splitter>> splitter =
-      MakeSplitter(before.spec().source(), before.spec().options().batch_size());
-  if (!splitter.ok()) return absl::FailedPreconditionError(splitter.status().message());
-
-  entry.splitter = std::move(*splitter);
+  if (!entry.sequential) {
+    absl::StatusOr<std::unique_ptr<Splitter>> splitter =
+        MakeSplitter(before.spec().source(), before.spec().options().batch_size());
+    if (!splitter.ok()) return absl::FailedPreconditionError(splitter.status().message());
+    entry.splitter = std::move(*splitter);
+  }
   entry.job.set_state(v1::JOB_RUNNING);
   entry.job.clear_finished_at();
   entry.job.set_message(absl::StrCat("redriven: ", count, " tasks re-queued"));

@@ -1,0 +1,101 @@
+#include "coordinator/sources/file_sources.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace fanout::coordinator {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+std::string Dir(const std::string& name) {
+  const std::string d = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+void Write(const fs::path& p, const std::string& data) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << data;
+}
+
+std::vector<json> ReadAll(SequentialSource& source, size_t step) {
+  std::vector<json> all;
+  std::string cursor;
+  for (int guard = 0; guard < 1000; ++guard) {
+    absl::StatusOr<SourceBatch> b = source.Next(cursor, step);
+    EXPECT_TRUE(b.ok()) << b.status();
+    for (SourceItem& i : b->items) all.push_back(json::parse(i.json));
+    cursor = b->cursor;
+    if (b->done) break;
+  }
+  return all;
+}
+
+TEST(FileSourcesTest, DirWalksEveryRegularFileInPathOrderAcrossCursors) {
+  const std::string root = Dir("tree");
+  Write(root + "/b/2.txt", "22");
+  Write(root + "/a.txt", "a");
+  Write(root + "/b/1.txt", "1");
+  Write(root + "/b/c/3.txt", "333");
+  Write(root + "/d.txt", "");
+  fs::create_symlink(root + "/a.txt", root + "/link.txt");
+  absl::StatusOr<std::unique_ptr<SequentialSource>> source = MakeDirSource("dir:" + root, root, 0);
+  ASSERT_TRUE(source.ok()) << source.status();
+  for (size_t step : {size_t{1}, size_t{2}, size_t{100}}) {
+    std::vector<json> items = ReadAll(**source, step);
+    std::vector<std::string> paths;
+    for (const json& i : items) paths.push_back(i["path"]);
+    EXPECT_EQ(paths,
+              (std::vector<std::string>{root + "/a.txt", root + "/b/1.txt", root + "/b/2.txt",
+                                        root + "/b/c/3.txt", root + "/d.txt"}))
+        << "step " << step;
+    EXPECT_EQ(items[3]["size"], 3);
+  }
+}
+
+TEST(FileSourcesTest, SplitBytesMakesOneItemPerRange) {
+  const std::string root = Dir("split");
+  Write(root + "/big", std::string(25, 'x'));
+  Write(root + "/small", "x");
+  std::unique_ptr<SequentialSource> source = *MakeDirSource("dir:" + root, root, 10);
+  std::vector<json> items = ReadAll(*source, 2);
+  ASSERT_EQ(items.size(), 4);
+  EXPECT_EQ(items[0]["range"]["first"], 0);
+  EXPECT_EQ(items[0]["range"]["last"], 9);
+  EXPECT_EQ(items[2]["range"]["first"], 20);
+  EXPECT_EQ(items[2]["range"]["last"], 24);
+  EXPECT_EQ(items[2]["parts"], 3);
+  EXPECT_EQ(items[3]["range"]["last"], 0);
+}
+
+TEST(FileSourcesTest, MissingOrWrongPathsNameTheSource) {
+  absl::StatusOr<std::unique_ptr<SequentialSource>> jsonl =
+      MakeManifestFileSource(false, "jsonl:/no/such.jsonl", "/no/such.jsonl");
+  EXPECT_EQ(jsonl.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(jsonl.status().message(), HasSubstr("source: jsonl:/no/such.jsonl"));
+  const std::string root = Dir("notdir");
+  Write(root + "/f", "x");
+  EXPECT_THAT(MakeDirSource("dir:x", root + "/f", 0).status().message(),
+              HasSubstr("source: dir:x"));
+  EXPECT_EQ(MakeManifestFileSource(true, "csv:" + root, root).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(FileSourcesTest, JsonlFileReadsLines) {
+  const std::string root = Dir("jsonl");
+  Write(root + "/m.jsonl", "1\n2\n3\n");
+  std::unique_ptr<SequentialSource> source =
+      *MakeManifestFileSource(false, "jsonl:" + root + "/m.jsonl", root + "/m.jsonl");
+  EXPECT_EQ(ReadAll(*source, 2).size(), 3);
+}
+
+}  // namespace
+}  // namespace fanout::coordinator
