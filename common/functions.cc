@@ -10,7 +10,7 @@ namespace fanout {
 
 const std::vector<std::string>& BuiltinFunctionNames() {
   static const auto* names =
-      new std::vector<std::string>{"count", "fail", "noop", "sha256", "sleep"};
+      new std::vector<std::string>{"count", "fail", "lines", "noop", "s3-copy", "sha256", "sleep"};
   return *names;
 }
 

@@ -148,6 +148,11 @@ absl::StatusOr<ObjectInfo> S3Client::Head(const std::string& bucket, const std::
   info.etag = Unquote(r->headers["etag"]);
   (void)absl::SimpleAtoi(r->headers["content-length"], &info.size);
   info.last_modified = r->headers["last-modified"];
+  info.content_type = r->headers["content-type"];
+  for (const auto& [name, value] : r->headers) {
+    absl::string_view meta = name;
+    if (absl::ConsumePrefix(&meta, "x-amz-meta-")) info.metadata[std::string(meta)] = value;
+  }
   return info;
 }
 
@@ -176,20 +181,36 @@ absl::StatusOr<ObjectInfo> S3Client::Put(const std::string& bucket, const std::s
   call.body = std::move(body);
   absl::StatusOr<HttpResponse> r = Run(call);
   if (!r.ok()) return r.status();
-  return ObjectInfo{key, size, Unquote(r->headers["etag"]), ""};
+  ObjectInfo info;
+  info.key = key;
+  info.size = size;
+  info.etag = Unquote(r->headers["etag"]);
+  return info;
 }
 
 absl::StatusOr<ObjectInfo> S3Client::Copy(const std::string& from_bucket,
-                                          const std::string& from_key, const std::string& to_bucket,
-                                          const std::string& to_key) const {
+                                          const std::string& from_key,
+                                          const std::string& to_bucket, const std::string& to_key,
+                                          const std::map<std::string, std::string>& metadata,
+                                          const std::string& content_type) const {
   Call call{"PUT", to_bucket, to_key};
   call.headers.emplace_back("x-amz-copy-source",
                             absl::StrCat("/", from_bucket, "/", UriEncode(from_key, false)));
+  if (!metadata.empty()) {
+    call.headers.emplace_back("x-amz-metadata-directive", "REPLACE");
+    for (const auto& [name, value] : metadata) {
+      call.headers.emplace_back(absl::StrCat("x-amz-meta-", name), value);
+    }
+    if (!content_type.empty()) call.headers.emplace_back("content-type", content_type);
+  }
   absl::StatusOr<HttpResponse> r = Run(call);
   if (!r.ok()) return r.status();
   // A copy can fail after its 200 has been sent: the error is then in the body.
   if (!XmlText(r->body, "Code").empty()) return HttpError("copy " + to_key, *r);
-  return ObjectInfo{to_key, 0, Unquote(XmlText(r->body, "ETag")), ""};
+  ObjectInfo info;
+  info.key = to_key;
+  info.etag = Unquote(XmlText(r->body, "ETag"));
+  return info;
 }
 
 absl::Status S3Client::Delete(const std::string& bucket, const std::string& key) const {

@@ -52,9 +52,12 @@ class S3Client {
                          const std::function<bool(absl::string_view)>& on_chunk) const;
   absl::StatusOr<ObjectInfo> Put(const std::string& bucket, const std::string& key,
                                  std::string body) const;
-  // Server-side copy; returns the new object's ETag in `etag`.
+  // Server-side copy (up to 5 GiB); returns the new object's ETag in `etag`. With `metadata` the
+  // copy gets these x-amz-meta-* values (and the source's content type) instead of the source's.
   absl::StatusOr<ObjectInfo> Copy(const std::string& from_bucket, const std::string& from_key,
-                                  const std::string& to_bucket, const std::string& to_key) const;
+                                  const std::string& to_bucket, const std::string& to_key,
+                                  const std::map<std::string, std::string>& metadata = {},
+                                  const std::string& content_type = "") const;
   absl::Status Delete(const std::string& bucket, const std::string& key) const;
   // Succeeds if the bucket exists already and is ours.
   absl::Status CreateBucket(const std::string& bucket) const;

@@ -4,6 +4,7 @@
 #ifndef FANOUT_S3_S3_XML_H_
 #define FANOUT_S3_S3_XML_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ struct ObjectInfo {
   uint64_t size = 0;
   std::string etag;  // without quotes
   std::string last_modified;
+  std::string content_type;                     // HEAD only
+  std::map<std::string, std::string> metadata;  // x-amz-meta-* (HEAD only), names lower-cased
 };
 
 struct ListPage {

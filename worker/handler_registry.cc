@@ -29,6 +29,8 @@ std::unique_ptr<HandlerRegistry> BuiltinHandlers() {
   registry->Register("builtin:fail", MakeFailHandler());
   registry->Register("builtin:sha256", MakeSha256Handler());
   registry->Register("builtin:count", MakeCountHandler());
+  registry->Register("builtin:lines", MakeLinesHandler());
+  registry->Register("builtin:s3-copy", MakeS3CopyHandler());
   return registry;
 }
 

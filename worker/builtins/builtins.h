@@ -17,8 +17,12 @@ std::unique_ptr<Handler> MakeSleepHandler();
 // "times": N (only the first N attempts), "message": "..."}; the job parameter "fail" is the
 // default.
 std::unique_ptr<Handler> MakeFailHandler();
-// SHA-256 of the local file the item names ("path" or {"path": "path"}).
+// SHA-256 of the file or S3 object the item names (see object_ref.h), or of its byte range.
 std::unique_ptr<Handler> MakeSha256Handler();
+// Lines of the file or S3 object the item names (newlines of a byte range).
+std::unique_ptr<Handler> MakeLinesHandler();
+// Copies the S3 object the item names to params.dest, unless it is there already (s3_copy.cc).
+std::unique_ptr<Handler> MakeS3CopyHandler();
 // Counts to the item's "n", checkpointing, across as many invocations as it takes (count.cc).
 std::unique_ptr<Handler> MakeCountHandler();
 

@@ -87,6 +87,44 @@ TEST_F(BuiltinsTest, Sha256HashesAFile) {
   EXPECT_TRUE(Invoke("builtin:sha256", json{{"path", path}}.dump()).ok());
 }
 
+TEST_F(BuiltinsTest, Sha256OfARange) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/range.txt";
+  std::ofstream(path) << "xxabcxx";
+  json result = json::parse(*Invoke(
+      "builtin:sha256", json{{"path", path}, {"range", {{"first", 2}, {"last", 4}}}}.dump()));
+  EXPECT_EQ(result["sha256"], "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(result["bytes"], 3);
+}
+
+TEST_F(BuiltinsTest, LinesCountsRecordsOfAFile) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/lines.txt";
+  std::ofstream(path) << "a\nb\nc";
+  EXPECT_EQ(json::parse(*Invoke("builtin:lines", json(path).dump()))["lines"], 3);
+  std::ofstream(path) << "a\nb\n";
+  EXPECT_EQ(json::parse(*Invoke("builtin:lines", json(path).dump()))["lines"], 2);
+  json ranged = json::parse(*Invoke(
+      "builtin:lines", json{{"path", path}, {"range", {{"first", 0}, {"last", 1}}}}.dump()));
+  EXPECT_EQ(ranged["newlines"], 1);
+}
+
+TEST_F(BuiltinsTest, S3CopyRefusesWhatItCannotCopyNamingWhy) {
+  EXPECT_EQ(Invoke("builtin:s3-copy", "\"/local/file\"").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<std::string> no_dest = Invoke("builtin:s3-copy", "\"s3://b/k\"");
+  EXPECT_EQ(no_dest.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(no_dest.status().message().find("params.dest"), absl::string_view::npos);
+  absl::StatusOr<std::string> onto_itself =
+      Invoke("builtin:s3-copy", "\"s3://b/k\"", {{"dest", "s3://b/"}});
+  EXPECT_NE(onto_itself.status().message().find("onto itself"), absl::string_view::npos);
+  EXPECT_EQ(
+      Invoke("builtin:s3-copy",
+             json{{"bucket", "b"}, {"key", "k"}, {"range", {{"first", 0}, {"last", 1}}}}.dump(),
+             {{"dest", "s3://c/"}})
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(BuiltinsTest, Sha256ErrorsSayWhy) {
   absl::StatusOr<std::string> missing = Invoke("builtin:sha256", "\"/no/such/file\"");
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
