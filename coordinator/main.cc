@@ -1,4 +1,5 @@
 // fanout-coordinator: flags and wiring only; see coordinator_server.h.
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ ABSL_FLAG(absl::Duration, lease_grace, absl::Seconds(10),
 ABSL_FLAG(std::vector<std::string>, function_timeout, {},
           "per-function time limit for jobs that set none: FUNCTION=DURATION[,...], e.g. "
           "builtin:count=10m (others: 300s)");
+ABSL_FLAG(int, split_chunk, 4096, "sequential sources: items read per step");
+ABSL_FLAG(int, split_ahead, 12288,
+          "sequential sources: read on while fewer than this many of a job's tasks wait");
 ABSL_FLAG(bool, sync, true,
           "sync the write-ahead log before acknowledging (off loses data on "
           "power failure; only for experiments)");
@@ -74,6 +78,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.manager.function_timeouts = std::move(*timeouts);
+  config.split.chunk = std::max(1, absl::GetFlag(FLAGS_split_chunk));
+  config.split.ahead = std::max(1, absl::GetFlag(FLAGS_split_ahead));
   auto server = fanout::coordinator::CoordinatorServer::Start(config, fanout::RealClock::Get());
   if (!server.ok()) {
     std::cerr << "fanout-coordinator: " << server.status().message() << "\n";

@@ -17,6 +17,19 @@
 namespace fanout::testing {
 namespace {
 
+extern "C" char** environ;
+
+// This process's environment plus `extra`; pointers into `storage`.
+std::vector<char*> Envp(const std::vector<std::string>& extra, std::vector<std::string>& storage) {
+  storage.clear();
+  for (char** e = environ; *e != nullptr; ++e) storage.emplace_back(*e);
+  storage.insert(storage.end(), extra.begin(), extra.end());
+  std::vector<char*> out;
+  for (std::string& s : storage) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
 std::vector<char*> Argv(const std::string& binary, const std::vector<std::string>& args) {
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(binary.c_str()));
@@ -28,7 +41,8 @@ std::vector<char*> Argv(const std::string& binary, const std::vector<std::string
 // In the child: die with the parent, send output to the files, exec. Only async-signal-safe calls
 // here (the test process has other threads): `argv` was built before fork().
 [[noreturn]] void Exec(const std::string& binary, std::vector<char*>& argv,
-                       const std::string& out_path, const std::string& err_path) {
+                       std::vector<char*>& envp, const std::string& out_path,
+                       const std::string& err_path) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   sigset_t none;
   sigemptyset(&none);
@@ -38,7 +52,7 @@ std::vector<char*> Argv(const std::string& binary, const std::vector<std::string
       err_path == out_path ? out : open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   dup2(out, STDOUT_FILENO);
   dup2(err, STDERR_FILENO);
-  execv(binary.c_str(), argv.data());
+  execve(binary.c_str(), argv.data(), envp.data());
   _exit(127);
 }
 
@@ -53,14 +67,17 @@ std::string ReadFile(const std::string& path) {
 
 absl::StatusOr<std::unique_ptr<Process>> Process::Spawn(const std::string& binary,
                                                         const std::vector<std::string>& args,
-                                                        const std::string& log_path) {
+                                                        const std::string& log_path,
+                                                        const std::vector<std::string>& env) {
   if (access(binary.c_str(), X_OK) != 0) {
     return absl::NotFoundError(absl::StrCat("no executable ", binary));
   }
   std::vector<char*> argv = Argv(binary, args);
+  std::vector<std::string> env_storage;
+  std::vector<char*> envp = Envp(env, env_storage);
   pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
-  if (pid == 0) Exec(binary, argv, log_path, log_path);
+  if (pid == 0) Exec(binary, argv, envp, log_path, log_path);
   return std::unique_ptr<Process>(new Process(pid, log_path));
 }
 
@@ -97,14 +114,16 @@ bool Process::Running() {
 }
 
 CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
-                         absl::Duration timeout) {
+                         absl::Duration timeout, const std::vector<std::string>& env) {
   static int n = 0;
   const std::string base = TestDir(absl::StrCat("cmd", ++n));
   const std::string out_path = base + ".out", err_path = base + ".err";
   CommandResult result;
   std::vector<char*> argv = Argv(binary, args);
+  std::vector<std::string> env_storage;
+  std::vector<char*> envp = Envp(env, env_storage);
   pid_t pid = fork();
-  if (pid == 0) Exec(binary, argv, out_path, err_path);
+  if (pid == 0) Exec(binary, argv, envp, out_path, err_path);
   Process p(pid, out_path);
   result.exit_code = p.Wait(timeout);
   result.out = ReadFile(out_path);

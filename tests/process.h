@@ -20,9 +20,11 @@ struct CommandResult;
 // Thread-compatible. Owned by the test.
 class Process {
  public:
+  // `env` ("NAME=value") is added to this process's environment for the child.
   static absl::StatusOr<std::unique_ptr<Process>> Spawn(const std::string& binary,
                                                         const std::vector<std::string>& args,
-                                                        const std::string& log_path);
+                                                        const std::string& log_path,
+                                                        const std::vector<std::string>& env = {});
   // SIGKILLs the process if it still runs.
   ~Process();
 
@@ -36,7 +38,7 @@ class Process {
 
  private:
   friend CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
-                                  absl::Duration timeout);
+                                  absl::Duration timeout, const std::vector<std::string>& env);
   Process(pid_t pid, std::string log_path) : pid_(pid), log_path_(std::move(log_path)) {}
   pid_t pid_;
   std::string log_path_;
@@ -51,7 +53,8 @@ struct CommandResult {
   std::string err;
 };
 CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
-                         absl::Duration timeout = absl::Seconds(60));
+                         absl::Duration timeout = absl::Seconds(60),
+                         const std::vector<std::string>& env = {});
 
 // A directory for this test's data: under $TEST_TMPDIR.
 std::string TestDir(const std::string& name);

@@ -27,8 +27,8 @@ int ReadPort(const std::string& path) {
 
 }  // namespace
 
-TestCluster::TestCluster(const std::string& name)
-    : name_(name), data_dir_(TestDir(name + "-data")), logs_(ArtifactDir()) {}
+TestCluster::TestCluster(const std::string& name, std::vector<std::string> env)
+    : name_(name), env_(std::move(env)), data_dir_(TestDir(name + "-data")), logs_(ArtifactDir()) {}
 
 TestCluster::~TestCluster() {
   workers_.clear();
@@ -44,7 +44,7 @@ absl::Status TestCluster::StartCoordinator(const std::vector<std::string>& flags
   args.insert(args.end(), flags.begin(), flags.end());
   absl::StatusOr<std::unique_ptr<Process>> p =
       Process::Spawn(Runfile("coordinator/fanout-coordinator"), args,
-                     absl::StrCat(logs_, "/", name_, "-coordinator.log"));
+                     absl::StrCat(logs_, "/", name_, "-coordinator.log"), env_);
   if (!p.ok()) return p.status();
   coordinator_ = std::move(*p);
   const absl::Time end = absl::Now() + absl::Seconds(30);
@@ -71,7 +71,7 @@ absl::Status TestCluster::StartWorker(const std::string& worker_id, int slots,
   args.insert(args.end(), flags.begin(), flags.end());
   absl::StatusOr<std::unique_ptr<Process>> p =
       Process::Spawn(Runfile("worker/fanout-worker"), args,
-                     absl::StrCat(logs_, "/", name_, "-", worker_id, ".log"));
+                     absl::StrCat(logs_, "/", name_, "-", worker_id, ".log"), env_);
   if (!p.ok()) return p.status();
   workers_[worker_id] = std::move(*p);
   return absl::OkStatus();
@@ -124,7 +124,7 @@ absl::StatusOr<std::vector<v1::ItemResult>> TestCluster::Results(const std::stri
 
 CommandResult TestCluster::Cli(std::vector<std::string> args) {
   args.push_back("--coordinator=" + address());
-  return RunCommand(Runfile("cli/fanout"), args);
+  return RunCommand(Runfile("cli/fanout"), args, absl::Seconds(120), env_);
 }
 
 }  // namespace fanout::testing

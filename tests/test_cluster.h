@@ -19,7 +19,8 @@ namespace fanout::testing {
 // Thread-compatible. Owned by the test.
 class TestCluster {
  public:
-  explicit TestCluster(const std::string& name);
+  // `env` ("NAME=value", e.g. S3 settings) is given to every process the cluster starts.
+  explicit TestCluster(const std::string& name, std::vector<std::string> env = {});
   ~TestCluster();
 
   // Starts (or restarts, on the same port and data) the coordinator; returns once it serves.
@@ -47,6 +48,7 @@ class TestCluster {
 
  private:
   std::string name_;
+  std::vector<std::string> env_;
   std::string data_dir_;
   std::string logs_;
   int port_ = 0;
