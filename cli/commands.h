@@ -14,6 +14,8 @@ int StatusCommand(const std::string& job_id);
 int WatchCommand(const std::string& job_id);
 int ListCommand();
 int CancelCommand(const std::string& job_id);
+// Changes a running job's --max_concurrency.
+int UpdateCommand(const std::string& job_id);
 // Re-queues a finished job's dead and failed tasks; --from_scratch drops their checkpoints.
 int RedriveCommand(const std::string& job_id);
 int ResultsCommand(const std::string& job_id);

@@ -10,7 +10,8 @@ ABSL_FLAG(std::string, source, "",
           "submit: range:A-B, an inline JSON list, or @FILE holding a JSON list");
 ABSL_FLAG(int, batch_size, 1, "submit: items per task");
 ABSL_FLAG(int, max_attempts, 3, "submit: attempts per task before it is dead");
-ABSL_FLAG(int, max_concurrency, 0, "submit: tasks of this job running at once (0: no limit)");
+ABSL_FLAG(int, max_concurrency, -1,
+          "submit, update: tasks of this job running at once (0: no limit; submit's default)");
 ABSL_FLAG(int, priority, 0, "submit: higher runs first");
 ABSL_FLAG(std::string, idempotency_key, "",
           "submit: a retried submit with the same key returns the same job");

@@ -20,26 +20,29 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& t) {
 
 json JobToJson(const v1::Job& job) {
   const v1::TaskCounts& c = job.counts();
-  return json{{"job_id", job.job_id()},
-              {"state", std::string(JobStateName(job.state()))},
-              {"pending", c.pending()},
-              {"running", c.running()},
-              {"succeeded", c.succeeded()},
-              {"failed", c.failed()},
-              {"dead", c.dead()},
-              {"cancelled", c.cancelled()},
-              {"total", c.total()},
-              {"items", job.items_total()},
-              {"progress", job.progress()},
-              {"redrives", job.redrives()},
-              {"listing_done", job.split_done()},
-              {"function", job.spec().function()},
-              {"source", job.spec().source()},
-              {"params", JsonOrString(job.spec().params_json())},
-              {"idempotency_key", job.spec().idempotency_key()},
-              {"created_at", FormatTimestamp(job.created_at())},
-              {"finished_at", FormatTimestamp(job.finished_at())},
-              {"message", job.message()}};
+  return json{
+      {"job_id", job.job_id()},
+      {"state", std::string(JobStateName(job.state()))},
+      {"pending", c.pending()},
+      {"running", c.running()},
+      {"succeeded", c.succeeded()},
+      {"failed", c.failed()},
+      {"dead", c.dead()},
+      {"cancelled", c.cancelled()},
+      {"total", c.total()},
+      {"items", job.items_total()},
+      {"progress", job.progress()},
+      {"redrives", job.redrives()},
+      {"max_concurrency",
+       job.has_max_concurrency() ? job.max_concurrency() : job.spec().options().max_concurrency()},
+      {"listing_done", job.split_done()},
+      {"function", job.spec().function()},
+      {"source", job.spec().source()},
+      {"params", JsonOrString(job.spec().params_json())},
+      {"idempotency_key", job.spec().idempotency_key()},
+      {"created_at", FormatTimestamp(job.created_at())},
+      {"finished_at", FormatTimestamp(job.finished_at())},
+      {"message", job.message()}};
 }
 
 json ErrorToJson(const v1::TaskError& e) {

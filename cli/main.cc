@@ -23,6 +23,8 @@ constexpr char kUsage[] = R"(fanout COMMAND [flags]
   watch JOB [--json]      progress bar until the job ends; exit 0 only if it succeeded
   list [--json]           recent jobs, newest first
   cancel JOB              stop a job: pending tasks are cancelled, running ones told to stop
+  update JOB --max_concurrency=N
+                          change a running job's concurrency limit (0: no limit)
   redrive JOB [--from_scratch]
                           re-queue a finished job's dead and failed tasks (resuming from their
                           checkpoints unless --from_scratch), any time later
@@ -88,6 +90,7 @@ int main(int argc, char** argv) {
   if (command == "status") return job_arg(&job_id) ? fanout::cli::StatusCommand(job_id) : 2;
   if (command == "watch") return job_arg(&job_id) ? fanout::cli::WatchCommand(job_id) : 2;
   if (command == "cancel") return job_arg(&job_id) ? fanout::cli::CancelCommand(job_id) : 2;
+  if (command == "update") return job_arg(&job_id) ? fanout::cli::UpdateCommand(job_id) : 2;
   if (command == "redrive") return job_arg(&job_id) ? fanout::cli::RedriveCommand(job_id) : 2;
   if (command == "results") return job_arg(&job_id) ? fanout::cli::ResultsCommand(job_id) : 2;
   std::cerr << "fanout: unknown command '" << command << "'\n\n" << kUsage;

@@ -1,4 +1,4 @@
-// The read-mostly commands: status, list, cancel, results, workers.
+// The commands on existing jobs: status, list, cancel, update, redrive, results, workers.
 #include <iostream>
 
 #include "absl/flags/flag.h"
@@ -84,6 +84,23 @@ int CancelCommand(const std::string& job_id) {
   request.set_job_id(job_id);
   v1::Job job;
   grpc::Status status = client.jobs->CancelJob(CallContext().get(), request, &job);
+  if (!status.ok()) return Fail(client, status);
+  Show(job);
+  return kExitOk;
+}
+
+int UpdateCommand(const std::string& job_id) {
+  int max_concurrency = absl::GetFlag(FLAGS_max_concurrency);
+  if (max_concurrency < 0) {
+    std::cerr << "fanout: update: --max_concurrency=N is required (0: no limit)\n";
+    return kExitUsage;
+  }
+  Client client = Connect();
+  v1::UpdateJobRequest request;
+  request.set_job_id(job_id);
+  request.set_max_concurrency(max_concurrency);
+  v1::Job job;
+  grpc::Status status = client.jobs->UpdateJob(CallContext().get(), request, &job);
   if (!status.ok()) return Fail(client, status);
   Show(job);
   return kExitOk;

@@ -1,6 +1,7 @@
 // `fanout submit`: builds a JobSpec from flags, submits it, and with --wait follows it to the end.
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -83,13 +84,13 @@ absl::StatusOr<v1::JobSpec> SpecFromFlags(const std::vector<std::string>& params
     return absl::InvalidArgumentError("--batch_size: must be at least 1");
   if (absl::GetFlag(FLAGS_max_attempts) < 1)
     return absl::InvalidArgumentError("--max_attempts: must be at least 1");
-  if (absl::GetFlag(FLAGS_max_concurrency) < 0)
+  if (absl::GetFlag(FLAGS_max_concurrency) < -1)
     return absl::InvalidArgumentError("--max_concurrency: must not be negative");
   if (absl::GetFlag(FLAGS_tolerated_failure_count) < 0)
     return absl::InvalidArgumentError("--tolerated_failure_count: must not be negative");
   o->set_batch_size(absl::GetFlag(FLAGS_batch_size));
   o->set_max_attempts(absl::GetFlag(FLAGS_max_attempts));
-  o->set_max_concurrency(absl::GetFlag(FLAGS_max_concurrency));
+  o->set_max_concurrency(std::max(0, absl::GetFlag(FLAGS_max_concurrency)));
   o->set_priority(absl::GetFlag(FLAGS_priority));
   o->set_tolerated_failure_percent(absl::GetFlag(FLAGS_tolerated_failure_percent));
   o->set_tolerated_failure_count(absl::GetFlag(FLAGS_tolerated_failure_count));

@@ -147,6 +147,12 @@ grpc::ServerUnaryReactor* JobGrpcService::RedriveJob(grpc::CallbackServerContext
   return Reply(context, manager_.RedriveJob(*request), response);
 }
 
+grpc::ServerUnaryReactor* JobGrpcService::UpdateJob(grpc::CallbackServerContext* context,
+                                                    const v1::UpdateJobRequest* request,
+                                                    v1::Job* response) {
+  return Reply(context, manager_.UpdateJob(*request), response);
+}
+
 grpc::ServerUnaryReactor* JobGrpcService::ListWorkers(grpc::CallbackServerContext* context,
                                                       const v1::ListWorkersRequest* request,
                                                       v1::ListWorkersResponse* response) {

@@ -36,6 +36,9 @@ class JobGrpcService final : public v1::JobService::CallbackService {
   grpc::ServerUnaryReactor* RedriveJob(grpc::CallbackServerContext* context,
                                        const v1::RedriveJobRequest* request,
                                        v1::RedriveJobResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateJob(grpc::CallbackServerContext* context,
+                                      const v1::UpdateJobRequest* request,
+                                      v1::Job* response) override;
   grpc::ServerUnaryReactor* ListWorkers(grpc::CallbackServerContext* context,
                                         const v1::ListWorkersRequest* request,
                                         v1::ListWorkersResponse* response) override;

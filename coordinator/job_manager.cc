@@ -256,6 +256,17 @@ absl::StatusOr<v1::RedriveJobResponse> JobManager::RedriveJob(
   return response;
 }
 
+absl::StatusOr<v1::Job> JobManager::UpdateJob(const v1::UpdateJobRequest& request) {
+  if (!request.has_max_concurrency()) {
+    return absl::InvalidArgumentError("max_concurrency: missing; nothing else can change yet");
+  }
+  ASSIGN_OR_RETURN(v1::Job job,
+                   store_.SetMaxConcurrency(request.job_id(), request.max_concurrency()));
+  Notify();  // a higher limit lets waiting workers have more
+  Changed();
+  return job;
+}
+
 void JobManager::Notify() {
   absl::MutexLock lock(&mu_);
   notified_ = true;

@@ -65,6 +65,7 @@ class JobManager {
   absl::StatusOr<v1::GetResultsResponse> GetResults(const v1::GetResultsRequest& request);
   v1::ListWorkersResponse ListWorkers();
   absl::StatusOr<v1::RedriveJobResponse> RedriveJob(const v1::RedriveJobRequest& request);
+  absl::StatusOr<v1::Job> UpdateJob(const v1::UpdateJobRequest& request);
 
   // --- WorkerService ---
   using LeaseDone = absl::AnyInvocable<void(absl::StatusOr<v1::LeaseTasksResponse>) &&>;

@@ -67,6 +67,8 @@ class JobStore {
         google::protobuf::RepeatedPtrField<v1::TaskOutcome>(outcomes.begin(), outcomes.end()));
   }
   virtual absl::StatusOr<v1::Job> CancelJob(absl::string_view job_id) = 0;
+  // See TaskTable::SetMaxConcurrency.
+  virtual absl::StatusOr<v1::Job> SetMaxConcurrency(absl::string_view job_id, uint32_t limit) = 0;
   // See TaskTable::Redrive.
   virtual absl::StatusOr<RedriveOutcome> RedriveJob(absl::string_view job_id,
                                                     bool from_scratch) = 0;

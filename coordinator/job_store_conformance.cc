@@ -90,6 +90,23 @@ TEST_P(JobStoreConformanceTest, LeaseRespectsMaxConcurrency) {
   EXPECT_EQ(store().LeaseTasks("w", 10, kTtl)->tasks.size(), 1);
 }
 
+TEST_P(JobStoreConformanceTest, MaxConcurrencyChangesWhileTheJobRuns) {
+  v1::JobSpec spec = Spec();
+  spec.mutable_options()->set_max_concurrency(1);
+  absl::StatusOr<SubmitOutcome> sub = Submit(spec, 10);
+  EXPECT_EQ(store().LeaseTasks("w", 10, kTtl)->tasks.size(), 1);
+  absl::StatusOr<v1::Job> raised = store().SetMaxConcurrency(sub->job.job_id(), 4);
+  ASSERT_TRUE(raised.ok()) << raised.status();
+  EXPECT_EQ(raised->max_concurrency(), 4);
+  EXPECT_EQ(store().LeaseTasks("w", 10, kTtl)->tasks.size(), 3);
+  ASSERT_TRUE(store().SetMaxConcurrency(sub->job.job_id(), 0).ok());
+  EXPECT_EQ(store().LeaseTasks("w", 10, kTtl)->tasks.size(), 6) << "0: no limit";
+  if (harness_->Reopen()) EXPECT_EQ(store().GetJob(sub->job.job_id())->max_concurrency(), 0);
+  ASSERT_TRUE(store().CancelJob(sub->job.job_id()).ok());
+  EXPECT_EQ(store().SetMaxConcurrency(sub->job.job_id(), 2).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 TEST_P(JobStoreConformanceTest, HigherPriorityJobsLeaseFirst) {
   v1::JobSpec low = Spec();
   v1::JobSpec high = Spec();

@@ -213,6 +213,22 @@ absl::StatusOr<RedriveOutcome> TableBackedJobStore::RedriveJob(absl::string_view
   return out;
 }
 
+absl::StatusOr<v1::Job> TableBackedJobStore::SetMaxConcurrency(absl::string_view job_id,
+                                                               uint32_t limit) {
+  v1::Job job;
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    ChangeSet& changes = Scratch();
+    ASSIGN_OR_RETURN(const v1::Job* updated, table_.SetMaxConcurrency(job_id, limit, &changes));
+    job = *updated;
+    ticket = Commit(changes);
+  }
+  RETURN_IF_ERROR(Durable(ticket));
+  return job;
+}
+
 absl::StatusOr<v1::Job> TableBackedJobStore::GetJob(absl::string_view job_id) {
   v1::Job job;
   uint64_t ticket = 0;

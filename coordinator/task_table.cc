@@ -218,6 +218,18 @@ void TaskTable::RefreshProgress(JobEntry& entry) {
   entry.job.set_progress(std::clamp(progress, 0.0, 1.0));
 }
 
+absl::StatusOr<const v1::Job*> TaskTable::SetMaxConcurrency(absl::string_view job_id,
+                                                            uint32_t limit, ChangeSet* changes) {
+  JobEntry* entry = FindEntry(job_id);
+  if (entry == nullptr) return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
+  if (entry->job.state() != v1::JOB_RUNNING) {
+    return absl::FailedPreconditionError(absl::StrCat("job_id: ", job_id, " has ended"));
+  }
+  entry->job.set_max_concurrency(limit);
+  changes->jobs.insert(SeqFromJobId(job_id).value());
+  return &entry->job;
+}
+
 std::vector<const v1::Job*> TaskTable::ListJobs(uint64_t before_seq, size_t limit) const {
   std::vector<const v1::Job*> out;
   auto it = before_seq == 0 ? jobs_.end() : jobs_.lower_bound(before_seq);

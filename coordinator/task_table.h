@@ -88,6 +88,9 @@ class TaskTable {
                                            ChangeSet* changes);
   // Newest first, starting below `before_seq` (0: from the newest).
   std::vector<const v1::Job*> ListJobs(uint64_t before_seq, size_t limit) const;
+  // Changes a running job's concurrency limit (0: none); it applies from the next lease on.
+  absl::StatusOr<const v1::Job*> SetMaxConcurrency(absl::string_view job_id, uint32_t limit,
+                                                   ChangeSet* changes);
 
   // --- Redrive (task_table_redrive.cc) ---
   // Checks that `job_id` may be redriven: it exists and has ended, not by cancellation.

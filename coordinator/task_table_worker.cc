@@ -25,7 +25,8 @@ LeaseGrant TaskTable::Lease(absl::string_view worker_id, size_t max, absl::Durat
   ready_.PromoteDue(now);
   const std::vector<TaskKey> keys = ready_.Take(max, [this](uint64_t seq) -> size_t {
     const v1::Job& job = jobs_.at(seq).job;
-    const uint64_t cap = job.spec().options().max_concurrency();
+    const uint64_t cap =
+        job.has_max_concurrency() ? job.max_concurrency() : job.spec().options().max_concurrency();
     if (cap == 0) return std::numeric_limits<size_t>::max();
     return job.counts().running() >= cap ? 0 : cap - job.counts().running();
   });
