@@ -13,6 +13,12 @@ ABSL_FLAG(int, max_attempts, 3, "submit: attempts per task before it is dead");
 ABSL_FLAG(int, max_concurrency, -1,
           "submit, update: tasks of this job running at once (0: no limit; submit's default)");
 ABSL_FLAG(int, priority, 0, "submit: higher runs first");
+ABSL_FLAG(std::string, results, "",
+          "submit: where the result and failed-item manifests go when the job ends: store "
+          "(default), jsonl:PATH or s3://bucket/prefix");
+ABSL_FLAG(std::string, reduce, "",
+          "submit: a function run once with the manifests when the job ends within its tolerated "
+          "failures (needs --results=jsonl:... or s3://...)");
 ABSL_FLAG(std::string, idempotency_key, "",
           "submit: a retried submit with the same key returns the same job");
 ABSL_FLAG(absl::Duration, timeout, absl::ZeroDuration(),

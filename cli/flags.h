@@ -17,6 +17,8 @@ ABSL_DECLARE_FLAG(int, batch_size);
 ABSL_DECLARE_FLAG(int, max_attempts);
 ABSL_DECLARE_FLAG(int, max_concurrency);
 ABSL_DECLARE_FLAG(int, priority);
+ABSL_DECLARE_FLAG(std::string, results);
+ABSL_DECLARE_FLAG(std::string, reduce);
 ABSL_DECLARE_FLAG(std::string, idempotency_key);
 ABSL_DECLARE_FLAG(absl::Duration, timeout);
 ABSL_DECLARE_FLAG(absl::Duration, backoff_initial);

@@ -1,5 +1,6 @@
 #include "cli/job_json.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/errors.h"
 #include "common/proto_time.h"
@@ -42,7 +43,37 @@ json JobToJson(const v1::Job& job) {
       {"idempotency_key", job.spec().idempotency_key()},
       {"created_at", FormatTimestamp(job.created_at())},
       {"finished_at", FormatTimestamp(job.finished_at())},
-      {"message", job.message()}};
+      {"message", job.message()},
+      {"fan_in", FanInToJson(job.fan_in())}};
+}
+
+json FanInToJson(const v1::FanIn& f) {
+  static constexpr const char* kStates[] = {"none", "pending", "written", "failed"};
+  if (f.state() == v1::FanIn::FAN_IN_NONE) return nullptr;
+  return json{
+      {"state", kStates[f.state() & 3]},
+      {"manifest", f.manifest()},
+      {"result_files", std::vector<std::string>(f.result_files().begin(), f.result_files().end())},
+      {"failed_files", std::vector<std::string>(f.failed_files().begin(), f.failed_files().end())},
+      {"result_items", f.result_items()},
+      {"failed_items", f.failed_items()},
+      {"error", f.error()},
+      {"reduce_job_id", f.reduce_job_id()}};
+}
+
+std::string FanInText(const v1::FanIn& f) {
+  switch (f.state()) {
+    case v1::FanIn::FAN_IN_PENDING:
+      return "  manifests: being written\n";
+    case v1::FanIn::FAN_IN_FAILED:
+      return absl::StrCat("  manifests NOT written: ", f.error(), "\n");
+    case v1::FanIn::FAN_IN_WRITTEN:
+      return absl::StrCat("  manifest ", f.manifest(), " (", f.result_items(), " results, ",
+                          f.failed_items(), " failed items)\n",
+                          f.reduce_job_id().empty() ? "" : "  reduce " + f.reduce_job_id() + "\n");
+    default:
+      return "";
+  }
 }
 
 json ErrorToJson(const v1::TaskError& e) {

@@ -13,6 +13,11 @@ namespace fanout::cli {
 // {"job_id", "state", "pending", "running", "succeeded", "failed", "dead", "cancelled", "total",
 //  "items", "progress", "function", "source", "params", "created_at", "finished_at", "message"}
 nlohmann::json JobToJson(const v1::Job& job);
+// {"state", "manifest", "result_files", "failed_files", "result_items", "failed_items", "error",
+//  "reduce_job_id"}; null when the job asked for no fan-in.
+nlohmann::json FanInToJson(const v1::FanIn& fan_in);
+// For people: where the manifests are (or why they are not), and the reduce job; "" if none.
+std::string FanInText(const v1::FanIn& fan_in);
 // {"item": ..., "state": ..., "result": ...} or {"item", "state", "error": {"code", "message"}}
 nlohmann::json ItemResultToJson(const v1::ItemResult& result);
 nlohmann::json WorkerToJson(const v1::WorkerStatus& worker);

@@ -15,7 +15,7 @@ absl::StatusOr<v1::Job> WaitForJob(Client& client, const std::string& job_id, Pr
     v1::Job job;
     while (reader->Read(&job)) {
       bar->Update(job, absl::Now());
-      if (job.state() != v1::JOB_RUNNING) {
+      if (job.state() != v1::JOB_RUNNING && job.fan_in().state() != v1::FanIn::FAN_IN_PENDING) {
         bar->Finish();
         context.TryCancel();
         reader->Finish();

@@ -19,6 +19,7 @@ constexpr char kUsage[] = R"(fanout COMMAND [flags]
           [--idempotency_key=K] [--param KEY=VALUE]... [--timeout=300s] [--max_concurrency=N]
           [--tolerated_failure_count=N] [--tolerated_failure_percent=P]
           [--max_stalled_continuations=3] [--split_bytes=64MiB] [--wait] [--json]
+          [--results=store|jsonl:PATH|s3://bucket/prefix] [--reduce=builtin:NAME]
   status JOB [--json]     state and task counts
   watch JOB [--json]      progress bar until the job ends; exit 0 only if it succeeded
   list [--json]           recent jobs, newest first
@@ -38,6 +39,9 @@ Sources: range:A-B (both ends included), an inline JSON list '[...]' (or @FILE h
 jsonl:PATH, csv:PATH (one item per line / record), dir:PATH (every file below it),
 s3://bucket/prefix (every object), s3-manifest://bucket/key (a JSONL or .csv object).
 S3 settings come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL.
+--results: when the job ends (succeeded, failed or cancelled) the coordinator writes a result
+manifest, a failed-item manifest and manifest.json there; --reduce runs once over them if the job
+succeeded (within its tolerated failures), and --wait follows it too.
 )";
 
 // absl flags keep only the last value of a repeated flag; --param may repeat, so take it out first.

@@ -30,6 +30,7 @@ void PrintJob(const v1::Job& job) {
   if (job.has_finished_at()) std::cout << "  finished " << FormatTimestamp(job.finished_at());
   std::cout << "\n";
   if (!job.message().empty()) std::cout << "  " << job.message() << "\n";
+  std::cout << FanInText(job.fan_in());
 }
 
 void Show(const v1::Job& job) {

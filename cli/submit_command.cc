@@ -2,12 +2,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -71,6 +73,13 @@ absl::StatusOr<std::string> ResolveSource(const std::string& source) {
   return text.str();
 }
 
+// The coordinator writes jsonl: manifests; a relative path means one below the caller's directory.
+std::string AbsoluteResults(const std::string& results) {
+  absl::string_view path = results;
+  if (!absl::ConsumePrefix(&path, "jsonl:") || absl::StartsWith(path, "/")) return results;
+  return absl::StrCat("jsonl:", std::filesystem::current_path().string(), "/", path);
+}
+
 absl::StatusOr<v1::JobSpec> SpecFromFlags(const std::vector<std::string>& params) {
   v1::JobSpec spec;
   spec.set_function(absl::GetFlag(FLAGS_function));
@@ -79,6 +88,8 @@ absl::StatusOr<v1::JobSpec> SpecFromFlags(const std::vector<std::string>& params
   ASSIGN_OR_RETURN(std::string params_json, ParamsJson(params));
   spec.set_params_json(std::move(params_json));
   spec.set_idempotency_key(absl::GetFlag(FLAGS_idempotency_key));
+  spec.set_results(AbsoluteResults(absl::GetFlag(FLAGS_results)));
+  spec.set_reduce(absl::GetFlag(FLAGS_reduce));
   v1::JobOptions* o = spec.mutable_options();
   if (absl::GetFlag(FLAGS_batch_size) < 1)
     return absl::InvalidArgumentError("--batch_size: must be at least 1");
@@ -121,20 +132,47 @@ std::string Summary(const v1::Job& job) {
       c.failed(), c.dead(), c.cancelled(),
       absl::FormatDuration(absl::Trunc(took, absl::Milliseconds(1))), c.total() / seconds);
   if (!job.message().empty()) absl::StrAppend(&line, "\n  ", job.message());
+  absl::StrAppend(&line, "\n", FanInText(job.fan_in()));
+  while (!line.empty() && line.back() == '\n') line.pop_back();
   return line;
 }
 
-// Follows `job_id` to its end with a progress bar; prints the summary (or the final status JSON).
+// The result of a reduce job's one item, or null.
+json ReduceResult(Client& client, const std::string& job_id) {
+  v1::GetResultsRequest request;
+  request.set_job_id(job_id);
+  request.set_page_size(1);
+  v1::GetResultsResponse response;
+  grpc::Status status = client.jobs->GetResults(CallContext().get(), request, &response);
+  if (!status.ok() || response.results_size() == 0) return nullptr;
+  return ItemResultToJson(response.results(0));
+}
+
+// Follows `job_id` to its end with a progress bar and prints its summary (or final status JSON);
+// then the same for its reduce job, if it has one, with the reduce's result.
 int Follow(Client& client, const std::string& job_id) {
-  ProgressBar bar(std::cerr, isatty(STDERR_FILENO));
-  absl::StatusOr<v1::Job> final_job = WaitForJob(client, job_id, &bar);
-  if (!final_job.ok()) return Fail(final_job.status());
-  if (absl::GetFlag(FLAGS_json)) {
-    std::cout << JobToJson(*final_job).dump() << "\n";
-  } else {
-    std::cout << Summary(*final_job) << "\n";
+  std::string next = job_id;
+  bool succeeded = true;
+  for (bool reduce = false; !next.empty(); reduce = true) {
+    ProgressBar bar(std::cerr, isatty(STDERR_FILENO));
+    absl::StatusOr<v1::Job> job = WaitForJob(client, next, &bar);
+    if (!job.ok()) return Fail(job.status());
+    succeeded &= job->state() == v1::JOB_SUCCEEDED;
+    json result = reduce ? ReduceResult(client, next) : json();
+    if (absl::GetFlag(FLAGS_json)) {
+      json out = JobToJson(*job);
+      if (reduce) out["result"] = result;
+      std::cout << out.dump() << "\n";
+    } else {
+      std::cout << (reduce ? "reduce " : "") << Summary(*job) << "\n";
+      if (reduce && !result.is_null()) {
+        std::cout << "  result " << (result.contains("result") ? result["result"] : result).dump()
+                  << "\n";
+      }
+    }
+    next = job->fan_in().reduce_job_id();
   }
-  return final_job->state() == v1::JOB_SUCCEEDED ? kExitOk : kExitJobNotSucceeded;
+  return succeeded ? kExitOk : kExitJobNotSucceeded;
 }
 
 }  // namespace

@@ -37,10 +37,20 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
         return MakeSequentialSource(spec.source(), spec.options().split_bytes());
       },
       [manager = s->manager_.get()] { manager->TasksArrived(); }, config.split);
-  s->manager_->set_change_listener([hub = s->hub_.get(), splitter = s->splitter_.get()] {
-    hub->Poke();
-    splitter->Poke();
-  });
+  s->fan_in_ = std::make_unique<FanInRunner>(
+      *s->store_,
+      [](const v1::Job& job) { return OpenManifestSink(job.spec().results(), job.job_id()); },
+      [manager = s->manager_.get()](const v1::JobSpec& spec) -> absl::StatusOr<v1::Job> {
+        ASSIGN_OR_RETURN(SubmitOutcome out, manager->SubmitJob(spec));
+        return out.job;
+      },
+      [hub = s->hub_.get()] { hub->Poke(); }, config.fan_in);
+  s->manager_->set_change_listener(
+      [hub = s->hub_.get(), splitter = s->splitter_.get(), fan_in = s->fan_in_.get()] {
+        hub->Poke();
+        splitter->Poke();
+        fan_in->Poke();
+      });
   s->job_service_ = std::make_unique<JobGrpcService>(*s->manager_, *s->hub_);
   s->worker_service_ = std::make_unique<WorkerGrpcService>(*s->manager_);
 
@@ -71,6 +81,7 @@ void CoordinatorServer::Shutdown(absl::Duration grace) {
   if (hub_) hub_->Stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
   splitter_.reset();
+  fan_in_.reset();
   hub_.reset();
   server_.reset();
   job_service_.reset();

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
+#include "coordinator/fan_in/fan_in_runner.h"
 #include "coordinator/job_grpc_service.h"
 #include "coordinator/job_manager.h"
 #include "coordinator/job_watch_hub.h"
@@ -25,6 +26,7 @@ struct CoordinatorConfig {
   absl::Duration lease_grace = absl::Seconds(10);
   JobManager::Options manager;
   SplitRunner::Options split;
+  FanInRunner::Options fan_in;
 };
 
 // Thread-safe. Owned by main / `fanout dev`.
@@ -51,6 +53,7 @@ class CoordinatorServer {
   std::unique_ptr<JobManager> manager_;
   std::unique_ptr<JobWatchHub> hub_;
   std::unique_ptr<SplitRunner> splitter_;
+  std::unique_ptr<FanInRunner> fan_in_;
   std::unique_ptr<JobGrpcService> job_service_;
   std::unique_ptr<WorkerGrpcService> worker_service_;
   std::unique_ptr<grpc::Server> server_;

@@ -76,6 +76,18 @@ TEST_F(JobManagerTest, ParamsMustBeAJsonObject) {
   EXPECT_THAT(manager_.SubmitJob(spec).status().message(), HasSubstr("params_json:"));
 }
 
+TEST_F(JobManagerTest, BadResultsAndReduceAreRefusedNamingTheField) {
+  v1::JobSpec spec = Spec();
+  spec.set_results("jsonl:relative.jsonl");
+  EXPECT_THAT(manager_.SubmitJob(spec).status().message(), HasSubstr("results: "));
+  spec = Spec();
+  spec.set_reduce("builtin:sum");
+  EXPECT_THAT(manager_.SubmitJob(spec).status().message(), HasSubstr("reduce: needs results="));
+  spec.set_results("s3://bucket/out");
+  spec.set_reduce("builtin:nope");
+  EXPECT_THAT(manager_.SubmitJob(spec).status().message(), HasSubstr("reduce: "));
+}
+
 TEST_F(JobManagerTest, OutOfRangeOptionsAreRefusedNamingTheField) {
   v1::JobSpec spec = Spec();
   spec.mutable_options()->set_batch_size(1'000'000);

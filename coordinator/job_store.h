@@ -86,6 +86,10 @@ class JobStore {
   // Ends a job FAILED because its source failed.
   virtual absl::Status FailJob(uint64_t job_seq, absl::string_view why) = 0;
   virtual std::vector<SplitWork> PendingSplits() = 0;
+  // See TaskTable::PendingFanIns and TaskTable::RecordFanIn.
+  virtual std::vector<v1::Job> PendingFanIns() = 0;
+  virtual absl::StatusOr<v1::Job> RecordFanIn(absl::string_view job_id, uint32_t redrives,
+                                              v1::FanIn fan_in) = 0;
 
   // When a backoff ends or a lease expires next, if ever.
   virtual std::optional<absl::Time> NextWakeup() = 0;

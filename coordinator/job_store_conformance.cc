@@ -127,6 +127,24 @@ TEST_P(JobStoreConformanceTest, EqualPriorityJobsTakeTurns) {
   EXPECT_NE(first, second);
 }
 
+TEST_P(JobStoreConformanceTest, AnEndedJobsFanInStaysPendingUntilRecorded) {
+  v1::JobSpec spec = Spec();
+  spec.set_results("jsonl:/tmp/r.jsonl");
+  const std::string id = Submit(spec, 1)->job.job_id();
+  ASSERT_TRUE(Submit(Spec(), 1).ok());  // asks for no fan-in
+  EXPECT_TRUE(store().PendingFanIns().empty()) << "not before the job ends";
+  ASSERT_TRUE(store().CancelJob(id).ok());
+  ASSERT_EQ(store().PendingFanIns().size(), 1);
+  if (harness_->Reopen()) ASSERT_EQ(store().PendingFanIns().size(), 1) << "survives a restart";
+  v1::FanIn written;
+  written.set_state(v1::FanIn::FAN_IN_WRITTEN);
+  written.set_manifest("/tmp/r.manifest.json");
+  ASSERT_TRUE(store().RecordFanIn(id, 0, written).ok());
+  EXPECT_TRUE(store().PendingFanIns().empty());
+  if (harness_->Reopen()) EXPECT_TRUE(store().PendingFanIns().empty());
+  EXPECT_EQ(store().GetJob(id)->fan_in().manifest(), "/tmp/r.manifest.json");
+}
+
 TEST_P(JobStoreConformanceTest, SuccessfulResultsEndTheJob) {
   ASSERT_TRUE(Submit(Spec(), 2).ok());
   LeaseGrant grant = *store().LeaseTasks("w", 10, kTtl);

@@ -5,6 +5,7 @@
 #include "common/functions.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
+#include "coordinator/fan_in/manifest_sink.h"
 #include "nlohmann/json.hpp"
 
 namespace fanout::coordinator {
@@ -57,6 +58,15 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
     nlohmann::json params = nlohmann::json::parse(spec.params_json(), nullptr, false);
     if (params.is_discarded()) return Bad("params_json", "not valid JSON");
     if (!params.is_object()) return Bad("params_json", "must be a JSON object");
+  }
+  RETURN_IF_ERROR(ValidateResultsSpec(spec.results()));
+  if (!spec.reduce().empty()) {
+    absl::Status reduce = ParseFunction(spec.reduce()).status();
+    if (!reduce.ok()) return Bad("reduce", reduce.message());
+    if (spec.results().empty() || spec.results() == "store") {
+      return Bad("reduce",
+                 "needs results=jsonl:PATH or s3://bucket/prefix: the manifests it reads");
+    }
   }
   return ValidateOptions(spec.options());
 }

@@ -43,7 +43,10 @@ bool JobWatchHub::Poll(Watch_& w) {
     w.sink(job.status(), /*last=*/true);
     return false;
   }
-  const bool last = job->state() != v1::JOB_RUNNING;
+  // A watch lasts until the job's manifests are written too: whoever waits on the job can read
+  // them.
+  const bool last =
+      job->state() != v1::JOB_RUNNING && job->fan_in().state() != v1::FanIn::FAN_IN_PENDING;
   std::string snapshot = job->SerializeAsString();
   if (snapshot == w.last_sent && !last) return true;
   w.last_sent = std::move(snapshot);

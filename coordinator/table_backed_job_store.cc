@@ -229,6 +229,28 @@ absl::StatusOr<v1::Job> TableBackedJobStore::SetMaxConcurrency(absl::string_view
   return job;
 }
 
+std::vector<v1::Job> TableBackedJobStore::PendingFanIns() {
+  absl::MutexLock lock(&mu_);
+  return table_.PendingFanIns();
+}
+
+absl::StatusOr<v1::Job> TableBackedJobStore::RecordFanIn(absl::string_view job_id,
+                                                         uint32_t redrives, v1::FanIn fan_in) {
+  v1::Job job;
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    ChangeSet& changes = Scratch();
+    ASSIGN_OR_RETURN(const v1::Job* recorded,
+                     table_.RecordFanIn(job_id, redrives, std::move(fan_in), &changes));
+    job = *recorded;
+    ticket = Commit(changes);
+  }
+  RETURN_IF_ERROR(Durable(ticket));
+  return job;
+}
+
 absl::StatusOr<v1::Job> TableBackedJobStore::GetJob(absl::string_view job_id) {
   v1::Job job;
   uint64_t ticket = 0;

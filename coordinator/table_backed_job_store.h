@@ -33,6 +33,9 @@ class TableBackedJobStore : public JobStore {
   absl::StatusOr<size_t> ExpireLeases() override;
   absl::StatusOr<RedriveOutcome> RedriveJob(absl::string_view job_id, bool from_scratch) override;
   absl::StatusOr<v1::Job> SetMaxConcurrency(absl::string_view job_id, uint32_t limit) override;
+  std::vector<v1::Job> PendingFanIns() override;
+  absl::StatusOr<v1::Job> RecordFanIn(absl::string_view job_id, uint32_t redrives,
+                                      v1::FanIn fan_in) override;
   absl::StatusOr<v1::Job> CancelJob(absl::string_view job_id) override;
   absl::StatusOr<v1::Job> GetJob(absl::string_view job_id) override;
   std::vector<v1::Job> ListJobs(uint64_t before_seq, size_t limit) override;

@@ -175,8 +175,10 @@ void TaskTable::FinishJob(JobEntry& entry, v1::JobState state, std::string messa
   entry.job.set_state(state);
   entry.job.set_message(std::move(message));
   ToProto(now, entry.job.mutable_finished_at());
-  ready_.RemoveJob(SeqFromJobId(entry.job.job_id()).value());
+  const uint64_t seq = SeqFromJobId(entry.job.job_id()).value();
+  ready_.RemoveJob(seq);
   entry.splitter.reset();
+  StartFanIn(seq, entry);
 }
 
 void TaskTable::MaybeFinish(JobEntry& entry, absl::Time now, ChangeSet* changes) {

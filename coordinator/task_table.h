@@ -92,6 +92,14 @@ class TaskTable {
   absl::StatusOr<const v1::Job*> SetMaxConcurrency(absl::string_view job_id, uint32_t limit,
                                                    ChangeSet* changes);
 
+  // --- Fan-in (task_table_fan_in.cc) ---
+  // Ended jobs whose manifests are still to be written.
+  std::vector<v1::Job> PendingFanIns() const;
+  // Records what the fan-in of `job_id` wrote (or why it could not); refused if the job was
+  // redriven (its redrive count is no longer `redrives`) since the job ended.
+  absl::StatusOr<const v1::Job*> RecordFanIn(absl::string_view job_id, uint32_t redrives,
+                                             v1::FanIn fan_in, ChangeSet* changes);
+
   // --- Redrive (task_table_redrive.cc) ---
   // Checks that `job_id` may be redriven: it exists and has ended, not by cancellation.
   absl::StatusOr<uint64_t> RedrivableJob(absl::string_view job_id) const;
@@ -183,6 +191,8 @@ class TaskTable {
   void CancelLiveTasks(JobEntry& entry, absl::string_view reason, absl::Time now,
                        ChangeSet* changes);
   void FinishJob(JobEntry& entry, v1::JobState state, std::string message, absl::Time now);
+  // Marks an ended job's fan-in as pending, if its spec asks for one.
+  void StartFanIn(uint64_t seq, JobEntry& entry);
   // Ends the job when nothing is left to run, or when its failures exceed what it tolerates.
   void MaybeFinish(JobEntry& entry, absl::Time now, ChangeSet* changes);
 
@@ -192,7 +202,11 @@ class TaskTable {
   ReadyIndex ready_;
   LeaseHeap leases_;
   uint64_t next_job_seq_ = 1;
+  absl::flat_hash_set<uint64_t> fan_in_pending_;  // ended jobs whose manifests are unwritten
 };
+
+// Whether a job's spec asks for manifests or a reduce when it ends.
+bool NeedsFanIn(const v1::JobSpec& spec);
 
 }  // namespace fanout::coordinator
 

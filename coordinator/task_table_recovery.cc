@@ -23,6 +23,7 @@ void TaskTable::LoadJob(v1::Job job) {
     }
   }
   entry.job = std::move(job);
+  if (entry.job.fan_in().state() == v1::FanIn::FAN_IN_PENDING) fan_in_pending_.insert(seq);
 }
 
 void TaskTable::LoadTask(v1::Task task, absl::Time now, absl::Duration lease_grace) {

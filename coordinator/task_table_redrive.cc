@@ -62,6 +62,8 @@ absl::StatusOr<uint64_t> TaskTable::Redrive(uint64_t job_seq, std::vector<v1::Ta
   entry.job.clear_finished_at();
   entry.job.set_message(absl::StrCat("redriven: ", count, " tasks re-queued"));
   entry.job.set_redrives(entry.job.redrives() + 1);
+  entry.job.clear_fan_in();
+  fan_in_pending_.erase(job_seq);
   ready_.AddJob(job_seq, entry.job.spec().options().priority());
   for (v1::Task& t : records) {
     if (!Redrivable(before, t)) continue;

@@ -31,6 +31,7 @@ std::unique_ptr<HandlerRegistry> BuiltinHandlers() {
   registry->Register("builtin:count", MakeCountHandler());
   registry->Register("builtin:lines", MakeLinesHandler());
   registry->Register("builtin:s3-copy", MakeS3CopyHandler());
+  registry->Register("builtin:sum", MakeSumHandler());
   return registry;
 }
 

@@ -25,6 +25,8 @@ std::unique_ptr<Handler> MakeLinesHandler();
 std::unique_ptr<Handler> MakeS3CopyHandler();
 // Counts to the item's "n", checkpointing, across as many invocations as it takes (count.cc).
 std::unique_ptr<Handler> MakeCountHandler();
+// A reduce: totals the numeric fields of every result in a job's result manifest (sum.cc).
+std::unique_ptr<Handler> MakeSumHandler();
 
 }  // namespace fanout::worker
 

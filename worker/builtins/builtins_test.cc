@@ -107,6 +107,33 @@ TEST_F(BuiltinsTest, LinesCountsRecordsOfAFile) {
   EXPECT_EQ(ranged["newlines"], 1);
 }
 
+TEST_F(BuiltinsTest, SumTotalsTheResultsOfAManifestAcrossFiles) {
+  const std::string dir = std::getenv("TEST_TMPDIR");
+  std::ofstream(dir + "/r0.jsonl") << R"({"item":"a","result":{"lines":3,"bytes":10,"path":"a"}})"
+                                   << "\n"
+                                   << R"({"item":"b","result":{"lines":4,"bytes":2.5}})"
+                                   << "\n";
+  std::ofstream(dir + "/r1.jsonl") << R"({"item":"c","result":{"lines":5}})";  // no last newline
+  json manifest = {{"results", {{"files", {dir + "/r0.jsonl", dir + "/r1.jsonl"}}}}};
+  json sum = json::parse(*Invoke("builtin:sum", manifest.dump()));
+  EXPECT_EQ(sum["items"], 3);
+  EXPECT_EQ(sum["sum"]["lines"], 12);
+  EXPECT_TRUE(sum["sum"]["lines"].is_number_integer());
+  EXPECT_DOUBLE_EQ(sum["sum"]["bytes"].get<double>(), 12.5);
+  EXPECT_FALSE(sum["sum"].contains("path"));
+
+  std::ofstream(dir + "/numbers.jsonl") << "{\"result\":2}\n{\"result\":40}\n";
+  manifest["results"]["files"] = {dir + "/numbers.jsonl"};
+  EXPECT_EQ(json::parse(*Invoke("builtin:sum", manifest.dump()))["value"], 42);
+
+  std::ofstream(dir + "/bad.jsonl") << "{\"result\":1}\nnot json\n";
+  manifest["results"]["files"] = {dir + "/bad.jsonl"};
+  absl::StatusOr<std::string> bad = Invoke("builtin:sum", manifest.dump());
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("manifest line 2"), absl::string_view::npos);
+  EXPECT_EQ(Invoke("builtin:sum", "{}").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(BuiltinsTest, S3CopyRefusesWhatItCannotCopyNamingWhy) {
   EXPECT_EQ(Invoke("builtin:s3-copy", "\"/local/file\"").status().code(),
             absl::StatusCode::kInvalidArgument);
