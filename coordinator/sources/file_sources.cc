@@ -65,7 +65,7 @@ class DirSource : public SequentialSource {
       walk.next_part = c.value("next_part", uint64_t{0});
     }
     std::error_code ec;
-    if (!Visit(fs::path(root_), walk, ec)) {
+    if (!Visit(fs::path(root_), walk, /*root=*/true, ec)) {
       return absl::UnavailableError(absl::StrCat("source: dir:", root_, ": ", ec.message()));
     }
     SourceBatch out;
@@ -86,13 +86,20 @@ class DirSource : public SequentialSource {
     bool full = false;
   };
 
-  // False on an I/O error; stops early once `walk.max` items are taken (walk.full).
-  bool Visit(const fs::path& dir, Walk& walk, std::error_code& ec) {
+  // False when the root cannot be read; stops early once `walk.max` items are taken (walk.full).
+  // A directory below the root that cannot be read becomes an item that fails, naming it and why:
+  // the rest of the tree is still walked.
+  bool Visit(const fs::path& dir, Walk& walk, bool root, std::error_code& ec) {
     std::vector<fs::directory_entry> entries;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       entries.push_back(*it);
     }
-    if (ec) return false;
+    if (ec && root) return false;
+    if (ec) {
+      Unreadable(dir, ec.message(), walk);
+      ec.clear();
+      return true;
+    }
     std::sort(entries.begin(), entries.end());
     for (const fs::directory_entry& e : entries) {
       const fs::path& p = e.path();
@@ -101,7 +108,11 @@ class DirSource : public SequentialSource {
       if (!walk.after.empty() && p < walk.after && !IsAncestor(p, walk.after)) continue;
       if (e.is_symlink(ec)) continue;  // not followed: no loops, no escaping the tree
       if (e.is_directory(ec)) {
-        if (!Visit(p, walk, ec)) return false;
+        if (p == walk.after) {  // handed out already, as unreadable
+          walk.after.clear();
+          continue;
+        }
+        Visit(p, walk, /*root=*/false, ec);
       } else if (e.is_regular_file(ec)) {
         uint64_t first_part = 0;
         if (p == walk.after) {
@@ -127,6 +138,17 @@ class DirSource : public SequentialSource {
       if (walk.full) return true;
     }
     return true;
+  }
+
+  void Unreadable(const fs::path& dir, const std::string& why, Walk& walk) {
+    if (walk.items.size() >= walk.max) {
+      walk.full = true;
+      return;
+    }
+    walk.items.push_back({json{{"path", dir.string()}}.dump(),
+                          absl::StrCat("cannot read directory ", dir.string(), ": ", why)});
+    walk.last = dir;
+    walk.last_next_part = 0;
   }
 
   static bool IsAncestor(const fs::path& dir, const fs::path& p) {

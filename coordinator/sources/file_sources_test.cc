@@ -1,7 +1,12 @@
 #include "coordinator/sources/file_sources.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <sstream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -58,6 +63,78 @@ TEST(FileSourcesTest, DirWalksEveryRegularFileInPathOrderAcrossCursors) {
                                         root + "/b/c/3.txt", root + "/d.txt"}))
         << "step " << step;
     EXPECT_EQ(items[3]["size"], 3);
+  }
+}
+
+// Runs `walk` in a child process as user nobody when we are root (root reads any directory, so
+// only an unprivileged process sees a mode-000 directory as unreadable); returns its output.
+std::string AsUnprivileged(const std::function<std::string()>& walk) {
+  if (geteuid() != 0) return walk();
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(3);
+    const std::string out = walk();
+    (void)!write(fds[1], out.data(), out.size());
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof(buf))) > 0;) out.append(buf, n);
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
+  return out;
+}
+
+TEST(FileSourcesTest, AnUnreadableDirectoryFailsAsOneItemAndTheRestIsWalked) {
+  // Below /tmp rather than the test's own directory, which an unprivileged user cannot enter.
+  char tmpl[] = "/tmp/fanout-unreadable-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string root = tmpl;
+  Write(root + "/a.txt", "a");
+  Write(root + "/locked/secret.txt", "s");
+  Write(root + "/z/z.txt", "z");
+  fs::permissions(root, fs::perms::all);
+  fs::permissions(root + "/z", fs::perms::all);
+  fs::permissions(root + "/locked", fs::perms::none);
+  const std::string out = AsUnprivileged([&] {
+    std::string lines;
+    for (size_t step : {size_t{1}, size_t{100}}) {
+      std::unique_ptr<SequentialSource> source = *MakeDirSource("dir:" + root, root, 0);
+      std::string cursor;
+      for (int guard = 0; guard < 100; ++guard) {
+        absl::StatusOr<SourceBatch> b = source->Next(cursor, step);
+        if (!b.ok()) return std::string(b.status().message());
+        for (SourceItem& i : b->items) {
+          lines +=
+              json{{"step", step}, {"item", json::parse(i.json)}, {"error", i.error.value_or("")}}
+                  .dump() +
+              "\n";
+        }
+        cursor = b->cursor;
+        if (b->done) break;
+      }
+    }
+    return lines;
+  });
+  fs::permissions(root + "/locked", fs::perms::all);
+  fs::remove_all(root);
+  std::vector<json> items;
+  std::stringstream in(out);
+  for (std::string line; std::getline(in, line);) items.push_back(json::parse(line));
+  ASSERT_EQ(items.size(), 6) << out;
+  for (int at : {0, 3}) {
+    EXPECT_EQ(items[at]["item"]["path"], root + "/a.txt");
+    EXPECT_EQ(items[at + 1]["item"]["path"], root + "/locked");
+    EXPECT_THAT(items[at + 1]["error"].get<std::string>(),
+                HasSubstr("cannot read directory " + root + "/locked: Permission denied"));
+    EXPECT_EQ(items[at + 2]["item"]["path"], root + "/z/z.txt");
+    EXPECT_EQ(items[at + 2]["error"], "");
   }
 }
 

@@ -109,8 +109,8 @@ class ManifestReader {
   void Take(SourceBatch* out) {
     const std::string where = absl::StrCat(name_, " line ", record_line_, ": ");
     // A bad record's item is its text (cut short), so that the failure lists what it was.
-    const std::string raw = json(record_.substr(0, 1024)).dump(-1, ' ', false,
-                                                                json::error_handler_t::replace);
+    const std::string raw =
+        json(record_.substr(0, 1024)).dump(-1, ' ', false, json::error_handler_t::replace);
     if (overlong_ || record_.size() > kMaxRecordBytes) {
       overlong_ = false;
       out->items.push_back({raw, absl::StrCat(where, "longer than 1 MiB")});
@@ -136,7 +136,7 @@ class ManifestReader {
     if (!closed || fields.size() != cursor_.columns.size()) {
       out->items.push_back(
           {raw, absl::StrCat(where, closed ? "" : "unclosed quote; ", "expected ",
-                            cursor_.columns.size(), " fields, found ", fields.size())});
+                             cursor_.columns.size(), " fields, found ", fields.size())});
       return;
     }
     json item = json::object();

@@ -1,8 +1,8 @@
 #include "coordinator/sources/s3_sources.h"
 
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "coordinator/sources/record_reader.h"
 #include "coordinator/sources/split_bytes.h"
 #include "nlohmann/json.hpp"
