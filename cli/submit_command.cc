@@ -137,7 +137,7 @@ std::string Summary(const v1::Job& job) {
   return line;
 }
 
-// The result of a reduce job's one item, or null.
+// What a reduce job's one item returned (or its error), or null.
 json ReduceResult(Client& client, const std::string& job_id) {
   v1::GetResultsRequest request;
   request.set_job_id(job_id);
@@ -145,7 +145,9 @@ json ReduceResult(Client& client, const std::string& job_id) {
   v1::GetResultsResponse response;
   grpc::Status status = client.jobs->GetResults(CallContext().get(), request, &response);
   if (!status.ok() || response.results_size() == 0) return nullptr;
-  return ItemResultToJson(response.results(0));
+  json result = ItemResultToJson(response.results(0));
+  if (result.contains("result")) return result["result"];
+  return result.contains("error") ? result["error"] : json();
 }
 
 // Follows `job_id` to its end with a progress bar and prints its summary (or final status JSON);
@@ -166,8 +168,7 @@ int Follow(Client& client, const std::string& job_id) {
     } else {
       std::cout << (reduce ? "reduce " : "") << Summary(*job) << "\n";
       if (reduce && !result.is_null()) {
-        std::cout << "  result " << (result.contains("result") ? result["result"] : result).dump()
-                  << "\n";
+        std::cout << "  result " << result.dump() << "\n";
       }
     }
     next = job->fan_in().reduce_job_id();

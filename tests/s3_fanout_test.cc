@@ -6,7 +6,9 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -168,16 +170,42 @@ TEST_F(S3FanoutTest, ManifestsAndByteRangesInS3) {
   for (const v1::ItemResult& r : counted) {
     EXPECT_EQ(json::parse(r.result())["lines"], 1);
   }
-  CommandResult ranges =
-      cluster.Cli({"submit", "--function=builtin:lines", "--source=s3://src/big/",
-                   "--split_bytes=1MiB", "--wait", "--json"});
+  CommandResult ranges = cluster.Cli(
+      {"submit", "--function=builtin:lines", "--source=s3://src/big/", "--split_bytes=1MiB",
+       "--results=s3://dst/results", "--reduce=builtin:sum", "--wait", "--json"});
   ASSERT_EQ(ranges.exit_code, 0) << ranges.err;
-  std::vector<v1::ItemResult> parts = *cluster.Results(json::parse(ranges.out)["job_id"]);
+  std::vector<std::string> out = absl::StrSplit(ranges.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(out.size(), 2) << "the job, then its reduce";
+  const std::string job_id = json::parse(out[0])["job_id"];
+  const json fan_in = json::parse(out[0])["fan_in"];
+  EXPECT_EQ(fan_in["manifest"], "s3://dst/results/" + job_id + "/manifest.json");
+  EXPECT_EQ(fan_in["result_files"][0], "s3://dst/results/" + job_id + "/results-00000.jsonl");
+  json written =
+      json::parse(*client.Get("dst", absl::StrCat("results/", job_id, "/manifest.json")));
+  EXPECT_EQ(written["results"]["items"], 4);
+  EXPECT_TRUE(client.Head("dst", absl::StrCat("results/", job_id, "/failed-00000.jsonl")).ok());
+  json reduce = json::parse(out[1]);
+  EXPECT_EQ(reduce["state"], "succeeded");
+  EXPECT_EQ(reduce["result"]["sum"]["newlines"], 300000)
+      << "the reduce read the result manifest back from the bucket";
+  std::vector<v1::ItemResult> parts = *cluster.Results(job_id);
   EXPECT_EQ(parts.size(), (big.size() + (1 << 20) - 1) >> 20);
   int64_t newlines = 0;
   for (const v1::ItemResult& r : parts)
     newlines += json::parse(r.result())["newlines"].get<int64_t>();
   EXPECT_EQ(newlines, 300000) << "the ranges cover the object exactly";
+}
+
+TEST_F(S3FanoutTest, WrongCredentialsAreRefusedAtSubmitSayingWhy) {
+  std::vector<std::string> env = rgw_->Environment();
+  for (std::string& e : env) {
+    if (absl::StartsWith(e, "AWS_SECRET_ACCESS_KEY=")) e = "AWS_SECRET_ACCESS_KEY=wrong";
+  }
+  TestCluster cluster("badcreds", env);
+  ASSERT_TRUE(cluster.StartCoordinator().ok());
+  CommandResult r = cluster.Cli({"submit", "--function=builtin:noop", "--source=s3://src/data/"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("SignatureDoesNotMatch"), std::string::npos) << r.err;
 }
 
 TEST_F(S3FanoutTest, AMissingBucketIsRefusedAtSubmit) {
