@@ -78,10 +78,13 @@ class ManifestReader {
     size_t end;
     while ((end = RecordEnd(buffer_, scan_from_, csv_)) == absl::string_view::npos) {
       if (eof_) {
-        if (buffer_.empty()) return false;
+        if (buffer_.size() == pos_) return false;
         end = buffer_.size();  // the last record has no newline
         break;
       }
+      // Drop the records taken once per block, not once per record: reading stays linear.
+      buffer_.erase(0, pos_);
+      pos_ = 0;
       scan_from_ = csv_ ? 0 : buffer_.size();  // CSV rescans for quote state
       absl::StatusOr<std::string> block = read_(cursor_.offset + buffer_.size(), kBlock);
       if (!block.ok()) return block.status();
@@ -95,14 +98,14 @@ class ManifestReader {
         buffer_.clear();
       }
     }
-    const size_t consumed = std::min(end + 1, buffer_.size());
-    record_.assign(buffer_, 0, end);
+    const size_t consumed = std::min(end + 1, buffer_.size()) - pos_;
+    record_.assign(buffer_, pos_, end - pos_);
     if (!record_.empty() && record_.back() == '\r') record_.pop_back();
     record_line_ = cursor_.line;
     cursor_.offset += consumed;
-    cursor_.line += std::count(buffer_.begin(), buffer_.begin() + consumed, '\n');
-    buffer_.erase(0, consumed);
-    scan_from_ = 0;
+    cursor_.line += std::count(buffer_.begin() + pos_, buffer_.begin() + pos_ + consumed, '\n');
+    pos_ += consumed;
+    scan_from_ = pos_;
     return true;
   }
 
@@ -148,7 +151,8 @@ class ManifestReader {
   const std::string& name_;
   const ReadBlock& read_;
   ManifestCursor cursor_;  // just past the last record taken
-  std::string buffer_;     // bytes from cursor_.offset on
+  std::string buffer_;     // bytes from cursor_.offset - pos_ on
+  size_t pos_ = 0;         // where the next record starts in buffer_
   size_t scan_from_ = 0;
   bool eof_ = false;
   bool overlong_ = false;
