@@ -26,6 +26,7 @@ ResultReporter::~ResultReporter() {
 void ResultReporter::Add(v1::TaskOutcome outcome) {
   absl::MutexLock lock(&mu_);
   pending_.push_back(std::move(outcome));
+  ++unanswered_;
 }
 
 bool ResultReporter::Drain(absl::Duration timeout) {
@@ -55,6 +56,7 @@ bool ResultReporter::Send(std::vector<v1::TaskOutcome>& batch) {
   for (int i = 0; i < request.outcomes_size(); ++i) {
     const v1::ReportStatus s =
         i < response.statuses_size() ? response.statuses(i) : v1::REPORT_STATUS_UNSPECIFIED;
+    --unanswered_;  // before the callback, so that it sees the count without this outcome
     on_answered_(request.outcomes(i).ref(), s);
   }
   reported_ += batch.size();

@@ -4,6 +4,7 @@
 #ifndef FANOUT_WORKER_RESULT_REPORTER_H_
 #define FANOUT_WORKER_RESULT_REPORTER_H_
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <thread>
@@ -35,6 +36,8 @@ class ResultReporter {
   // Waits until every added outcome was answered, or `timeout` passed. Returns whether all were.
   bool Drain(absl::Duration timeout);
   uint64_t reported() const { return reported_.load(); }
+  // Outcomes added and not yet answered (queued, in flight or being retried).
+  size_t unanswered() const { return unanswered_.load(); }
 
  private:
   void Run();
@@ -45,6 +48,7 @@ class ResultReporter {
   const DescribeWorker describe_;
   const OnAnswered on_answered_;
   std::atomic<uint64_t> reported_{0};
+  std::atomic<size_t> unanswered_{0};
 
   absl::Mutex mu_;
   std::deque<v1::TaskOutcome> pending_ ABSL_GUARDED_BY(mu_);

@@ -40,6 +40,10 @@ class Worker {
     std::string worker_id;  // empty: host-pid-random
     // Tasks leased ahead of free slots, at most; the worker aims for ~50 ms of queued work.
     size_t max_prefetch = 1000;
+    // Outcomes waiting for the coordinator's answer, at most, before leasing pauses: when the
+    // coordinator acknowledges more slowly than the slots finish, leasing more would only grow
+    // what both sides hold (leases in memory, outcomes queued) without finishing sooner.
+    size_t max_unreported = 2048;
     absl::Duration lease_wait = absl::Seconds(5);
     absl::Duration drain_timeout = absl::Seconds(30);
     // How long a handler may run past its time limit before it is abandoned.
