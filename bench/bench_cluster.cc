@@ -89,14 +89,34 @@ BenchCluster::~BenchCluster() {
 }
 
 absl::StatusOr<v1::Job> BenchCluster::RunJob(const v1::JobSpec& spec) {
+  absl::StatusOr<std::string> id = Submit(spec);
+  if (!id.ok()) return id.status();
+  return WaitForEnd(*id);
+}
+
+absl::StatusOr<std::string> BenchCluster::Submit(const v1::JobSpec& spec) {
   v1::SubmitJobRequest submit;
   *submit.mutable_spec() = spec;
   v1::SubmitJobResponse submitted;
   grpc::ClientContext sc;
   grpc::Status status = jobs_->SubmitJob(&sc, submit, &submitted);
   if (!status.ok()) return FromGrpcStatus(status);
+  return submitted.job().job_id();
+}
+
+absl::StatusOr<v1::Job> BenchCluster::GetJob(const std::string& job_id) {
+  v1::GetJobRequest request;
+  request.set_job_id(job_id);
+  v1::Job job;
+  grpc::ClientContext context;
+  grpc::Status status = jobs_->GetJob(&context, request, &job);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return job;
+}
+
+absl::StatusOr<v1::Job> BenchCluster::WaitForEnd(const std::string& job_id) {
   v1::WatchJobRequest watch;
-  watch.set_job_id(submitted.job().job_id());
+  watch.set_job_id(job_id);
   grpc::ClientContext wc;
   auto reader = jobs_->WatchJob(&wc, watch);
   v1::Job job;

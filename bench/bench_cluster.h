@@ -32,6 +32,11 @@ class BenchCluster {
   std::vector<std::unique_ptr<testing::Process>>& workers() { return workers_; }
   // Submits `spec` and follows its WatchJob stream until it ends.
   absl::StatusOr<v1::Job> RunJob(const v1::JobSpec& spec);
+  // The new job's id.
+  absl::StatusOr<std::string> Submit(const v1::JobSpec& spec);
+  absl::StatusOr<v1::Job> GetJob(const std::string& job_id);
+  // Follows the job's WatchJob stream until it ends.
+  absl::StatusOr<v1::Job> WaitForEnd(const std::string& job_id);
   absl::StatusOr<std::vector<v1::Task>> Tasks(const std::string& job_id);
 
  private:

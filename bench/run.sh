@@ -7,3 +7,6 @@ bazel-bin/bench/noop_fanout --bin_dir=bin --tasks=100000 --workers=2 "$@"
 echo
 echo "== checkpoint-overhead =="
 bazel-bin/bench/checkpoint_overhead --bin_dir=bin
+echo
+echo "== manifest-scale (1M and 10M jsonl lines; ~7 min) =="
+bazel-bin/bench/manifest_scale --bin_dir=bin
