@@ -16,7 +16,7 @@
 namespace fanout::s3 {
 
 struct HttpRequest {
-  std::string method;  // GET, PUT, HEAD, DELETE
+  std::string method;  // GET, PUT, POST, HEAD, DELETE
   std::string url;     // already encoded
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;

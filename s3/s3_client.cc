@@ -86,7 +86,7 @@ HttpRequest S3Client::Build(const Call& call, absl::Time now) const {
   const bool https = absl::ConsumePrefix(&endpoint, "https://");
   if (!https) absl::ConsumePrefix(&endpoint, "http://");
   std::string host(endpoint), path = "/";
-  if (config_.path_style) {
+  if (config_.path_style || call.bucket.empty()) {  // no bucket: a service-level call on "/"
     absl::StrAppend(&path, UriEncode(call.bucket, true));
     if (!call.key.empty()) absl::StrAppend(&path, "/", UriEncode(call.key, false));
   } else {

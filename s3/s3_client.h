@@ -64,6 +64,14 @@ class S3Client {
   absl::StatusOr<ListPage> List(const std::string& bucket, const std::string& prefix,
                                 const std::string& continuation_token, int max_keys = 1000) const;
 
+  // Bucket notifications (s3_notifications.cc), as Ceph RGW and AWS define them: a topic with a
+  // push endpoint (RGW's SNS-style API; returns the topic's ARN), and a bucket's notification
+  // configuration (the XML of PutBucketNotificationConfiguration).
+  absl::StatusOr<std::string> CreateTopic(
+      const std::string& name,
+      const std::vector<std::pair<std::string, std::string>>& attributes) const;
+  absl::Status PutBucketNotification(const std::string& bucket, const std::string& xml) const;
+
   const S3Config& config() const { return config_; }
 
  private:

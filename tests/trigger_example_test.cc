@@ -1,0 +1,108 @@
+// examples/triggers/webhook-noop, used as is by a real fanout-trigger: the same S3 event POSTed
+// twice is one job whose item carries the object's bucket, key, size and eTag (as `fanout list
+// --json` and `fanout results` show); malformed, unknown and oversized posts get 4xx and the next
+// good event still runs; a coordinator that is down gets the sender a 503.
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "s3/http.h"
+#include "tests/test_cluster.h"
+#include "tests/trigger_process.h"
+
+namespace fanout::testing {
+namespace {
+
+using nlohmann::json;
+
+// As Ceph RGW posts it (keys raw UTF-8).
+std::string RgwEvent(const std::string& key, const std::string& name = "ObjectCreated:Put") {
+  json record = {{"eventVersion", "2.2"},
+                 {"eventSource", "ceph:s3"},
+                 {"eventName", name},
+                 {"s3",
+                  {{"bucket", {{"name", "uploads"}}},
+                   {"object",
+                    {{"key", key},
+                     {"size", 12},
+                     {"eTag", "6f5902ac237024bdd0c176cb93063dc4"},
+                     {"versionId", ""},
+                     {"sequencer", "F3B9096B87E1E012"}}}}}};
+  return json{{"Records", {record}}}.dump();
+}
+
+s3::HttpResponse Post(const TriggerProcess& trigger, const std::string& body) {
+  s3::HttpRequest request;
+  request.method = "POST";
+  request.url = trigger.url();
+  request.headers = {{"content-type", "application/json"}};
+  request.body = body;
+  absl::StatusOr<s3::HttpResponse> response = s3::Send(request);
+  EXPECT_TRUE(response.ok()) << response.status();
+  return response.ok() ? *response : s3::HttpResponse{};
+}
+
+TEST(TriggerExampleTest, AReplayedEventIsOneJobCarryingTheObject) {
+  TestCluster cluster("example");
+  ASSERT_TRUE(cluster.StartCoordinator().ok());
+  ASSERT_TRUE(cluster.StartWorker("w", 2).ok());
+  TriggerProcess trigger("example", Runfile("examples/triggers/webhook-noop.json"),
+                         cluster.address());
+  ASSERT_TRUE(trigger.Start().ok());
+
+  const std::string body = RgwEvent("in/hello wörld+1.txt");
+  s3::HttpResponse first = Post(trigger, body);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(json::parse(first.body)["accepted"], 1);
+  s3::HttpResponse second = Post(trigger, body);
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(json::parse(second.body)["duplicates"], 1);
+  const std::string job_id = json::parse(first.body)["jobs"][0];
+  EXPECT_EQ(json::parse(second.body)["jobs"][0], job_id);
+  ASSERT_TRUE(cluster.WaitForJob(job_id, absl::Seconds(30)).ok());
+
+  CommandResult list = cluster.Cli({"list", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  const json jobs = json::parse(list.out);
+  ASSERT_EQ(jobs.size(), 1u) << list.out;
+  EXPECT_EQ(jobs[0]["job_id"], job_id);
+  CommandResult results = cluster.Cli({"results", job_id});
+  ASSERT_EQ(results.exit_code, 0) << results.err;
+  const json line = json::parse(results.out);
+  EXPECT_EQ(line["state"], "succeeded");
+  EXPECT_EQ(line["item"], json::parse(R"({"bucket": "uploads", "key": "in/hello wörld+1.txt",
+      "size": 12, "etag": "6f5902ac237024bdd0c176cb93063dc4"})"));
+}
+
+TEST(TriggerExampleTest, BadPostsAre4xxAndTheNextGoodEventRuns) {
+  TestCluster cluster("bad-posts");
+  ASSERT_TRUE(cluster.StartCoordinator().ok());
+  TriggerProcess trigger("bad-posts", Runfile("examples/triggers/webhook-noop.json"),
+                         cluster.address());
+  ASSERT_TRUE(trigger.Start().ok());
+
+  s3::HttpResponse malformed = Post(trigger, "{\"Records\": [");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_NE(malformed.body.find("not valid JSON"), std::string::npos) << malformed.body;
+  s3::HttpResponse unknown = Post(trigger, RgwEvent("a.txt", "ObjectTeleported:Away"));
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.find("eventName"), std::string::npos) << unknown.body;
+  s3::HttpResponse oversized = Post(trigger, std::string(2 << 20, ' '));  // limit: 1 MiB
+  EXPECT_EQ(oversized.status, 413);
+  EXPECT_NE(oversized.body.find("max_body_bytes"), std::string::npos) << oversized.body;
+
+  s3::HttpResponse good = Post(trigger, RgwEvent("b.txt"));
+  EXPECT_EQ(good.status, 200) << good.body;
+  EXPECT_EQ(json::parse(good.body)["accepted"], 1);
+
+  cluster.KillCoordinator(SIGKILL);
+  s3::HttpResponse down = Post(trigger, RgwEvent("c.txt"));
+  EXPECT_EQ(down.status, 503) << down.body;
+  ASSERT_TRUE(cluster.StartCoordinator().ok());  // the sender's retry then goes through
+  s3::HttpResponse retried = Post(trigger, RgwEvent("c.txt"));
+  EXPECT_EQ(retried.status, 200) << retried.body;
+  EXPECT_EQ(json::parse(retried.body)["accepted"], 1);
+}
+
+}  // namespace
+}  // namespace fanout::testing

@@ -1,0 +1,38 @@
+#include "tests/trigger_process.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace fanout::testing {
+
+absl::Status TriggerProcess::Start() {
+  const std::string port_file = TestDir(absl::StrCat(name_, "-trigger-port", ++starts_));
+  const std::string log = absl::StrCat(ArtifactDir(), "/", name_, "-trigger.log");
+  absl::StatusOr<std::unique_ptr<Process>> p =
+      Process::Spawn(Runfile("trigger/fanout-trigger"),
+                     {"--config=" + config_path_, "--coordinator=" + coordinator_,
+                      absl::StrCat("--http_listen=127.0.0.1:", port_), "--port_file=" + port_file},
+                     log, env_);
+  if (!p.ok()) return p.status();
+  process_ = std::move(*p);
+  const absl::Time end = absl::Now() + absl::Seconds(30);
+  while (!std::filesystem::exists(port_file)) {
+    if (!process_->Running()) return absl::InternalError("fanout-trigger exited at start");
+    if (absl::Now() > end) return absl::DeadlineExceededError("fanout-trigger did not start");
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  std::ifstream(port_file) >> port_;
+  return absl::OkStatus();
+}
+
+void TriggerProcess::Kill(int signal) {
+  process_->Signal(signal);
+  process_->Wait();
+}
+
+std::string TriggerProcess::url() const { return absl::StrCat("http://127.0.0.1:", port_, "/"); }
+
+}  // namespace fanout::testing

@@ -1,0 +1,207 @@
+#include "trigger/config.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "nlohmann/json.hpp"
+
+namespace fanout::trigger {
+namespace {
+
+using nlohmann::json;
+
+// Reads the fields of one JSON object, remembering which were seen so that a misspelt field is an
+// error rather than silently ignored.
+class Fields {
+ public:
+  Fields(const json& object, std::string where) : object_(object), where_(std::move(where)) {}
+
+  absl::Status Error(absl::string_view field, absl::string_view why) const {
+    return absl::InvalidArgumentError(absl::StrCat(where_, field, ": ", why));
+  }
+  const json* Find(const std::string& field) {
+    seen_.insert(field);
+    auto it = object_.find(field);
+    return it == object_.end() || it->is_null() ? nullptr : &*it;
+  }
+  absl::Status String(const std::string& field, std::string* out, bool required = false) {
+    const json* v = Find(field);
+    if (v == nullptr) return required ? Error(field, "required") : absl::OkStatus();
+    if (!v->is_string()) return Error(field, "must be a string");
+    *out = v->get<std::string>();
+    if (required && out->empty()) return Error(field, "must not be empty");
+    return absl::OkStatus();
+  }
+  absl::Status Count(const std::string& field, uint64_t max, uint64_t* out) {
+    const json* v = Find(field);
+    if (v == nullptr) return absl::OkStatus();
+    if (!v->is_number_unsigned() || v->get<uint64_t>() < 1 || v->get<uint64_t>() > max) {
+      return Error(field, absl::StrCat("must be a whole number from 1 to ", max));
+    }
+    *out = v->get<uint64_t>();
+    return absl::OkStatus();
+  }
+  absl::Status Duration(const std::string& field, absl::Duration* out) {
+    std::string text;
+    if (absl::Status s = String(field, &text); !s.ok() || text.empty()) return s;
+    if (!absl::ParseDuration(text, out) || *out <= absl::ZeroDuration()) {
+      return Error(field, absl::StrCat("'", text, "' is not a positive duration like 30s or 5m"));
+    }
+    return absl::OkStatus();
+  }
+  // Every field of the object must have been asked for.
+  absl::Status NoOthers() const {
+    for (const auto& [key, value] : object_.items()) {
+      if (!seen_.count(key)) {
+        return Error(key, absl::StrCat("unknown field (known: ", absl::StrJoin(seen_, ", "), ")"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  const json& object_;
+  const std::string where_;
+  std::set<std::string> seen_;
+};
+
+absl::Status ParseFilter(const json& object, const std::string& where, EventFilter* filter) {
+  if (!object.is_object()) return absl::InvalidArgumentError(where + "filter: must be an object");
+  Fields f(object, where + "filter.");
+  if (const json* events = f.Find("events"); events != nullptr) {
+    if (!events->is_array()) return f.Error("events", "must be a list of event names");
+    for (const json& e : *events) {
+      std::string name = e.is_string() ? e.get<std::string>() : "";
+      if (absl::StartsWith(name, "s3:")) name.erase(0, 3);  // AWS spells them s3:ObjectCreated:*
+      if (!absl::StartsWith(name, "Object")) {
+        return f.Error("events", absl::StrCat(e.dump(), " is not an S3 event name such as ",
+                                              "ObjectCreated:* or ObjectRemoved:Delete"));
+      }
+      filter->events.push_back(name);
+    }
+  }
+  if (absl::Status s = f.String("bucket", &filter->bucket); !s.ok()) return s;
+  if (absl::Status s = f.String("prefix", &filter->prefix); !s.ok()) return s;
+  if (absl::Status s = f.String("suffix", &filter->suffix); !s.ok()) return s;
+  return f.NoOthers();
+}
+
+absl::Status ParseJob(const json& object, const std::string& where, v1::JobSpec* job) {
+  if (!object.is_object()) return absl::InvalidArgumentError(where + "job: must be an object");
+  Fields f(object, where + "job.");
+  std::string text;
+  if (absl::Status s = f.String("function", &text, true); !s.ok()) return s;
+  job->set_function(text);
+  if (const json* params = f.Find("params"); params != nullptr) {
+    if (!params->is_object()) return f.Error("params", "must be a JSON object");
+    job->set_params_json(params->dump());
+  }
+  v1::JobOptions& o = *job->mutable_options();
+  uint64_t n = 0;
+  if (absl::Status s = f.Count("batch_size", 10'000, &n); !s.ok()) return s;
+  o.set_batch_size(n);
+  n = 0;
+  if (absl::Status s = f.Count("max_attempts", 1'000, &n); !s.ok()) return s;
+  o.set_max_attempts(n);
+  n = 0;
+  if (absl::Status s = f.Count("max_concurrency", 1'000'000, &n); !s.ok()) return s;
+  o.set_max_concurrency(n);
+  absl::Duration timeout = absl::ZeroDuration();
+  if (absl::Status s = f.Duration("timeout", &timeout); !s.ok()) return s;
+  if (timeout > absl::ZeroDuration()) {
+    o.mutable_timeout()->set_seconds(absl::ToInt64Seconds(timeout));
+    o.mutable_timeout()->set_nanos(
+        static_cast<int32_t>(absl::ToInt64Nanoseconds(timeout % absl::Seconds(1))));
+  }
+  std::string results;
+  if (absl::Status s = f.String("results", &results); !s.ok()) return s;
+  job->set_results(results);
+  return f.NoOthers();
+}
+
+absl::Status ParseRule(const json& object, const std::string& where, Rule* rule) {
+  Fields f(object, where);
+  if (const json* source = f.Find("source"); source == nullptr || !source->is_object()) {
+    return f.Error("source", "required: an object such as {\"type\": \"webhook\"}");
+  } else {
+    Fields s(*source, where + "source.");
+    if (absl::Status st = s.String("type", &rule->source, true); !st.ok()) return st;
+    if (rule->source != "webhook") {
+      return s.Error("type", absl::StrCat("'", rule->source, "' is not a source this trigger ",
+                                          "has (webhook)"));
+    }
+    if (absl::Status st = s.NoOthers(); !st.ok()) return st;
+  }
+  if (const json* filter = f.Find("filter"); filter != nullptr) {
+    if (absl::Status s = ParseFilter(*filter, where, &rule->filter); !s.ok()) return s;
+  }
+  const json* job = f.Find("job");
+  if (job == nullptr) return f.Error("job", "required: the job an event becomes");
+  if (absl::Status s = ParseJob(*job, where, &rule->job); !s.ok()) return s;
+  if (const json* reconcile = f.Find("reconcile"); reconcile != nullptr) {
+    if (!reconcile->is_object()) return f.Error("reconcile", "must be an object");
+    Fields r(*reconcile, where + "reconcile.");
+    rule->reconcile.enabled = true;
+    if (absl::Status s = r.Duration("every", &rule->reconcile.every); !s.ok()) return s;
+    if (absl::Status s = r.Duration("lookback", &rule->reconcile.lookback); !s.ok()) return s;
+    if (absl::Status s = r.NoOthers(); !s.ok()) return s;
+    if (rule->filter.bucket.empty()) {
+      return f.Error("reconcile", "needs filter.bucket: the bucket whose listing it scans");
+    }
+  }
+  return f.NoOthers();
+}
+
+}  // namespace
+
+absl::StatusOr<TriggerConfig> ParseTriggerConfig(const std::string& path, const std::string& text) {
+  json root = json::parse(text, nullptr, false);
+  if (!root.is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": not a JSON object"));
+  }
+  TriggerConfig config;
+  config.path = path;
+  Fields f(root, path + ": ");
+  uint64_t max_body = config.max_body_bytes;
+  if (absl::Status s = f.Count("max_body_bytes", 1ull << 30, &max_body); !s.ok()) return s;
+  config.max_body_bytes = max_body;
+  const json* rules = f.Find("rules");
+  if (rules == nullptr || !rules->is_array() || rules->empty()) {
+    return f.Error("rules", "required: a non-empty list of rules");
+  }
+  if (absl::Status s = f.NoOthers(); !s.ok()) return s;
+  std::set<std::string> names;
+  for (size_t i = 0; i < rules->size(); ++i) {
+    const json& r = (*rules)[i];
+    Rule rule;
+    rule.name = r.is_object() && r.contains("name") && r["name"].is_string()
+                    ? r["name"].get<std::string>()
+                    : "";
+    const std::string where = absl::StrCat(path, ": rule '", rule.name, "' (#", i + 1, "): ");
+    if (!r.is_object()) return absl::InvalidArgumentError(where + "must be an object");
+    if (rule.name.empty()) return absl::InvalidArgumentError(where + "name: required");
+    if (!names.insert(rule.name).second) {
+      return absl::InvalidArgumentError(where + "name: used by an earlier rule");
+    }
+    json rest = r;
+    rest.erase("name");
+    if (absl::Status s = ParseRule(rest, where, &rule); !s.ok()) return s;
+    config.rules.push_back(std::move(rule));
+  }
+  return config;
+}
+
+absl::StatusOr<TriggerConfig> LoadTriggerConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read the config file"));
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseTriggerConfig(path, text.str());
+}
+
+}  // namespace fanout::trigger

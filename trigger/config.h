@@ -1,0 +1,60 @@
+// A trigger's configuration: rules, each a source of events, a filter, and the template of the job
+// an accepted event becomes. JSON, read once at start; every error names the file, the rule and
+// the field, so that a bad config is refused before anything listens.
+//
+//   {"max_body_bytes": 1048576,
+//    "rules": [{"name": "thumbnails",
+//               "source": {"type": "webhook"},
+//               "filter": {"events": ["ObjectCreated:*"], "bucket": "uploads",
+//                          "prefix": "in/", "suffix": ".jpg"},
+//               "job": {"function": "builtin:noop", "params": {"size": 128},
+//                       "batch_size": 1, "max_attempts": 3, "timeout": "30s"},
+//               "reconcile": {"every": "60s", "lookback": "24h"}}]}
+#ifndef FANOUT_TRIGGER_CONFIG_H_
+#define FANOUT_TRIGGER_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "proto/fanout.pb.h"
+
+namespace fanout::trigger {
+
+// Which events of a rule's source it takes, as S3 notification filters work.
+struct EventFilter {
+  std::vector<std::string> events;  // "ObjectCreated:*", "ObjectRemoved:Delete"; empty: all
+  std::string bucket;               // empty: any
+  std::string prefix, suffix;       // of the object key
+};
+
+// A periodic ListObjectsV2 of the rule's bucket and prefix that submits the objects whose events
+// were missed (the webhook was down), keyed like their events so that nothing runs twice.
+struct Reconcile {
+  bool enabled = false;
+  absl::Duration every = absl::Minutes(1);
+  absl::Duration lookback = absl::Hours(24);  // objects modified longer ago are left alone
+};
+
+struct Rule {
+  std::string name;
+  std::string source;  // "webhook" (S3 event notifications over HTTP)
+  EventFilter filter;
+  v1::JobSpec job;  // function, params and options; the source is the event's item
+  Reconcile reconcile;
+};
+
+struct TriggerConfig {
+  std::string path;
+  size_t max_body_bytes = 1 << 20;
+  std::vector<Rule> rules;
+};
+
+// INVALID_ARGUMENT naming "FILE: rule 'NAME' (#N): FIELD: why".
+absl::StatusOr<TriggerConfig> ParseTriggerConfig(const std::string& path, const std::string& text);
+absl::StatusOr<TriggerConfig> LoadTriggerConfig(const std::string& path);
+
+}  // namespace fanout::trigger
+
+#endif  // FANOUT_TRIGGER_CONFIG_H_

@@ -1,0 +1,78 @@
+#include "trigger/config.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace fanout::trigger {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string ErrorOf(const std::string& text) {
+  return std::string(ParseTriggerConfig("t.json", text).status().message());
+}
+
+TEST(TriggerConfigTest, ReadsARuleWithFilterJobAndReconcile) {
+  absl::StatusOr<TriggerConfig> config = ParseTriggerConfig("t.json", R"({
+    "max_body_bytes": 4096,
+    "rules": [{"name": "thumbs", "source": {"type": "webhook"},
+               "filter": {"events": ["s3:ObjectCreated:*"], "bucket": "up", "prefix": "in/",
+                          "suffix": ".jpg"},
+               "job": {"function": "builtin:noop", "params": {"size": 64}, "batch_size": 2,
+                       "max_attempts": 4, "timeout": "1m30s"},
+               "reconcile": {"every": "10s", "lookback": "2h"}}]})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->max_body_bytes, 4096u);
+  ASSERT_EQ(config->rules.size(), 1u);
+  const Rule& rule = config->rules[0];
+  EXPECT_EQ(rule.filter.events, std::vector<std::string>{"ObjectCreated:*"});
+  EXPECT_EQ(rule.filter.suffix, ".jpg");
+  EXPECT_EQ(rule.job.function(), "builtin:noop");
+  EXPECT_EQ(rule.job.results(), "");
+  EXPECT_EQ(rule.job.params_json(), R"({"size":64})");
+  EXPECT_EQ(rule.job.options().batch_size(), 2u);
+  EXPECT_EQ(rule.job.options().timeout().seconds(), 90);
+  EXPECT_TRUE(rule.reconcile.enabled);
+  EXPECT_EQ(rule.reconcile.every, absl::Seconds(10));
+  EXPECT_EQ(rule.reconcile.lookback, absl::Hours(2));
+}
+
+TEST(TriggerConfigTest, ErrorsNameTheFileTheRuleAndTheField) {
+  EXPECT_THAT(ErrorOf("{"), HasSubstr("t.json: not a JSON object"));
+  EXPECT_THAT(ErrorOf(R"({"rules": []})"), HasSubstr("t.json: rules: required"));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "a", "source": {"type": "webhook"},
+                                     "job": {"function": "builtin:noop", "timeout": "soon"}}]})"),
+              HasSubstr("t.json: rule 'a' (#1): job.timeout: 'soon' is not a positive duration"));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "a", "source": {"type": "webhook"},
+                                     "job": {"function": "builtin:noop"}},
+                                    {"name": "b", "source": {"type": "ftp"}, "job": {}}]})"),
+              HasSubstr("rule 'b' (#2): source.type: 'ftp' is not a source"));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "a", "source": {"type": "webhook"}, "job": {}}]})"),
+              HasSubstr("rule 'a' (#1): job.function: required"));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "a", "source": {"type": "webhook"},
+                                     "job": {"function": "builtin:noop"}, "filtre": {}}]})"),
+              HasSubstr("rule 'a' (#1): filtre: unknown field"));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "a", "source": {"type": "webhook"},
+                                     "filter": {"events": ["Created"]},
+                                     "job": {"function": "builtin:noop"}}]})"),
+              HasSubstr("filter.events: \"Created\" is not an S3 event name"));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "a", "source": {"type": "webhook"},
+                                     "job": {"function": "builtin:noop"},
+                                     "reconcile": {"every": "1m"}}]})"),
+              HasSubstr("reconcile: needs filter.bucket"));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"source": {"type": "webhook"}}]})"),
+              HasSubstr("rule '' (#1): name: required"));
+}
+
+TEST(TriggerConfigTest, TheExampleConfigsLoad) {
+  for (const char* name :
+       {"examples/triggers/webhook-noop.json", "examples/triggers/s3-reconciled.json"}) {
+    absl::StatusOr<TriggerConfig> config = LoadTriggerConfig(name);
+    EXPECT_TRUE(config.ok()) << config.status();
+  }
+  EXPECT_THAT(std::string(LoadTriggerConfig("no/such.json").status().message()),
+              HasSubstr("no/such.json: cannot read"));
+}
+
+}  // namespace
+}  // namespace fanout::trigger

@@ -1,0 +1,48 @@
+// Hands accepted events to the coordinator as jobs. An event is acknowledged to its source only
+// after SubmitJob returned: the coordinator has then written the job (WAL synced), and the event's
+// idempotency key makes any redelivery return that same job instead of a new one.
+#ifndef FANOUT_TRIGGER_JOB_SUBMITTER_H_
+#define FANOUT_TRIGGER_JOB_SUBMITTER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "proto/job_service.grpc.pb.h"
+
+namespace fanout::trigger {
+
+struct Submitted {
+  std::string job_id;
+  bool created = false;  // false: a duplicate of an event already accepted
+};
+
+class JobSubmitter {
+ public:
+  virtual ~JobSubmitter() = default;
+  // UNAVAILABLE when the coordinator cannot be reached (the source should redeliver later);
+  // INVALID_ARGUMENT when it refused the job (the event is bad: redelivering will not help).
+  virtual absl::StatusOr<Submitted> Submit(const v1::JobSpec& spec) = 0;
+};
+
+// Thread-safe: gRPC stubs are.
+class GrpcJobSubmitter : public JobSubmitter {
+ public:
+  explicit GrpcJobSubmitter(const std::string& coordinator,
+                            absl::Duration timeout = absl::Seconds(2));
+  absl::StatusOr<Submitted> Submit(const v1::JobSpec& spec) override;
+
+ private:
+  const absl::Duration timeout_;
+  std::unique_ptr<v1::JobService::Stub> stub_;
+};
+
+// The spec of the job one event becomes under `rule`'s template: one inline item.
+v1::JobSpec EventJob(const v1::JobSpec& rule_job, const std::string& rule_name,
+                     const std::string& item_json, const std::string& idempotency_key);
+
+}  // namespace fanout::trigger
+
+#endif  // FANOUT_TRIGGER_JOB_SUBMITTER_H_

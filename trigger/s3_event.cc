@@ -1,0 +1,125 @@
+#include "trigger/s3_event.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "nlohmann/json.hpp"
+
+namespace fanout::trigger {
+namespace {
+
+using nlohmann::json;
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string StringField(const json& object, const char* field) {
+  auto it = object.find(field);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+absl::StatusOr<S3Event> ParseRecord(const json& record, size_t index) {
+  const std::string where = absl::StrCat("Records[", index, "].");
+  auto bad = [&](absl::string_view field, absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat(where, field, ": ", why));
+  };
+  if (!record.is_object()) return bad("", "not an object");
+  S3Event event;
+  event.name = StringField(record, "eventName");
+  if (absl::StartsWith(event.name, "s3:")) event.name.erase(0, 3);
+  if (event.name.empty()) return bad("eventName", "missing");
+  const std::string source = StringField(record, "eventSource");
+  if (!source.empty() && !absl::EndsWith(source, ":s3")) {
+    return bad("eventSource", absl::StrCat("'", source, "' is not an S3 event source"));
+  }
+  auto s3 = record.find("s3");
+  if (s3 == record.end() || !s3->is_object()) return bad("s3", "missing");
+  auto bucket = s3->find("bucket");
+  auto object = s3->find("object");
+  if (bucket == s3->end() || !bucket->is_object()) return bad("s3.bucket", "missing");
+  if (object == s3->end() || !object->is_object()) return bad("s3.object", "missing");
+  event.bucket = StringField(*bucket, "name");
+  if (event.bucket.empty()) return bad("s3.bucket.name", "missing");
+  const std::string key = StringField(*object, "key");
+  if (key.empty()) return bad("s3.object.key", "missing");
+  // Ceph sends keys as they are; AWS and MinIO URL-encode them.
+  event.key = source == "ceph:s3" ? key : DecodeEventKey(key);
+  auto size = object->find("size");
+  if (size != object->end() && !size->is_null()) {
+    if (!size->is_number_unsigned()) return bad("s3.object.size", "not a byte count");
+    event.size = size->get<uint64_t>();
+  }
+  event.etag =
+      std::string(absl::StripSuffix(absl::StripPrefix(StringField(*object, "eTag"), "\""), "\""));
+  event.version_id = StringField(*object, "versionId");
+  return event;
+}
+
+}  // namespace
+
+std::string DecodeEventKey(absl::string_view key) {
+  std::string out;
+  out.reserve(key.size());
+  for (size_t i = 0; i < key.size(); ++i) {
+    if (key[i] == '+') {
+      out += ' ';
+    } else if (key[i] == '%' && i + 2 < key.size() && HexValue(key[i + 1]) >= 0 &&
+               HexValue(key[i + 2]) >= 0) {
+      out += static_cast<char>(HexValue(key[i + 1]) * 16 + HexValue(key[i + 2]));
+      i += 2;
+    } else {
+      out += key[i];
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<S3Event>> ParseS3Events(absl::string_view body) {
+  json root = json::parse(body.begin(), body.end(), nullptr, false);
+  if (root.is_discarded()) return absl::InvalidArgumentError("body: not valid JSON");
+  if (!root.is_object()) return absl::InvalidArgumentError("body: not a JSON object");
+  auto records = root.find("Records");
+  if (records == root.end() || !records->is_array()) {
+    return absl::InvalidArgumentError("Records: missing (an S3 event notification has a list)");
+  }
+  std::vector<S3Event> events;
+  for (size_t i = 0; i < records->size(); ++i) {
+    absl::StatusOr<S3Event> event = ParseRecord((*records)[i], i);
+    if (!event.ok()) return event.status();
+    events.push_back(std::move(*event));
+  }
+  return events;
+}
+
+bool Matches(const EventFilter& filter, const S3Event& event) {
+  if (!filter.bucket.empty() && filter.bucket != event.bucket) return false;
+  if (!absl::StartsWith(event.key, filter.prefix)) return false;
+  if (!absl::EndsWith(event.key, filter.suffix)) return false;
+  if (filter.events.empty()) return true;
+  for (const std::string& pattern : filter.events) {
+    absl::string_view p = pattern;
+    if (absl::ConsumeSuffix(&p, "*") ? absl::StartsWith(event.name, p) : event.name == p) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string EventItem(const S3Event& event) {
+  json item = {
+      {"bucket", event.bucket}, {"key", event.key}, {"size", event.size}, {"etag", event.etag}};
+  if (!event.version_id.empty()) item["version_id"] = event.version_id;
+  return item.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string EventIdempotencyKey(const std::string& rule, const S3Event& event) {
+  std::string key = absl::StrCat("s3/", rule, "/", event.bucket, "/", event.key, "/", event.etag);
+  if (!event.version_id.empty()) absl::StrAppend(&key, "/", event.version_id);
+  return key;
+}
+
+}  // namespace fanout::trigger

@@ -1,0 +1,44 @@
+// S3 event notifications ({"Records": [...]}) in the dialects that post them: AWS (`aws:s3`, keys
+// URL-encoded with '+' for a space), MinIO (`minio:s3`, URL-encoded) and Ceph RGW (`ceph:s3`, raw
+// UTF-8 keys). An event becomes the item of a job and an idempotency key that a replayed body, a
+// redelivery or the reconciliation listing of the same object all share.
+#ifndef FANOUT_TRIGGER_S3_EVENT_H_
+#define FANOUT_TRIGGER_S3_EVENT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "trigger/config.h"
+
+namespace fanout::trigger {
+
+struct S3Event {
+  std::string name;  // "ObjectCreated:Put" (any "s3:" prefix dropped)
+  std::string bucket;
+  std::string key;  // decoded
+  uint64_t size = 0;
+  std::string etag;  // without quotes
+  std::string version_id;
+};
+
+// INVALID_ARGUMENT naming the record and field at fault.
+absl::StatusOr<std::vector<S3Event>> ParseS3Events(absl::string_view body);
+
+// Percent-decoding with '+' as a space, as AWS encodes keys in events.
+std::string DecodeEventKey(absl::string_view key);
+
+bool Matches(const EventFilter& filter, const S3Event& event);
+
+// {"bucket", "key", "size", "etag"[, "version_id"]}: only what identifies the object, so that every
+// delivery of it (and its reconciliation) submits the very same job.
+std::string EventItem(const S3Event& event);
+
+// "s3/RULE/BUCKET/KEY/ETAG[/VERSION]": one job per object version per rule. The sequencer is left
+// out on purpose: the reconciliation listing cannot know it.
+std::string EventIdempotencyKey(const std::string& rule, const S3Event& event);
+
+}  // namespace fanout::trigger
+
+#endif  // FANOUT_TRIGGER_S3_EVENT_H_

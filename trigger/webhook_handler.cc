@@ -1,0 +1,92 @@
+#include "trigger/webhook_handler.h"
+
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "glog/logging.h"
+#include "nlohmann/json.hpp"
+#include "trigger/s3_event.h"
+
+namespace fanout::trigger {
+namespace {
+
+using nlohmann::json;
+
+HttpReply Json(int status, const json& body) { return {status, body.dump()}; }
+
+// AWS posts a test event when a notification is configured; it carries no records.
+bool IsTestEvent(absl::string_view body) {
+  json root = json::parse(body.begin(), body.end(), nullptr, false);
+  return root.is_object() && root.value("Event", "") == "s3:TestEvent";
+}
+
+}  // namespace
+
+bool KnownEventName(absl::string_view name) {
+  for (absl::string_view prefix :
+       {"ObjectCreated:", "ObjectRemoved:", "ObjectRestore:", "ObjectTagging:", "ObjectAcl:",
+        "ObjectSynced:", "ObjectTransition",
+        "ObjectExpiration:", "Replication:", "LifecycleExpiration:", "LifecycleTransition",
+        "IntelligentTiering", "ReducedRedundancyLostObject"}) {
+    if (absl::StartsWith(name, prefix)) return true;
+  }
+  return false;
+}
+
+HttpReply WebhookHandler::Reject(int status, absl::string_view why) {
+  ++counts_.rejected;
+  LOG(WARNING) << "webhook: " << status << ": " << why;
+  return Json(status, {{"error", why}});
+}
+
+HttpReply WebhookHandler::TooLarge(long long length) {
+  ++counts_.rejected;
+  const std::string why =
+      absl::StrCat("body: ", length, " bytes is over the limit of ", config_.max_body_bytes,
+                   " (max_body_bytes in ", config_.path, ")");
+  LOG(WARNING) << "webhook: 413: " << why;
+  return Json(413, {{"error", why}});
+}
+
+HttpReply WebhookHandler::Handle(absl::string_view body) {
+  ++counts_.received;
+  if (body.size() > config_.max_body_bytes) return TooLarge(body.size());
+  if (IsTestEvent(body)) return Json(200, {{"accepted", 0}, {"test_event", true}});
+  absl::StatusOr<std::vector<S3Event>> events = ParseS3Events(body);
+  if (!events.ok()) return Reject(400, events.status().message());
+  for (size_t i = 0; i < events->size(); ++i) {
+    if (!KnownEventName((*events)[i].name)) {
+      return Reject(400, absl::StrCat("Records[", i, "].eventName: '", (*events)[i].name,
+                                      "' is not an S3 event name"));
+    }
+  }
+  json jobs = json::array();
+  uint64_t accepted = 0, duplicates = 0, ignored = 0;
+  for (const S3Event& event : *events) {
+    bool matched = false;
+    for (const Rule& rule : config_.rules) {
+      if (rule.source != "webhook" || !Matches(rule.filter, event)) continue;
+      matched = true;
+      absl::StatusOr<Submitted> submitted = submitter_.Submit(
+          EventJob(rule.job, rule.name, EventItem(event), EventIdempotencyKey(rule.name, event)));
+      if (!submitted.ok()) {
+        const bool later = submitted.status().code() == absl::StatusCode::kUnavailable;
+        return Reject(later ? 503 : 422,
+                      absl::StrCat("rule '", rule.name, "': s3://", event.bucket, "/", event.key,
+                                   ": ", submitted.status().message()));
+      }
+      ++(submitted->created ? accepted : duplicates);
+      if (!submitted->job_id.empty()) jobs.push_back(submitted->job_id);
+    }
+    if (!matched) ++ignored;
+  }
+  counts_.accepted += accepted;
+  counts_.duplicates += duplicates;
+  counts_.ignored += ignored;
+  return Json(
+      200,
+      {{"accepted", accepted}, {"duplicates", duplicates}, {"ignored", ignored}, {"jobs", jobs}});
+}
+
+}  // namespace fanout::trigger

@@ -1,0 +1,50 @@
+// What the webhook does with one POST of S3 event notifications: checks the whole body first (a
+// malformed body or an unknown event submits nothing), then submits one job per event and
+// matching webhook rule, and answers 2xx only once the coordinator accepted every one of them —
+// the uploader's PUT may be waiting on this answer, and a 5xx makes a persistent topic redeliver.
+#ifndef FANOUT_TRIGGER_WEBHOOK_HANDLER_H_
+#define FANOUT_TRIGGER_WEBHOOK_HANDLER_H_
+
+#include <atomic>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "trigger/config.h"
+#include "trigger/job_submitter.h"
+
+namespace fanout::trigger {
+
+struct HttpReply {
+  int status = 200;
+  std::string body;  // JSON
+};
+
+// Thread-safe (its counters are atomic; the config is read-only).
+class WebhookHandler {
+ public:
+  WebhookHandler(const TriggerConfig& config, JobSubmitter& submitter)
+      : config_(config), submitter_(submitter) {}
+
+  HttpReply Handle(absl::string_view body);
+  // A body longer than the configured limit, refused unread.
+  HttpReply TooLarge(long long length);
+
+  struct Counts {
+    std::atomic<uint64_t> received{0}, accepted{0}, duplicates{0}, ignored{0}, rejected{0};
+  };
+  const Counts& counts() const { return counts_; }
+
+ private:
+  HttpReply Reject(int status, absl::string_view why);
+
+  const TriggerConfig& config_;
+  JobSubmitter& submitter_;
+  Counts counts_;
+};
+
+// Event names S3 (AWS, MinIO, Ceph) sends, "s3:" dropped: ObjectCreated:*, ObjectRemoved:*, ...
+bool KnownEventName(absl::string_view name);
+
+}  // namespace fanout::trigger
+
+#endif  // FANOUT_TRIGGER_WEBHOOK_HANDLER_H_

@@ -1,0 +1,128 @@
+#include "trigger/webhook_handler.h"
+
+#include <map>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "trigger/s3_event.h"
+
+namespace fanout::trigger {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+// Deduplicates by idempotency key as the coordinator does; can play unreachable.
+class RecordingSubmitter : public JobSubmitter {
+ public:
+  absl::StatusOr<Submitted> Submit(const v1::JobSpec& spec) override {
+    if (down) return absl::UnavailableError("coordinator: connection refused");
+    auto [it, created] = jobs.try_emplace(spec.idempotency_key(), spec);
+    return Submitted{"job-for-" + spec.idempotency_key(), created};
+  }
+  bool down = false;
+  std::map<std::string, v1::JobSpec> jobs;
+};
+
+std::string Body(const std::string& source, const std::string& name, const std::string& key,
+                 const std::string& bucket = "uploads") {
+  json record = {{"eventSource", source},
+                 {"eventName", name},
+                 {"s3",
+                  {{"bucket", {{"name", bucket}}},
+                   {"object", {{"key", key}, {"size", 12}, {"eTag", "\"6f5902ac\""}}}}}};
+  return json{{"Records", {record}}}.dump();
+}
+
+class WebhookHandlerTest : public ::testing::Test {
+ protected:
+  WebhookHandlerTest() {
+    config_ = *ParseTriggerConfig("t.json", R"({"max_body_bytes": 2000, "rules": [
+      {"name": "created", "source": {"type": "webhook"},
+       "filter": {"events": ["ObjectCreated:*"], "bucket": "uploads", "suffix": ".txt"},
+       "job": {"function": "builtin:noop"}}]})");
+  }
+  TriggerConfig config_;
+  RecordingSubmitter submitter_;
+  WebhookHandler handler_{config_, submitter_};
+};
+
+TEST_F(WebhookHandlerTest, AnEventBecomesOneJobWhoseItemIdentifiesTheObject) {
+  HttpReply reply = handler_.Handle(Body("ceph:s3", "ObjectCreated:Put", "in/a b+cé.txt"));
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(json::parse(reply.body)["accepted"], 1);
+  ASSERT_EQ(submitter_.jobs.size(), 1u);
+  const v1::JobSpec& spec = submitter_.jobs.begin()->second;
+  EXPECT_EQ(spec.function(), "builtin:noop");
+  EXPECT_EQ(spec.labels().at("trigger"), "created");
+  const json items = json::parse(spec.source());
+  EXPECT_EQ(items, json::parse(R"([{"bucket": "uploads", "key": "in/a b+cé.txt", "size": 12,
+                                     "etag": "6f5902ac"}])"));
+}
+
+TEST_F(WebhookHandlerTest, TheSameEventTwiceOrInAnotherDialectIsOneJob) {
+  EXPECT_EQ(
+      json::parse(
+          handler_.Handle(Body("ceph:s3", "ObjectCreated:Put", "a b+cé.txt")).body)["accepted"],
+      1);
+  json again =
+      json::parse(handler_.Handle(Body("ceph:s3", "ObjectCreated:Put", "a b+cé.txt")).body);
+  EXPECT_EQ(again["accepted"], 0);
+  EXPECT_EQ(again["duplicates"], 1);
+  // AWS and MinIO URL-encode keys, '+' for a space: the same object, the same job.
+  json aws =
+      json::parse(handler_.Handle(Body("aws:s3", "ObjectCreated:Put", "a+b%2Bc%C3%A9.txt")).body);
+  EXPECT_EQ(aws["duplicates"], 1);
+  EXPECT_EQ(submitter_.jobs.size(), 1u);
+  EXPECT_EQ(handler_.counts().duplicates, 2u);
+}
+
+TEST_F(WebhookHandlerTest, FiltersLeaveOtherEventsIgnored) {
+  for (const std::string& body : {Body("ceph:s3", "ObjectRemoved:Delete", "a.txt"),
+                                  Body("ceph:s3", "ObjectCreated:Put", "a.jpg"),
+                                  Body("ceph:s3", "ObjectCreated:Put", "a.txt", "other")}) {
+    HttpReply reply = handler_.Handle(body);
+    EXPECT_EQ(reply.status, 200);
+    EXPECT_EQ(json::parse(reply.body)["ignored"], 1);
+  }
+  EXPECT_TRUE(submitter_.jobs.empty());
+}
+
+TEST_F(WebhookHandlerTest, BadBodiesAre4xxAndSubmitNothing) {
+  EXPECT_EQ(handler_.Handle("{not json").status, 400);
+  EXPECT_THAT(handler_.Handle(R"({"Records": [{"eventName": "ObjectCreated:Put"}]})").body,
+              HasSubstr("Records[0].s3: missing"));
+  // One good record and one with an unknown event name: the whole post is refused.
+  json two = json::parse(Body("ceph:s3", "ObjectCreated:Put", "a.txt"));
+  two["Records"].push_back(two["Records"][0]);
+  two["Records"][1]["eventName"] = "Teleported:Away";
+  HttpReply unknown = handler_.Handle(two.dump());
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_THAT(unknown.body, HasSubstr("Records[1].eventName: 'Teleported:Away'"));
+  EXPECT_EQ(handler_.Handle(std::string(3000, ' ')).status, 413);
+  EXPECT_TRUE(submitter_.jobs.empty());
+  EXPECT_EQ(handler_.counts().rejected, 4u);
+  // The next good event still runs.
+  EXPECT_EQ(handler_.Handle(Body("ceph:s3", "ObjectCreated:Put", "a.txt")).status, 200);
+  EXPECT_EQ(submitter_.jobs.size(), 1u);
+}
+
+TEST_F(WebhookHandlerTest, AnUnreachableCoordinatorIs503SoTheSourceRetries) {
+  submitter_.down = true;
+  HttpReply reply = handler_.Handle(Body("ceph:s3", "ObjectCreated:Put", "a.txt"));
+  EXPECT_EQ(reply.status, 503);
+  EXPECT_THAT(reply.body, HasSubstr("connection refused"));
+}
+
+TEST_F(WebhookHandlerTest, AwsTestEventIsAcknowledged) {
+  EXPECT_EQ(handler_.Handle(R"({"Service": "Amazon S3", "Event": "s3:TestEvent"})").status, 200);
+}
+
+TEST(S3EventTest, DecodesKeysAsAwsEncodesThem) {
+  EXPECT_EQ(DecodeEventKey("a+b%2Bc%C3%A9%2"), "a b+cé%2");
+  EXPECT_EQ(DecodeEventKey("100%25"), "100%");
+}
+
+}  // namespace
+}  // namespace fanout::trigger
