@@ -62,6 +62,7 @@ absl::StatusOr<std::unique_ptr<BenchCluster>> BenchCluster::Start(const std::str
   int port = 0;
   std::ifstream(c->dir_ + "/port") >> port;
   const std::string address = absl::StrCat("127.0.0.1:", port);
+  c->address_ = address;
   for (int i = 0; i < workers; ++i) {
     absl::StatusOr<std::unique_ptr<testing::Process>> w = testing::Process::Spawn(
         bin + "/fanout-worker", {"--coordinator=" + address, absl::StrCat("--slots=", slots)},

@@ -28,6 +28,8 @@ class BenchCluster {
   ~BenchCluster();
 
   v1::JobService::Stub& jobs() { return *jobs_; }
+  const std::string& address() const { return address_; }  // the coordinator's host:port
+  const std::string& dir() const { return dir_; }          // scratch, removed with the cluster
   testing::Process& coordinator() { return *coordinator_; }
   std::vector<std::unique_ptr<testing::Process>>& workers() { return workers_; }
   // Submits `spec` and follows its WatchJob stream until it ends.
@@ -42,6 +44,7 @@ class BenchCluster {
  private:
   BenchCluster() = default;
   std::string dir_;
+  std::string address_;
   std::unique_ptr<testing::Process> coordinator_;
   std::vector<std::unique_ptr<testing::Process>> workers_;
   std::unique_ptr<v1::JobService::Stub> jobs_;

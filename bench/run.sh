@@ -8,5 +8,8 @@ echo
 echo "== checkpoint-overhead =="
 bazel-bin/bench/checkpoint_overhead --bin_dir=bin
 echo
+echo "== webhook-latency =="
+bazel-bin/bench/webhook_latency --bin_dir=bin
+echo
 echo "== manifest-scale (1M and 10M jsonl lines; ~7 min) =="
 bazel-bin/bench/manifest_scale --bin_dir=bin
