@@ -16,12 +16,32 @@ using nlohmann::json;
 HttpReply Json(int status, const json& body) { return {status, body.dump()}; }
 
 // AWS posts a test event when a notification is configured; it carries no records.
-bool IsTestEvent(absl::string_view body) {
-  json root = json::parse(body.begin(), body.end(), nullptr, false);
+bool IsTestEvent(const json& root) {
   return root.is_object() && root.value("Event", "") == "s3:TestEvent";
 }
 
+// AWS S3 reaches a webhook through an SNS topic with an HTTP(S) subscription: the S3 event is the
+// envelope's Message, a JSON string.
+bool IsSnsEnvelope(const json& root) {
+  return root.is_object() && root.contains("Type") && root.contains("TopicArn");
+}
+
 }  // namespace
+
+HttpReply WebhookHandler::HandleSns(const json& envelope) {
+  const std::string type = envelope.value("Type", "");
+  if (type == "SubscriptionConfirmation") {
+    // Confirming means fetching a URL named by an unauthenticated POST: left to the operator.
+    LOG(WARNING) << "webhook: SNS asks to confirm the subscription of "
+                 << envelope.value("TopicArn", "")
+                 << "; to confirm, open its SubscribeURL: " << envelope.value("SubscribeURL", "");
+    return Json(200, {{"accepted", 0}, {"sns", "subscription confirmation logged"}});
+  }
+  if (type != "Notification" || !envelope["Message"].is_string()) {
+    return Json(200, {{"accepted", 0}, {"sns", type}});  // UnsubscribeConfirmation and the like
+  }
+  return HandleEvents(envelope["Message"].get<std::string>());
+}
 
 bool KnownEventName(absl::string_view name) {
   for (absl::string_view prefix :
@@ -52,7 +72,13 @@ HttpReply WebhookHandler::TooLarge(long long length) {
 HttpReply WebhookHandler::Handle(absl::string_view body) {
   ++counts_.received;
   if (body.size() > config_.max_body_bytes) return TooLarge(body.size());
-  if (IsTestEvent(body)) return Json(200, {{"accepted", 0}, {"test_event", true}});
+  const json root = json::parse(body.begin(), body.end(), nullptr, false);
+  if (IsTestEvent(root)) return Json(200, {{"accepted", 0}, {"test_event", true}});
+  if (IsSnsEnvelope(root)) return HandleSns(root);
+  return HandleEvents(body);
+}
+
+HttpReply WebhookHandler::HandleEvents(absl::string_view body) {
   absl::StatusOr<std::vector<S3Event>> events = ParseS3Events(body);
   if (!events.ok()) return Reject(400, events.status().message());
   for (size_t i = 0; i < events->size(); ++i) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "nlohmann/json.hpp"
 #include "trigger/config.h"
 #include "trigger/job_submitter.h"
 
@@ -36,6 +37,8 @@ class WebhookHandler {
 
  private:
   HttpReply Reject(int status, absl::string_view why);
+  HttpReply HandleEvents(absl::string_view body);  // {"Records": [...]}
+  HttpReply HandleSns(const nlohmann::json& envelope);
 
   const TriggerConfig& config_;
   JobSubmitter& submitter_;

@@ -119,6 +119,22 @@ TEST_F(WebhookHandlerTest, AwsTestEventIsAcknowledged) {
   EXPECT_EQ(handler_.Handle(R"({"Service": "Amazon S3", "Event": "s3:TestEvent"})").status, 200);
 }
 
+TEST_F(WebhookHandlerTest, AwsEventsThroughAnSnsSubscriptionAreUnwrapped) {
+  const json notification = {{"Type", "Notification"},
+                             {"TopicArn", "arn:aws:sns:us-east-1:1:uploads"},
+                             {"Message", Body("aws:s3", "ObjectCreated:Put", "in/a+b.txt")}};
+  HttpReply reply = handler_.Handle(notification.dump());
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(json::parse(reply.body)["accepted"], 1);
+  ASSERT_EQ(submitter_.jobs.size(), 1u);
+  EXPECT_EQ(json::parse(submitter_.jobs.begin()->second.source())[0]["key"], "in/a b.txt");
+  const json confirm = {{"Type", "SubscriptionConfirmation"},
+                        {"TopicArn", "arn:aws:sns:us-east-1:1:uploads"},
+                        {"SubscribeURL", "https://sns.example/confirm"}};
+  EXPECT_EQ(handler_.Handle(confirm.dump()).status, 200);
+  EXPECT_EQ(submitter_.jobs.size(), 1u);
+}
+
 TEST(S3EventTest, DecodesKeysAsAwsEncodesThem) {
   EXPECT_EQ(DecodeEventKey("a+b%2Bc%C3%A9%2"), "a b+cé%2");
   EXPECT_EQ(DecodeEventKey("100%25"), "100%");
