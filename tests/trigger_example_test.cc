@@ -2,6 +2,9 @@
 // twice is one job whose item carries the object's bucket, key, size and eTag (as `fanout list
 // --json` and `fanout results` show); malformed, unknown and oversized posts get 4xx and the next
 // good event still runs; a coordinator that is down gets the sender a 503.
+#include <fstream>
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
@@ -102,6 +105,48 @@ TEST(TriggerExampleTest, BadPostsAre4xxAndTheNextGoodEventRuns) {
   s3::HttpResponse retried = Post(trigger, RgwEvent("c.txt"));
   EXPECT_EQ(retried.status, 200) << retried.body;
   EXPECT_EQ(json::parse(retried.body)["accepted"], 1);
+}
+
+// The scheduled times of the jobs a schedule rule made, each once.
+std::set<std::string> ScheduledTimes(TestCluster& cluster, size_t* jobs) {
+  CommandResult list = cluster.Cli({"list", "--json", "--limit=1000"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  std::set<std::string> times;
+  *jobs = 0;
+  for (const json& job : json::parse(list.out)) {
+    if (job["state"] != "succeeded") continue;
+    ++*jobs;
+    times.insert(job["params"]["scheduled_time"].get<std::string>());
+  }
+  return times;
+}
+
+TEST(TriggerExampleTest, AScheduleFiresEverySecondOnceAcrossAKill) {
+  TestCluster cluster("schedule");
+  ASSERT_TRUE(cluster.StartCoordinator().ok());
+  ASSERT_TRUE(cluster.StartWorker("w", 2).ok());
+  const std::string config = TestDir("schedule.json");
+  std::ofstream(config) << R"({"rules": [{"name": "tick",
+      "source": {"type": "schedule", "cron": "@every 1s"}, "job": {"function": "builtin:noop"}}]})";
+  TriggerProcess trigger("schedule", config, cluster.address());
+  ASSERT_TRUE(trigger.Start().ok());
+  absl::SleepFor(absl::Milliseconds(3500));
+  trigger.Kill(SIGKILL);
+  ASSERT_TRUE(trigger.Start().ok());  // fires the second it restarted in again: no new job
+  absl::SleepFor(absl::Milliseconds(2500));
+  trigger.Kill(SIGTERM);
+  absl::SleepFor(absl::Seconds(1));  // the last jobs end
+
+  size_t jobs = 0;
+  const std::set<std::string> times = ScheduledTimes(cluster, &jobs);
+  EXPECT_EQ(jobs, times.size());  // no time fired twice
+  EXPECT_GE(times.size(), 5u);
+  // Consecutive seconds: none skipped across the kill.
+  absl::Time first, last;
+  std::string error;
+  ASSERT_TRUE(absl::ParseTime("%Y-%m-%dT%H:%M:%SZ", *times.begin(), &first, &error));
+  ASSERT_TRUE(absl::ParseTime("%Y-%m-%dT%H:%M:%SZ", *times.rbegin(), &last, &error));
+  EXPECT_EQ(absl::ToInt64Seconds(last - first) + 1, static_cast<int64_t>(times.size()));
 }
 
 }  // namespace

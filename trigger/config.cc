@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
+#include "trigger/cron.h"
 
 namespace fanout::trigger {
 namespace {
@@ -91,12 +92,19 @@ absl::Status ParseFilter(const json& object, const std::string& where, EventFilt
   return f.NoOthers();
 }
 
-absl::Status ParseJob(const json& object, const std::string& where, v1::JobSpec* job) {
+absl::Status ParseJob(const json& object, const std::string& where, bool own_source,
+                      v1::JobSpec* job) {
   if (!object.is_object()) return absl::InvalidArgumentError(where + "job: must be an object");
   Fields f(object, where + "job.");
   std::string text;
   if (absl::Status s = f.String("function", &text, true); !s.ok()) return s;
   job->set_function(text);
+  // A schedule's job may name the data it runs over; an event's job runs over the event.
+  if (own_source) {
+    std::string source;
+    if (absl::Status s = f.String("source", &source); !s.ok()) return s;
+    job->set_source(source);
+  }
   if (const json* params = f.Find("params"); params != nullptr) {
     if (!params->is_object()) return f.Error("params", "must be a JSON object");
     job->set_params_json(params->dump());
@@ -124,6 +132,25 @@ absl::Status ParseJob(const json& object, const std::string& where, v1::JobSpec*
   return f.NoOthers();
 }
 
+absl::Status ParseSchedule(Fields& s, Schedule* schedule) {
+  if (absl::Status st = s.String("cron", &schedule->cron, true); !st.ok()) return st;
+  if (absl::Status st = s.String("time_zone", &schedule->time_zone); !st.ok()) return st;
+  absl::StatusOr<CronSchedule> cron = CronSchedule::Parse(schedule->cron, schedule->time_zone);
+  if (!cron.ok()) {
+    absl::string_view why = cron.status().message();
+    const bool zone = absl::ConsumePrefix(&why, "time_zone: ");
+    absl::ConsumePrefix(&why, "cron: ");
+    return s.Error(zone ? "time_zone" : "cron", why);
+  }
+  std::string missed = "skip";
+  if (absl::Status st = s.String("missed", &missed); !st.ok()) return st;
+  if (missed != "skip" && missed != "catch_up") {
+    return s.Error("missed", absl::StrCat("'", missed, "' is neither skip nor catch_up"));
+  }
+  schedule->catch_up = missed == "catch_up";
+  return s.Duration("grace", &schedule->grace);
+}
+
 absl::Status ParseRule(const json& object, const std::string& where, Rule* rule) {
   Fields f(object, where);
   if (const json* source = f.Find("source"); source == nullptr || !source->is_object()) {
@@ -131,9 +158,11 @@ absl::Status ParseRule(const json& object, const std::string& where, Rule* rule)
   } else {
     Fields s(*source, where + "source.");
     if (absl::Status st = s.String("type", &rule->source, true); !st.ok()) return st;
-    if (rule->source != "webhook") {
+    if (rule->source == "schedule") {
+      if (absl::Status st = ParseSchedule(s, &rule->schedule); !st.ok()) return st;
+    } else if (rule->source != "webhook") {
       return s.Error("type", absl::StrCat("'", rule->source, "' is not a source this trigger ",
-                                          "has (webhook)"));
+                                          "has (webhook, schedule)"));
     }
     if (absl::Status st = s.NoOthers(); !st.ok()) return st;
   }
@@ -142,7 +171,12 @@ absl::Status ParseRule(const json& object, const std::string& where, Rule* rule)
   }
   const json* job = f.Find("job");
   if (job == nullptr) return f.Error("job", "required: the job an event becomes");
-  if (absl::Status s = ParseJob(*job, where, &rule->job); !s.ok()) return s;
+  const bool schedule = rule->source == "schedule";
+  if (absl::Status s = ParseJob(*job, where, schedule, &rule->job); !s.ok()) return s;
+  if (schedule && (object.contains("filter") || object.contains("reconcile"))) {
+    return f.Error(object.contains("filter") ? "filter" : "reconcile",
+                   "a schedule has no events to filter or reconcile");
+  }
   if (const json* reconcile = f.Find("reconcile"); reconcile != nullptr) {
     if (!reconcile->is_object()) return f.Error("reconcile", "must be an object");
     Fields r(*reconcile, where + "reconcile.");

@@ -9,7 +9,12 @@
 //                          "prefix": "in/", "suffix": ".jpg"},
 //               "job": {"function": "builtin:noop", "params": {"size": 128},
 //                       "batch_size": 1, "max_attempts": 3, "timeout": "30s"},
-//               "reconcile": {"every": "60s", "lookback": "24h"}}]}
+//               "reconcile": {"every": "60s", "lookback": "24h"}},
+//              {"name": "nightly-backup",
+//               "source": {"type": "schedule", "cron": "0 3 * * *", "time_zone": "Europe/Berlin",
+//                          "missed": "catch_up"},
+//               "job": {"function": "builtin:s3-copy", "source": "s3://photos/",
+//                       "params": {"dest": "s3://backup/photos/"}}}]}
 #ifndef FANOUT_TRIGGER_CONFIG_H_
 #define FANOUT_TRIGGER_CONFIG_H_
 
@@ -37,12 +42,21 @@ struct Reconcile {
   absl::Duration lookback = absl::Hours(24);  // objects modified longer ago are left alone
 };
 
+// A cron schedule (cron.h) and what to do about times missed while no trigger ran.
+struct Schedule {
+  std::string cron;       // "*/5 * * * *", "@daily", "@every 10m"
+  std::string time_zone;  // empty: UTC
+  bool catch_up = false;  // missed times: fire the most recent once (else skip them)
+  absl::Duration grace = absl::Minutes(1);  // how late a fire may still be on time
+};
+
 struct Rule {
   std::string name;
-  std::string source;  // "webhook" (S3 event notifications over HTTP)
+  std::string source;  // "webhook" (S3 event notifications over HTTP) or "schedule"
   EventFilter filter;
   v1::JobSpec job;  // function, params and options; the source is the event's item
   Reconcile reconcile;
+  Schedule schedule;  // source "schedule" only
 };
 
 struct TriggerConfig {

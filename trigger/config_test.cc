@@ -64,9 +64,41 @@ TEST(TriggerConfigTest, ErrorsNameTheFileTheRuleAndTheField) {
               HasSubstr("rule '' (#1): name: required"));
 }
 
+TEST(TriggerConfigTest, ScheduleRules) {
+  absl::StatusOr<TriggerConfig> config = ParseTriggerConfig("t.json", R"({"rules": [
+      {"name": "nightly", "source": {"type": "schedule", "cron": "0 3 * * *",
+                                     "time_zone": "Europe/Berlin", "missed": "catch_up"},
+       "job": {"function": "builtin:s3-copy", "source": "s3://photos/"}}]})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->rules[0].schedule.catch_up);
+  EXPECT_EQ(config->rules[0].job.source(), "s3://photos/");
+  absl::StatusOr<TriggerConfig> no_source = ParseTriggerConfig("t.json", R"({"rules": [
+      {"name": "tick", "source": {"type": "schedule", "cron": "@every 1s"},
+       "job": {"function": "builtin:noop"}}]})");
+  ASSERT_TRUE(no_source.ok()) << no_source.status();
+  EXPECT_EQ(no_source->rules[0].job.source(), "");
+  auto rule = [](const std::string& source, const std::string& extra = "") {
+    return ErrorOf(R"({"rules": [{"name": "s", "source": )" + source +
+                   R"(, "job": {"function": "builtin:noop"})" + extra + "}]}");
+  };
+  EXPECT_THAT(rule(R"({"type": "schedule", "cron": "0 25 * * *"})"),
+              HasSubstr("rule 's' (#1): source.cron: hour: '25' is not 0-23"));
+  EXPECT_THAT(rule(R"({"type": "schedule", "cron": "@daily", "time_zone": "Nowhere"})"),
+              HasSubstr("source.time_zone: 'Nowhere' is not a known zone"));
+  EXPECT_THAT(rule(R"({"type": "schedule", "cron": "@daily", "missed": "later"})"),
+              HasSubstr("source.missed: 'later' is neither skip nor catch_up"));
+  EXPECT_THAT(rule(R"({"type": "schedule", "cron": "@daily"})", R"(, "filter": {})"),
+              HasSubstr("filter: a schedule has no events"));
+  // An event's job runs over the event: it names no source of its own.
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "w", "source": {"type": "webhook"},
+                                     "job": {"function": "builtin:noop", "source": "range:1-2"}}]})"),
+              HasSubstr("job.source: unknown field"));
+}
+
 TEST(TriggerConfigTest, TheExampleConfigsLoad) {
   for (const char* name :
-       {"examples/triggers/webhook-noop.json", "examples/triggers/s3-reconciled.json"}) {
+       {"examples/triggers/webhook-noop.json", "examples/triggers/s3-reconciled.json",
+        "examples/triggers/nightly-schedule.json"}) {
     absl::StatusOr<TriggerConfig> config = LoadTriggerConfig(name);
     EXPECT_TRUE(config.ok()) << config.status();
   }

@@ -8,12 +8,14 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/clock.h"
 #include "common/process_util.h"
 #include "glog/logging.h"
 #include "s3/s3_client.h"
 #include "trigger/config.h"
 #include "trigger/job_submitter.h"
 #include "trigger/reconciler.h"
+#include "trigger/schedule_runner.h"
 #include "trigger/webhook_server.h"
 
 ABSL_FLAG(std::string, config, "", "the rules: a JSON file (see examples/triggers/)");
@@ -79,6 +81,15 @@ int main(int argc, char** argv) {
     reconciler = std::make_unique<fanout::trigger::Reconciler>(*config, submitter, *s3);
     reconciler->Start();
   }
+  std::vector<std::unique_ptr<fanout::trigger::ScheduleRunner>> schedules;
+  for (const fanout::trigger::Rule& rule : config->rules) {
+    if (rule.source != "schedule") continue;
+    // Parsed once already when the config was read: it is valid.
+    auto cron = fanout::trigger::CronSchedule::Parse(rule.schedule.cron, rule.schedule.time_zone);
+    schedules.push_back(std::make_unique<fanout::trigger::ScheduleRunner>(
+        rule, *cron, fanout::RealClock::Get(), submitter));
+    schedules.back()->Start();
+  }
   if (const std::string file = absl::GetFlag(FLAGS_port_file); !file.empty()) {
     if (absl::Status s = fanout::WritePortFile(file, (*server)->port()); !s.ok()) {
       std::cerr << "fanout-trigger: --port_file: " << s.message() << "\n";
@@ -89,6 +100,7 @@ int main(int argc, char** argv) {
             << " rules from " << config->path << ", coordinator " << Coordinator();
   const int signal = fanout::WaitForTerminationSignal();
   LOG(INFO) << "signal " << signal << ": stopping";
+  schedules.clear();
   reconciler.reset();
   server->reset();
   const auto& c = handler.counts();
