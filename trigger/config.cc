@@ -151,6 +151,21 @@ absl::Status ParseSchedule(Fields& s, Schedule* schedule) {
   return s.Duration("grace", &schedule->grace);
 }
 
+absl::Status ParseDirectory(Fields& s, Directory* directory) {
+  if (absl::Status st = s.String("path", &directory->path, true); !st.ok()) return st;
+  if (!absl::StartsWith(directory->path, "/")) {
+    return s.Error("path", absl::StrCat("'", directory->path, "' is not an absolute path"));
+  }
+  while (directory->path.size() > 1 && absl::EndsWith(directory->path, "/")) {
+    directory->path.pop_back();
+  }
+  if (const json* scan = s.Find("scan_existing"); scan != nullptr) {
+    if (!scan->is_boolean()) return s.Error("scan_existing", "must be true or false");
+    directory->scan_existing = scan->get<bool>();
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseRule(const json& object, const std::string& where, Rule* rule) {
   Fields f(object, where);
   if (const json* source = f.Find("source"); source == nullptr || !source->is_object()) {
@@ -160,9 +175,11 @@ absl::Status ParseRule(const json& object, const std::string& where, Rule* rule)
     if (absl::Status st = s.String("type", &rule->source, true); !st.ok()) return st;
     if (rule->source == "schedule") {
       if (absl::Status st = ParseSchedule(s, &rule->schedule); !st.ok()) return st;
+    } else if (rule->source == "directory") {
+      if (absl::Status st = ParseDirectory(s, &rule->directory); !st.ok()) return st;
     } else if (rule->source != "webhook") {
       return s.Error("type", absl::StrCat("'", rule->source, "' is not a source this trigger ",
-                                          "has (webhook, schedule)"));
+                                          "has (webhook, schedule, directory)"));
     }
     if (absl::Status st = s.NoOthers(); !st.ok()) return st;
   }
@@ -176,6 +193,15 @@ absl::Status ParseRule(const json& object, const std::string& where, Rule* rule)
   if (schedule && (object.contains("filter") || object.contains("reconcile"))) {
     return f.Error(object.contains("filter") ? "filter" : "reconcile",
                    "a schedule has no events to filter or reconcile");
+  }
+  if (rule->source == "directory") {
+    const EventFilter& filter = rule->filter;
+    if (!filter.events.empty() || !filter.bucket.empty() || !filter.prefix.empty() ||
+        object.contains("reconcile")) {
+      return f.Error(object.contains("reconcile") ? "reconcile" : "filter",
+                     "a directory rule filters by filter.suffix only (and scans with "
+                     "source.scan_existing)");
+    }
   }
   if (const json* reconcile = f.Find("reconcile"); reconcile != nullptr) {
     if (!reconcile->is_object()) return f.Error("reconcile", "must be an object");

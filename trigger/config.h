@@ -50,13 +50,20 @@ struct Schedule {
   absl::Duration grace = absl::Minutes(1);  // how late a fire may still be on time
 };
 
+// A local directory whose new files become events (source "directory").
+struct Directory {
+  std::string path;
+  bool scan_existing = false;  // also the files there at start
+};
+
 struct Rule {
   std::string name;
-  std::string source;  // "webhook" (S3 event notifications over HTTP) or "schedule"
+  std::string source;  // "webhook" (S3 event notifications over HTTP), "schedule", "directory"
   EventFilter filter;
   v1::JobSpec job;  // function, params and options; the source is the event's item
   Reconcile reconcile;
-  Schedule schedule;  // source "schedule" only
+  Schedule schedule;    // source "schedule" only
+  Directory directory;  // source "directory" only
 };
 
 struct TriggerConfig {

@@ -95,10 +95,26 @@ TEST(TriggerConfigTest, ScheduleRules) {
               HasSubstr("job.source: unknown field"));
 }
 
+TEST(TriggerConfigTest, DirectoryRules) {
+  absl::StatusOr<TriggerConfig> config = ParseTriggerConfig("t.json", R"({"rules": [
+      {"name": "inbox", "source": {"type": "directory", "path": "/data/in/", "scan_existing": true},
+       "filter": {"suffix": ".csv"}, "job": {"function": "builtin:lines"}}]})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->rules[0].directory.path, "/data/in");
+  EXPECT_TRUE(config->rules[0].directory.scan_existing);
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "d", "source": {"type": "directory", "path": "in"},
+                                     "job": {"function": "builtin:noop"}}]})"),
+              HasSubstr("rule 'd' (#1): source.path: 'in' is not an absolute path"));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "d", "source": {"type": "directory", "path": "/in"},
+                                     "filter": {"bucket": "b"},
+                                     "job": {"function": "builtin:noop"}}]})"),
+              HasSubstr("filter: a directory rule filters by filter.suffix only"));
+}
+
 TEST(TriggerConfigTest, TheExampleConfigsLoad) {
   for (const char* name :
        {"examples/triggers/webhook-noop.json", "examples/triggers/s3-reconciled.json",
-        "examples/triggers/nightly-schedule.json"}) {
+        "examples/triggers/nightly-schedule.json", "examples/triggers/inbox-directory.json"}) {
     absl::StatusOr<TriggerConfig> config = LoadTriggerConfig(name);
     EXPECT_TRUE(config.ok()) << config.status();
   }

@@ -13,6 +13,7 @@
 #include "glog/logging.h"
 #include "s3/s3_client.h"
 #include "trigger/config.h"
+#include "trigger/dir_watcher.h"
 #include "trigger/job_submitter.h"
 #include "trigger/reconciler.h"
 #include "trigger/schedule_runner.h"
@@ -90,6 +91,15 @@ int main(int argc, char** argv) {
         rule, *cron, fanout::RealClock::Get(), submitter));
     schedules.back()->Start();
   }
+  std::vector<std::unique_ptr<fanout::trigger::DirWatcher>> watchers;
+  for (const fanout::trigger::Rule& rule : config->rules) {
+    if (rule.source != "directory") continue;
+    watchers.push_back(std::make_unique<fanout::trigger::DirWatcher>(rule, submitter));
+    if (absl::Status s = watchers.back()->Start(); !s.ok()) {
+      std::cerr << "fanout-trigger: rule '" << rule.name << "': " << s.message() << "\n";
+      return 2;
+    }
+  }
   if (const std::string file = absl::GetFlag(FLAGS_port_file); !file.empty()) {
     if (absl::Status s = fanout::WritePortFile(file, (*server)->port()); !s.ok()) {
       std::cerr << "fanout-trigger: --port_file: " << s.message() << "\n";
@@ -101,6 +111,7 @@ int main(int argc, char** argv) {
   const int signal = fanout::WaitForTerminationSignal();
   LOG(INFO) << "signal " << signal << ": stopping";
   schedules.clear();
+  watchers.clear();
   reconciler.reset();
   server->reset();
   const auto& c = handler.counts();
