@@ -1,5 +1,7 @@
 #include "cli/job_json.h"
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/errors.h"
@@ -41,6 +43,8 @@ json JobToJson(const v1::Job& job) {
       {"source", job.spec().source()},
       {"params", JsonOrString(job.spec().params_json())},
       {"idempotency_key", job.spec().idempotency_key()},
+      {"labels", json(std::map<std::string, std::string>(job.spec().labels().begin(),
+                                                         job.spec().labels().end()))},
       {"created_at", FormatTimestamp(job.created_at())},
       {"finished_at", FormatTimestamp(job.finished_at())},
       {"message", job.message()},

@@ -166,6 +166,19 @@ absl::Status ParseDirectory(Fields& s, Directory* directory) {
   return absl::OkStatus();
 }
 
+absl::Status ParseQueue(const std::string& type, Fields& s, QueueSource* q) {
+  if (absl::Status st = s.String("address", &q->address, true); !st.ok()) return st;
+  if (type == "redis") {
+    if (absl::Status st = s.String("stream", &q->stream, true); !st.ok()) return st;
+    if (absl::Status st = s.String("group", &q->group, true); !st.ok()) return st;
+    if (absl::Status st = s.String("consumer", &q->consumer); !st.ok()) return st;
+    if (absl::Status st = s.String("start", &q->start); !st.ok()) return st;
+    if (absl::Status st = s.Duration("claim_idle", &q->claim_idle); !st.ok()) return st;
+  }
+  if (absl::Status st = s.Count("count", 10'000, &q->count); !st.ok()) return st;
+  return s.Duration("block", &q->block);
+}
+
 absl::Status ParseRule(const json& object, const std::string& where, Rule* rule) {
   Fields f(object, where);
   if (const json* source = f.Find("source"); source == nullptr || !source->is_object()) {
@@ -177,9 +190,11 @@ absl::Status ParseRule(const json& object, const std::string& where, Rule* rule)
       if (absl::Status st = ParseSchedule(s, &rule->schedule); !st.ok()) return st;
     } else if (rule->source == "directory") {
       if (absl::Status st = ParseDirectory(s, &rule->directory); !st.ok()) return st;
+    } else if (rule->source == "redis") {
+      if (absl::Status st = ParseQueue(rule->source, s, &rule->queue); !st.ok()) return st;
     } else if (rule->source != "webhook") {
       return s.Error("type", absl::StrCat("'", rule->source, "' is not a source this trigger ",
-                                          "has (webhook, schedule, directory)"));
+                                          "has (webhook, schedule, directory, redis)"));
     }
     if (absl::Status st = s.NoOthers(); !st.ok()) return st;
   }

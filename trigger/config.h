@@ -56,14 +56,30 @@ struct Directory {
   bool scan_existing = false;  // also the files there at start
 };
 
+// A queue to consume (sources "redis", "nats", "amqp"); which fields apply depends on the source.
+struct QueueSource {
+  std::string address;      // redis: host:port; nats: nats://host:port; amqp: amqp://u:p@host:port
+  std::string stream;       // redis, nats: the stream
+  std::string group;        // redis: the consumer group; nats: the durable consumer
+  std::string consumer;     // redis: this reader's name (default host-pid)
+  std::string subject;      // nats: the subject filter (default: the stream's subjects)
+  std::string queue;        // amqp: the queue
+  std::string start = "$";  // redis: where a new group starts ("$": new entries, "0": all)
+  uint64_t count = 100;     // entries per read, messages per fetch, AMQP prefetch
+  absl::Duration block = absl::Seconds(1);        // how long one read waits for entries
+  absl::Duration claim_idle = absl::Seconds(30);  // redis: reclaim entries pending this long
+};
+
 struct Rule {
   std::string name;
-  std::string source;  // "webhook" (S3 event notifications over HTTP), "schedule", "directory"
+  // "webhook" (S3 event notifications over HTTP), "schedule", "directory", "redis", "nats", "amqp"
+  std::string source;
   EventFilter filter;
   v1::JobSpec job;  // function, params and options; the source is the event's item
   Reconcile reconcile;
   Schedule schedule;    // source "schedule" only
   Directory directory;  // source "directory" only
+  QueueSource queue;    // sources "redis", "nats", "amqp"
 };
 
 struct TriggerConfig {

@@ -111,10 +111,28 @@ TEST(TriggerConfigTest, DirectoryRules) {
               HasSubstr("filter: a directory rule filters by filter.suffix only"));
 }
 
+TEST(TriggerConfigTest, QueueRules) {
+  absl::StatusOr<TriggerConfig> config = ParseTriggerConfig("t.json", R"({"rules": [
+      {"name": "orders", "source": {"type": "redis", "address": "127.0.0.1:6379",
+                                    "stream": "orders", "group": "g", "claim_idle": "5s"},
+       "job": {"function": "builtin:noop"}}]})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->rules[0].queue.claim_idle, absl::Seconds(5));
+  EXPECT_EQ(config->rules[0].queue.start, "$");
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "r", "source": {"type": "redis", "stream": "s"},
+                                     "job": {"function": "builtin:noop"}}]})"),
+              HasSubstr("rule 'r' (#1): source.address: required"));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "r", "source": {"type": "redis", "address": "h:1",
+                                     "stream": "s", "group": "g", "count": 0},
+                                     "job": {"function": "builtin:noop"}}]})"),
+              HasSubstr("source.count: must be a whole number from 1 to 10000"));
+}
+
 TEST(TriggerConfigTest, TheExampleConfigsLoad) {
   for (const char* name :
        {"examples/triggers/webhook-noop.json", "examples/triggers/s3-reconciled.json",
-        "examples/triggers/nightly-schedule.json", "examples/triggers/inbox-directory.json"}) {
+        "examples/triggers/nightly-schedule.json", "examples/triggers/inbox-directory.json",
+        "examples/triggers/redis-orders.json"}) {
     absl::StatusOr<TriggerConfig> config = LoadTriggerConfig(name);
     EXPECT_TRUE(config.ok()) << config.status();
   }

@@ -16,6 +16,7 @@
 #include "trigger/dir_watcher.h"
 #include "trigger/job_submitter.h"
 #include "trigger/reconciler.h"
+#include "trigger/redis_consumer.h"
 #include "trigger/schedule_runner.h"
 #include "trigger/webhook_server.h"
 
@@ -100,6 +101,12 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  std::vector<std::unique_ptr<fanout::trigger::RedisConsumer>> consumers;
+  for (const fanout::trigger::Rule& rule : config->rules) {
+    if (rule.source != "redis") continue;
+    consumers.push_back(std::make_unique<fanout::trigger::RedisConsumer>(rule, submitter));
+    consumers.back()->Start();
+  }
   if (const std::string file = absl::GetFlag(FLAGS_port_file); !file.empty()) {
     if (absl::Status s = fanout::WritePortFile(file, (*server)->port()); !s.ok()) {
       std::cerr << "fanout-trigger: --port_file: " << s.message() << "\n";
@@ -112,6 +119,7 @@ int main(int argc, char** argv) {
   LOG(INFO) << "signal " << signal << ": stopping";
   schedules.clear();
   watchers.clear();
+  consumers.clear();
   reconciler.reset();
   server->reset();
   const auto& c = handler.counts();

@@ -1,0 +1,36 @@
+// What a queue message becomes, whatever the queue (AMQP, NATS JetStream, Redis Streams). A body
+// that is an S3 event notification ({"Records": [...]}, as Ceph RGW publishes to AMQP) is one job
+// per record matching the rule's filter, keyed like the webhook's events (so a webhook and a queue
+// fed by the same bucket do not both run an object). Any other body is one job whose item is the
+// body — JSON as it is, anything else as a JSON string — keyed by the message's id, which stays
+// the same when the queue redelivers it.
+#ifndef FANOUT_TRIGGER_MESSAGE_EVENTS_H_
+#define FANOUT_TRIGGER_MESSAGE_EVENTS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "trigger/config.h"
+#include "trigger/job_submitter.h"
+
+namespace fanout::trigger {
+
+// INVALID_ARGUMENT for a body that claims to be S3 events and is malformed.
+absl::StatusOr<std::vector<v1::JobSpec>> MessageJobs(const Rule& rule, absl::string_view body,
+                                                     const std::string& message_id);
+
+enum class Delivery {
+  kAccepted,    // every job accepted (or known already): acknowledge the message
+  kRetryLater,  // the coordinator is unreachable: leave the message to be redelivered
+  kRejected,    // it can never become a job: acknowledge it (or drop it) and log why
+};
+
+// Submits a message's jobs; `why` says what went wrong when it was not accepted.
+Delivery DeliverMessage(const Rule& rule, JobSubmitter& submitter, absl::string_view body,
+                        const std::string& message_id, std::string* why);
+
+}  // namespace fanout::trigger
+
+#endif  // FANOUT_TRIGGER_MESSAGE_EVENTS_H_

@@ -1,0 +1,73 @@
+#include "trigger/message_events.h"
+
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "trigger/s3_event.h"
+
+namespace fanout::trigger {
+namespace {
+
+using nlohmann::json;
+
+Rule QueueRule() {
+  Rule rule;
+  rule.name = "q";
+  rule.source = "redis";
+  rule.job.set_function("builtin:noop");
+  return rule;
+}
+
+TEST(MessageEventsTest, APlainMessageIsOneJobKeyedByItsId) {
+  absl::StatusOr<std::vector<v1::JobSpec>> jobs =
+      MessageJobs(QueueRule(), R"({"order": 7})", "1700000000000-0");
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 1u);
+  EXPECT_EQ(json::parse((*jobs)[0].source()), json::parse(R"([{"order": 7}])"));
+  EXPECT_EQ((*jobs)[0].idempotency_key(), "redis/q/1700000000000-0");
+  jobs = MessageJobs(QueueRule(), "not json", "2");
+  ASSERT_TRUE(jobs.ok());
+  EXPECT_EQ((*jobs)[0].source(), R"(["not json"])");
+}
+
+TEST(MessageEventsTest, S3EventsAreKeyedLikeTheWebhooksAndFiltered) {
+  Rule rule = QueueRule();
+  rule.filter.suffix = ".jpg";
+  const std::string body = R"({"Records": [
+      {"eventSource": "ceph:s3", "eventName": "ObjectCreated:Put",
+       "s3": {"bucket": {"name": "b"}, "object": {"key": "a.jpg", "size": 3, "eTag": "e"}}},
+      {"eventSource": "ceph:s3", "eventName": "ObjectCreated:Put",
+       "s3": {"bucket": {"name": "b"}, "object": {"key": "a.txt", "size": 3, "eTag": "e"}}}]})";
+  absl::StatusOr<std::vector<v1::JobSpec>> jobs = MessageJobs(rule, body, "m1");
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 1u);
+  EXPECT_EQ((*jobs)[0].idempotency_key(), "s3/q/b/a.jpg/e");
+  EXPECT_FALSE(MessageJobs(rule, R"({"Records": [{"eventName": "x"}]})", "m2").ok());
+}
+
+class Flaky : public JobSubmitter {
+ public:
+  absl::StatusOr<Submitted> Submit(const v1::JobSpec& spec) override {
+    if (down) return absl::UnavailableError("coordinator: down");
+    if (spec.function() == "builtin:nope") return absl::InvalidArgumentError("no such function");
+    return Submitted{"job-1", true};
+  }
+  bool down = false;
+};
+
+TEST(MessageEventsTest, DeliveryTellsAcknowledgeRetryOrReject) {
+  Flaky submitter;
+  std::string why;
+  EXPECT_EQ(DeliverMessage(QueueRule(), submitter, "{}", "1", &why), Delivery::kAccepted);
+  submitter.down = true;
+  EXPECT_EQ(DeliverMessage(QueueRule(), submitter, "{}", "1", &why), Delivery::kRetryLater);
+  EXPECT_EQ(why, "coordinator: down");
+  submitter.down = false;
+  Rule bad = QueueRule();
+  bad.job.set_function("builtin:nope");
+  EXPECT_EQ(DeliverMessage(bad, submitter, "{}", "1", &why), Delivery::kRejected);
+  EXPECT_EQ(DeliverMessage(QueueRule(), submitter, R"({"Records": 5})", "1", &why),
+            Delivery::kRejected);
+}
+
+}  // namespace
+}  // namespace fanout::trigger

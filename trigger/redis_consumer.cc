@@ -1,0 +1,149 @@
+#include "trigger/redis_consumer.h"
+
+#include <hiredis/hiredis.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "common/process_util.h"
+#include "glog/logging.h"
+#include "nlohmann/json.hpp"
+#include "trigger/message_events.h"
+
+namespace fanout::trigger {
+namespace {
+
+struct ReplyFree {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using Reply = std::unique_ptr<redisReply, ReplyFree>;
+
+Reply Command(redisContext* redis, const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  std::vector<size_t> lengths;
+  for (const std::string& a : args) {
+    argv.push_back(a.data());
+    lengths.push_back(a.size());
+  }
+  return Reply(static_cast<redisReply*>(
+      redisCommandArgv(redis, static_cast<int>(args.size()), argv.data(), lengths.data())));
+}
+
+std::string Text(const redisReply* r) { return r != nullptr ? std::string(r->str, r->len) : ""; }
+
+}  // namespace
+
+RedisConsumer::RedisConsumer(Rule rule, JobSubmitter& submitter)
+    : rule_(std::move(rule)), submitter_(submitter) {
+  consumer_ =
+      rule_.queue.consumer.empty() ? absl::StrCat(HostName(), "-", getpid()) : rule_.queue.consumer;
+}
+
+RedisConsumer::~RedisConsumer() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void RedisConsumer::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void RedisConsumer::Loop() {
+  std::vector<std::string> host_port = absl::StrSplit(rule_.queue.address, ':');
+  int port = 6379;
+  if (host_port.size() == 2) (void)absl::SimpleAtoi(host_port[1], &port);
+  absl::Duration backoff = absl::Milliseconds(100);
+  while (!stop_) {
+    redisContext* redis = redisConnectWithTimeout(host_port[0].c_str(), port, {2, 0});
+    if (redis != nullptr && redis->err == 0 && Session(redis)) backoff = absl::Milliseconds(100);
+    LOG_IF(WARNING, !stop_) << "redis " << rule_.name << ": " << rule_.queue.address << ": "
+                            << (redis != nullptr ? redis->errstr : "cannot connect")
+                            << "; again in " << backoff;
+    if (redis != nullptr) redisFree(redis);
+    for (absl::Time end = absl::Now() + backoff; !stop_ && absl::Now() < end;) {
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    backoff = std::min(backoff * 2, absl::Seconds(5));
+  }
+}
+
+std::vector<RedisConsumer::Entry> RedisConsumer::Entries(const redisReply* list) const {
+  std::vector<Entry> out;
+  if (list == nullptr || list->type != REDIS_REPLY_ARRAY) return out;
+  for (size_t i = 0; i < list->elements; ++i) {
+    const redisReply* e = list->element[i];
+    if (e->type != REDIS_REPLY_ARRAY || e->elements < 2) continue;  // deleted meanwhile
+    Entry entry{Text(e->element[0]), ""};
+    const redisReply* fields = e->element[1];
+    nlohmann::json object = nlohmann::json::object();
+    for (size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements; f += 2) {
+      object[Text(fields->element[f])] = Text(fields->element[f + 1]);
+    }
+    // An entry with a "body" field carries its message there; otherwise its fields are the item.
+    entry.body = object.contains("body") ? object["body"].get<std::string>() : object.dump();
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+bool RedisConsumer::Deliver(redisContext* redis, const std::vector<Entry>& entries) {
+  for (const Entry& entry : entries) {
+    std::string why;
+    const Delivery d = DeliverMessage(rule_, submitter_, entry.body, entry.id, &why);
+    if (d == Delivery::kRetryLater) {
+      // Left pending: the reaper takes it again after claim_idle.
+      LOG_EVERY_N(WARNING, 100) << "redis " << rule_.name << ": " << entry.id << ": " << why;
+      continue;
+    }
+    LOG_IF(ERROR, d == Delivery::kRejected)
+        << "redis " << rule_.name << ": entry " << entry.id << " dropped: " << why;
+    Reply ack = Command(redis, {"XACK", rule_.queue.stream, rule_.queue.group, entry.id});
+    if (ack == nullptr) return false;
+    delivered_ += d == Delivery::kAccepted;
+  }
+  return true;
+}
+
+bool RedisConsumer::Session(redisContext* redis) {
+  const QueueSource& q = rule_.queue;
+  Reply group = Command(redis, {"XGROUP", "CREATE", q.stream, q.group, q.start, "MKSTREAM"});
+  if (group == nullptr) return false;
+  if (group->type == REDIS_REPLY_ERROR && Text(group.get()).rfind("BUSYGROUP", 0) != 0) {
+    LOG(ERROR) << "redis " << rule_.name << ": XGROUP CREATE: " << Text(group.get());
+    return false;
+  }
+  const std::string count = absl::StrCat(q.count);
+  const std::string block = absl::StrCat(absl::ToInt64Milliseconds(q.block));
+  const std::string idle = absl::StrCat(absl::ToInt64Milliseconds(q.claim_idle));
+  absl::Time reap_at = absl::Now();
+  while (!stop_) {
+    if (absl::Now() >= reap_at) {  // entries idle too long, whoever read them
+      Reply claimed =
+          Command(redis, {"XAUTOCLAIM", q.stream, q.group, consumer_, idle, "0-0", "COUNT", count});
+      if (claimed == nullptr) return false;
+      if (claimed->type == REDIS_REPLY_ARRAY && claimed->elements >= 2 &&
+          !Deliver(redis, Entries(claimed->element[1]))) {
+        return false;
+      }
+      reap_at = absl::Now() + q.claim_idle / 2;
+    }
+    Reply read = Command(redis, {"XREADGROUP", "GROUP", q.group, consumer_, "COUNT", count, "BLOCK",
+                                 block, "STREAMS", q.stream, ">"});
+    if (read == nullptr) return false;
+    if (read->type == REDIS_REPLY_ERROR) {
+      LOG(ERROR) << "redis " << rule_.name << ": XREADGROUP: " << Text(read.get());
+      return false;
+    }
+    if (read->type == REDIS_REPLY_ARRAY && read->elements > 0 &&
+        !Deliver(redis, Entries(read->element[0]->element[1]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace fanout::trigger

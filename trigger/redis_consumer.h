@@ -1,0 +1,51 @@
+// Redis Streams source: a consumer group reader (XREADGROUP) that acknowledges an entry (XACK)
+// only after the coordinator accepted its job. Streams never redeliver on their own, so a reaper
+// (XAUTOCLAIM) takes over entries left pending longer than `claim_idle` — by a trigger that died,
+// or by this one while the coordinator was away — and delivers them again: same entry id, same key,
+// one job.
+#ifndef FANOUT_TRIGGER_REDIS_CONSUMER_H_
+#define FANOUT_TRIGGER_REDIS_CONSUMER_H_
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "trigger/config.h"
+#include "trigger/job_submitter.h"
+
+struct redisContext;
+struct redisReply;
+
+namespace fanout::trigger {
+
+class RedisConsumer {
+ public:
+  RedisConsumer(Rule rule, JobSubmitter& submitter);
+  ~RedisConsumer();  // stops within a read's block time
+
+  void Start();
+  uint64_t delivered() const { return delivered_; }
+
+ private:
+  struct Entry {
+    std::string id, body;
+  };
+  void Loop();
+  // One connection's life: false when it broke (the loop reconnects).
+  bool Session(redisContext* redis);
+  // Delivers entries and acknowledges the ones that are done with; false if the link broke.
+  bool Deliver(redisContext* redis, const std::vector<Entry>& entries);
+  std::vector<Entry> Entries(const redisReply* list) const;
+
+  const Rule rule_;
+  JobSubmitter& submitter_;
+  std::string consumer_;
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> delivered_{0};
+  std::thread thread_;
+};
+
+}  // namespace fanout::trigger
+
+#endif  // FANOUT_TRIGGER_REDIS_CONSUMER_H_
