@@ -14,41 +14,13 @@
 #include "nlohmann/json.hpp"
 #include "tests/ceph_rgw.h"
 #include "tests/test_cluster.h"
+#include "tests/trigger_jobs.h"
 #include "tests/trigger_process.h"
 
 namespace fanout::testing {
 namespace {
 
 using nlohmann::json;
-
-// The items of the jobs a trigger rule made, with how many jobs had each.
-std::map<std::string, int> ItemsOf(TestCluster& cluster, const std::string& rule) {
-  std::map<std::string, int> items;
-  v1::ListJobsRequest request;
-  request.set_page_size(1000);
-  do {
-    v1::ListJobsResponse response;
-    grpc::ClientContext context;
-    if (!cluster.jobs().ListJobs(&context, request, &response).ok()) return {};
-    for (const v1::Job& job : response.jobs()) {
-      auto label = job.spec().labels().find("trigger");
-      if (label == job.spec().labels().end() || label->second != rule) continue;
-      if (job.state() == v1::JOB_SUCCEEDED) ++items[json::parse(job.spec().source())[0].dump()];
-    }
-    request.set_page_token(response.next_page_token());
-  } while (!request.page_token().empty());
-  return items;
-}
-
-std::map<std::string, int> WaitForItems(TestCluster& cluster, const std::string& rule, size_t n) {
-  std::map<std::string, int> items;
-  for (absl::Time end = absl::Now() + absl::Minutes(1); absl::Now() < end;) {
-    items = ItemsOf(cluster, rule);
-    if (items.size() >= n) break;
-    absl::SleepFor(absl::Milliseconds(300));
-  }
-  return items;
-}
 
 class Redis {
  public:
@@ -133,11 +105,11 @@ TEST(TriggerQueueTest, RedisEntriesAreOneJobEachAcrossATriggerKill) {
     ASSERT_GE(redis.Run({"XADD", "orders", "*", "body", json{{"order", i}}.dump()}), 0);
     if (i % 50 == 0) absl::SleepFor(absl::Milliseconds(20));
   }
-  std::map<std::string, int> items = WaitForItems(cluster, "orders", kEntries);
-  ASSERT_EQ(items.size(), static_cast<size_t>(kEntries));
+  JobsByItem jobs = WaitForTriggerJobs(cluster, "orders", kEntries);
+  ASSERT_EQ(jobs.size(), static_cast<size_t>(kEntries));
   for (int i = 0; i < kEntries; ++i) {
     const std::string item = json{{"order", i}}.dump();
-    EXPECT_EQ(items[item], 1) << "order " << i;
+    EXPECT_EQ(jobs[item].size(), 1u) << "order " << i;
   }
   EXPECT_EQ(redis.Run({"XPENDING", "orders", "fanout", "-", "+", "1000"}), 0);
 }

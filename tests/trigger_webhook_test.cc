@@ -15,6 +15,7 @@
 #include "s3/http.h"
 #include "tests/ceph_rgw.h"
 #include "tests/test_cluster.h"
+#include "tests/trigger_jobs.h"
 #include "tests/trigger_process.h"
 
 namespace fanout::testing {
@@ -33,41 +34,14 @@ std::string WriteConfig(const std::string& name, const json& rule) {
   return path;
 }
 
-// The jobs a trigger rule made, by the key of their one item.
-std::map<std::string, v1::Job> JobsOf(TestCluster& cluster, const std::string& rule) {
+// The jobs a trigger rule made, by the key of their one item; each key must have one.
+std::map<std::string, v1::Job> JobsByKey(const JobsByItem& jobs) {
   std::map<std::string, v1::Job> out;
-  v1::ListJobsRequest request;
-  request.set_page_size(1000);
-  do {
-    v1::ListJobsResponse response;
-    grpc::ClientContext context;
-    if (!cluster.jobs().ListJobs(&context, request, &response).ok()) return {};
-    for (const v1::Job& job : response.jobs()) {
-      auto label = job.spec().labels().find("trigger");
-      if (label == job.spec().labels().end() || label->second != rule) continue;
-      const json items = json::parse(job.spec().source());
-      EXPECT_EQ(items.size(), 1u);
-      EXPECT_TRUE(out.emplace(items[0]["key"].get<std::string>(), job).second)
-          << "two jobs for " << items[0]["key"];
-    }
-    request.set_page_token(response.next_page_token());
-  } while (!request.page_token().empty());
-  return out;
-}
-
-// Waits until `rule` made `n` jobs and all of them succeeded.
-std::map<std::string, v1::Job> WaitForJobs(TestCluster& cluster, const std::string& rule, size_t n,
-                                           absl::Duration timeout) {
-  const absl::Time end = absl::Now() + timeout;
-  std::map<std::string, v1::Job> jobs;
-  while (absl::Now() < end) {
-    jobs = JobsOf(cluster, rule);
-    size_t done = 0;
-    for (const auto& [key, job] : jobs) done += job.state() == v1::JOB_SUCCEEDED;
-    if (jobs.size() >= n && done == jobs.size()) break;
-    absl::SleepFor(absl::Milliseconds(200));
+  for (const auto& [item, list] : jobs) {
+    EXPECT_EQ(list.size(), 1u) << "jobs for " << item;
+    out.emplace(json::parse(item)["key"].get<std::string>(), list.front());
   }
-  return jobs;
+  return out;
 }
 
 class TriggerWebhookTest : public ::testing::Test {
@@ -130,7 +104,8 @@ TEST_F(TriggerWebhookTest, EveryUploadRgwPushesBecomesOneJobRunOnce) {
   std::cout << kUploads << " uploads, each pushed to the webhook, in " << absl::Now() - start
             << "\n";
 
-  std::map<std::string, v1::Job> jobs = WaitForJobs(cluster, "uploads", kUploads, absl::Minutes(2));
+  std::map<std::string, v1::Job> jobs =
+      JobsByKey(WaitForTriggerJobs(cluster, "uploads", kUploads, absl::Minutes(2)));
   ASSERT_EQ(jobs.size(), static_cast<size_t>(kUploads));
   for (int i = 0; i < kUploads; ++i) {
     auto it = jobs.find(Key(i));
@@ -162,10 +137,10 @@ TEST_F(TriggerWebhookTest, ObjectsUploadedWhileTheTriggerIsDownAreReconciledOnce
     if (i == 70) ASSERT_TRUE(trigger.Start().ok());  // same port
     ASSERT_TRUE(client.Put("recon", Key(i), absl::StrCat("object ", i)).ok());
   }
-  std::map<std::string, v1::Job> jobs = WaitForJobs(cluster, "recon", kUploads, absl::Minutes(1));
+  std::map<std::string, v1::Job> jobs = JobsByKey(WaitForTriggerJobs(cluster, "recon", kUploads));
   EXPECT_EQ(jobs.size(), static_cast<size_t>(kUploads));
   absl::SleepFor(absl::Seconds(3));  // a few more reconciliation passes double nothing
-  jobs = JobsOf(cluster, "recon");
+  jobs = JobsByKey(TriggerJobs(cluster, "recon"));
   EXPECT_EQ(jobs.size(), static_cast<size_t>(kUploads));
   for (int i = 0; i < kUploads; ++i) EXPECT_TRUE(jobs.count(Key(i))) << "missed " << Key(i);
 }

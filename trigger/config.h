@@ -60,14 +60,15 @@ struct Directory {
 struct QueueSource {
   std::string address;      // redis: host:port; nats: nats://host:port; amqp: amqp://u:p@host:port
   std::string stream;       // redis, nats: the stream
-  std::string group;        // redis: the consumer group; nats: the durable consumer
+  std::string group;        // redis: the consumer group; nats: the durable consumer ("durable")
   std::string consumer;     // redis: this reader's name (default host-pid)
-  std::string subject;      // nats: the subject filter (default: the stream's subjects)
+  std::string subject;      // nats: the subjects to consume, e.g. "events.>"
   std::string queue;        // amqp: the queue
   std::string start = "$";  // redis: where a new group starts ("$": new entries, "0": all)
   uint64_t count = 100;     // entries per read, messages per fetch, AMQP prefetch
-  absl::Duration block = absl::Seconds(1);        // how long one read waits for entries
-  absl::Duration claim_idle = absl::Seconds(30);  // redis: reclaim entries pending this long
+  absl::Duration block = absl::Seconds(1);  // how long one read waits for entries
+  // redis: reclaim entries pending this long; nats: the consumer's AckWait ("ack_wait")
+  absl::Duration claim_idle = absl::Seconds(30);
 };
 
 struct Rule {

@@ -126,13 +126,21 @@ TEST(TriggerConfigTest, QueueRules) {
                                      "stream": "s", "group": "g", "count": 0},
                                      "job": {"function": "builtin:noop"}}]})"),
               HasSubstr("source.count: must be a whole number from 1 to 10000"));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "n", "source": {"type": "nats", "address": "h:4222",
+                                     "stream": "S", "durable": "d", "subject": "s.>"},
+                                     "job": {"function": "builtin:noop"}}]})"),
+              HasSubstr("source.address: 'h:4222' is not nats://HOST:PORT"));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "n", "source": {"type": "nats",
+                                     "address": "nats://h:4222", "stream": "S", "durable": "d"},
+                                     "job": {"function": "builtin:noop"}}]})"),
+              HasSubstr("source.subject: required"));
 }
 
 TEST(TriggerConfigTest, TheExampleConfigsLoad) {
   for (const char* name :
        {"examples/triggers/webhook-noop.json", "examples/triggers/s3-reconciled.json",
         "examples/triggers/nightly-schedule.json", "examples/triggers/inbox-directory.json",
-        "examples/triggers/redis-orders.json"}) {
+        "examples/triggers/redis-orders.json", "examples/triggers/nats-events.json"}) {
     absl::StatusOr<TriggerConfig> config = LoadTriggerConfig(name);
     EXPECT_TRUE(config.ok()) << config.status();
   }

@@ -15,6 +15,7 @@
 #include "trigger/config.h"
 #include "trigger/dir_watcher.h"
 #include "trigger/job_submitter.h"
+#include "trigger/nats_consumer.h"
 #include "trigger/reconciler.h"
 #include "trigger/redis_consumer.h"
 #include "trigger/schedule_runner.h"
@@ -102,10 +103,15 @@ int main(int argc, char** argv) {
     }
   }
   std::vector<std::unique_ptr<fanout::trigger::RedisConsumer>> consumers;
+  std::vector<std::unique_ptr<fanout::trigger::NatsConsumer>> nats_consumers;
   for (const fanout::trigger::Rule& rule : config->rules) {
-    if (rule.source != "redis") continue;
-    consumers.push_back(std::make_unique<fanout::trigger::RedisConsumer>(rule, submitter));
-    consumers.back()->Start();
+    if (rule.source == "redis") {
+      consumers.push_back(std::make_unique<fanout::trigger::RedisConsumer>(rule, submitter));
+      consumers.back()->Start();
+    } else if (rule.source == "nats") {
+      nats_consumers.push_back(std::make_unique<fanout::trigger::NatsConsumer>(rule, submitter));
+      nats_consumers.back()->Start();
+    }
   }
   if (const std::string file = absl::GetFlag(FLAGS_port_file); !file.empty()) {
     if (absl::Status s = fanout::WritePortFile(file, (*server)->port()); !s.ok()) {
@@ -120,6 +126,7 @@ int main(int argc, char** argv) {
   schedules.clear();
   watchers.clear();
   consumers.clear();
+  nats_consumers.clear();
   reconciler.reset();
   server->reset();
   const auto& c = handler.counts();

@@ -1,0 +1,117 @@
+#include "trigger/nats_consumer.h"
+
+#include <nats/nats.h>
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "glog/logging.h"
+#include "trigger/message_events.h"
+
+namespace fanout::trigger {
+namespace {
+
+// The key a redelivery keeps: the publisher's Nats-Msg-Id if it set one, else the stream sequence.
+std::string MessageId(natsMsg* msg) {
+  const char* id = nullptr;
+  if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id != nullptr && *id != '\0') {
+    return absl::StrCat("id/", id);
+  }
+  jsMsgMetaData* meta = nullptr;
+  if (natsMsg_GetMetaData(&meta, msg) != NATS_OK) return "";
+  std::string out = absl::StrCat(meta->Stream, "/", meta->Sequence.Stream);
+  jsMsgMetaData_Destroy(meta);
+  return out;
+}
+
+}  // namespace
+
+NatsConsumer::~NatsConsumer() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void NatsConsumer::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void NatsConsumer::Loop() {
+  absl::Duration backoff = absl::Milliseconds(100);
+  while (!stop_) {
+    if (Session()) backoff = absl::Milliseconds(100);
+    if (stop_) break;
+    LOG(WARNING) << "nats " << rule_.name << ": " << rule_.queue.address << ": session ended ("
+                 << nats_GetLastError(nullptr) << "); again in " << backoff;
+    for (absl::Time end = absl::Now() + backoff; !stop_ && absl::Now() < end;) {
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    backoff = std::min(backoff * 2, absl::Seconds(5));
+  }
+}
+
+bool NatsConsumer::Session() {
+  const QueueSource& q = rule_.queue;
+  natsConnection* nc = nullptr;
+  jsCtx* js = nullptr;
+  natsSubscription* sub = nullptr;
+  auto cleanup = [&] {
+    natsSubscription_Destroy(sub);  // the durable consumer stays on the server
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+  };
+  if (natsConnection_ConnectTo(&nc, q.address.c_str()) != NATS_OK ||
+      natsConnection_JetStream(&js, nc, nullptr) != NATS_OK) {
+    cleanup();
+    return false;
+  }
+  jsSubOptions so;
+  jsSubOptions_Init(&so);
+  so.Stream = q.stream.c_str();
+  so.Config.AckWait = absl::ToInt64Nanoseconds(q.claim_idle);
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  if (js_PullSubscribe(&sub, js, q.subject.c_str(), q.group.c_str(), nullptr, &so, &jerr) !=
+      NATS_OK) {
+    LOG(ERROR) << "nats " << rule_.name << ": pull subscribe to " << q.stream << "/" << q.group
+               << ": " << nats_GetLastError(nullptr) << " (" << jerr << ")";
+    cleanup();
+    return false;
+  }
+  const int64_t wait_ms = absl::ToInt64Milliseconds(q.block);
+  while (!stop_) {
+    natsMsgList list = {nullptr, 0};
+    const natsStatus s =
+        natsSubscription_Fetch(&list, sub, static_cast<int>(q.count), wait_ms, &jerr);
+    if (s == NATS_TIMEOUT) continue;
+    if (s != NATS_OK) {
+      cleanup();
+      return false;
+    }
+    for (int i = 0; i < list.Count; ++i) {
+      natsMsg* msg = list.Msgs[i];
+      const std::string body(natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
+      const std::string id = MessageId(msg);
+      std::string why;
+      Delivery d;
+      // While the coordinator is away, keep the message ours (InProgress) and try again.
+      while ((d = DeliverMessage(rule_, submitter_, body, id, &why)) == Delivery::kRetryLater &&
+             !stop_) {
+        LOG_EVERY_N(WARNING, 10) << "nats " << rule_.name << ": " << id << ": " << why;
+        natsMsg_InProgress(msg, nullptr);
+        absl::SleepFor(absl::Milliseconds(500));
+      }
+      if (d == Delivery::kAccepted) {
+        natsMsg_Ack(msg, nullptr);
+        ++delivered_;
+      } else if (d == Delivery::kRejected) {
+        LOG(ERROR) << "nats " << rule_.name << ": message " << id << " terminated: " << why;
+        natsMsg_Term(msg, nullptr);
+      }  // stopping: not acknowledged, the server redelivers it after AckWait
+    }
+    natsMsgList_Destroy(&list);
+  }
+  cleanup();
+  return true;
+}
+
+}  // namespace fanout::trigger
