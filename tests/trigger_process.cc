@@ -11,31 +11,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "tests/free_port.h"
 
 namespace fanout::testing {
-
-namespace {
-
-// A free port below Linux's ephemeral range (32768 and up). While the webhook is down, a client
-// retrying it may otherwise be handed that very port as its own source port and connect to itself
-// (TCP self-connect), then wait for its own answer: RGW's pushes took 10 s each that way.
-int FreePortBelowEphemeral() {
-  static std::mt19937 random(std::random_device{}());
-  for (int tries = 0; tries < 1000; ++tries) {
-    const int port = 20000 + static_cast<int>(random() % 12000);
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(port);
-    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-    close(fd);
-    if (free) return port;
-  }
-  return 0;
-}
-
-}  // namespace
 
 absl::Status TriggerProcess::Start() {
   if (port_ == 0) port_ = FreePortBelowEphemeral();

@@ -184,6 +184,15 @@ absl::Status ParseQueue(const std::string& type, Fields& s, QueueSource* q) {
     if (absl::Status st = s.String("subject", &q->subject, true); !st.ok()) return st;
     if (absl::Status st = s.Duration("ack_wait", &q->claim_idle); !st.ok()) return st;
   }
+  if (type == "amqp") {
+    if (!absl::StartsWith(q->address, "amqp://")) {
+      return s.Error("address",
+                     absl::StrCat("'", q->address, "' is not amqp://USER:PASS@HOST:PORT/VHOST"));
+    }
+    if (absl::Status st = s.String("queue", &q->queue, true); !st.ok()) return st;
+    if (absl::Status st = s.String("exchange", &q->stream); !st.ok()) return st;
+    if (absl::Status st = s.String("routing_key", &q->subject); !st.ok()) return st;
+  }
   if (absl::Status st = s.Count("count", 10'000, &q->count); !st.ok()) return st;
   return s.Duration("block", &q->block);
 }
@@ -199,11 +208,11 @@ absl::Status ParseRule(const json& object, const std::string& where, Rule* rule)
       if (absl::Status st = ParseSchedule(s, &rule->schedule); !st.ok()) return st;
     } else if (rule->source == "directory") {
       if (absl::Status st = ParseDirectory(s, &rule->directory); !st.ok()) return st;
-    } else if (rule->source == "redis" || rule->source == "nats") {
+    } else if (rule->source == "redis" || rule->source == "nats" || rule->source == "amqp") {
       if (absl::Status st = ParseQueue(rule->source, s, &rule->queue); !st.ok()) return st;
     } else if (rule->source != "webhook") {
       return s.Error("type", absl::StrCat("'", rule->source, "' is not a source this trigger ",
-                                          "has (webhook, schedule, directory, redis, nats)"));
+                                          "has (webhook, schedule, directory, redis, nats, amqp)"));
     }
     if (absl::Status st = s.NoOthers(); !st.ok()) return st;
   }

@@ -58,11 +58,12 @@ struct Directory {
 
 // A queue to consume (sources "redis", "nats", "amqp"); which fields apply depends on the source.
 struct QueueSource {
-  std::string address;      // redis: host:port; nats: nats://host:port; amqp: amqp://u:p@host:port
-  std::string stream;       // redis, nats: the stream
-  std::string group;        // redis: the consumer group; nats: the durable consumer ("durable")
-  std::string consumer;     // redis: this reader's name (default host-pid)
-  std::string subject;      // nats: the subjects to consume, e.g. "events.>"
+  std::string address;   // redis: host:port; nats: nats://host:port; amqp: amqp://u:p@host:port
+  std::string stream;    // redis, nats: the stream; amqp: the exchange to bind to ("exchange")
+  std::string group;     // redis: the consumer group; nats: the durable consumer ("durable")
+  std::string consumer;  // redis: this reader's name (default host-pid)
+  // nats: the subjects to consume, e.g. "events.>"; amqp: the binding key ("routing_key", "#")
+  std::string subject;
   std::string queue;        // amqp: the queue
   std::string start = "$";  // redis: where a new group starts ("$": new entries, "0": all)
   uint64_t count = 100;     // entries per read, messages per fetch, AMQP prefetch

@@ -134,13 +134,18 @@ TEST(TriggerConfigTest, QueueRules) {
                                      "address": "nats://h:4222", "stream": "S", "durable": "d"},
                                      "job": {"function": "builtin:noop"}}]})"),
               HasSubstr("source.subject: required"));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "a", "source": {"type": "amqp",
+                                     "address": "amqp://h:5672/"},
+                                     "job": {"function": "builtin:noop"}}]})"),
+              HasSubstr("rule 'a' (#1): source.queue: required"));
 }
 
 TEST(TriggerConfigTest, TheExampleConfigsLoad) {
   for (const char* name :
        {"examples/triggers/webhook-noop.json", "examples/triggers/s3-reconciled.json",
         "examples/triggers/nightly-schedule.json", "examples/triggers/inbox-directory.json",
-        "examples/triggers/redis-orders.json", "examples/triggers/nats-events.json"}) {
+        "examples/triggers/redis-orders.json", "examples/triggers/nats-events.json",
+        "examples/triggers/amqp-rgw.json"}) {
     absl::StatusOr<TriggerConfig> config = LoadTriggerConfig(name);
     EXPECT_TRUE(config.ok()) << config.status();
   }

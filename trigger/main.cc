@@ -12,6 +12,7 @@
 #include "common/process_util.h"
 #include "glog/logging.h"
 #include "s3/s3_client.h"
+#include "trigger/amqp_consumer.h"
 #include "trigger/config.h"
 #include "trigger/dir_watcher.h"
 #include "trigger/job_submitter.h"
@@ -104,6 +105,7 @@ int main(int argc, char** argv) {
   }
   std::vector<std::unique_ptr<fanout::trigger::RedisConsumer>> consumers;
   std::vector<std::unique_ptr<fanout::trigger::NatsConsumer>> nats_consumers;
+  std::vector<std::unique_ptr<fanout::trigger::AmqpConsumer>> amqp_consumers;
   for (const fanout::trigger::Rule& rule : config->rules) {
     if (rule.source == "redis") {
       consumers.push_back(std::make_unique<fanout::trigger::RedisConsumer>(rule, submitter));
@@ -111,6 +113,9 @@ int main(int argc, char** argv) {
     } else if (rule.source == "nats") {
       nats_consumers.push_back(std::make_unique<fanout::trigger::NatsConsumer>(rule, submitter));
       nats_consumers.back()->Start();
+    } else if (rule.source == "amqp") {
+      amqp_consumers.push_back(std::make_unique<fanout::trigger::AmqpConsumer>(rule, submitter));
+      amqp_consumers.back()->Start();
     }
   }
   if (const std::string file = absl::GetFlag(FLAGS_port_file); !file.empty()) {
@@ -127,6 +132,7 @@ int main(int argc, char** argv) {
   watchers.clear();
   consumers.clear();
   nats_consumers.clear();
+  amqp_consumers.clear();
   reconciler.reset();
   server->reset();
   const auto& c = handler.counts();
