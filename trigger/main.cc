@@ -8,18 +8,13 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "common/clock.h"
+#include "absl/strings/str_cat.h"
 #include "common/process_util.h"
 #include "glog/logging.h"
 #include "s3/s3_client.h"
-#include "trigger/amqp_consumer.h"
 #include "trigger/config.h"
-#include "trigger/dir_watcher.h"
 #include "trigger/job_submitter.h"
-#include "trigger/nats_consumer.h"
-#include "trigger/reconciler.h"
-#include "trigger/redis_consumer.h"
-#include "trigger/schedule_runner.h"
+#include "trigger/rule_sources.h"
 #include "trigger/webhook_server.h"
 
 ABSL_FLAG(std::string, config, "", "the rules: a JSON file (see examples/triggers/)");
@@ -38,11 +33,18 @@ std::string Coordinator() {
   return env != nullptr && *env != '\0' ? env : "127.0.0.1:7070";
 }
 
-bool NeedsS3(const fanout::trigger::TriggerConfig& config) {
+// The S3 client reconciliation lists with, from the AWS_* variables; null if no rule reconciles.
+absl::StatusOr<std::unique_ptr<fanout::s3::S3Client>> ReconcileS3(
+    const fanout::trigger::TriggerConfig& config) {
   for (const auto& rule : config.rules) {
-    if (rule.reconcile.enabled) return true;
+    if (!rule.reconcile.enabled) continue;
+    absl::StatusOr<fanout::s3::S3Config> s3 = fanout::s3::S3ConfigFromEnvironment();
+    if (!s3.ok())
+      return absl::InvalidArgumentError(
+          absl::StrCat("reconcile needs S3: ", s3.status().message()));
+    return std::make_unique<fanout::s3::S3Client>(*s3);
   }
-  return false;
+  return nullptr;
 }
 
 }  // namespace
@@ -62,14 +64,10 @@ int main(int argc, char** argv) {
     std::cerr << "fanout-trigger: config: " << config.status().message() << "\n";
     return 2;
   }
-  std::unique_ptr<fanout::s3::S3Client> s3;
-  if (NeedsS3(*config)) {
-    absl::StatusOr<fanout::s3::S3Config> s3_config = fanout::s3::S3ConfigFromEnvironment();
-    if (!s3_config.ok()) {
-      std::cerr << "fanout-trigger: reconcile needs S3: " << s3_config.status().message() << "\n";
-      return 2;
-    }
-    s3 = std::make_unique<fanout::s3::S3Client>(*s3_config);
+  absl::StatusOr<std::unique_ptr<fanout::s3::S3Client>> s3 = ReconcileS3(*config);
+  if (!s3.ok()) {
+    std::cerr << "fanout-trigger: " << s3.status().message() << "\n";
+    return 2;
   }
   fanout::trigger::GrpcJobSubmitter submitter(Coordinator());
   fanout::trigger::WebhookHandler handler(*config, submitter);
@@ -80,43 +78,11 @@ int main(int argc, char** argv) {
     std::cerr << "fanout-trigger: " << server.status().message() << "\n";
     return 3;
   }
-  std::unique_ptr<fanout::trigger::Reconciler> reconciler;
-  if (s3 != nullptr) {
-    reconciler = std::make_unique<fanout::trigger::Reconciler>(*config, submitter, *s3);
-    reconciler->Start();
-  }
-  std::vector<std::unique_ptr<fanout::trigger::ScheduleRunner>> schedules;
-  for (const fanout::trigger::Rule& rule : config->rules) {
-    if (rule.source != "schedule") continue;
-    // Parsed once already when the config was read: it is valid.
-    auto cron = fanout::trigger::CronSchedule::Parse(rule.schedule.cron, rule.schedule.time_zone);
-    schedules.push_back(std::make_unique<fanout::trigger::ScheduleRunner>(
-        rule, *cron, fanout::RealClock::Get(), submitter));
-    schedules.back()->Start();
-  }
-  std::vector<std::unique_ptr<fanout::trigger::DirWatcher>> watchers;
-  for (const fanout::trigger::Rule& rule : config->rules) {
-    if (rule.source != "directory") continue;
-    watchers.push_back(std::make_unique<fanout::trigger::DirWatcher>(rule, submitter));
-    if (absl::Status s = watchers.back()->Start(); !s.ok()) {
-      std::cerr << "fanout-trigger: rule '" << rule.name << "': " << s.message() << "\n";
-      return 2;
-    }
-  }
-  std::vector<std::unique_ptr<fanout::trigger::RedisConsumer>> consumers;
-  std::vector<std::unique_ptr<fanout::trigger::NatsConsumer>> nats_consumers;
-  std::vector<std::unique_ptr<fanout::trigger::AmqpConsumer>> amqp_consumers;
-  for (const fanout::trigger::Rule& rule : config->rules) {
-    if (rule.source == "redis") {
-      consumers.push_back(std::make_unique<fanout::trigger::RedisConsumer>(rule, submitter));
-      consumers.back()->Start();
-    } else if (rule.source == "nats") {
-      nats_consumers.push_back(std::make_unique<fanout::trigger::NatsConsumer>(rule, submitter));
-      nats_consumers.back()->Start();
-    } else if (rule.source == "amqp") {
-      amqp_consumers.push_back(std::make_unique<fanout::trigger::AmqpConsumer>(rule, submitter));
-      amqp_consumers.back()->Start();
-    }
+  absl::StatusOr<std::unique_ptr<fanout::trigger::RuleSources>> sources =
+      fanout::trigger::RuleSources::Start(*config, submitter, s3->get());
+  if (!sources.ok()) {
+    std::cerr << "fanout-trigger: " << sources.status().message() << "\n";
+    return 2;
   }
   if (const std::string file = absl::GetFlag(FLAGS_port_file); !file.empty()) {
     if (absl::Status s = fanout::WritePortFile(file, (*server)->port()); !s.ok()) {
@@ -128,12 +94,7 @@ int main(int argc, char** argv) {
             << " rules from " << config->path << ", coordinator " << Coordinator();
   const int signal = fanout::WaitForTerminationSignal();
   LOG(INFO) << "signal " << signal << ": stopping";
-  schedules.clear();
-  watchers.clear();
-  consumers.clear();
-  nats_consumers.clear();
-  amqp_consumers.clear();
-  reconciler.reset();
+  sources->reset();
   server->reset();
   const auto& c = handler.counts();
   LOG(INFO) << "posts " << c.received << ", jobs " << c.accepted << ", duplicates " << c.duplicates
