@@ -284,6 +284,12 @@ void JobManager::Run() {
     absl::StatusOr<size_t> expired = store_.ExpireLeases();
     if (!expired.ok()) LOG(ERROR) << "expiring leases: " << expired.status();
     if (expired.ok() && *expired > 0) Changed();
+    if (clock_.Now() >= next_retention_) {
+      absl::StatusOr<size_t> forgotten =
+          store_.ExpireIdempotencyKeys(options_.idempotency_retention);
+      if (!forgotten.ok()) LOG(ERROR) << "expiring idempotency keys: " << forgotten.status();
+      next_retention_ = clock_.Now() + absl::Minutes(1);
+    }
     ServeWaiters();
   }
   std::deque<Waiter> waiters;

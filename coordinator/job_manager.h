@@ -39,6 +39,9 @@ class JobManager {
     // Per-invocation time limit of a function when its job sets none ("builtin:count" -> 2s);
     // functions not listed get kDefaultTimeout.
     absl::flat_hash_map<std::string, absl::Duration> function_timeouts;
+    // How long an ended job's idempotency key keeps answering resubmissions (and triggers'
+    // redelivered events) with that job.
+    absl::Duration idempotency_retention = absl::Hours(24 * 7);
   };
 
   JobManager(JobStore& store, Clock& clock, Options options);
@@ -98,6 +101,7 @@ class JobManager {
   JobStore& store_;
   Clock& clock_;
   const Options options_;
+  absl::Time next_retention_ = absl::InfinitePast();  // only the background thread touches it
   WorkerRegistry workers_;
   std::function<void()> change_listener_;
 

@@ -55,6 +55,8 @@ class JobStore {
       const google::protobuf::RepeatedPtrField<v1::TaskOutcome>& outcomes) = 0;
   // Returns tasks whose lease expired to PENDING (or DEAD). Returns how many.
   virtual absl::StatusOr<size_t> ExpireLeases() = 0;
+  // Forgets the idempotency keys of ended jobs created more than `retention` ago.
+  virtual absl::StatusOr<size_t> ExpireIdempotencyKeys(absl::Duration retention) = 0;
   // Conveniences for callers holding a few refs or outcomes (tests, mostly).
   absl::StatusOr<std::vector<v1::LeaseStatus>> RenewLeases(std::initializer_list<v1::TaskRef> refs,
                                                            absl::Duration ttl) {

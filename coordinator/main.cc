@@ -19,6 +19,9 @@ ABSL_FLAG(std::string, data_dir, "", "directory of the coordinator's RocksDB (re
 ABSL_FLAG(std::string, port_file, "", "write the bound port here once serving");
 ABSL_FLAG(absl::Duration, lease_ttl, absl::Seconds(10),
           "how long a lease lasts without renewal; a dead worker's tasks return after this");
+ABSL_FLAG(absl::Duration, idempotency_retention, absl::Hours(24 * 7),
+          "how long an ended job's idempotency key (a trigger event's key) keeps answering "
+          "resubmissions with that job; after it, the same key makes a new job");
 ABSL_FLAG(absl::Duration, lease_grace, absl::Seconds(10),
           "after a restart, leases found on disk last at least this long (never less than "
           "--lease_ttl: renewals are not written to disk)");
@@ -72,6 +75,7 @@ int main(int argc, char** argv) {
   config.sync = absl::GetFlag(FLAGS_sync);
   config.lease_grace = absl::GetFlag(FLAGS_lease_grace);
   config.manager.lease_ttl = absl::GetFlag(FLAGS_lease_ttl);
+  config.manager.idempotency_retention = absl::GetFlag(FLAGS_idempotency_retention);
   auto timeouts = FunctionTimeouts(absl::GetFlag(FLAGS_function_timeout));
   if (!timeouts.ok()) {
     std::cerr << "fanout-coordinator: " << timeouts.status().message() << "\n";

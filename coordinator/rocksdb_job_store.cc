@@ -165,6 +165,9 @@ uint64_t RocksDbJobStore::Persist(const ChangeSet& changes) {
     for (const auto& [key, seq] : changes.idempotency_keys) {
       batch->Put(idempotency_cf_, key, EncodeSeq(seq));
     }
+    for (const std::string& key : changes.expired_idempotency_keys) {
+      batch->Delete(idempotency_cf_, key);
+    }
     if (changes.next_job_seq_changed) {
       batch->Put(AsSlice(kNextJobSeqKey), EncodeSeq(table_.next_job_seq()));
     }

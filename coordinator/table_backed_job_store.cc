@@ -157,6 +157,21 @@ absl::StatusOr<size_t> TableBackedJobStore::ExpireLeases() {
   return expired;
 }
 
+absl::StatusOr<size_t> TableBackedJobStore::ExpireIdempotencyKeys(absl::Duration retention) {
+  size_t expired = 0;
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    ChangeSet& changes = Scratch();
+    expired = table_.ExpireIdempotencyKeys(clock_.Now() - retention, &changes);
+    if (expired == 0) return 0;
+    ticket = Commit(changes);
+  }
+  RETURN_IF_ERROR(Durable(ticket));
+  return expired;
+}
+
 absl::StatusOr<v1::Job> TableBackedJobStore::CancelJob(absl::string_view job_id) {
   v1::Job job;
   uint64_t ticket = 0;

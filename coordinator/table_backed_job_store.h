@@ -31,6 +31,7 @@ class TableBackedJobStore : public JobStore {
       const google::protobuf::RepeatedPtrField<v1::CheckpointEntry>& entries,
       absl::Duration ttl) override;
   absl::StatusOr<size_t> ExpireLeases() override;
+  absl::StatusOr<size_t> ExpireIdempotencyKeys(absl::Duration retention) override;
   absl::StatusOr<RedriveOutcome> RedriveJob(absl::string_view job_id, bool from_scratch) override;
   absl::StatusOr<v1::Job> SetMaxConcurrency(absl::string_view job_id, uint32_t limit) override;
   std::vector<v1::Job> PendingFanIns() override;

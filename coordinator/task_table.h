@@ -147,6 +147,10 @@ class TaskTable {
   static ReportVerdict JudgeEnded(const v1::Task& record, uint64_t epoch);
   // Returns expired leases' tasks to PENDING (or DEAD when out of attempts).
   size_t ExpireLeases(absl::Time now, ChangeSet* changes);
+  // --- Retention (task_table_retention.cc) ---
+  // Forgets the idempotency keys of jobs that ended and were created before `created_before`: a
+  // submit (a trigger's redelivered event) with such a key makes a new job. Returns how many.
+  size_t ExpireIdempotencyKeys(absl::Time created_before, ChangeSet* changes);
   // The next time something becomes ready by itself (a backoff ends or a lease expires).
   std::optional<absl::Time> NextWakeup() const;
   size_t ready_count() const { return ready_.ready_count(); }
