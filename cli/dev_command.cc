@@ -8,6 +8,7 @@
 #include "cli/flags.h"
 #include "common/process_util.h"
 #include "coordinator/coordinator_server.h"
+#include "trigger/trigger_service.h"
 #include "worker/handler_registry.h"
 #include "worker/worker.h"
 
@@ -26,6 +27,15 @@ int DevCommand() {
     absl::Status written = WritePortFile(absl::GetFlag(FLAGS_port_file), (*server)->port());
     if (!written.ok()) return Fail(written);
   }
+  std::unique_ptr<trigger::TriggerService> trigger;
+  if (const std::string rules = absl::GetFlag(FLAGS_trigger_config); !rules.empty()) {
+    absl::StatusOr<trigger::TriggerConfig> loaded = trigger::LoadTriggerConfig(rules);
+    if (!loaded.ok()) return Fail(loaded.status());
+    auto started = trigger::TriggerService::Start(std::move(*loaded), (*server)->address(),
+                                                  absl::GetFlag(FLAGS_trigger_listen));
+    if (!started.ok()) return Fail(started.status());
+    trigger = std::move(*started);
+  }
   std::vector<std::unique_ptr<worker::Worker>> workers;
   for (int i = 0; i < std::max(0, absl::GetFlag(FLAGS_workers)); ++i) {
     worker::Worker::Options options;
@@ -39,11 +49,16 @@ int DevCommand() {
             << config.data_dir << "), " << workers.size() << " workers x "
             << absl::GetFlag(FLAGS_slots) << " slots\n"
             << "  submit with: fanout submit --coordinator=" << (*server)->address()
-            << " --function=builtin:noop --source=range:1-100 --wait\n"
-            << std::flush;
+            << " --function=builtin:noop --source=range:1-100 --wait\n";
+  if (trigger != nullptr) {
+    std::cout << "  trigger: " << trigger->config().rules.size() << " rules from "
+              << trigger->config().path << ", webhook on 127.0.0.1:" << trigger->port() << "\n";
+  }
+  std::cout << std::flush;
   const int signal = WaitForTerminationSignal([&] { return !(*server)->health().ok(); });
   if (signal == 0) std::cerr << "fanout dev: " << (*server)->health().message() << "\n";
   std::cout << "fanout dev: stopping\n" << std::flush;
+  trigger.reset();
   for (auto& w : workers) w->Stop();
   // A Worker that abandoned a stuck handler is left for the process exit (see worker.h).
   for (auto& w : workers) {

@@ -47,3 +47,7 @@ ABSL_FLAG(int, slots, 4, "dev: slots per worker");
 ABSL_FLAG(std::string, listen, "127.0.0.1:7070",
           "dev: where the coordinator listens (port 0: any)");
 ABSL_FLAG(std::string, port_file, "", "dev: write the bound port here once serving");
+ABSL_FLAG(std::string, trigger_config, "",
+          "dev: also run a trigger with these rules (see examples/triggers/)");
+ABSL_FLAG(std::string, trigger_listen, "127.0.0.1:7071",
+          "dev: where the trigger's webhook listens");

@@ -38,5 +38,7 @@ ABSL_DECLARE_FLAG(int, workers);
 ABSL_DECLARE_FLAG(int, slots);
 ABSL_DECLARE_FLAG(std::string, listen);
 ABSL_DECLARE_FLAG(std::string, port_file);
+ABSL_DECLARE_FLAG(std::string, trigger_config);
+ABSL_DECLARE_FLAG(std::string, trigger_listen);
 
 #endif  // FANOUT_CLI_FLAGS_H_

@@ -32,7 +32,8 @@ constexpr char kUsage[] = R"(fanout COMMAND [flags]
   results JOB             one JSON line per item: {"item", "state", "result" | "error"}
   workers [--json]        workers and their slots
   dev [--data_dir=.fanout] [--workers=2] [--slots=4] [--listen=127.0.0.1:7070]
-                          coordinator + workers in one process
+      [--trigger_config=FILE] [--trigger_listen=127.0.0.1:7071]
+                          coordinator + workers (+ a trigger) in one process
 
 Every command takes --coordinator=HOST:PORT (default $FANOUT_COORDINATOR, then 127.0.0.1:7070).
 Sources: range:A-B (both ends included), an inline JSON list '[...]' (or @FILE holding one),

@@ -2,6 +2,7 @@
 // twice is one job whose item carries the object's bucket, key, size and eTag (as `fanout list
 // --json` and `fanout results` show); malformed, unknown and oversized posts get 4xx and the next
 // good event still runs; a coordinator that is down gets the sender a 503.
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -105,6 +106,44 @@ TEST(TriggerExampleTest, BadPostsAre4xxAndTheNextGoodEventRuns) {
   s3::HttpResponse retried = Post(trigger, RgwEvent("c.txt"));
   EXPECT_EQ(retried.status, 200) << retried.body;
   EXPECT_EQ(json::parse(retried.body)["accepted"], 1);
+}
+
+TEST(TriggerExampleTest, FanoutDevRunsTheTriggerInItsProcess) {
+  const std::string dir = TestDir("dev");
+  std::filesystem::create_directories(dir);
+  const std::string log = ArtifactDir() + "/fanout-dev.log";
+  auto dev = Process::Spawn(
+      Runfile("cli/fanout"),
+      {"dev", "--data_dir=" + dir + "/data", "--listen=127.0.0.1:0", "--port_file=" + dir + "/port",
+       "--trigger_config=" + Runfile("examples/triggers/webhook-noop.json"),
+       "--trigger_listen=127.0.0.1:0"},
+      log);
+  ASSERT_TRUE(dev.ok()) << dev.status();
+  int webhook = 0;
+  for (absl::Time end = absl::Now() + absl::Seconds(20); absl::Now() < end && webhook == 0;) {
+    std::ifstream in(log);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const size_t at = text.find("webhook on 127.0.0.1:");
+    if (at != std::string::npos) webhook = std::atoi(text.c_str() + at + 21);
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_NE(webhook, 0) << "no webhook port in " << log;
+  s3::HttpRequest request{
+      "POST", absl::StrCat("http://127.0.0.1:", webhook, "/"), {}, RgwEvent("x.txt")};
+  absl::StatusOr<s3::HttpResponse> posted = s3::Send(request);
+  ASSERT_TRUE(posted.ok()) << posted.status();
+  ASSERT_EQ(posted->status, 200) << posted->body;
+  int port = 0;
+  std::ifstream(dir + "/port") >> port;
+  const std::string job = json::parse(posted->body)["jobs"][0];
+  for (absl::Time end = absl::Now() + absl::Seconds(20); absl::Now() < end;) {
+    CommandResult status =
+        RunCommand(Runfile("cli/fanout"),
+                   {"status", job, "--json", absl::StrCat("--coordinator=127.0.0.1:", port)});
+    if (status.exit_code == 0 && json::parse(status.out)["state"] == "succeeded") return;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  FAIL() << job << " did not succeed";
 }
 
 // The scheduled times of the jobs a schedule rule made, each once.
