@@ -159,10 +159,13 @@ TEST_F(TriggerAmqpTest, EveryUploadRgwPublishesBecomesOneJobRunOnce) {
   ASSERT_TRUE(client.CreateBucket("uploads").ok());
   absl::StatusOr<std::string> arn =
       // No credentials in the URL: RGW refuses secrets over plain text (and logs in as guest).
+      // Persistent: RGW queues the events and retries them, so an upload never waits on (or fails
+      // with) the broker; a retried event may arrive twice, which the keys make one job.
       client.CreateTopic("fanout-amqp",
                          {{"push-endpoint", absl::StrCat("amqp://127.0.0.1:", rabbit_->port())},
                           {"amqp-exchange", "fanout-rgw"},
-                          {"amqp-ack-level", "broker"}});
+                          {"amqp-ack-level", "broker"},
+                          {"persistent", "true"}});
   ASSERT_TRUE(arn.ok()) << arn.status();
   ASSERT_TRUE(client
                   .PutBucketNotification(

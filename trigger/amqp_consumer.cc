@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "glog/logging.h"
 #include "trigger/message_events.h"
+#include "trigger/reconnect.h"
 
 namespace fanout::trigger {
 namespace {
@@ -52,17 +53,8 @@ void AmqpConsumer::Start() {
 }
 
 void AmqpConsumer::Loop() {
-  absl::Duration backoff = absl::Milliseconds(100);
-  while (!stop_) {
-    std::string why = "closed";
-    if (Session(&why)) backoff = absl::Milliseconds(100);
-    if (stop_) break;
-    LOG(WARNING) << "amqp " << rule_.name << ": " << why << "; again in " << backoff;
-    for (absl::Time end = absl::Now() + backoff; !stop_ && absl::Now() < end;) {
-      absl::SleepFor(absl::Milliseconds(50));
-    }
-    backoff = std::min(backoff * 2, absl::Seconds(5));
-  }
+  RunReconnecting(stop_, absl::StrCat("amqp ", rule_.name),
+                  [this](std::string* why) { return Session(why); });
 }
 
 bool AmqpConsumer::Session(std::string* why) {

@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "glog/logging.h"
 #include "trigger/message_events.h"
+#include "trigger/reconnect.h"
 
 namespace fanout::trigger {
 namespace {
@@ -37,17 +38,12 @@ void NatsConsumer::Start() {
 }
 
 void NatsConsumer::Loop() {
-  absl::Duration backoff = absl::Milliseconds(100);
-  while (!stop_) {
-    if (Session()) backoff = absl::Milliseconds(100);
-    if (stop_) break;
-    LOG(WARNING) << "nats " << rule_.name << ": " << rule_.queue.address << ": session ended ("
-                 << nats_GetLastError(nullptr) << "); again in " << backoff;
-    for (absl::Time end = absl::Now() + backoff; !stop_ && absl::Now() < end;) {
-      absl::SleepFor(absl::Milliseconds(50));
-    }
-    backoff = std::min(backoff * 2, absl::Seconds(5));
-  }
+  RunReconnecting(stop_, absl::StrCat("nats ", rule_.name, ": ", rule_.queue.address),
+                  [this](std::string* why) {
+                    const bool ok = Session();
+                    *why = absl::StrCat("session ended: ", nats_GetLastError(nullptr));
+                    return ok;
+                  });
 }
 
 bool NatsConsumer::Session() {

@@ -13,6 +13,7 @@
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 #include "trigger/message_events.h"
+#include "trigger/reconnect.h"
 
 namespace fanout::trigger {
 namespace {
@@ -56,19 +57,14 @@ void RedisConsumer::Loop() {
   std::vector<std::string> host_port = absl::StrSplit(rule_.queue.address, ':');
   int port = 6379;
   if (host_port.size() == 2) (void)absl::SimpleAtoi(host_port[1], &port);
-  absl::Duration backoff = absl::Milliseconds(100);
-  while (!stop_) {
-    redisContext* redis = redisConnectWithTimeout(host_port[0].c_str(), port, {2, 0});
-    if (redis != nullptr && redis->err == 0 && Session(redis)) backoff = absl::Milliseconds(100);
-    LOG_IF(WARNING, !stop_) << "redis " << rule_.name << ": " << rule_.queue.address << ": "
-                            << (redis != nullptr ? redis->errstr : "cannot connect")
-                            << "; again in " << backoff;
-    if (redis != nullptr) redisFree(redis);
-    for (absl::Time end = absl::Now() + backoff; !stop_ && absl::Now() < end;) {
-      absl::SleepFor(absl::Milliseconds(50));
-    }
-    backoff = std::min(backoff * 2, absl::Seconds(5));
-  }
+  RunReconnecting(
+      stop_, absl::StrCat("redis ", rule_.name, ": ", rule_.queue.address), [&](std::string* why) {
+        redisContext* redis = redisConnectWithTimeout(host_port[0].c_str(), port, {2, 0});
+        const bool ok = redis != nullptr && redis->err == 0 && Session(redis);
+        *why = redis != nullptr ? redis->errstr : "cannot connect";
+        if (redis != nullptr) redisFree(redis);
+        return ok;
+      });
 }
 
 std::vector<RedisConsumer::Entry> RedisConsumer::Entries(const redisReply* list) const {
