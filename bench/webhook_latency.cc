@@ -69,6 +69,46 @@ absl::StatusOr<std::unique_ptr<testing::Process>> StartTrigger(BenchCluster& clu
   return trigger;
 }
 
+struct Latencies {
+  std::vector<double> answer_ms, dispatch_ms, done_ms;
+};
+
+// Events one at a time, each followed to its end; false if one did not run.
+bool Sequential(BenchCluster& cluster, const std::string& url, Latencies* l) {
+  for (int i = 0; i < absl::GetFlag(FLAGS_events); ++i) {
+    const absl::Time sent = absl::Now();
+    const std::string job = Post(url, absl::StrCat("seq-", i));
+    l->answer_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - sent));
+    absl::StatusOr<v1::Job> ended =
+        job.empty() ? absl::UnknownError("post failed") : cluster.WaitForEnd(job);
+    absl::StatusOr<std::vector<v1::Task>> tasks = cluster.Tasks(job);
+    if (!ended.ok() || !tasks.ok() || tasks->empty() || (*tasks)[0].attempts_size() == 0) {
+      std::cerr << "event " << i << " did not run\n";
+      return false;
+    }
+    const v1::Attempt& a = (*tasks)[0].attempts(0);
+    l->dispatch_ms.push_back(absl::ToDoubleMilliseconds(FromProto(a.leased_at()) - sent));
+    l->done_ms.push_back(absl::ToDoubleMilliseconds(FromProto(a.ended_at()) - sent));
+  }
+  return true;
+}
+
+// --burst events from --posters threads; returns the accepted events per second.
+double Burst(const std::string& url, int* accepted) {
+  const int burst = absl::GetFlag(FLAGS_burst);
+  std::atomic<int> next{0}, ok{0};
+  const absl::Time start = absl::Now();
+  std::vector<std::thread> posters;
+  for (int t = 0; t < absl::GetFlag(FLAGS_posters); ++t) {
+    posters.emplace_back([&] {
+      for (int i; (i = next++) < burst;) ok += !Post(url, absl::StrCat("burst-", i)).empty();
+    });
+  }
+  for (std::thread& t : posters) t.join();
+  *accepted = ok;
+  return ok / absl::ToDoubleSeconds(absl::Now() - start);
+}
+
 int Run() {
   const std::string bin = absl::GetFlag(FLAGS_bin_dir);
   absl::StatusOr<std::unique_ptr<BenchCluster>> cluster = BenchCluster::Start(bin, 1, 4);
@@ -79,33 +119,14 @@ int Run() {
   const std::string url = absl::StrCat("http://127.0.0.1:", port, "/");
   for (int i = 0; i < 50; ++i) Post(url, absl::StrCat("warm-", i));  // warm connections
 
-  std::vector<double> answer_ms, dispatch_ms, done_ms;
-  for (int i = 0; i < absl::GetFlag(FLAGS_events); ++i) {
-    const absl::Time sent = absl::Now();
-    const std::string job = Post(url, absl::StrCat("seq-", i));
-    answer_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - sent));
-    absl::StatusOr<v1::Job> ended =
-        job.empty() ? absl::UnknownError("post failed") : (*cluster)->WaitForEnd(job);
-    absl::StatusOr<std::vector<v1::Task>> tasks = (*cluster)->Tasks(job);
-    if (!ended.ok() || !tasks.ok() || tasks->empty() || (*tasks)[0].attempts_size() == 0) {
-      return std::cerr << "event " << i << " did not run\n", 1;
-    }
-    const v1::Attempt& a = (*tasks)[0].attempts(0);
-    dispatch_ms.push_back(absl::ToDoubleMilliseconds(FromProto(a.leased_at()) - sent));
-    done_ms.push_back(absl::ToDoubleMilliseconds(FromProto(a.ended_at()) - sent));
-  }
-
+  Latencies l;
+  if (!Sequential(**cluster, url, &l)) return 1;
+  int accepted = 0;
+  const double rate = Burst(url, &accepted);
+  const std::vector<double>& answer_ms = l.answer_ms;
+  const std::vector<double>& dispatch_ms = l.dispatch_ms;
+  const std::vector<double>& done_ms = l.done_ms;
   const int burst = absl::GetFlag(FLAGS_burst);
-  std::atomic<int> next{0}, accepted{0};
-  const absl::Time start = absl::Now();
-  std::vector<std::thread> posters;
-  for (int t = 0; t < absl::GetFlag(FLAGS_posters); ++t) {
-    posters.emplace_back([&] {
-      for (int i; (i = next++) < burst;) accepted += !Post(url, absl::StrCat("burst-", i)).empty();
-    });
-  }
-  for (std::thread& t : posters) t.join();
-  const double rate = accepted / absl::ToDoubleSeconds(absl::Now() - start);
 
   std::cout << absl::StrFormat(
       "webhook-latency: S3 events POSTed to fanout-trigger -> builtin:noop, 1 warm worker x 4 "
@@ -119,7 +140,7 @@ int Run() {
       "handler start p50 / target (5 ms) = %.2f (upper bound, from the committed result: %.2f)\n",
       absl::GetFlag(FLAGS_events), Percentile(answer_ms, 0.5), Percentile(answer_ms, 0.99),
       Percentile(dispatch_ms, 0.5), Percentile(dispatch_ms, 0.99), Percentile(done_ms, 0.5),
-      Percentile(done_ms, 0.99), burst, absl::GetFlag(FLAGS_posters), accepted.load(), rate,
+      Percentile(done_ms, 0.99), burst, absl::GetFlag(FLAGS_posters), accepted, rate,
       Percentile(dispatch_ms, 0.5) / 5, Percentile(done_ms, 0.5) / 5);
   (*trigger)->Signal(SIGTERM);
   (*trigger)->Wait();

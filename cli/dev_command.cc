@@ -14,6 +14,34 @@
 
 namespace fanout::cli {
 
+namespace {
+
+// With --trigger_config, the trigger its rules describe, submitting to `coordinator`; else null.
+absl::StatusOr<std::unique_ptr<trigger::TriggerService>> StartTrigger(
+    const std::string& coordinator) {
+  const std::string rules = absl::GetFlag(FLAGS_trigger_config);
+  if (rules.empty()) return nullptr;
+  absl::StatusOr<trigger::TriggerConfig> loaded = trigger::LoadTriggerConfig(rules);
+  if (!loaded.ok()) return loaded.status();
+  return trigger::TriggerService::Start(std::move(*loaded), coordinator,
+                                        absl::GetFlag(FLAGS_trigger_listen));
+}
+
+std::vector<std::unique_ptr<worker::Worker>> StartWorkers(const std::string& coordinator) {
+  std::vector<std::unique_ptr<worker::Worker>> workers;
+  for (int i = 0; i < std::max(0, absl::GetFlag(FLAGS_workers)); ++i) {
+    worker::Worker::Options options;
+    options.coordinator = coordinator;
+    options.slots = std::max(1, absl::GetFlag(FLAGS_slots));
+    workers.push_back(
+        std::make_unique<worker::Worker>(options, worker::BuiltinHandlers(), RealClock::Get()));
+    workers.back()->Start();
+  }
+  return workers;
+}
+
+}  // namespace
+
 int DevCommand() {
   coordinator::CoordinatorConfig config;
   config.listen = absl::GetFlag(FLAGS_listen);
@@ -27,38 +55,25 @@ int DevCommand() {
     absl::Status written = WritePortFile(absl::GetFlag(FLAGS_port_file), (*server)->port());
     if (!written.ok()) return Fail(written);
   }
-  std::unique_ptr<trigger::TriggerService> trigger;
-  if (const std::string rules = absl::GetFlag(FLAGS_trigger_config); !rules.empty()) {
-    absl::StatusOr<trigger::TriggerConfig> loaded = trigger::LoadTriggerConfig(rules);
-    if (!loaded.ok()) return Fail(loaded.status());
-    auto started = trigger::TriggerService::Start(std::move(*loaded), (*server)->address(),
-                                                  absl::GetFlag(FLAGS_trigger_listen));
-    if (!started.ok()) return Fail(started.status());
-    trigger = std::move(*started);
-  }
-  std::vector<std::unique_ptr<worker::Worker>> workers;
-  for (int i = 0; i < std::max(0, absl::GetFlag(FLAGS_workers)); ++i) {
-    worker::Worker::Options options;
-    options.coordinator = (*server)->address();
-    options.slots = std::max(1, absl::GetFlag(FLAGS_slots));
-    workers.push_back(
-        std::make_unique<worker::Worker>(options, worker::BuiltinHandlers(), RealClock::Get()));
-    workers.back()->Start();
-  }
+  absl::StatusOr<std::unique_ptr<trigger::TriggerService>> trigger =
+      StartTrigger((*server)->address());
+  if (!trigger.ok()) return Fail(trigger.status());
+  std::vector<std::unique_ptr<worker::Worker>> workers = StartWorkers((*server)->address());
   std::cout << "fanout dev: coordinator on " << (*server)->address() << " (data in "
             << config.data_dir << "), " << workers.size() << " workers x "
             << absl::GetFlag(FLAGS_slots) << " slots\n"
             << "  submit with: fanout submit --coordinator=" << (*server)->address()
             << " --function=builtin:noop --source=range:1-100 --wait\n";
-  if (trigger != nullptr) {
-    std::cout << "  trigger: " << trigger->config().rules.size() << " rules from "
-              << trigger->config().path << ", webhook on 127.0.0.1:" << trigger->port() << "\n";
+  if (*trigger != nullptr) {
+    std::cout << "  trigger: " << (*trigger)->config().rules.size() << " rules from "
+              << (*trigger)->config().path << ", webhook on 127.0.0.1:" << (*trigger)->port()
+              << "\n";
   }
   std::cout << std::flush;
   const int signal = WaitForTerminationSignal([&] { return !(*server)->health().ok(); });
   if (signal == 0) std::cerr << "fanout dev: " << (*server)->health().message() << "\n";
   std::cout << "fanout dev: stopping\n" << std::flush;
-  trigger.reset();
+  trigger->reset();
   for (auto& w : workers) w->Stop();
   // A Worker that abandoned a stuck handler is left for the process exit (see worker.h).
   for (auto& w : workers) {

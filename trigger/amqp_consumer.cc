@@ -57,25 +57,19 @@ void AmqpConsumer::Loop() {
                   [this](std::string* why) { return Session(why); });
 }
 
-bool AmqpConsumer::Session(std::string* why) {
-  const QueueSource& q = rule_.queue;
-  std::vector<char> url(q.address.begin(), q.address.end());
+namespace {
+
+// Connects, logs in and opens the channel.
+bool Open(amqp_connection_state_t conn, const std::string& address, std::string* why) {
+  std::vector<char> url(address.begin(), address.end());
   url.push_back('\0');
   amqp_connection_info info;
   if (amqp_parse_url(url.data(), &info) != AMQP_STATUS_OK) {
-    *why = absl::StrCat("address: '", q.address, "' is not amqp://USER:PASS@HOST:PORT/VHOST");
+    *why = absl::StrCat("address: '", address, "' is not amqp://USER:PASS@HOST:PORT/VHOST");
     return false;
   }
   // "amqp://host:port/" names the vhost "" to the parser; RabbitMQ's default one is "/".
   const char* vhost = info.vhost == nullptr || *info.vhost == '\0' ? "/" : info.vhost;
-  amqp_connection_state_t conn = amqp_new_connection();
-  struct Closer {
-    amqp_connection_state_t conn;
-    ~Closer() {
-      amqp_connection_close(conn, AMQP_REPLY_SUCCESS);
-      amqp_destroy_connection(conn);
-    }
-  } closer{conn};
   amqp_socket_t* socket = amqp_tcp_socket_new(conn);
   if (socket == nullptr || amqp_socket_open(socket, info.host, info.port) != AMQP_STATUS_OK) {
     *why = absl::StrCat("cannot connect to ", info.host, ":", info.port);
@@ -88,11 +82,15 @@ bool AmqpConsumer::Session(std::string* why) {
     return false;
   }
   amqp_channel_open(conn, kChannel);
-  if (Failed(conn, "channel", why)) return false;
+  return !Failed(conn, "channel", why);
+}
+
+// Declares the queue (and the exchange it is bound to, if any) and starts consuming it.
+bool Subscribe(amqp_connection_state_t conn, const QueueSource& q, std::string* why) {
   const amqp_bytes_t queue = amqp_cstring_bytes(q.queue.c_str());
   amqp_queue_declare(conn, kChannel, queue, 0, /*durable=*/1, 0, 0, amqp_empty_table);
   if (Failed(conn, "queue.declare", why)) return false;
-  if (!q.stream.empty()) {  // the exchange to bind the queue to
+  if (!q.stream.empty()) {
     amqp_exchange_declare(conn, kChannel, amqp_cstring_bytes(q.stream.c_str()),
                           amqp_cstring_bytes("topic"), 0, /*durable=*/1, 0, 0, amqp_empty_table);
     if (Failed(conn, "exchange.declare", why)) return false;
@@ -103,9 +101,22 @@ bool AmqpConsumer::Session(std::string* why) {
   }
   amqp_basic_qos(conn, kChannel, 0, static_cast<uint16_t>(std::min<uint64_t>(q.count, 65535)), 0);
   amqp_basic_consume(conn, kChannel, queue, amqp_empty_bytes, 0, /*no_ack=*/0, 0, amqp_empty_table);
-  if (Failed(conn, "basic.consume", why)) return false;
+  return !Failed(conn, "basic.consume", why);
+}
 
-  const int64_t wait_us = absl::ToInt64Microseconds(q.block);
+}  // namespace
+
+bool AmqpConsumer::Session(std::string* why) {
+  amqp_connection_state_t conn = amqp_new_connection();
+  struct Closer {
+    amqp_connection_state_t conn;
+    ~Closer() {
+      amqp_connection_close(conn, AMQP_REPLY_SUCCESS);
+      amqp_destroy_connection(conn);
+    }
+  } closer{conn};
+  if (!Open(conn, rule_.queue.address, why) || !Subscribe(conn, rule_.queue, why)) return false;
+  const int64_t wait_us = absl::ToInt64Microseconds(rule_.queue.block);
   while (!stop_) {
     amqp_maybe_release_buffers(conn);
     amqp_envelope_t envelope;
@@ -119,25 +130,25 @@ bool AmqpConsumer::Session(std::string* why) {
       *why = "connection lost";
       return false;
     }
-    const std::string body = Bytes(envelope.message.body);
-    const std::string id = MessageId(envelope.message, body);
-    std::string problem;
-    Delivery d;
-    while ((d = DeliverMessage(rule_, submitter_, body, id, &problem)) == Delivery::kRetryLater &&
-           !stop_) {
-      LOG_EVERY_N(WARNING, 10) << "amqp " << rule_.name << ": " << id << ": " << problem;
-      absl::SleepFor(absl::Milliseconds(500));
-    }
-    if (d == Delivery::kAccepted) {
-      amqp_basic_ack(conn, kChannel, envelope.delivery_tag, 0);
-      ++delivered_;
-    } else if (d == Delivery::kRejected) {
-      LOG(ERROR) << "amqp " << rule_.name << ": message " << id << " rejected: " << problem;
-      amqp_basic_reject(conn, kChannel, envelope.delivery_tag, /*requeue=*/0);
-    }  // stopping: left unacknowledged, the broker requeues it when the connection closes
+    Handle(conn, envelope);
     amqp_destroy_envelope(&envelope);
   }
   return true;
+}
+
+void AmqpConsumer::Handle(amqp_connection_state_t conn, const amqp_envelope_t& envelope) {
+  const std::string body = Bytes(envelope.message.body);
+  const std::string id = MessageId(envelope.message, body);
+  std::string why;
+  const Delivery d = DeliverPatiently(
+      rule_, submitter_, body, id, stop_, [] {}, &why);
+  if (d == Delivery::kAccepted) {
+    amqp_basic_ack(conn, kChannel, envelope.delivery_tag, 0);
+    ++delivered_;
+  } else if (d == Delivery::kRejected) {
+    LOG(ERROR) << "amqp " << rule_.name << ": message " << id << " rejected: " << why;
+    amqp_basic_reject(conn, kChannel, envelope.delivery_tag, /*requeue=*/0);
+  }  // stopping: left unacknowledged, the broker requeues it when the connection closes
 }
 
 }  // namespace fanout::trigger

@@ -8,6 +8,8 @@
 #ifndef FANOUT_TRIGGER_AMQP_CONSUMER_H_
 #define FANOUT_TRIGGER_AMQP_CONSUMER_H_
 
+#include <amqp.h>
+
 #include <atomic>
 #include <string>
 #include <thread>
@@ -29,6 +31,8 @@ class AmqpConsumer {
  private:
   void Loop();
   bool Session(std::string* why);  // one connection's life; false when it broke
+  // Delivers one message, then acknowledges or rejects it.
+  void Handle(amqp_connection_state_t conn, const amqp_envelope_t& envelope);
 
   const Rule rule_;
   JobSubmitter& submitter_;

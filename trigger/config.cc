@@ -197,55 +197,71 @@ absl::Status ParseQueue(const std::string& type, Fields& s, QueueSource* q) {
   return s.Duration("block", &q->block);
 }
 
+absl::Status ParseSource(const json* source, const std::string& where, Rule* rule) {
+  if (source == nullptr || !source->is_object()) {
+    return absl::InvalidArgumentError(
+        where + "source: required: an object such as {\"type\": \"webhook\"}");
+  }
+  Fields s(*source, where + "source.");
+  if (absl::Status st = s.String("type", &rule->source, true); !st.ok()) return st;
+  absl::Status parsed;
+  if (rule->source == "schedule") {
+    parsed = ParseSchedule(s, &rule->schedule);
+  } else if (rule->source == "directory") {
+    parsed = ParseDirectory(s, &rule->directory);
+  } else if (rule->source == "redis" || rule->source == "nats" || rule->source == "amqp") {
+    parsed = ParseQueue(rule->source, s, &rule->queue);
+  } else if (rule->source != "webhook") {
+    return s.Error("type", absl::StrCat("'", rule->source, "' is not a source this trigger ",
+                                        "has (webhook, schedule, directory, redis, nats, amqp)"));
+  }
+  return parsed.ok() ? s.NoOthers() : parsed;
+}
+
+// What a rule's source allows of filter and reconcile.
+absl::Status CheckFilterFits(const json& object, const Rule& rule, Fields& f) {
+  const char* other = object.contains("reconcile") ? "reconcile" : "filter";
+  if (rule.source == "schedule" && (object.contains("filter") || object.contains("reconcile"))) {
+    return f.Error(other, "a schedule has no events to filter or reconcile");
+  }
+  const EventFilter& filter = rule.filter;
+  if (rule.source == "directory" && (!filter.events.empty() || !filter.bucket.empty() ||
+                                     !filter.prefix.empty() || object.contains("reconcile"))) {
+    return f.Error(other,
+                   "a directory rule filters by filter.suffix only (and scans with "
+                   "source.scan_existing)");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseReconcile(const json& reconcile, const std::string& where, Rule* rule) {
+  if (!reconcile.is_object())
+    return absl::InvalidArgumentError(where + "reconcile: must be an object");
+  Fields r(reconcile, where + "reconcile.");
+  rule->reconcile.enabled = true;
+  if (absl::Status s = r.Duration("every", &rule->reconcile.every); !s.ok()) return s;
+  if (absl::Status s = r.Duration("lookback", &rule->reconcile.lookback); !s.ok()) return s;
+  if (absl::Status s = r.NoOthers(); !s.ok()) return s;
+  if (rule->filter.bucket.empty()) {
+    return absl::InvalidArgumentError(
+        where + "reconcile: needs filter.bucket: the bucket whose listing it scans");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseRule(const json& object, const std::string& where, Rule* rule) {
   Fields f(object, where);
-  if (const json* source = f.Find("source"); source == nullptr || !source->is_object()) {
-    return f.Error("source", "required: an object such as {\"type\": \"webhook\"}");
-  } else {
-    Fields s(*source, where + "source.");
-    if (absl::Status st = s.String("type", &rule->source, true); !st.ok()) return st;
-    if (rule->source == "schedule") {
-      if (absl::Status st = ParseSchedule(s, &rule->schedule); !st.ok()) return st;
-    } else if (rule->source == "directory") {
-      if (absl::Status st = ParseDirectory(s, &rule->directory); !st.ok()) return st;
-    } else if (rule->source == "redis" || rule->source == "nats" || rule->source == "amqp") {
-      if (absl::Status st = ParseQueue(rule->source, s, &rule->queue); !st.ok()) return st;
-    } else if (rule->source != "webhook") {
-      return s.Error("type", absl::StrCat("'", rule->source, "' is not a source this trigger ",
-                                          "has (webhook, schedule, directory, redis, nats, amqp)"));
-    }
-    if (absl::Status st = s.NoOthers(); !st.ok()) return st;
-  }
+  if (absl::Status s = ParseSource(f.Find("source"), where, rule); !s.ok()) return s;
   if (const json* filter = f.Find("filter"); filter != nullptr) {
     if (absl::Status s = ParseFilter(*filter, where, &rule->filter); !s.ok()) return s;
   }
   const json* job = f.Find("job");
   if (job == nullptr) return f.Error("job", "required: the job an event becomes");
-  const bool schedule = rule->source == "schedule";
-  if (absl::Status s = ParseJob(*job, where, schedule, &rule->job); !s.ok()) return s;
-  if (schedule && (object.contains("filter") || object.contains("reconcile"))) {
-    return f.Error(object.contains("filter") ? "filter" : "reconcile",
-                   "a schedule has no events to filter or reconcile");
-  }
-  if (rule->source == "directory") {
-    const EventFilter& filter = rule->filter;
-    if (!filter.events.empty() || !filter.bucket.empty() || !filter.prefix.empty() ||
-        object.contains("reconcile")) {
-      return f.Error(object.contains("reconcile") ? "reconcile" : "filter",
-                     "a directory rule filters by filter.suffix only (and scans with "
-                     "source.scan_existing)");
-    }
-  }
+  const bool own_source = rule->source == "schedule";
+  if (absl::Status s = ParseJob(*job, where, own_source, &rule->job); !s.ok()) return s;
+  if (absl::Status s = CheckFilterFits(object, *rule, f); !s.ok()) return s;
   if (const json* reconcile = f.Find("reconcile"); reconcile != nullptr) {
-    if (!reconcile->is_object()) return f.Error("reconcile", "must be an object");
-    Fields r(*reconcile, where + "reconcile.");
-    rule->reconcile.enabled = true;
-    if (absl::Status s = r.Duration("every", &rule->reconcile.every); !s.ok()) return s;
-    if (absl::Status s = r.Duration("lookback", &rule->reconcile.lookback); !s.ok()) return s;
-    if (absl::Status s = r.NoOthers(); !s.ok()) return s;
-    if (rule->filter.bucket.empty()) {
-      return f.Error("reconcile", "needs filter.bucket: the bucket whose listing it scans");
-    }
+    if (absl::Status s = ParseReconcile(*reconcile, where, rule); !s.ok()) return s;
   }
   return f.NoOthers();
 }

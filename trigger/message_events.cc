@@ -1,6 +1,8 @@
 #include "trigger/message_events.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "glog/logging.h"
 #include "nlohmann/json.hpp"
 #include "trigger/s3_event.h"
 #include "trigger/webhook_handler.h"
@@ -51,6 +53,20 @@ Delivery DeliverMessage(const Rule& rule, JobSubmitter& submitter, absl::string_
                                                                        : Delivery::kRejected;
   }
   return Delivery::kAccepted;
+}
+
+Delivery DeliverPatiently(const Rule& rule, JobSubmitter& submitter, absl::string_view body,
+                          const std::string& message_id, const std::atomic<bool>& stop,
+                          const std::function<void()>& keep_alive, std::string* why) {
+  Delivery d;
+  while ((d = DeliverMessage(rule, submitter, body, message_id, why)) == Delivery::kRetryLater &&
+         !stop) {
+    LOG_EVERY_N(WARNING, 10) << rule.source << " " << rule.name << ": " << message_id << ": "
+                             << *why;
+    keep_alive();
+    absl::SleepFor(absl::Milliseconds(500));
+  }
+  return d;
 }
 
 }  // namespace fanout::trigger

@@ -7,6 +7,8 @@
 #ifndef FANOUT_TRIGGER_MESSAGE_EVENTS_H_
 #define FANOUT_TRIGGER_MESSAGE_EVENTS_H_
 
+#include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,13 @@ enum class Delivery {
 // Submits a message's jobs; `why` says what went wrong when it was not accepted.
 Delivery DeliverMessage(const Rule& rule, JobSubmitter& submitter, absl::string_view body,
                         const std::string& message_id, std::string* why);
+
+// DeliverMessage, again every half second while the coordinator is unreachable (calling
+// `keep_alive` each time, to hold the message), until it is taken, refused, or `stop` is set
+// (then kRetryLater: leave the message unacknowledged).
+Delivery DeliverPatiently(const Rule& rule, JobSubmitter& submitter, absl::string_view body,
+                          const std::string& message_id, const std::atomic<bool>& stop,
+                          const std::function<void()>& keep_alive, std::string* why);
 
 }  // namespace fanout::trigger
 

@@ -51,14 +51,18 @@ bool NatsConsumer::Session() {
   natsConnection* nc = nullptr;
   jsCtx* js = nullptr;
   natsSubscription* sub = nullptr;
-  auto cleanup = [&] {
-    natsSubscription_Destroy(sub);  // the durable consumer stays on the server
-    jsCtx_Destroy(js);
-    natsConnection_Destroy(nc);
-  };
+  struct Cleanup {
+    natsConnection*& nc;
+    jsCtx*& js;
+    natsSubscription*& sub;
+    ~Cleanup() {
+      natsSubscription_Destroy(sub);  // the durable consumer stays on the server
+      jsCtx_Destroy(js);
+      natsConnection_Destroy(nc);
+    }
+  } cleanup{nc, js, sub};
   if (natsConnection_ConnectTo(&nc, q.address.c_str()) != NATS_OK ||
       natsConnection_JetStream(&js, nc, nullptr) != NATS_OK) {
-    cleanup();
     return false;
   }
   jsSubOptions so;
@@ -70,7 +74,6 @@ bool NatsConsumer::Session() {
       NATS_OK) {
     LOG(ERROR) << "nats " << rule_.name << ": pull subscribe to " << q.stream << "/" << q.group
                << ": " << nats_GetLastError(nullptr) << " (" << jerr << ")";
-    cleanup();
     return false;
   }
   const int64_t wait_ms = absl::ToInt64Milliseconds(q.block);
@@ -79,35 +82,27 @@ bool NatsConsumer::Session() {
     const natsStatus s =
         natsSubscription_Fetch(&list, sub, static_cast<int>(q.count), wait_ms, &jerr);
     if (s == NATS_TIMEOUT) continue;
-    if (s != NATS_OK) {
-      cleanup();
-      return false;
-    }
-    for (int i = 0; i < list.Count; ++i) {
-      natsMsg* msg = list.Msgs[i];
-      const std::string body(natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
-      const std::string id = MessageId(msg);
-      std::string why;
-      Delivery d;
-      // While the coordinator is away, keep the message ours (InProgress) and try again.
-      while ((d = DeliverMessage(rule_, submitter_, body, id, &why)) == Delivery::kRetryLater &&
-             !stop_) {
-        LOG_EVERY_N(WARNING, 10) << "nats " << rule_.name << ": " << id << ": " << why;
-        natsMsg_InProgress(msg, nullptr);
-        absl::SleepFor(absl::Milliseconds(500));
-      }
-      if (d == Delivery::kAccepted) {
-        natsMsg_Ack(msg, nullptr);
-        ++delivered_;
-      } else if (d == Delivery::kRejected) {
-        LOG(ERROR) << "nats " << rule_.name << ": message " << id << " terminated: " << why;
-        natsMsg_Term(msg, nullptr);
-      }  // stopping: not acknowledged, the server redelivers it after AckWait
-    }
+    if (s != NATS_OK) return false;
+    for (int i = 0; i < list.Count; ++i) Handle(list.Msgs[i]);
     natsMsgList_Destroy(&list);
   }
-  cleanup();
   return true;
+}
+
+void NatsConsumer::Handle(natsMsg* msg) {
+  const std::string body(natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
+  const std::string id = MessageId(msg);
+  std::string why;
+  // While the coordinator is away, keep the message ours (InProgress) and try again.
+  const Delivery d = DeliverPatiently(
+      rule_, submitter_, body, id, stop_, [msg] { natsMsg_InProgress(msg, nullptr); }, &why);
+  if (d == Delivery::kAccepted) {
+    natsMsg_Ack(msg, nullptr);
+    ++delivered_;
+  } else if (d == Delivery::kRejected) {
+    LOG(ERROR) << "nats " << rule_.name << ": message " << id << " terminated: " << why;
+    natsMsg_Term(msg, nullptr);
+  }  // stopping: not acknowledged, the server redelivers it after AckWait
 }
 
 }  // namespace fanout::trigger

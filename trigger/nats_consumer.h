@@ -6,6 +6,8 @@
 #ifndef FANOUT_TRIGGER_NATS_CONSUMER_H_
 #define FANOUT_TRIGGER_NATS_CONSUMER_H_
 
+#include <nats/nats.h>
+
 #include <atomic>
 #include <string>
 #include <thread>
@@ -27,6 +29,8 @@ class NatsConsumer {
  private:
   void Loop();
   bool Session();  // one connection's life; false when it broke
+  // Delivers one message, then acknowledges or terminates it.
+  void Handle(natsMsg* msg);
 
   const Rule rule_;
   JobSubmitter& submitter_;
