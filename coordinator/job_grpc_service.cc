@@ -97,6 +97,7 @@ grpc::ServerUnaryReactor* JobGrpcService::SubmitJob(grpc::CallbackServerContext*
   v1::SubmitJobResponse reply;
   *reply.mutable_job() = std::move(out->job);
   reply.set_created(out->created);
+  reply.set_known_items(static_cast<uint32_t>(out->known_items));
   return Reply(context, absl::StatusOr<v1::SubmitJobResponse>(std::move(reply)), response);
 }
 

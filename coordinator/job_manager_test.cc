@@ -88,6 +88,19 @@ TEST_F(JobManagerTest, BadResultsAndReduceAreRefusedNamingTheField) {
   EXPECT_THAT(manager_.SubmitJob(spec).status().message(), HasSubstr("reduce: "));
 }
 
+TEST_F(JobManagerTest, ItemKeysNeedOneKeyPerInlineItem) {
+  v1::JobSpec spec = Spec();
+  spec.set_source(R"(["a","b"])");
+  spec.add_item_keys("k-a");
+  EXPECT_THAT(manager_.SubmitJob(spec).status().message(),
+              HasSubstr("item_keys: needs an inline JSON list source with one key per item (1 "
+                        "keys, 2 items)"));
+  spec.add_item_keys("");
+  EXPECT_THAT(manager_.SubmitJob(spec).status().message(), HasSubstr("item_keys: a key is empty"));
+  spec.set_source("range:1-2");
+  EXPECT_THAT(manager_.SubmitJob(spec).status().message(), HasSubstr("(2 keys, no list)"));
+}
+
 TEST_F(JobManagerTest, OutOfRangeOptionsAreRefusedNamingTheField) {
   v1::JobSpec spec = Spec();
   spec.mutable_options()->set_batch_size(1'000'000);

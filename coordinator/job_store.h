@@ -25,7 +25,8 @@ struct RedriveOutcome {
 
 struct SubmitOutcome {
   v1::Job job;
-  bool created = false;  // false: the idempotency key named an existing job
+  bool created = false;    // false: the idempotency key named an existing job
+  size_t known_items = 0;  // items left out: their item_keys made a job before
 };
 
 // Thread-safe. Owned by whoever wires the coordinator (main, `fanout dev`, tests).

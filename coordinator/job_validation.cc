@@ -46,6 +46,22 @@ absl::Status ValidateOptions(const v1::JobOptions& o) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateItemKeys(const v1::JobSpec& spec) {
+  if (spec.item_keys_size() == 0) return absl::OkStatus();
+  const nlohmann::json items = nlohmann::json::parse(spec.source(), nullptr, false);
+  if (!items.is_array() || items.size() != static_cast<size_t>(spec.item_keys_size())) {
+    return Bad(
+        "item_keys",
+        absl::StrCat("needs an inline JSON list source with one key per item (",
+                     spec.item_keys_size(), " keys, ",
+                     items.is_array() ? absl::StrCat(items.size(), " items") : "no list", ")"));
+  }
+  for (const std::string& key : spec.item_keys()) {
+    if (key.empty()) return Bad("item_keys", "a key is empty");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
@@ -60,6 +76,7 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
     if (!params.is_object()) return Bad("params_json", "must be a JSON object");
   }
   RETURN_IF_ERROR(ValidateResultsSpec(spec.results()));
+  RETURN_IF_ERROR(ValidateItemKeys(spec));
   if (!spec.reduce().empty()) {
     absl::Status reduce = ParseFunction(spec.reduce()).status();
     if (!reduce.ok()) return Bad("reduce", reduce.message());

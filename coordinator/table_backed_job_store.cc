@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "coordinator/item_keys.h"
 #include "google/protobuf/util/message_differencer.h"
 
 namespace fanout::coordinator {
@@ -53,10 +54,23 @@ absl::StatusOr<SubmitOutcome> TableBackedJobStore::SubmitJob(const v1::JobSpec& 
       out.job = *existing;
       ticket = last_ticket_;
     } else {
-      ChangeSet& changes = Scratch();
-      out.job = table_.CreateJob(spec, std::move(splitter), clock_.Now(), &changes);
-      out.created = true;
-      ticket = Commit(changes);
+      v1::JobSpec kept = spec;
+      const v1::Job* known = nullptr;
+      if (spec.item_keys_size() > 0) {
+        auto find = [this](absl::string_view key) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+          return table_.FindJobByIdempotencyKey(key);
+        };
+        ASSIGN_OR_RETURN(out.known_items, LeaveOutKnownItems(find, &kept, &splitter, &known));
+      }
+      if (kept.item_keys_size() == 0 && known != nullptr) {  // every item ran already
+        out.job = *known;
+        ticket = last_ticket_;
+      } else {
+        ChangeSet& changes = Scratch();
+        out.job = table_.CreateJob(kept, std::move(splitter), clock_.Now(), &changes);
+        out.created = true;
+        ticket = Commit(changes);
+      }
     }
   }
   RETURN_IF_ERROR(Durable(ticket));

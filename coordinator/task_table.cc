@@ -108,6 +108,10 @@ const v1::Job& TaskTable::CreateJob(const v1::JobSpec& spec, std::unique_ptr<Spl
     idempotency_[spec.idempotency_key()] = seq;
     changes->idempotency_keys.emplace_back(spec.idempotency_key(), seq);
   }
+  for (const std::string& key : spec.item_keys()) {
+    idempotency_[key] = seq;
+    changes->idempotency_keys.emplace_back(key, seq);
+  }
   changes->jobs.insert(seq);
   changes->new_jobs.push_back(seq);
   MaybeFinish(entry, now, changes);  // an empty source ends at once
