@@ -4,7 +4,9 @@
 // good event still runs; a coordinator that is down gets the sender a 503.
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -12,6 +14,7 @@
 #include "nlohmann/json.hpp"
 #include "s3/http.h"
 #include "tests/test_cluster.h"
+#include "tests/trigger_jobs.h"
 #include "tests/trigger_process.h"
 
 namespace fanout::testing {
@@ -144,6 +147,44 @@ TEST(TriggerExampleTest, FanoutDevRunsTheTriggerInItsProcess) {
     absl::SleepFor(absl::Milliseconds(100));
   }
   FAIL() << job << " did not succeed";
+}
+
+TEST(TriggerExampleTest, ABatchingWindowRunsEachEventOnceAcrossBatches) {
+  TestCluster cluster("batched");
+  ASSERT_TRUE(cluster.StartCoordinator().ok());
+  ASSERT_TRUE(cluster.StartWorker("w", 2).ok());
+  const std::string config = TestDir("batched.json");
+  std::ofstream(config) << R"({"rules": [{"name": "b", "source": {"type": "webhook"},
+      "batch": {"max_events": 4, "max_wait": "300ms"}, "job": {"function": "builtin:noop"}}]})";
+  TriggerProcess trigger("batched", config, cluster.address());
+  ASSERT_TRUE(trigger.Start().ok());
+  auto post_all = [&](const std::vector<std::string>& keys) {
+    std::vector<std::thread> posters;
+    for (const std::string& key : keys) {
+      posters.emplace_back([&, key] { EXPECT_EQ(Post(trigger, RgwEvent(key)).status, 200); });
+    }
+    for (std::thread& t : posters) t.join();
+  };
+  post_all({"e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"});
+  post_all({"e1", "e2", "e8"});  // two redelivered into a new batch, one new
+
+  std::map<std::string, int> runs;
+  size_t jobs = 0;
+  for (const auto& [source, list] : TriggerJobs(cluster, "b")) {
+    for (const v1::Job& job : list) {
+      ASSERT_TRUE(cluster.WaitForJob(job.job_id(), absl::Seconds(30)).ok());
+      ++jobs;
+      absl::StatusOr<std::vector<v1::ItemResult>> results = cluster.Results(job.job_id());
+      ASSERT_TRUE(results.ok());
+      for (const v1::ItemResult& r : *results) {
+        EXPECT_EQ(r.state(), v1::TASK_SUCCEEDED);
+        ++runs[json::parse(r.item())["key"]];
+      }
+    }
+  }
+  EXPECT_LT(jobs, 9u);  // batched
+  ASSERT_EQ(runs.size(), 9u);
+  for (const auto& [key, n] : runs) EXPECT_EQ(n, 1) << key;
 }
 
 // The scheduled times of the jobs a schedule rule made, each once.

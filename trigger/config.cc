@@ -249,6 +249,21 @@ absl::Status ParseReconcile(const json& reconcile, const std::string& where, Rul
   return absl::OkStatus();
 }
 
+absl::Status ParseBatch(const json& batch, const std::string& where, Rule* rule) {
+  if (rule->source != "webhook") {
+    // Queue consumers deliver one message at a time: a window would only delay each.
+    return absl::InvalidArgumentError(where + "batch: only webhook rules batch events");
+  }
+  if (!batch.is_object()) return absl::InvalidArgumentError(where + "batch: must be an object");
+  Fields b(batch, where + "batch.");
+  if (absl::Status s = b.Count("max_events", 10'000, &rule->batch.max_events); !s.ok()) return s;
+  if (absl::Status s = b.Duration("max_wait", &rule->batch.max_wait); !s.ok()) return s;
+  if (rule->batch.max_wait > absl::Seconds(10)) {
+    return b.Error("max_wait", "at most 10s: the sender waits for the batch");
+  }
+  return b.NoOthers();
+}
+
 absl::Status ParseRule(const json& object, const std::string& where, Rule* rule) {
   Fields f(object, where);
   if (absl::Status s = ParseSource(f.Find("source"), where, rule); !s.ok()) return s;
@@ -262,6 +277,9 @@ absl::Status ParseRule(const json& object, const std::string& where, Rule* rule)
   if (absl::Status s = CheckFilterFits(object, *rule, f); !s.ok()) return s;
   if (const json* reconcile = f.Find("reconcile"); reconcile != nullptr) {
     if (absl::Status s = ParseReconcile(*reconcile, where, rule); !s.ok()) return s;
+  }
+  if (const json* batch = f.Find("batch"); batch != nullptr) {
+    if (absl::Status s = ParseBatch(*batch, where, rule); !s.ok()) return s;
   }
   return f.NoOthers();
 }

@@ -72,6 +72,12 @@ struct QueueSource {
   absl::Duration claim_idle = absl::Seconds(30);
 };
 
+// A webhook rule's batching window: events arriving together become one job (event_batcher.h).
+struct Batching {
+  uint64_t max_events = 1;  // 1: no batching, one job per event
+  absl::Duration max_wait = absl::Milliseconds(100);
+};
+
 struct Rule {
   std::string name;
   // "webhook" (S3 event notifications over HTTP), "schedule", "directory", "redis", "nats", "amqp"
@@ -82,6 +88,7 @@ struct Rule {
   Schedule schedule;    // source "schedule" only
   Directory directory;  // source "directory" only
   QueueSource queue;    // sources "redis", "nats", "amqp"
+  Batching batch;       // source "webhook" only
 };
 
 struct TriggerConfig {

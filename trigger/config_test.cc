@@ -140,12 +140,30 @@ TEST(TriggerConfigTest, QueueRules) {
               HasSubstr("rule 'a' (#1): source.queue: required"));
 }
 
+TEST(TriggerConfigTest, BatchingWindows) {
+  absl::StatusOr<TriggerConfig> config = ParseTriggerConfig("t.json", R"({"rules": [
+      {"name": "w", "source": {"type": "webhook"}, "job": {"function": "builtin:noop"},
+       "batch": {"max_events": 50, "max_wait": "200ms"}}]})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->rules[0].batch.max_events, 50u);
+  EXPECT_EQ(config->rules[0].batch.max_wait, absl::Milliseconds(200));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "r", "source": {"type": "redis", "address": "h:1",
+                                     "stream": "s", "group": "g"},
+                                     "job": {"function": "builtin:noop"},
+                                     "batch": {"max_events": 5}}]})"),
+              HasSubstr("rule 'r' (#1): batch: only webhook rules batch events"));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "w", "source": {"type": "webhook"},
+                                     "job": {"function": "builtin:noop"},
+                                     "batch": {"max_events": 5, "max_wait": "1m"}}]})"),
+              HasSubstr("batch.max_wait: at most 10s"));
+}
+
 TEST(TriggerConfigTest, TheExampleConfigsLoad) {
   for (const char* name :
        {"examples/triggers/webhook-noop.json", "examples/triggers/s3-reconciled.json",
         "examples/triggers/nightly-schedule.json", "examples/triggers/inbox-directory.json",
         "examples/triggers/redis-orders.json", "examples/triggers/nats-events.json",
-        "examples/triggers/amqp-rgw.json"}) {
+        "examples/triggers/amqp-rgw.json", "examples/triggers/webhook-batched.json"}) {
     absl::StatusOr<TriggerConfig> config = LoadTriggerConfig(name);
     EXPECT_TRUE(config.ok()) << config.status();
   }

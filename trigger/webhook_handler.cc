@@ -94,8 +94,11 @@ HttpReply WebhookHandler::HandleEvents(absl::string_view body) {
     for (const Rule& rule : config_.rules) {
       if (rule.source != "webhook" || !Matches(rule.filter, event)) continue;
       matched = true;
-      absl::StatusOr<Submitted> submitted = submitter_.Submit(
-          EventJob(rule.job, rule.name, EventItem(event), EventIdempotencyKey(rule.name, event)));
+      absl::StatusOr<Submitted> submitted =
+          rule.batch.max_events > 1
+              ? batcher_.Add(rule, EventItem(event), EventIdempotencyKey(rule.name, event))
+              : submitter_.Submit(EventJob(rule.job, rule.name, EventItem(event),
+                                           EventIdempotencyKey(rule.name, event)));
       if (!submitted.ok()) {
         const bool later = submitted.status().code() == absl::StatusCode::kUnavailable;
         return Reject(later ? 503 : 422,

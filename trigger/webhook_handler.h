@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "nlohmann/json.hpp"
 #include "trigger/config.h"
+#include "trigger/event_batcher.h"
 #include "trigger/job_submitter.h"
 
 namespace fanout::trigger {
@@ -24,7 +25,7 @@ struct HttpReply {
 class WebhookHandler {
  public:
   WebhookHandler(const TriggerConfig& config, JobSubmitter& submitter)
-      : config_(config), submitter_(submitter) {}
+      : config_(config), submitter_(submitter), batcher_(submitter) {}
 
   HttpReply Handle(absl::string_view body);
   // A body longer than the configured limit, refused unread.
@@ -42,6 +43,7 @@ class WebhookHandler {
 
   const TriggerConfig& config_;
   JobSubmitter& submitter_;
+  EventBatcher batcher_;  // for rules with a batching window
   Counts counts_;
 };
 
