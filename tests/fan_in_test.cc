@@ -109,6 +109,10 @@ TEST_F(FanInTest, MaxConcurrencyChangedWhileTheJobRunsIsObeyedWithinASecond) {
   const std::string id = SubmitJson({"--function=builtin:sleep", "--source=range:1-5000", "--param",
                                      "ms=200", "--max_concurrency=12"});
   auto running = [&] { return cluster_->GetJob(id)->counts().running(); };
+  // The workers may still be dropping the cancelled tasks of the test before from their queues.
+  for (absl::Time end = absl::Now() + absl::Seconds(10); running() == 0 && absl::Now() < end;) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
   uint64_t peak = 0;
   for (absl::Time end = absl::Now() + absl::Seconds(3); absl::Now() < end;) {
     peak = std::max(peak, running());

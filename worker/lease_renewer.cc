@@ -55,10 +55,12 @@ void LeaseRenewer::Run() {
     {
       absl::MutexLock lock(&mu_);
       auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_; };
-      // Every lease each third of the TTL, which leaves two more tries before one could expire;
-      // those of running tasks every 500 ms, so that a cancelled job's handlers hear of it within a
-      // second (renewals are cheap: nothing is written). The call also keeps an idle worker listed.
-      full_every = ttl_ / 3;
+      // Every lease each third of the TTL (at most a second apart), which leaves two more tries
+      // before one could expire, and lets queued tasks of a cancelled job leave the queue within a
+      // second instead of holding slots; those of running tasks every 500 ms, so that a cancelled
+      // job's handlers hear of it within a second (renewals are cheap: nothing is written). The
+      // call also keeps an idle worker listed.
+      full_every = std::min(ttl_ / 3, absl::Seconds(1));
       if (mu_.AwaitWithTimeout(absl::Condition(&stopping),
                                std::min(full_every, absl::Milliseconds(500)))) {
         return;
