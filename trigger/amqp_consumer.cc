@@ -11,7 +11,6 @@
 #include "absl/time/clock.h"
 #include "glog/logging.h"
 #include "trigger/message_events.h"
-#include "trigger/reconnect.h"
 
 namespace fanout::trigger {
 namespace {
@@ -43,18 +42,9 @@ std::string MessageId(const amqp_message_t& message, const std::string& body) {
 
 }  // namespace
 
-AmqpConsumer::~AmqpConsumer() {
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
-}
-
 void AmqpConsumer::Start() {
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void AmqpConsumer::Loop() {
-  RunReconnecting(stop_, absl::StrCat("amqp ", rule_.name),
-                  [this](std::string* why) { return Session(why); });
+  thread_.Start(absl::StrCat("amqp ", rule_.name),
+                [this](std::string* why) { return Session(why); });
 }
 
 namespace {
@@ -75,8 +65,8 @@ bool Open(amqp_connection_state_t conn, const std::string& address, std::string*
     *why = absl::StrCat("cannot connect to ", info.host, ":", info.port);
     return false;
   }
-  const amqp_rpc_reply_t login =
-      amqp_login(conn, vhost, 0, 131072, 60, AMQP_SASL_METHOD_PLAIN, info.user, info.password);
+  const amqp_rpc_reply_t login = amqp_login(conn, vhost, 0, 131072, /*heartbeat=*/0,
+                                            AMQP_SASL_METHOD_PLAIN, info.user, info.password);
   if (login.reply_type != AMQP_RESPONSE_NORMAL) {
     *why = absl::StrCat("login to ", info.host, ":", info.port, " as ", info.user, " refused");
     return false;
@@ -117,7 +107,7 @@ bool AmqpConsumer::Session(std::string* why) {
   } closer{conn};
   if (!Open(conn, rule_.queue.address, why) || !Subscribe(conn, rule_.queue, why)) return false;
   const int64_t wait_us = absl::ToInt64Microseconds(rule_.queue.block);
-  while (!stop_) {
+  while (!thread_.stopping()) {
     amqp_maybe_release_buffers(conn);
     amqp_envelope_t envelope;
     timeval timeout = {static_cast<time_t>(wait_us / 1'000'000),
@@ -141,10 +131,9 @@ void AmqpConsumer::Handle(amqp_connection_state_t conn, const amqp_envelope_t& e
   const std::string id = MessageId(envelope.message, body);
   std::string why;
   const Delivery d = DeliverPatiently(
-      rule_, submitter_, body, id, stop_, [] {}, &why);
+      rule_, submitter_, body, id, thread_.stopping(), [] {}, &why);
   if (d == Delivery::kAccepted) {
     amqp_basic_ack(conn, kChannel, envelope.delivery_tag, 0);
-    ++delivered_;
   } else if (d == Delivery::kRejected) {
     LOG(ERROR) << "amqp " << rule_.name << ": message " << id << " rejected: " << why;
     amqp_basic_reject(conn, kChannel, envelope.delivery_tag, /*requeue=*/0);

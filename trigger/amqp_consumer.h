@@ -10,11 +10,10 @@
 
 #include <amqp.h>
 
-#include <atomic>
 #include <string>
-#include <thread>
 
 #include "trigger/config.h"
+#include "trigger/consumer_thread.h"
 #include "trigger/job_submitter.h"
 
 namespace fanout::trigger {
@@ -23,22 +22,17 @@ class AmqpConsumer {
  public:
   AmqpConsumer(Rule rule, JobSubmitter& submitter)
       : rule_(std::move(rule)), submitter_(submitter) {}
-  ~AmqpConsumer();  // stops within a wait
 
   void Start();
-  uint64_t delivered() const { return delivered_; }
 
  private:
-  void Loop();
   bool Session(std::string* why);  // one connection's life; false when it broke
   // Delivers one message, then acknowledges or rejects it.
   void Handle(amqp_connection_state_t conn, const amqp_envelope_t& envelope);
 
   const Rule rule_;
   JobSubmitter& submitter_;
-  std::atomic<bool> stop_{false};
-  std::atomic<uint64_t> delivered_{0};
-  std::thread thread_;
+  ConsumerThread thread_;  // last: joined before the members its session uses go
 };
 
 }  // namespace fanout::trigger

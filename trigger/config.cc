@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/functions.h"
+#include "common/proto_time.h"
 #include "nlohmann/json.hpp"
 #include "trigger/cron.h"
 
@@ -98,6 +100,12 @@ absl::Status ParseJob(const json& object, const std::string& where, bool own_sou
   Fields f(object, where + "job.");
   std::string text;
   if (absl::Status s = f.String("function", &text, true); !s.ok()) return s;
+  // Checked now: a rule naming no known function would otherwise drop every event it takes.
+  if (absl::Status s = ParseFunction(text).status(); !s.ok()) {
+    absl::string_view why = s.message();
+    absl::ConsumePrefix(&why, "function: ");
+    return f.Error("function", why);
+  }
   job->set_function(text);
   // A schedule's job may name the data it runs over; an event's job runs over the event.
   if (own_source) {
@@ -121,11 +129,7 @@ absl::Status ParseJob(const json& object, const std::string& where, bool own_sou
   o.set_max_concurrency(n);
   absl::Duration timeout = absl::ZeroDuration();
   if (absl::Status s = f.Duration("timeout", &timeout); !s.ok()) return s;
-  if (timeout > absl::ZeroDuration()) {
-    o.mutable_timeout()->set_seconds(absl::ToInt64Seconds(timeout));
-    o.mutable_timeout()->set_nanos(
-        static_cast<int32_t>(absl::ToInt64Nanoseconds(timeout % absl::Seconds(1))));
-  }
+  if (timeout > absl::ZeroDuration()) ToProto(timeout, o.mutable_timeout());
   std::string results;
   if (absl::Status s = f.String("results", &results); !s.ok()) return s;
   job->set_results(results);
@@ -245,6 +249,14 @@ absl::Status ParseReconcile(const json& reconcile, const std::string& where, Rul
   if (rule->filter.bucket.empty()) {
     return absl::InvalidArgumentError(
         where + "reconcile: needs filter.bucket: the bucket whose listing it scans");
+  }
+  // A listing finds objects that exist: it stands in for ObjectCreated events only.
+  bool created = rule->filter.events.empty();
+  for (const std::string& e : rule->filter.events) created |= absl::StartsWith(e, "ObjectCreated");
+  if (!created) {
+    return absl::InvalidArgumentError(
+        where +
+        "reconcile: the filter takes no ObjectCreated events, which is all a listing finds");
   }
   return absl::OkStatus();
 }

@@ -50,6 +50,9 @@ TEST(TriggerConfigTest, ErrorsNameTheFileTheRuleAndTheField) {
   EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "a", "source": {"type": "webhook"}, "job": {}}]})"),
               HasSubstr("rule 'a' (#1): job.function: required"));
   EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "a", "source": {"type": "webhook"},
+                                     "job": {"function": "builtin:nopp"}}]})"),
+              HasSubstr("rule 'a' (#1): job.function: unknown built-in 'nopp'"));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "a", "source": {"type": "webhook"},
                                      "job": {"function": "builtin:noop"}, "filtre": {}}]})"),
               HasSubstr("rule 'a' (#1): filtre: unknown field"));
   EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "a", "source": {"type": "webhook"},
@@ -60,6 +63,11 @@ TEST(TriggerConfigTest, ErrorsNameTheFileTheRuleAndTheField) {
                                      "job": {"function": "builtin:noop"},
                                      "reconcile": {"every": "1m"}}]})"),
               HasSubstr("reconcile: needs filter.bucket"));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "a", "source": {"type": "webhook"},
+                                     "filter": {"bucket": "b", "events": ["ObjectRemoved:*"]},
+                                     "job": {"function": "builtin:noop"},
+                                     "reconcile": {"every": "1m"}}]})"),
+              HasSubstr("reconcile: the filter takes no ObjectCreated events"));
   EXPECT_THAT(ErrorOf(R"({"rules": [{"source": {"type": "webhook"}}]})"),
               HasSubstr("rule '' (#1): name: required"));
 }

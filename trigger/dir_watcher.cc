@@ -46,7 +46,7 @@ absl::StatusOr<v1::JobSpec> DirWatcher::FileJob(const Rule& rule, const std::str
                   absl::StrCat("dir/", rule.name, "/", path, "/", st.st_size, "/", mtime_ns));
 }
 
-absl::Status DirWatcher::Watch(const std::string& dir) {
+absl::Status DirWatcher::Watch(const std::string& dir, bool submit_files) {
   const int wd = inotify_add_watch(inotify_, dir.c_str(), kFileEvents | kDirEvents);
   if (wd < 0) {
     return absl::InvalidArgumentError(
@@ -57,8 +57,8 @@ absl::Status DirWatcher::Watch(const std::string& dir) {
   for (std::filesystem::directory_iterator it(dir, error), end; !error && it != end;
        it.increment(error)) {
     if (it->is_directory(error) && !it->is_symlink(error)) {
-      if (absl::Status s = Watch(it->path().string()); !s.ok()) LOG(WARNING) << s;
-    } else if (rule_.directory.scan_existing && it->is_regular_file(error)) {
+      if (absl::Status s = Watch(it->path().string(), submit_files); !s.ok()) LOG(WARNING) << s;
+    } else if (submit_files && it->is_regular_file(error)) {
       Submit(it->path().string());
     }
   }
@@ -70,9 +70,13 @@ absl::Status DirWatcher::Start() {
   if (inotify_ < 0 || pipe(stop_pipe_) != 0) {
     return absl::InternalError(absl::StrCat("inotify: ", std::strerror(errno)));
   }
-  // Watches first, files second: a file written meanwhile is seen twice at worst (one job).
-  if (absl::Status s = Watch(rule_.directory.path); !s.ok()) return s;
-  thread_ = std::thread([this] { Loop(); });
+  // Watches first, files second (on the watcher's thread: submitting may wait for the
+  // coordinator): a file written meanwhile is seen twice at worst, which is one job.
+  if (absl::Status s = Watch(rule_.directory.path, false); !s.ok()) return s;
+  thread_ = std::thread([this] {
+    if (rule_.directory.scan_existing) Rescan(rule_.directory.path);
+    Loop();
+  });
   return absl::OkStatus();
 }
 
@@ -127,8 +131,7 @@ void DirWatcher::Loop() {
       if (event->mask & IN_ISDIR) {
         // A new directory: watch it, and take what was written into it before the watch.
         if (event->mask & (IN_CREATE | IN_MOVED_TO)) {
-          if (absl::Status s = Watch(path); !s.ok()) LOG(WARNING) << s;
-          Rescan(path);
+          if (absl::Status s = Watch(path, true); !s.ok()) LOG(WARNING) << s;
         }
       } else if (event->mask & kFileEvents) {
         Submit(path);

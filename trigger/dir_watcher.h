@@ -32,7 +32,8 @@ class DirWatcher {
   static absl::StatusOr<v1::JobSpec> FileJob(const Rule& rule, const std::string& path);
 
  private:
-  absl::Status Watch(const std::string& dir);  // this directory and those below it
+  // Watches this directory and those below it, submitting their files if `submit_files`.
+  absl::Status Watch(const std::string& dir, bool submit_files);
   void Loop();
   void Rescan(const std::string& dir);  // submits every file below
   void Submit(const std::string& path);

@@ -27,8 +27,8 @@ void EventBatcher::Flush(const Rule& rule, const std::shared_ptr<Batch>& batch) 
   batch->done = true;
 }
 
-absl::StatusOr<Submitted> EventBatcher::Add(const Rule& rule, std::string item_json,
-                                            std::string key) {
+absl::StatusOr<Submitted> EventBatcher::Add(const Rule& rule, const std::vector<std::string>& items,
+                                            const std::vector<std::string>& keys) {
   absl::MutexLock lock(&mu_);
   std::shared_ptr<Batch>& slot = open_[rule.name];
   if (slot == nullptr) {
@@ -36,8 +36,8 @@ absl::StatusOr<Submitted> EventBatcher::Add(const Rule& rule, std::string item_j
     slot->deadline = absl::Now() + rule.batch.max_wait;
   }
   const std::shared_ptr<Batch> batch = slot;
-  batch->items.push_back(std::move(item_json));
-  batch->keys.push_back(std::move(key));
+  batch->items.insert(batch->items.end(), items.begin(), items.end());
+  batch->keys.insert(batch->keys.end(), keys.begin(), keys.end());
   if (batch->items.size() >= rule.batch.max_events) {
     Flush(rule, batch);
     return batch->result;

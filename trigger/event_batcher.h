@@ -22,9 +22,11 @@ class EventBatcher {
  public:
   explicit EventBatcher(JobSubmitter& submitter) : submitter_(submitter) {}
 
-  // Adds one event of `rule` and blocks until the batch holding it was submitted; returns that
-  // submission's answer.
-  absl::StatusOr<Submitted> Add(const Rule& rule, std::string item_json, std::string key);
+  // Adds events of `rule` (one key per item) and blocks until the batch holding them was
+  // submitted; returns that submission's answer. Events added together stay in one batch, even
+  // past max_events.
+  absl::StatusOr<Submitted> Add(const Rule& rule, const std::vector<std::string>& items,
+                                const std::vector<std::string>& keys);
 
   // The job of a batch: the rule's template over the items, one key per item.
   static v1::JobSpec BatchJob(const Rule& rule, const std::vector<std::string>& items,

@@ -45,7 +45,7 @@ TEST(EventBatcherTest, AFullBatchIsOneJobWithAKeyPerItem) {
   std::vector<std::string> jobs(3);
   for (int i = 0; i < 3; ++i) {
     posters.emplace_back([&, i] {
-      jobs[i] = batcher.Add(rule, json{{"n", i}}.dump(), absl::StrCat("k", i))->job_id;
+      jobs[i] = batcher.Add(rule, {json{{"n", i}}.dump()}, {absl::StrCat("k", i)})->job_id;
     });
   }
   for (std::thread& t : posters) t.join();
@@ -64,12 +64,14 @@ TEST(EventBatcherTest, TheWindowClosesAfterMaxWait) {
   EventBatcher batcher(recorder);
   const absl::Time start = absl::Now();
   absl::StatusOr<Submitted> one =
-      batcher.Add(Batching(100, absl::Milliseconds(150)), R"({"n": 1})", "k1");
+      batcher.Add(Batching(100, absl::Milliseconds(150)), {R"({"n": 1})"}, {"k1"});
   ASSERT_TRUE(one.ok());
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(150));
   ASSERT_EQ(recorder.specs().size(), 1u);
   EXPECT_EQ(recorder.specs()[0].source(), R"([{"n": 1}])");
-  batcher.Add(Batching(100, absl::Milliseconds(10)), R"({"n": 2})", "k2");  // a new window
+  batcher.Add(Batching(100, absl::Milliseconds(10)), {R"({"n": 2})", R"({"n": 3})"},
+              {"k2", "k3"});  // a new window; one call's events stay together
+  EXPECT_EQ(json::parse(recorder.specs()[1].source()).size(), 2u);
   EXPECT_EQ(recorder.specs().size(), 2u);
 }
 

@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
 #include "common/grpc_status.h"
 
 namespace fanout::trigger {
@@ -38,13 +39,12 @@ absl::StatusOr<Submitted> GrpcJobSubmitter::Submit(const v1::JobSpec& spec) {
       absl::StrContains(status.message(), "already created job")) {
     return Submitted{"", false};
   }
-  switch (status.code()) {
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kNotFound:
-      return absl::InvalidArgumentError(status.message());
-    default:
-      return absl::UnavailableError(absl::StrCat("coordinator: ", status.ToString()));
+  // The project's one taxonomy decides: what may pass (the coordinator away, overloaded) is
+  // tried again later; a refusal (a bad job, no permission) will not get better.
+  if (IsRetryable(ErrorCodeFromStatus(status))) {
+    return absl::UnavailableError(absl::StrCat("coordinator: ", status.ToString()));
   }
+  return absl::InvalidArgumentError(status.message());
 }
 
 v1::JobSpec EventJob(const v1::JobSpec& rule_job, const std::string& rule_name,

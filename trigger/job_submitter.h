@@ -22,8 +22,8 @@ struct Submitted {
 class JobSubmitter {
  public:
   virtual ~JobSubmitter() = default;
-  // UNAVAILABLE when the coordinator cannot be reached (the source should redeliver later);
-  // INVALID_ARGUMENT when it refused the job (the event is bad: redelivering will not help).
+  // UNAVAILABLE when the coordinator cannot be reached or answered a retryable error (the source
+  // should redeliver later); INVALID_ARGUMENT when it refused the job (redelivering will not help).
   virtual absl::StatusOr<Submitted> Submit(const v1::JobSpec& spec) = 0;
 };
 

@@ -8,7 +8,6 @@
 #include "absl/time/clock.h"
 #include "glog/logging.h"
 #include "trigger/message_events.h"
-#include "trigger/reconnect.h"
 
 namespace fanout::trigger {
 namespace {
@@ -28,22 +27,13 @@ std::string MessageId(natsMsg* msg) {
 
 }  // namespace
 
-NatsConsumer::~NatsConsumer() {
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
-}
-
 void NatsConsumer::Start() {
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void NatsConsumer::Loop() {
-  RunReconnecting(stop_, absl::StrCat("nats ", rule_.name, ": ", rule_.queue.address),
-                  [this](std::string* why) {
-                    const bool ok = Session();
-                    *why = absl::StrCat("session ended: ", nats_GetLastError(nullptr));
-                    return ok;
-                  });
+  thread_.Start(absl::StrCat("nats ", rule_.name, ": ", rule_.queue.address),
+                [this](std::string* why) {
+                  const bool ok = Session();
+                  *why = absl::StrCat("session ended: ", nats_GetLastError(nullptr));
+                  return ok;
+                });
 }
 
 bool NatsConsumer::Session() {
@@ -77,7 +67,7 @@ bool NatsConsumer::Session() {
     return false;
   }
   const int64_t wait_ms = absl::ToInt64Milliseconds(q.block);
-  while (!stop_) {
+  while (!thread_.stopping()) {
     natsMsgList list = {nullptr, 0};
     const natsStatus s =
         natsSubscription_Fetch(&list, sub, static_cast<int>(q.count), wait_ms, &jerr);
@@ -95,10 +85,10 @@ void NatsConsumer::Handle(natsMsg* msg) {
   std::string why;
   // While the coordinator is away, keep the message ours (InProgress) and try again.
   const Delivery d = DeliverPatiently(
-      rule_, submitter_, body, id, stop_, [msg] { natsMsg_InProgress(msg, nullptr); }, &why);
+      rule_, submitter_, body, id, thread_.stopping(), [msg] { natsMsg_InProgress(msg, nullptr); },
+      &why);
   if (d == Delivery::kAccepted) {
     natsMsg_Ack(msg, nullptr);
-    ++delivered_;
   } else if (d == Delivery::kRejected) {
     LOG(ERROR) << "nats " << rule_.name << ": message " << id << " terminated: " << why;
     natsMsg_Term(msg, nullptr);

@@ -8,11 +8,10 @@
 
 #include <nats/nats.h>
 
-#include <atomic>
 #include <string>
-#include <thread>
 
 #include "trigger/config.h"
+#include "trigger/consumer_thread.h"
 #include "trigger/job_submitter.h"
 
 namespace fanout::trigger {
@@ -21,22 +20,17 @@ class NatsConsumer {
  public:
   NatsConsumer(Rule rule, JobSubmitter& submitter)
       : rule_(std::move(rule)), submitter_(submitter) {}
-  ~NatsConsumer();  // stops within a fetch's wait
 
   void Start();
-  uint64_t delivered() const { return delivered_; }
 
  private:
-  void Loop();
   bool Session();  // one connection's life; false when it broke
   // Delivers one message, then acknowledges or terminates it.
   void Handle(natsMsg* msg);
 
   const Rule rule_;
   JobSubmitter& submitter_;
-  std::atomic<bool> stop_{false};
-  std::atomic<uint64_t> delivered_{0};
-  std::thread thread_;
+  ConsumerThread thread_;  // last: joined before the members its session uses go
 };
 
 }  // namespace fanout::trigger

@@ -13,7 +13,6 @@
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 #include "trigger/message_events.h"
-#include "trigger/reconnect.h"
 
 namespace fanout::trigger {
 namespace {
@@ -44,27 +43,18 @@ RedisConsumer::RedisConsumer(Rule rule, JobSubmitter& submitter)
       rule_.queue.consumer.empty() ? absl::StrCat(HostName(), "-", getpid()) : rule_.queue.consumer;
 }
 
-RedisConsumer::~RedisConsumer() {
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
-}
-
 void RedisConsumer::Start() {
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void RedisConsumer::Loop() {
   std::vector<std::string> host_port = absl::StrSplit(rule_.queue.address, ':');
   int port = 6379;
   if (host_port.size() == 2) (void)absl::SimpleAtoi(host_port[1], &port);
-  RunReconnecting(
-      stop_, absl::StrCat("redis ", rule_.name, ": ", rule_.queue.address), [&](std::string* why) {
-        redisContext* redis = redisConnectWithTimeout(host_port[0].c_str(), port, {2, 0});
-        const bool ok = redis != nullptr && redis->err == 0 && Session(redis);
-        *why = redis != nullptr ? redis->errstr : "cannot connect";
-        if (redis != nullptr) redisFree(redis);
-        return ok;
-      });
+  thread_.Start(absl::StrCat("redis ", rule_.name, ": ", rule_.queue.address),
+                [this, host = host_port[0], port](std::string* why) {
+                  redisContext* redis = redisConnectWithTimeout(host.c_str(), port, {2, 0});
+                  const bool ok = redis != nullptr && redis->err == 0 && Session(redis);
+                  *why = redis != nullptr ? redis->errstr : "cannot connect";
+                  if (redis != nullptr) redisFree(redis);
+                  return ok;
+                });
 }
 
 std::vector<RedisConsumer::Entry> RedisConsumer::Entries(const redisReply* list) const {
@@ -99,8 +89,23 @@ bool RedisConsumer::Deliver(redisContext* redis, const std::vector<Entry>& entri
         << "redis " << rule_.name << ": entry " << entry.id << " dropped: " << why;
     Reply ack = Command(redis, {"XACK", rule_.queue.stream, rule_.queue.group, entry.id});
     if (ack == nullptr) return false;
-    delivered_ += d == Delivery::kAccepted;
   }
+  return true;
+}
+
+bool RedisConsumer::Reap(redisContext* redis, const std::string& idle, const std::string& count) {
+  const QueueSource& q = rule_.queue;
+  // Page through the whole pending list, not just its first page: after an outage thousands of
+  // entries may wait.
+  std::string cursor = "0-0";
+  do {
+    Reply claimed =
+        Command(redis, {"XAUTOCLAIM", q.stream, q.group, consumer_, idle, cursor, "COUNT", count});
+    if (claimed == nullptr) return false;
+    if (claimed->type != REDIS_REPLY_ARRAY || claimed->elements < 2) return true;
+    if (!Deliver(redis, Entries(claimed->element[1]))) return false;
+    cursor = Text(claimed->element[0]);
+  } while (cursor != "0-0" && !thread_.stopping());
   return true;
 }
 
@@ -116,15 +121,9 @@ bool RedisConsumer::Session(redisContext* redis) {
   const std::string block = absl::StrCat(absl::ToInt64Milliseconds(q.block));
   const std::string idle = absl::StrCat(absl::ToInt64Milliseconds(q.claim_idle));
   absl::Time reap_at = absl::Now();
-  while (!stop_) {
-    if (absl::Now() >= reap_at) {  // entries idle too long, whoever read them
-      Reply claimed =
-          Command(redis, {"XAUTOCLAIM", q.stream, q.group, consumer_, idle, "0-0", "COUNT", count});
-      if (claimed == nullptr) return false;
-      if (claimed->type == REDIS_REPLY_ARRAY && claimed->elements >= 2 &&
-          !Deliver(redis, Entries(claimed->element[1]))) {
-        return false;
-      }
+  while (!thread_.stopping()) {
+    if (absl::Now() >= reap_at) {
+      if (!Reap(redis, idle, count)) return false;
       reap_at = absl::Now() + q.claim_idle / 2;
     }
     Reply read = Command(redis, {"XREADGROUP", "GROUP", q.group, consumer_, "COUNT", count, "BLOCK",

@@ -6,12 +6,11 @@
 #ifndef FANOUT_TRIGGER_REDIS_CONSUMER_H_
 #define FANOUT_TRIGGER_REDIS_CONSUMER_H_
 
-#include <atomic>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "trigger/config.h"
+#include "trigger/consumer_thread.h"
 #include "trigger/job_submitter.h"
 
 struct redisContext;
@@ -22,28 +21,25 @@ namespace fanout::trigger {
 class RedisConsumer {
  public:
   RedisConsumer(Rule rule, JobSubmitter& submitter);
-  ~RedisConsumer();  // stops within a read's block time
 
   void Start();
-  uint64_t delivered() const { return delivered_; }
 
  private:
   struct Entry {
     std::string id, body;
   };
-  void Loop();
   // One connection's life: false when it broke (the loop reconnects).
   bool Session(redisContext* redis);
   // Delivers entries and acknowledges the ones that are done with; false if the link broke.
   bool Deliver(redisContext* redis, const std::vector<Entry>& entries);
   std::vector<Entry> Entries(const redisReply* list) const;
+  // Takes over (and delivers) the entries pending longer than `idle` ms, whoever read them.
+  bool Reap(redisContext* redis, const std::string& idle, const std::string& count);
 
   const Rule rule_;
   JobSubmitter& submitter_;
   std::string consumer_;
-  std::atomic<bool> stop_{false};
-  std::atomic<uint64_t> delivered_{0};
-  std::thread thread_;
+  ConsumerThread thread_;  // last: joined before the members its session uses go
 };
 
 }  // namespace fanout::trigger

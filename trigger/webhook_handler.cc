@@ -87,28 +87,44 @@ HttpReply WebhookHandler::HandleEvents(absl::string_view body) {
                                       "' is not an S3 event name"));
     }
   }
-  json jobs = json::array();
+  // Each rule's events of this post: a batching rule takes them into its window at once.
+  std::vector<std::vector<const S3Event*>> by_rule(config_.rules.size());
   uint64_t accepted = 0, duplicates = 0, ignored = 0;
   for (const S3Event& event : *events) {
     bool matched = false;
-    for (const Rule& rule : config_.rules) {
+    for (size_t r = 0; r < config_.rules.size(); ++r) {
+      const Rule& rule = config_.rules[r];
       if (rule.source != "webhook" || !Matches(rule.filter, event)) continue;
+      by_rule[r].push_back(&event);
       matched = true;
+    }
+    ignored += !matched;
+  }
+  json jobs = json::array();
+  for (size_t r = 0; r < config_.rules.size(); ++r) {
+    if (by_rule[r].empty()) continue;
+    const Rule& rule = config_.rules[r];
+    std::vector<std::string> items, keys;
+    for (const S3Event* event : by_rule[r]) {
+      items.push_back(EventItem(*event));
+      keys.push_back(EventIdempotencyKey(rule.name, *event));
+    }
+    // Batched, the post's events are one submission; else one job each.
+    const bool batched = rule.batch.max_events > 1;
+    for (size_t i = 0; i < (batched ? 1 : items.size()); ++i) {
       absl::StatusOr<Submitted> submitted =
-          rule.batch.max_events > 1
-              ? batcher_.Add(rule, EventItem(event), EventIdempotencyKey(rule.name, event))
-              : submitter_.Submit(EventJob(rule.job, rule.name, EventItem(event),
-                                           EventIdempotencyKey(rule.name, event)));
+          batched ? batcher_.Add(rule, items, keys)
+                  : submitter_.Submit(EventJob(rule.job, rule.name, items[i], keys[i]));
       if (!submitted.ok()) {
         const bool later = submitted.status().code() == absl::StatusCode::kUnavailable;
         return Reject(later ? 503 : 422,
-                      absl::StrCat("rule '", rule.name, "': s3://", event.bucket, "/", event.key,
-                                   ": ", submitted.status().message()));
+                      absl::StrCat("rule '", rule.name, "': s3://", by_rule[r][i]->bucket, "/",
+                                   by_rule[r][i]->key, ": ", submitted.status().message()));
       }
-      ++(submitted->created ? accepted : duplicates);
+      const uint64_t events = batched ? items.size() : 1;
+      (submitted->created ? accepted : duplicates) += events;
       if (!submitted->job_id.empty()) jobs.push_back(submitted->job_id);
     }
-    if (!matched) ++ignored;
   }
   counts_.accepted += accepted;
   counts_.duplicates += duplicates;

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -113,6 +114,27 @@ TEST_F(WebhookHandlerTest, AnUnreachableCoordinatorIs503SoTheSourceRetries) {
   HttpReply reply = handler_.Handle(Body("ceph:s3", "ObjectCreated:Put", "a.txt"));
   EXPECT_EQ(reply.status, 503);
   EXPECT_THAT(reply.body, HasSubstr("connection refused"));
+}
+
+TEST(WebhookBatchingTest, APostsRecordsGoIntoOneBatch) {
+  const TriggerConfig config = *ParseTriggerConfig("t.json", R"({"rules": [
+      {"name": "b", "source": {"type": "webhook"}, "job": {"function": "builtin:noop"},
+       "batch": {"max_events": 10, "max_wait": "400ms"}}]})");
+  RecordingSubmitter submitter;
+  WebhookHandler handler(config, submitter);
+  json body = json::parse(Body("ceph:s3", "ObjectCreated:Put", "a.txt"));
+  for (const char* key : {"b.txt", "c.txt"}) {
+    json record = body["Records"][0];
+    record["s3"]["object"]["key"] = key;
+    body["Records"].push_back(record);
+  }
+  const absl::Time start = absl::Now();
+  HttpReply reply = handler.Handle(body.dump());
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(json::parse(reply.body)["accepted"], 3);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));  // one window, not one per record
+  ASSERT_EQ(submitter.jobs.size(), 1u);
+  EXPECT_EQ(submitter.jobs.begin()->second.item_keys_size(), 3);
 }
 
 TEST_F(WebhookHandlerTest, AwsTestEventIsAcknowledged) {
