@@ -83,8 +83,15 @@ absl::StatusOr<HttpResponse> Send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);  // keys may hold "..": send the path as is
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(request.timeout)));
+  if (request.on_body) {
+    // A streamed object may take longer than any total limit; a stalled one may not.
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
+                     static_cast<long>(absl::ToInt64Seconds(request.timeout)));
+  } else {
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
+                     static_cast<long>(absl::ToInt64Milliseconds(request.timeout)));
+  }
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnWrite);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);

@@ -20,6 +20,7 @@ struct HttpRequest {
   std::string url;     // already encoded
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // The whole request; for a streamed body (on_body), how long the transfer may stall instead.
   absl::Duration timeout = absl::Minutes(5);
   // When set, the body is handed over in chunks instead of being kept; returning false aborts.
   std::function<bool(absl::string_view chunk)> on_body;

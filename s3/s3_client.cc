@@ -26,6 +26,11 @@ absl::Status HttpError(const std::string& what, const HttpResponse& r) {
   const std::string message = XmlText(r.body, "Message");
   const std::string why = absl::StrCat("s3: ", what, ": HTTP ", r.status, code.empty() ? "" : " ",
                                        code, message.empty() ? "" : ": ", message);
+  // An error inside a 200 (a copy that failed after it started) is as transient as its code.
+  if (r.status == 200 && (code == "InternalError" || code == "SlowDown" ||
+                          code == "ServiceUnavailable" || code == "RequestTimeout")) {
+    return absl::UnavailableError(why);
+  }
   switch (r.status) {
     case 400:
       return absl::InvalidArgumentError(why);
@@ -123,10 +128,24 @@ absl::StatusOr<HttpResponse> S3Client::Run(const Call& call) const {
   const std::string what = absl::StrCat(call.method, " ", call.bucket, "/", call.key);
   absl::Duration backoff = config_.retry_base;
   thread_local absl::BitGen jitter;
+  // A streamed body already handed over cannot be taken back: once bytes went to the reader, a
+  // broken transfer is the caller's to retry whole (sending it again would repeat them).
+  uint64_t streamed = 0;
+  Call counted;
+  const Call* send = &call;
+  if (call.on_body) {
+    counted = call;
+    counted.on_body = [&](absl::string_view chunk) {
+      streamed += chunk.size();
+      return call.on_body(chunk);
+    };
+    send = &counted;
+  }
   for (int attempt = 0;; ++attempt) {
-    absl::StatusOr<HttpResponse> response = Send(Build(call, absl::Now()));
-    const bool again = !response.ok() ? response.status().code() == absl::StatusCode::kUnavailable
-                                      : Retryable(response->status);
+    absl::StatusOr<HttpResponse> response = Send(Build(*send, absl::Now()));
+    const bool again = streamed == 0 &&
+                       (!response.ok() ? response.status().code() == absl::StatusCode::kUnavailable
+                                       : Retryable(response->status));
     if (!again || attempt >= config_.max_retries) {
       if (!response.ok()) {
         return absl::Status(response.status().code(),
@@ -189,8 +208,8 @@ absl::StatusOr<ObjectInfo> S3Client::Put(const std::string& bucket, const std::s
 }
 
 absl::StatusOr<ObjectInfo> S3Client::Copy(const std::string& from_bucket,
-                                          const std::string& from_key,
-                                          const std::string& to_bucket, const std::string& to_key,
+                                          const std::string& from_key, const std::string& to_bucket,
+                                          const std::string& to_key,
                                           const std::map<std::string, std::string>& metadata,
                                           const std::string& content_type) const {
   Call call{"PUT", to_bucket, to_key};

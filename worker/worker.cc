@@ -35,9 +35,12 @@ Worker::Worker(Options options, std::unique_ptr<HandlerRegistry> handlers, Clock
                        << " refused: stale epoch (the task moved on without this worker)";
         }
         book_.Remove(ref);
-        // The leaser may wait for the backlog of outcomes to shrink: taking the lock makes it
-        // look again.
-        absl::MutexLock lock(&mu_);
+        // Only when the leaser waits for the backlog of outcomes to shrink does it need waking
+        // (taking the lock makes it look again): not once per outcome, tens of thousands a second.
+        if (waiting_for_reports_.load(std::memory_order_relaxed) &&
+            reporter_->unanswered() < options_.max_unreported) {
+          absl::MutexLock lock(&mu_);
+        }
       });
   renewer_ = std::make_unique<LeaseRenewer>(*stub_, book_, describe);
   checkpoints_ = std::make_unique<CheckpointBatcher>(*stub_, options_.checkpoints, describe);
@@ -68,7 +71,9 @@ size_t Worker::WantLocked() const {
     const double ahead = options_.slots * 0.05 / std::max(avg_run_seconds_, 1e-6);
     prefetch = static_cast<size_t>(std::min<double>(ahead, options_.max_prefetch));
   }
-  if (reporter_->unanswered() >= options_.max_unreported) return 0;
+  const bool backlog = reporter_->unanswered() >= options_.max_unreported;
+  waiting_for_reports_.store(backlog, std::memory_order_relaxed);
+  if (backlog) return 0;
   const size_t capacity = options_.slots + prefetch;
   const size_t outstanding = queue_.size() + running_;
   if (outstanding >= capacity) return 0;

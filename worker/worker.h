@@ -110,6 +110,8 @@ class Worker {
   std::unique_ptr<LeaseRenewer> renewer_;
   std::unique_ptr<CheckpointBatcher> checkpoints_;
   std::atomic<int> busy_{0};
+  // Set by WantLocked while leasing waits for outcomes to be answered (see the reporter callback).
+  mutable std::atomic<bool> waiting_for_reports_{false};
   std::atomic<int> abandoned_{0};
   const std::shared_ptr<std::atomic<bool>> stop_now_ = std::make_shared<std::atomic<bool>>(false);
 

@@ -96,7 +96,8 @@ class DirSource : public SequentialSource {
     }
     if (ec && root) return false;
     if (ec) {
-      Unreadable(dir, ec.message(), walk);
+      Failed(dir, absl::StrCat("cannot read directory ", dir.string(), ": ", ec.message()), 0,
+             walk);
       ec.clear();
       return true;
     }
@@ -123,6 +124,12 @@ class DirSource : public SequentialSource {
         }
         walk.after.clear();
         const uint64_t size = e.file_size(ec);
+        if (ec) {  // gone since it was listed, or unreadable: one failed item, not a bogus size
+          Failed(p, absl::StrCat("cannot read ", p.string(), ": ", ec.message()), 1, walk);
+          ec.clear();
+          if (walk.full) return true;
+          continue;
+        }
         json base = {{"path", p.string()}, {"size", size}};
         const uint64_t parts = PartCount(size, split_);
         for (uint64_t part = first_part; part < parts; ++part) {
@@ -140,15 +147,16 @@ class DirSource : public SequentialSource {
     return true;
   }
 
-  void Unreadable(const fs::path& dir, const std::string& why, Walk& walk) {
+  // An item for `path` that fails with `why`; the cursor moves past it (`next_part` 1 for a file:
+  // its one part is handed out).
+  void Failed(const fs::path& path, std::string why, uint64_t next_part, Walk& walk) {
     if (walk.items.size() >= walk.max) {
       walk.full = true;
       return;
     }
-    walk.items.push_back({json{{"path", dir.string()}}.dump(),
-                          absl::StrCat("cannot read directory ", dir.string(), ": ", why)});
-    walk.last = dir;
-    walk.last_next_part = 0;
+    walk.items.push_back({json{{"path", path.string()}}.dump(), std::move(why)});
+    walk.last = path;
+    walk.last_next_part = next_part;
   }
 
   static bool IsAncestor(const fs::path& dir, const fs::path& p) {

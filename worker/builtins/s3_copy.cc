@@ -59,8 +59,13 @@ class S3CopyHandler : public Handler {
           ref->Name(), ": over 5 GiB; copying it needs a multipart copy, which s3-copy lacks"));
     }
     if (context.cancelled()) return absl::CancelledError("s3-copy: stopped");
+    // A multipart source's ETag cannot be reproduced by a copy: it is kept in metadata, which
+    // replaces the source's, so the source's own metadata comes along.
     std::map<std::string, std::string> metadata;
-    if (absl::StrContains(source->etag, "-")) metadata[kSourceETag] = source->etag;
+    if (absl::StrContains(source->etag, "-")) {
+      metadata = source->metadata;
+      metadata[kSourceETag] = source->etag;
+    }
     absl::StatusOr<s3::ObjectInfo> copied =
         s3.Copy(ref->bucket, ref->key, dest->first, dest->second, metadata, source->content_type);
     if (!copied.ok()) return copied.status();
