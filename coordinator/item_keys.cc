@@ -8,6 +8,14 @@ namespace fanout::coordinator {
 absl::StatusOr<size_t> LeaveOutKnownItems(
     const std::function<const v1::Job*(absl::string_view key)>& find, v1::JobSpec* spec,
     std::unique_ptr<Splitter>* splitter, const v1::Job** known) {
+  // The keys first (this runs under the store's lock): the list is parsed again only when an
+  // item must go, which a batch of new events never needs.
+  absl::flat_hash_set<absl::string_view> distinct;
+  bool any_out = false;
+  for (const std::string& key : spec->item_keys()) {
+    any_out |= !distinct.insert(key).second || find(key) != nullptr;
+  }
+  if (!any_out) return 0;
   const nlohmann::json items = nlohmann::json::parse(spec->source(), nullptr, false);
   if (!items.is_array() || items.size() != static_cast<size_t>(spec->item_keys_size())) {
     return absl::InvalidArgumentError("item_keys: one key per item of an inline JSON list");

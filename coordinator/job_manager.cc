@@ -249,7 +249,6 @@ absl::StatusOr<v1::RedriveJobResponse> JobManager::RedriveJob(
   ASSIGN_OR_RETURN(RedriveOutcome out, store_.RedriveJob(request.job_id(), request.from_scratch()));
   Notify();
   Changed();
-  Changed();
   v1::RedriveJobResponse response;
   *response.mutable_job() = std::move(out.job);
   response.set_redriven(out.redriven);

@@ -41,6 +41,27 @@ TEST_P(JobStoreConformanceTest, ASequentialJobEndsOnlyOnceItsListingIsDone) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_P(JobStoreConformanceTest, AFailurePercentIsJudgedOnTheWholeListing) {
+  v1::JobSpec spec = builders::Spec();
+  spec.set_source("jsonl:/m.jsonl");
+  spec.mutable_options()->set_tolerated_failure_percent(50);
+  const std::string id = store().SubmitJob(spec, nullptr)->job.job_id();
+  const uint64_t seq = SeqFromJobId(id).value();
+  // The first chunk is all bad lines: 100% of what is known so far, 20% of the whole manifest.
+  std::vector<NewTask> bad = {{{"\"x\""}, "line 1: not valid JSON"},
+                              {{"\"y\""}, "line 2: not valid JSON"}};
+  ASSERT_TRUE(store().AppendTasks(seq, std::move(bad), "after-2", false).ok());
+  EXPECT_EQ(store().GetJob(id)->state(), v1::JOB_RUNNING);
+  ASSERT_TRUE(
+      store().AppendTasks(seq, Tasks({"1", "2", "3", "4", "5", "6", "7", "8"}), "end", true).ok());
+  LeaseGrant grant = *store().LeaseTasks("w", 10, kTtl);
+  ASSERT_EQ(grant.tasks.size(), 8);
+  std::vector<v1::TaskOutcome> outcomes;
+  for (const v1::LeasedTask& t : grant.tasks) outcomes.push_back(Success(t));
+  ASSERT_TRUE(store().ReportOutcomes({outcomes.begin(), outcomes.end()}).ok());
+  EXPECT_EQ(store().GetJob(id)->state(), v1::JOB_SUCCEEDED);
+}
+
 TEST_P(JobStoreConformanceTest, ABadSourceEntryFailsItsOwnTaskOnly) {
   v1::JobSpec spec = builders::Spec();
   spec.set_source("jsonl:/m.jsonl");

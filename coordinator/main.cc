@@ -20,8 +20,9 @@ ABSL_FLAG(std::string, port_file, "", "write the bound port here once serving");
 ABSL_FLAG(absl::Duration, lease_ttl, absl::Seconds(10),
           "how long a lease lasts without renewal; a dead worker's tasks return after this");
 ABSL_FLAG(absl::Duration, idempotency_retention, absl::Hours(24 * 7),
-          "how long an ended job's idempotency key (a trigger event's key) keeps answering "
-          "resubmissions with that job; after it, the same key makes a new job");
+          "how long after its job was created an idempotency key (a trigger event's key) keeps "
+          "answering resubmissions with that job, once the job ended; after it, the same key "
+          "makes a new job");
 ABSL_FLAG(absl::Duration, lease_grace, absl::Seconds(10),
           "after a restart, leases found on disk last at least this long (never less than "
           "--lease_ttl: renewals are not written to disk)");

@@ -197,7 +197,7 @@ void TaskTable::MaybeFinish(JobEntry& entry, absl::Time now, ChangeSet* changes)
               now);
     return;
   }
-  if (c.pending() + c.running() > 0 || !job.split_done()) return;
+  if (c.pending() + c.running() > 0 || !ListingDone(job)) return;
   const uint64_t failures = Failures(c);
   if (failures == 0 || HasTolerance(job.spec().options())) {
     FinishJob(entry, v1::JOB_SUCCEEDED,
@@ -220,7 +220,7 @@ void TaskTable::RefreshProgress(JobEntry& entry) {
   const uint64_t ended = c.succeeded() + c.failed() + c.dead() + c.cancelled();
   // While a sequential source is still read the total grows: nothing is "all done" before that.
   const double progress =
-      c.total() == 0 ? (entry.job.split_done() ? 1.0 : 0.0) : (ended + entry.partial) / c.total();
+      c.total() == 0 ? (ListingDone(entry.job) ? 1.0 : 0.0) : (ended + entry.partial) / c.total();
   entry.job.set_progress(std::clamp(progress, 0.0, 1.0));
 }
 
