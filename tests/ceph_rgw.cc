@@ -1,40 +1,27 @@
 #include "tests/ceph_rgw.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "tests/free_port.h"
 #include "tests/process.h"
 
 namespace fanout::testing {
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
 
 absl::StatusOr<std::unique_ptr<CephRgw>> CephRgw::Start() {
   std::unique_ptr<CephRgw> rgw(new CephRgw());
   rgw->dir_ = TestDir("ceph");
   for (int tries = 0; tries < 3; ++tries) {
-    rgw->port_ = FreePort();
+    rgw->port_ = FreePortBelowEphemeral();
     const std::string script = Runfile("tests/servers/start-ceph.sh");
-    CommandResult r = RunCommand("/usr/bin/env",
-                                 {"CEPH_DIR=" + rgw->dir_, absl::StrCat("RGW_PORT=", rgw->port_),
-                                  absl::StrCat("MON_PORT=", FreePort()), "/bin/bash", script},
-                                 absl::Minutes(3));
+    CommandResult r =
+        RunCommand("/usr/bin/env",
+                   {"CEPH_DIR=" + rgw->dir_, absl::StrCat("OWNER_PID=", getpid()),
+                    absl::StrCat("RGW_PORT=", rgw->port_),
+                    absl::StrCat("MON_PORT=", FreePortBelowEphemeral()), "/bin/bash", script},
+                   absl::Minutes(3));
     if (r.exit_code == 0) {
       rgw->endpoint_ = absl::StrCat("http://127.0.0.1:", rgw->port_);
       return rgw;

@@ -32,9 +32,6 @@ class CephRgw {
   int port_ = 0;
 };
 
-// A TCP port that was free a moment ago on 127.0.0.1.
-int FreePort();
-
 }  // namespace fanout::testing
 
 #endif  // FANOUT_TESTS_CEPH_RGW_H_

@@ -1,5 +1,7 @@
 #include "tests/rabbitmq.h"
 
+#include <unistd.h>
+
 #include "absl/strings/str_cat.h"
 #include "tests/free_port.h"
 #include "tests/process.h"
@@ -13,7 +15,8 @@ absl::StatusOr<std::unique_ptr<RabbitMq>> RabbitMq::Start() {
   CommandResult r =
       RunCommand("/usr/bin/env",
                  {"RABBIT_DIR=" + rabbit->dir_, absl::StrCat("AMQP_PORT=", rabbit->port_),
-                  "/bin/bash", Runfile("tests/servers/start-rabbitmq.sh")},
+                  absl::StrCat("OWNER_PID=", getpid()), "/bin/bash",
+                  Runfile("tests/servers/start-rabbitmq.sh")},
                  absl::Minutes(3));
   if (r.exit_code != 0) {
     return absl::UnavailableError(

@@ -16,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/ceph_rgw.h"
+#include "tests/free_port.h"
 
 namespace fanout::testing {
 namespace {
@@ -194,7 +195,7 @@ TEST(S3ClientRetryTest, PersistentSlowDownEndsUnavailableNamingTheCode) {
 }
 
 TEST(S3ClientRetryTest, RefusedConnectionsEndUnavailable) {
-  const int port = FreePort();
+  const int port = FreePortBelowEphemeral();
   absl::StatusOr<std::string> body = s3::S3Client(LocalConfig(port, 1)).Get("b", "k");
   EXPECT_EQ(body.status().code(), absl::StatusCode::kUnavailable);
 }

@@ -132,6 +132,8 @@ TEST_F(TriggerAmqpTest, MessagesAreOneJobEachAcrossATriggerKill) {
     const std::string item = json{{"order", i}}.dump();
     EXPECT_EQ(jobs[item].size(), 1u) << "order " << i;
   }
+  // Stopped, the trigger's unacknowledged messages would be back in the queue: none may be.
+  trigger.Kill(SIGTERM);
   uint32_t waiting = 1;
   for (absl::Time end = absl::Now() + absl::Seconds(10); absl::Now() < end && waiting > 0;) {
     waiting = publisher.Declare("orders");

@@ -155,7 +155,7 @@ TEST(TriggerExampleTest, ABatchingWindowRunsEachEventOnceAcrossBatches) {
   ASSERT_TRUE(cluster.StartWorker("w", 2).ok());
   const std::string config = TestDir("batched.json");
   std::ofstream(config) << R"({"rules": [{"name": "b", "source": {"type": "webhook"},
-      "batch": {"max_events": 4, "max_wait": "300ms"}, "job": {"function": "builtin:noop"}}]})";
+      "batch": {"max_events": 4, "max_wait": "2s"}, "job": {"function": "builtin:noop"}}]})";
   TriggerProcess trigger("batched", config, cluster.address());
   ASSERT_TRUE(trigger.Start().ok());
   auto post_all = [&](const std::vector<std::string>& keys) {
@@ -215,7 +215,10 @@ TEST(TriggerExampleTest, AScheduleFiresEverySecondOnceAcrossAKill) {
   ASSERT_TRUE(trigger.Start().ok());  // fires the second it restarted in again: no new job
   absl::SleepFor(absl::Milliseconds(2500));
   trigger.Kill(SIGTERM);
-  absl::SleepFor(absl::Seconds(1));  // the last jobs end
+  for (const auto& [item, list] : TriggerJobs(cluster, "tick")) {  // the last jobs end
+    for (const v1::Job& job : list)
+      ASSERT_TRUE(cluster.WaitForJob(job.job_id(), absl::Seconds(30)).ok());
+  }
 
   size_t jobs = 0;
   const std::set<std::string> times = ScheduledTimes(cluster, &jobs);

@@ -12,7 +12,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "tests/ceph_rgw.h"
+#include "tests/free_port.h"
 #include "tests/test_cluster.h"
 #include "tests/trigger_jobs.h"
 #include "tests/trigger_process.h"
@@ -24,7 +24,7 @@ using nlohmann::json;
 
 class Redis {
  public:
-  Redis() : port_(FreePort()) {
+  Redis() : port_(FreePortBelowEphemeral()) {
     const std::string dir = TestDir("redis");
     std::filesystem::create_directories(dir);
     auto p = Process::Spawn("/usr/bin/redis-server",

@@ -31,3 +31,9 @@ nohup /usr/lib/rabbitmq/bin/rabbitmq-server > "$D/server.out" 2>&1 &
 echo $! > "$D/launcher.pid"
 /usr/lib/rabbitmq/bin/rabbitmqctl wait --timeout 120 "$RABBITMQ_PID_FILE" >/dev/null
 echo "rabbitmq ready after $(( ($(date +%s%N) - T0) / 1000000 )) ms on 127.0.0.1:$AMQP_PORT (source $D/env.sh before rabbitmqctl)"
+# With OWNER_PID (a test's pid), stop the broker once the owner is gone, even if it was killed
+# before it could stop what it started.
+if [ -n "${OWNER_PID:-}" ]; then
+  setsid bash -c 'while kill -0 "$0" 2>/dev/null; do sleep 1; done; RABBIT_DIR="$1" "$2"' \
+    "$OWNER_PID" "$D" "$(cd "$(dirname "$0")" && pwd)/stop-rabbitmq.sh" >/dev/null 2>&1 </dev/null &
+fi
