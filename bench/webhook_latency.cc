@@ -64,7 +64,13 @@ absl::StatusOr<std::unique_ptr<testing::Process>> StartTrigger(BenchCluster& clu
                                "--http_listen=127.0.0.1:0", "--port_file=" + port_file},
                               cluster.dir() + "/trigger.log");
   if (!trigger.ok()) return trigger.status();
-  while (!std::filesystem::exists(port_file)) absl::SleepFor(absl::Milliseconds(10));
+  for (const absl::Time end = absl::Now() + absl::Seconds(30); !std::filesystem::exists(port_file);
+       absl::SleepFor(absl::Milliseconds(10))) {
+    if (!(*trigger)->Running() || absl::Now() > end) {
+      return absl::UnavailableError("fanout-trigger did not start; see " + cluster.dir() +
+                                    "/trigger.log");
+    }
+  }
   std::ifstream(port_file) >> *port;
   return trigger;
 }

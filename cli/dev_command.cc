@@ -66,8 +66,10 @@ int DevCommand() {
             << " --function=builtin:noop --source=range:1-100 --wait\n";
   if (*trigger != nullptr) {
     std::cout << "  trigger: " << (*trigger)->config().rules.size() << " rules from "
-              << (*trigger)->config().path << ", webhook on 127.0.0.1:" << (*trigger)->port()
-              << "\n";
+              << (*trigger)->config().path << ", webhook on "
+              << absl::GetFlag(FLAGS_trigger_listen)
+                     .substr(0, absl::GetFlag(FLAGS_trigger_listen).rfind(':'))
+              << ":" << (*trigger)->port() << "\n";
   }
   std::cout << std::flush;
   const int signal = WaitForTerminationSignal([&] { return !(*server)->health().ok(); });
