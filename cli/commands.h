@@ -20,6 +20,9 @@ int UpdateCommand(const std::string& job_id);
 int RedriveCommand(const std::string& job_id);
 int ResultsCommand(const std::string& job_id);
 int WorkersCommand();
+// A job's metered usage and its price on AWS Lambda; an estimate from --requests etc. when
+// `job_id` is empty.
+int CostCommand(const std::string& job_id);
 int DevCommand();
 
 }  // namespace fanout::cli

@@ -30,6 +30,15 @@ ABSL_FLAG(int, max_stalled_continuations, 0,
 ABSL_FLAG(std::string, split_bytes, "",
           "submit: dir: and s3:// sources: one item per range of this size of each file or object "
           "(e.g. 64MiB)");
+ABSL_FLAG(int, memory_mb, 0,
+          "submit: the function's memory size in MB, for metering (0: 128); cost: an estimate's");
+ABSL_FLAG(bool, free_tier, false,
+          "cost: subtract AWS Lambda's monthly free tier (1M requests, 400,000 GB-s)");
+ABSL_FLAG(double, gb_second_price, 0, "cost: USD per GB-second (0: the list price, 0.0000166667)");
+ABSL_FLAG(double, request_price, 0, "cost: USD per million requests (0: the list price, 0.20)");
+ABSL_FLAG(int64_t, requests, 0, "cost without a JOB: estimate this many invocations");
+ABSL_FLAG(absl::Duration, duration, absl::ZeroDuration(),
+          "cost without a JOB: each invocation's duration");
 ABSL_FLAG(bool, from_scratch, false,
           "redrive: drop the tasks' checkpoints instead of resuming from them");
 ABSL_FLAG(absl::Duration, backoff_initial, absl::Seconds(1), "submit: first retry delay");

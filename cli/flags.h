@@ -28,6 +28,13 @@ ABSL_DECLARE_FLAG(int, tolerated_failure_count);
 ABSL_DECLARE_FLAG(bool, wait);
 ABSL_DECLARE_FLAG(int, max_stalled_continuations);
 ABSL_DECLARE_FLAG(std::string, split_bytes);
+ABSL_DECLARE_FLAG(int, memory_mb);
+// cost
+ABSL_DECLARE_FLAG(bool, free_tier);
+ABSL_DECLARE_FLAG(double, gb_second_price);
+ABSL_DECLARE_FLAG(double, request_price);
+ABSL_DECLARE_FLAG(int64_t, requests);
+ABSL_DECLARE_FLAG(absl::Duration, duration);
 // redrive
 ABSL_DECLARE_FLAG(bool, from_scratch);
 // list

@@ -18,7 +18,7 @@ constexpr char kUsage[] = R"(fanout COMMAND [flags]
   submit  --function=builtin:NAME --source=SPEC [--batch_size=N] [--max_attempts=N]
           [--idempotency_key=K] [--param KEY=VALUE]... [--timeout=300s] [--max_concurrency=N]
           [--tolerated_failure_count=N] [--tolerated_failure_percent=P]
-          [--max_stalled_continuations=3] [--split_bytes=64MiB] [--wait] [--json]
+          [--max_stalled_continuations=3] [--split_bytes=64MiB] [--memory_mb=128] [--wait] [--json]
           [--results=store|jsonl:PATH|s3://bucket/prefix] [--reduce=builtin:NAME]
   status JOB [--json]     state and task counts
   watch JOB [--json]      progress bar until the job ends; exit 0 only if it succeeded
@@ -31,6 +31,10 @@ constexpr char kUsage[] = R"(fanout COMMAND [flags]
                           checkpoints unless --from_scratch), any time later
   results JOB             one JSON line per item: {"item", "state", "result" | "error"}
   workers [--json]        workers and their slots
+  cost JOB [--json] [--free_tier] [--gb_second_price=USD] [--request_price=USD_PER_MILLION]
+                          the job's metered requests and GB-seconds, priced as AWS Lambda would
+  cost --requests=N --duration=D --memory_mb=M [--free_tier]
+                          the same for a workload you describe
   dev [--data_dir=.fanout] [--workers=2] [--slots=4] [--listen=127.0.0.1:7070]
       [--trigger_config=FILE] [--trigger_listen=127.0.0.1:7071]
                           coordinator + workers (+ a trigger) in one process
@@ -97,6 +101,13 @@ int main(int argc, char** argv) {
   if (command == "cancel") return job_arg(&job_id) ? fanout::cli::CancelCommand(job_id) : 2;
   if (command == "update") return job_arg(&job_id) ? fanout::cli::UpdateCommand(job_id) : 2;
   if (command == "redrive") return job_arg(&job_id) ? fanout::cli::RedriveCommand(job_id) : 2;
+  if (command == "cost") {
+    if (positional.size() > 3) {
+      std::cerr << "fanout cost: expected at most one JOB argument\n";
+      return fanout::cli::kExitUsage;
+    }
+    return fanout::cli::CostCommand(positional.size() == 3 ? positional[2] : "");
+  }
   if (command == "results") return job_arg(&job_id) ? fanout::cli::ResultsCommand(job_id) : 2;
   std::cerr << "fanout: unknown command '" << command << "'\n\n" << kUsage;
   return fanout::cli::kExitUsage;

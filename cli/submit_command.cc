@@ -106,6 +106,9 @@ absl::StatusOr<v1::JobSpec> SpecFromFlags(const std::vector<std::string>& params
   o->set_tolerated_failure_percent(absl::GetFlag(FLAGS_tolerated_failure_percent));
   o->set_tolerated_failure_count(absl::GetFlag(FLAGS_tolerated_failure_count));
   o->set_max_stalled_continuations(absl::GetFlag(FLAGS_max_stalled_continuations));
+  if (absl::GetFlag(FLAGS_memory_mb) < 0)
+    return absl::InvalidArgumentError("--memory_mb: must not be negative");
+  o->set_memory_mb(absl::GetFlag(FLAGS_memory_mb));
   if (!absl::GetFlag(FLAGS_split_bytes).empty()) {
     ASSIGN_OR_RETURN(uint64_t split, ParseByteSize(absl::GetFlag(FLAGS_split_bytes)));
     o->set_split_bytes(split);

@@ -40,6 +40,10 @@ absl::Status ValidateOptions(const v1::JobOptions& o) {
   if (o.split_bytes() > 0 && o.split_bytes() < 1024) {
     return Bad("options.split_bytes", "at least 1024 bytes (or 0: no splitting)");
   }
+  if (o.memory_mb() != 0 && (o.memory_mb() < 128 || o.memory_mb() > 10240)) {
+    return Bad("options.memory_mb",
+               absl::StrCat(o.memory_mb(), " is outside 128..10240 (AWS Lambda's range)"));
+  }
   if (o.tolerated_failure_percent() < 0 || o.tolerated_failure_percent() > 100) {
     return Bad("options.tolerated_failure_percent", "must be within 0..100");
   }

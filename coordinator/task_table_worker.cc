@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/metering.h"
 #include "common/proto_time.h"
 #include "coordinator/task_table.h"
 
@@ -159,6 +160,16 @@ ReportVerdict TaskTable::Report(const v1::TaskOutcome& outcome, absl::Time now,
   if (task.state() != v1::TASK_LEASED || task.epoch() != outcome.ref().epoch()) {
     return JudgeEnded(task, outcome.ref().epoch());
   }
+  if (outcome.outcome_case() != v1::TaskOutcome::kReleased) {
+    const absl::Duration ran = FromProto(outcome.duration());
+    const double gb_seconds_before = entry.job.usage().gb_seconds();
+    Meter(ran, MemoryMb(entry.job.spec().options()), entry.job.mutable_usage());
+    ++totals_.invocations;
+    totals_.gb_seconds += entry.job.usage().gb_seconds() - gb_seconds_before;
+    if (task.attempts_size() > 0) {
+      ToProto(ran, task.mutable_attempts(task.attempts_size() - 1)->mutable_duration());
+    }
+  }
   switch (outcome.outcome_case()) {
     case v1::TaskOutcome::kResults:
       if (outcome.results().results_size() != task.items_size()) {
@@ -221,6 +232,7 @@ void TaskTable::FailAttempt(JobEntry& entry, v1::Task& task, const v1::TaskError
     EndAttempt(entry, task, v1::TASK_DEAD, &error, reported, now);
   } else {
     EndAttempt(entry, task, v1::TASK_PENDING, &error, reported, now);
+    ++totals_.retried;
     Requeue(entry, task, now + policy_.Backoff(options, task.attempt()), now);
   }
 }
@@ -246,6 +258,7 @@ void TaskTable::Continue(JobEntry& entry, v1::Task& task, absl::Time now) {
   note.set_code(v1::ERROR_TIMEOUT);
   note.set_message("reached the time limit; continues from its last checkpoint");
   EndAttempt(entry, task, v1::TASK_PENDING, &note, /*reported=*/true, now);
+  ++totals_.continued;
   task.mutable_attempts(task.attempts_size() - 1)->set_continued(true);
   task.clear_error();
   task.set_attempt(task.attempt() - 1);
@@ -285,6 +298,7 @@ size_t TaskTable::ExpireLeases(absl::Time now, ChangeSet* changes) {
     changes->jobs.insert(e.key.job_seq);
     MaybeFinish(entry, now, changes);
     ++expired;
+    ++totals_.lease_expiries;
   }
   return expired;
 }

@@ -1,0 +1,135 @@
+// `fanout cost`: what a job's invocations used (requests, GB-seconds) and what AWS Lambda would
+// have charged for them; or, given --requests/--duration/--memory_mb instead of a job, an estimate.
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_format.h"
+#include "cli/client.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "common/metering.h"
+#include "nlohmann/json.hpp"
+
+namespace fanout::cli {
+namespace {
+
+using nlohmann::json;
+
+struct Metered {
+  std::string job_id;  // empty for an estimate
+  uint32_t memory_mb = kDefaultMemoryMb;
+  v1::Usage usage;
+};
+
+absl::StatusOr<LambdaPrices> PricesFromFlags() {
+  LambdaPrices prices;
+  if (absl::GetFlag(FLAGS_gb_second_price) < 0 || absl::GetFlag(FLAGS_request_price) < 0) {
+    return absl::InvalidArgumentError("--gb_second_price, --request_price: must not be negative");
+  }
+  if (absl::GetFlag(FLAGS_gb_second_price) > 0) {
+    prices.per_gb_second = absl::GetFlag(FLAGS_gb_second_price);
+  }
+  if (absl::GetFlag(FLAGS_request_price) > 0) {
+    prices.per_request = absl::GetFlag(FLAGS_request_price) / 1e6;
+  }
+  return prices;
+}
+
+absl::StatusOr<Metered> Estimate() {
+  Metered m;
+  const int64_t requests = absl::GetFlag(FLAGS_requests);
+  const absl::Duration each = absl::GetFlag(FLAGS_duration);
+  const int memory = absl::GetFlag(FLAGS_memory_mb);
+  if (requests <= 0) return absl::InvalidArgumentError("--requests: must be positive");
+  if (each <= absl::ZeroDuration())
+    return absl::InvalidArgumentError("--duration: must be positive");
+  if (memory < 128 || memory > 10240) {
+    return absl::InvalidArgumentError("--memory_mb: must be within 128..10240");
+  }
+  m.memory_mb = memory;
+  // One invocation metered, then scaled: the same rounding as metering each one.
+  v1::Usage one;
+  Meter(each, m.memory_mb, &one);
+  m.usage.set_requests(requests);
+  m.usage.set_billed_ms(one.billed_ms() * requests);
+  m.usage.set_gb_seconds(one.gb_seconds() * requests);
+  return m;
+}
+
+json CostJson(const Metered& m, const LambdaPrices& prices, bool free_tier, const LambdaCost& c) {
+  json out = {{"memory_mb", m.memory_mb},
+              {"requests", m.usage.requests()},
+              {"billed_seconds", m.usage.billed_ms() / 1000.0},
+              {"gb_seconds", m.usage.gb_seconds()},
+              {"free_tier", free_tier},
+              {"price_per_request", prices.per_request},
+              {"price_per_gb_second", prices.per_gb_second},
+              {"billable_requests", c.billable_requests},
+              {"billable_gb_seconds", c.billable_gb_seconds},
+              {"request_charge_usd", c.request_charge},
+              {"compute_charge_usd", c.compute_charge},
+              {"total_usd", c.total},
+              {"exact_total_usd", c.exact_total}};
+  if (!m.job_id.empty()) out["job_id"] = m.job_id;
+  return out;
+}
+
+// "0.0000166667", not "1.66667e-05".
+std::string Price(double dollars) {
+  std::string s = absl::StrFormat("%.10f", dollars);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+void PrintCost(const Metered& m, const LambdaPrices& prices, bool free_tier, const LambdaCost& c) {
+  std::cout << absl::StrFormat("%s: %d requests, %.3f s billed at %d MB = %.3f GB-s\n",
+                               m.job_id.empty() ? "estimate" : m.job_id, m.usage.requests(),
+                               m.usage.billed_ms() / 1000.0, m.memory_mb, m.usage.gb_seconds());
+  const bool list = prices.per_gb_second == LambdaPrices().per_gb_second &&
+                    prices.per_request == LambdaPrices().per_request;
+  std::cout << "On AWS Lambda at " << (list ? "list prices" : "the prices given")
+            << (free_tier ? " (free tier subtracted: 1M requests, 400,000 GB-s)" : "") << ":\n";
+  std::cout << absl::StrFormat("  requests  %16d      x $%s = $%.2f\n", c.billable_requests,
+                               Price(prices.per_request), c.request_charge);
+  std::cout << absl::StrFormat("  compute   %16.3f GB-s x $%s = $%.2f\n", c.billable_gb_seconds,
+                               Price(prices.per_gb_second), c.compute_charge);
+  std::cout << absl::StrFormat("  total     $%.2f", c.total);
+  if (c.total < 0.01 && c.exact_total > 0) std::cout << absl::StrFormat(" ($%.8f)", c.exact_total);
+  std::cout << "\n";
+}
+
+}  // namespace
+
+int CostCommand(const std::string& job_id) {
+  absl::StatusOr<LambdaPrices> prices = PricesFromFlags();
+  if (!prices.ok()) return Fail(prices.status());
+  Metered metered;
+  if (job_id.empty()) {
+    absl::StatusOr<Metered> estimate = Estimate();
+    if (!estimate.ok()) return Fail(estimate.status());
+    metered = *estimate;
+  } else {
+    Client client = Connect();
+    v1::GetJobRequest request;
+    request.set_job_id(job_id);
+    v1::Job job;
+    grpc::Status status = client.jobs->GetJob(CallContext().get(), request, &job);
+    if (!status.ok()) return Fail(client, status);
+    metered.job_id = job.job_id();
+    metered.memory_mb = MemoryMb(job.spec().options());
+    metered.usage = job.usage();
+  }
+  const bool free_tier = absl::GetFlag(FLAGS_free_tier);
+  const LambdaCost cost =
+      PriceOnLambda(metered.usage.requests(), metered.usage.gb_seconds(), *prices, free_tier);
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << CostJson(metered, *prices, free_tier, cost).dump() << "\n";
+  } else {
+    PrintCost(metered, *prices, free_tier, cost);
+  }
+  return kExitOk;
+}
+
+}  // namespace fanout::cli

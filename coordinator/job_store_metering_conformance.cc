@@ -1,0 +1,60 @@
+// Conformance, continued: every reported invocation is metered into its job's usage, durably.
+#include <string>
+#include <vector>
+
+#include "common/proto_time.h"
+#include "coordinator/job_store_builders.h"
+#include "coordinator/job_store_conformance.h"
+
+namespace fanout::coordinator {
+namespace {
+
+using builders::Continued;
+using builders::Failure;
+using builders::Success;
+
+constexpr absl::Duration kTtl = absl::Seconds(10);
+
+v1::TaskOutcome Took(v1::TaskOutcome outcome, absl::Duration d) {
+  ToProto(d, outcome.mutable_duration());
+  return outcome;
+}
+
+}  // namespace
+
+TEST_P(JobStoreConformanceTest, ReportedInvocationsAreMeteredIntoTheJobsUsage) {
+  v1::JobSpec spec = builders::Spec(3, "builtin:count");
+  spec.mutable_options()->set_memory_mb(512);
+  ASSERT_TRUE(Submit(spec, 3).ok());
+  std::vector<v1::LeasedTask> t = store().LeaseTasks("w", 3, kTtl)->tasks;
+  ASSERT_EQ(t.size(), 3);
+  const std::string id = t[0].ref().job_id();
+  v1::TaskOutcome released = builders::Outcome(t[2]);
+  released.set_released(true);
+  ASSERT_TRUE(
+      store()
+          .ReportOutcomes({Took(Success(t[0]), absl::Milliseconds(1500)),
+                           Took(Failure(t[1], v1::ERROR_RETRYABLE), absl::Microseconds(250400)),
+                           Took(released, absl::Seconds(9))})
+          .ok());
+  // A released task never ran: it is not a request.
+  v1::Usage usage = store().GetJob(id)->usage();
+  EXPECT_EQ(usage.requests(), 2);
+  EXPECT_EQ(usage.billed_ms(), 1500 + 251) << "each invocation rounds up to the millisecond";
+  EXPECT_DOUBLE_EQ(usage.gb_seconds(), 0.5 * 1.751);
+
+  clock_.Advance(absl::Seconds(5));
+  std::vector<v1::LeasedTask> again = store().LeaseTasks("w", 3, kTtl)->tasks;
+  ASSERT_EQ(again.size(), 2);
+  ASSERT_TRUE(store().ReportOutcomes({Took(Continued(again[0]), absl::Seconds(2))}).ok());
+  if (harness_->Reopen()) EXPECT_EQ(store().GetJob(id)->usage().requests(), 3) << "survives";
+  usage = store().GetJob(id)->usage();
+  EXPECT_EQ(usage.requests(), 3);
+  EXPECT_EQ(usage.billed_ms(), 3751);
+  EXPECT_DOUBLE_EQ(usage.gb_seconds(), 0.5 * 3.751);
+  const v1::Task first = (*store().ListTasks(id, 0, 1))[0];
+  ASSERT_EQ(first.attempts_size(), 1);
+  EXPECT_EQ(FromProto(first.attempts(0).duration()), absl::Milliseconds(1500));
+}
+
+}  // namespace fanout::coordinator
