@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/metrics_http.h"
 #include "common/status_macros.h"
+#include "coordinator/metrics/rpc_timer.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 
@@ -22,14 +24,23 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     const CoordinatorConfig& config, Clock& clock) {
   if (config.data_dir.empty()) return absl::InvalidArgumentError("data_dir: missing");
   std::unique_ptr<CoordinatorServer> s(new CoordinatorServer());
+  s->clock_ = &clock;
+  s->registry_ =
+      config.registry != nullptr ? config.registry : std::make_shared<prometheus::Registry>();
+  s->metrics_ = std::make_unique<CoordinatorMetrics>(*s->registry_);
   RocksDbJobStore::Options store_options;
+  store_options.on_commit = [metrics = s->metrics_.get()](uint64_t batches, absl::Duration took) {
+    metrics->DiskWrite(batches, took);
+  };
   store_options.path = config.data_dir;
   store_options.sync = config.sync;
   // Renewals are kept in memory only; a grace of at least one TTL covers any renewal granted
   // before a restart (TaskTable::LoadTask).
   store_options.lease_grace = std::max(config.lease_grace, config.manager.lease_ttl);
   ASSIGN_OR_RETURN(s->store_, RocksDbJobStore::Open(store_options, clock, RetryPolicy::Random()));
-  s->manager_ = std::make_unique<JobManager>(*s->store_, clock, config.manager);
+  JobManager::Options manager_options = config.manager;
+  manager_options.metrics = s->metrics_.get();
+  s->manager_ = std::make_unique<JobManager>(*s->store_, clock, manager_options);
   s->hub_ = std::make_unique<JobWatchHub>(*s->manager_, absl::Milliseconds(250));
   s->splitter_ = std::make_unique<SplitRunner>(
       *s->store_,
@@ -62,13 +73,42 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   builder.RegisterService(s->worker_service_.get());
   builder.SetMaxReceiveMessageSize(64 << 20);
   builder.SetMaxSendMessageSize(64 << 20);
+  builder.experimental().SetInterceptorCreators(RpcTimers(*s->metrics_));
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("listen: cannot serve on ", config.listen, " (address in use?)"));
   }
   s->address_ = DialAddress(config.listen, s->port_);
+  RETURN_IF_ERROR(s->StartHttp(config));
   return s;
+}
+
+absl::Status CoordinatorServer::StartHttp(const CoordinatorConfig& config) {
+  if (!config.http_listen.empty()) {
+    ASSIGN_OR_RETURN(dashboard_, DashboardServer::Start(config.http_listen, *manager_, *clock_,
+                                                        [this] { return ScrapeMetrics(); }));
+  }
+  if (!config.metrics_listen.empty()) {
+    ASSIGN_OR_RETURN(
+        metrics_server_,
+        HttpServer::Start(config.metrics_listen, "metrics_listen",
+                          [this](const HttpRequest& request) {
+                            if (request.path != "/metrics") {
+                              return HttpResponse{404, "text/plain", "metrics are at /metrics\n"};
+                            }
+                            return ScrapeMetrics();
+                          }));
+  }
+  return absl::OkStatus();
+}
+
+HttpResponse CoordinatorServer::ScrapeMetrics() {
+  const v1::ListWorkersResponse workers = manager_->ListWorkers();
+  metrics_->Refresh(store_->Totals(), store_->Gauges(kEndedJobSeries),
+                    {workers.workers().begin(), workers.workers().end()}, clock_->Now(),
+                    manager_->lease_ttl());
+  return MetricsResponse(*registry_);
 }
 
 CoordinatorServer::~CoordinatorServer() { Shutdown(); }
@@ -77,6 +117,9 @@ void CoordinatorServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
   // Parked lease calls and open watch streams must finish before the server can.
+  // The HTTP servers read the manager and the store: they stop first.
+  dashboard_.reset();
+  metrics_server_.reset();
   if (manager_) manager_->Shutdown();
   if (hub_) hub_->Stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));

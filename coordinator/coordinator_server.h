@@ -8,14 +8,18 @@
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
+#include "common/http_server.h"
+#include "coordinator/dashboard/dashboard_server.h"
 #include "coordinator/fan_in/fan_in_runner.h"
 #include "coordinator/job_grpc_service.h"
 #include "coordinator/job_manager.h"
 #include "coordinator/job_watch_hub.h"
+#include "coordinator/metrics/coordinator_metrics.h"
 #include "coordinator/rocksdb_job_store.h"
 #include "coordinator/split_runner.h"
 #include "coordinator/worker_grpc_service.h"
 #include "grpcpp/grpcpp.h"
+#include "prometheus/registry.h"
 
 namespace fanout::coordinator {
 
@@ -27,6 +31,12 @@ struct CoordinatorConfig {
   JobManager::Options manager;
   SplitRunner::Options split;
   FanInRunner::Options fan_in;
+  // The dashboard, its JSON API and /metrics (empty: not served); port 0 picks one.
+  std::string http_listen;
+  // /metrics alone (empty: not served).
+  std::string metrics_listen;
+  // Where the coordinator's metrics are registered; a registry of its own when null.
+  std::shared_ptr<prometheus::Registry> registry;
 };
 
 // Thread-safe. Owned by main / `fanout dev`.
@@ -39,6 +49,9 @@ class CoordinatorServer {
   int port() const { return port_; }
   // host:port to dial: the listen host (or 127.0.0.1 for a wildcard) with the bound port.
   std::string address() const { return address_; }
+  // Bound ports of --http_listen and --metrics_listen (0: not served).
+  int http_port() const { return dashboard_ ? dashboard_->port() : 0; }
+  int metrics_port() const { return metrics_server_ ? metrics_server_->port() : 0; }
   // Not OK once the store could not write: the process should exit and be restarted, which reloads
   // a state that agrees with the disk.
   absl::Status health() { return store_->health(); }
@@ -49,6 +62,12 @@ class CoordinatorServer {
  private:
   CoordinatorServer() = default;
 
+  // Brings the scrape-time metrics up to date and renders them.
+  HttpResponse ScrapeMetrics();
+  absl::Status StartHttp(const CoordinatorConfig& config);
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<CoordinatorMetrics> metrics_;
   std::unique_ptr<RocksDbJobStore> store_;
   std::unique_ptr<JobManager> manager_;
   std::unique_ptr<JobWatchHub> hub_;
@@ -57,6 +76,9 @@ class CoordinatorServer {
   std::unique_ptr<JobGrpcService> job_service_;
   std::unique_ptr<WorkerGrpcService> worker_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<DashboardServer> dashboard_;
+  std::unique_ptr<HttpServer> metrics_server_;
+  Clock* clock_ = nullptr;
   int port_ = 0;
   std::string address_;
   bool shut_down_ = false;

@@ -6,8 +6,8 @@
 
 namespace fanout::coordinator {
 
-GroupCommitter::GroupCommitter(rocksdb::DB* db, bool sync)
-    : db_(db), sync_(sync), thread_([this] { Run(); }) {}
+GroupCommitter::GroupCommitter(rocksdb::DB* db, bool sync, Observer observer)
+    : db_(db), sync_(sync), observer_(std::move(observer)), thread_([this] { Run(); }) {}
 
 GroupCommitter::~GroupCommitter() {
   {
@@ -41,11 +41,13 @@ void GroupCommitter::Run() {
   options.sync = sync_;
   while (true) {
     uint64_t upto = 0;
+    uint64_t batches = 0;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(this, &GroupCommitter::HasWorkOrStop));
       if (appended_ == taken_) return;  // stopping, nothing left
       std::swap(writing_, open_);
+      batches = appended_ - taken_;
       upto = taken_ = appended_;
     }
     const absl::Time start = absl::Now();
@@ -53,6 +55,7 @@ void GroupCommitter::Run() {
     const rocksdb::Status s = db_->Write(options, &writing_);
     const absl::Duration took = absl::Now() - start;
     writing_.Clear();
+    if (observer_) observer_(batches, took);
     absl::MutexLock lock(&mu_);
     if (!s.ok() && error_.ok()) {
       error_ = absl::UnavailableError(absl::StrCat("RocksDB write failed: ", s.ToString()));

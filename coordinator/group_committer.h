@@ -5,6 +5,7 @@
 #define FANOUT_COORDINATOR_GROUP_COMMITTER_H_
 
 #include <cstdint>
+#include <functional>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
@@ -27,7 +28,10 @@ class GroupCommitter {
     absl::Duration write_time;  // total time spent in DB::Write
   };
 
-  GroupCommitter(rocksdb::DB* db, bool sync);
+  // Told after each disk write: how many appended batches it carried and how long it took.
+  using Observer = std::function<void(uint64_t batches, absl::Duration took)>;
+
+  GroupCommitter(rocksdb::DB* db, bool sync, Observer observer = nullptr);
   // Writes what is still open, then stops.
   ~GroupCommitter();
 
@@ -47,6 +51,7 @@ class GroupCommitter {
   // Constant after construction.
   rocksdb::DB* const db_;
   const bool sync_;
+  const Observer observer_;
 
   absl::Mutex mu_;
   // Guarded by mu_.

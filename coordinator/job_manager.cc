@@ -213,6 +213,10 @@ absl::StatusOr<v1::ReportResultsResponse> JobManager::ReportResults(
     const v1::ReportResultsRequest& request) {
   workers_.Touch(request.worker(), clock_.Now(), std::nullopt);
   ASSIGN_OR_RETURN(std::vector<ReportVerdict> verdicts, store_.ReportOutcomes(request.outcomes()));
+  if (options_.metrics != nullptr) {
+    options_.metrics->ReportsRefused(
+        std::count(verdicts.begin(), verdicts.end(), ReportVerdict::kStale));
+  }
   v1::ReportResultsResponse response;
   for (ReportVerdict v : verdicts) {
     switch (v) {
@@ -236,8 +240,14 @@ absl::StatusOr<v1::ReportResultsResponse> JobManager::ReportResults(
 absl::StatusOr<v1::CheckpointResponse> JobManager::Checkpoint(
     const v1::CheckpointRequest& request) {
   workers_.Touch(request.worker(), clock_.Now(), std::nullopt);
+  const absl::Time start = absl::Now();
   ASSIGN_OR_RETURN(std::vector<v1::LeaseStatus> statuses,
                    store_.Checkpoint(request.checkpoints(), options_.lease_ttl));
+  if (options_.metrics != nullptr) {
+    options_.metrics->CheckpointCall(std::count(statuses.begin(), statuses.end(), v1::LEASE_OK),
+                                     std::count(statuses.begin(), statuses.end(), v1::LEASE_LOST),
+                                     absl::Now() - start);
+  }
   v1::CheckpointResponse response;
   for (v1::LeaseStatus s : statuses) response.add_statuses(s);
   Changed();  // progress moved

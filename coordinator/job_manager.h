@@ -16,6 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "coordinator/job_store.h"
+#include "coordinator/metrics/coordinator_metrics.h"
 #include "coordinator/worker_registry.h"
 #include "proto/job_service.pb.h"
 #include "proto/worker_service.pb.h"
@@ -42,6 +43,8 @@ class JobManager {
     // How long an ended job's idempotency key keeps answering resubmissions (and triggers'
     // redelivered events) with that job.
     absl::Duration idempotency_retention = absl::Hours(24 * 7);
+    // Where checkpoint latencies and stale-epoch refusals are counted; none when null.
+    CoordinatorMetrics* metrics = nullptr;
   };
 
   JobManager(JobStore& store, Clock& clock, Options options);
@@ -67,6 +70,7 @@ class JobManager {
   absl::StatusOr<v1::ListTasksResponse> ListTasks(const v1::ListTasksRequest& request);
   absl::StatusOr<v1::GetResultsResponse> GetResults(const v1::GetResultsRequest& request);
   v1::ListWorkersResponse ListWorkers();
+  absl::Duration lease_ttl() const { return options_.lease_ttl; }
   absl::StatusOr<v1::RedriveJobResponse> RedriveJob(const v1::RedriveJobRequest& request);
   absl::StatusOr<v1::Job> UpdateJob(const v1::UpdateJobRequest& request);
 

@@ -94,6 +94,11 @@ class JobStore {
   virtual absl::StatusOr<v1::Job> RecordFanIn(absl::string_view job_id, uint32_t redrives,
                                               v1::FanIn fan_in) = 0;
 
+  // --- Metrics ---
+  virtual TaskTotals Totals() = 0;
+  // Running jobs and those that ended within `ended_within`.
+  virtual std::vector<JobGauge> Gauges(absl::Duration ended_within) = 0;
+
   // When a backoff ends or a lease expires next, if ever.
   virtual std::optional<absl::Time> NextWakeup() = 0;
   // Not OK once a write failed: the store then refuses work until the process restarts.

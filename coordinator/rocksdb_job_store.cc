@@ -63,7 +63,7 @@ absl::StatusOr<std::unique_ptr<RocksDbJobStore>> RocksDbJobStore::Open(const Opt
   store->tasks_cf_ = store->handles_[2];
   store->idempotency_cf_ = store->handles_[3];
   store->specs_cf_ = store->handles_[4];
-  store->committer_ = std::make_unique<GroupCommitter>(db, options.sync);
+  store->committer_ = std::make_unique<GroupCommitter>(db, options.sync, options.on_commit);
   RETURN_IF_ERROR(store->Load(options.lease_grace));
   return store;
 }

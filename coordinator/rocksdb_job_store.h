@@ -26,6 +26,8 @@ class RocksDbJobStore : public TableBackedJobStore {
     absl::Duration lease_grace = absl::Seconds(10);
     // RocksDB's Env; null means the default. Tests inject failing disks through it.
     rocksdb::Env* env = nullptr;
+    // Told of every disk write (see GroupCommitter::Observer): the coordinator's metrics.
+    GroupCommitter::Observer on_commit;
   };
 
   static absl::StatusOr<std::unique_ptr<RocksDbJobStore>> Open(const Options& options, Clock& clock,

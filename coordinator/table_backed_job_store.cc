@@ -414,4 +414,15 @@ std::optional<absl::Time> TableBackedJobStore::NextWakeup() {
   return table_.NextWakeup();
 }
 
+TaskTotals TableBackedJobStore::Totals() {
+  absl::MutexLock lock(&mu_);
+  return table_.totals();
+}
+
+std::vector<JobGauge> TableBackedJobStore::Gauges(absl::Duration ended_within) {
+  const absl::Time since = clock_.Now() - ended_within;
+  absl::MutexLock lock(&mu_);
+  return table_.Gauges(since);
+}
+
 }  // namespace fanout::coordinator

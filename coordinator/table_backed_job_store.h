@@ -47,6 +47,8 @@ class TableBackedJobStore : public JobStore {
   absl::Status FailJob(uint64_t job_seq, absl::string_view why) override;
   std::vector<SplitWork> PendingSplits() override;
   std::optional<absl::Time> NextWakeup() override;
+  TaskTotals Totals() override;
+  std::vector<JobGauge> Gauges(absl::Duration ended_within) override;
   absl::Status health() override;
 
  protected:

@@ -84,6 +84,7 @@ const v1::Task* TaskTable::LiveTask(TaskKey key) const {
 const v1::Job& TaskTable::CreateJob(const v1::JobSpec& spec, std::unique_ptr<Splitter> splitter,
                                     absl::Time now, ChangeSet* changes) {
   const uint64_t seq = next_job_seq_++;
+  ++totals_.jobs_submitted;
   changes->next_job_seq_changed = true;
   JobEntry& entry = jobs_[seq];
   v1::Job& job = entry.job;
@@ -213,6 +214,25 @@ void TaskTable::Move(JobEntry& entry, v1::TaskState from, v1::TaskState to, uint
   AddCount(c, from, -static_cast<int64_t>(n));
   AddCount(c, to, static_cast<int64_t>(n));
   RefreshProgress(entry);
+  switch (to) {
+    case v1::TASK_LEASED:
+      totals_.dispatched += n;
+      break;
+    case v1::TASK_SUCCEEDED:
+      totals_.succeeded += n;
+      break;
+    case v1::TASK_FAILED:
+      totals_.failed += n;
+      break;
+    case v1::TASK_DEAD:
+      totals_.dead += n;
+      break;
+    case v1::TASK_CANCELLED:
+      totals_.cancelled += n;
+      break;
+    default:
+      break;
+  }
 }
 
 void TaskTable::RefreshProgress(JobEntry& entry) {

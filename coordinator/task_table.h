@@ -57,6 +57,32 @@ struct LeaseGrant {
       jobs;  // one per job among `tasks`; timeout unset unless the job set it
 };
 
+// Transitions since the process started (never since the data was created): what the coordinator's
+// counters export.
+struct TaskTotals {
+  uint64_t jobs_submitted = 0;
+  uint64_t dispatched = 0;  // leases granted
+  uint64_t succeeded = 0;
+  uint64_t failed = 0;
+  uint64_t dead = 0;
+  uint64_t cancelled = 0;
+  uint64_t continued = 0;  // invocations that reached the time limit and continue
+  uint64_t retried = 0;    // failed attempts sent back to PENDING
+  uint64_t lease_expiries = 0;
+  uint64_t invocations = 0;  // metered invocations (see Usage)
+  double gb_seconds = 0;
+};
+
+// What the coordinator's gauges show of one job.
+struct JobGauge {
+  std::string job_id;
+  std::string function;
+  v1::JobState state = v1::JOB_STATE_UNSPECIFIED;
+  v1::TaskCounts counts;
+  // Since when the job's oldest pending task has waited (none pending: unset).
+  std::optional<absl::Time> oldest_pending_since;
+};
+
 inline constexpr int kAttemptHistory = 16;
 inline constexpr uint32_t kDefaultMaxStalledContinuations = 3;
 // Ready tasks kept materialized per job: enough for several full lease batches.
@@ -155,6 +181,11 @@ class TaskTable {
   std::optional<absl::Time> NextWakeup() const;
   size_t ready_count() const { return ready_.ready_count(); }
 
+  // --- Metrics (task_table_gauges.cc) ---
+  const TaskTotals& totals() const { return totals_; }
+  // Running jobs, and jobs that ended after `ended_since`.
+  std::vector<JobGauge> Gauges(absl::Time ended_since) const;
+
   // --- For the store's persistence of a ChangeSet ---
   const v1::Job* JobBySeq(uint64_t seq) const;
   // Shows the job's record without its spec (which is stored once, apart), without copying it.
@@ -175,7 +206,7 @@ class TaskTable {
   JobEntry* FindEntry(absl::string_view job_id);
   v1::Task* FindLive(uint64_t seq, uint64_t index);
   // Moves `n` tasks between states in the job's counts and refreshes its progress.
-  static void Move(JobEntry& entry, v1::TaskState from, v1::TaskState to, uint64_t n = 1);
+  void Move(JobEntry& entry, v1::TaskState from, v1::TaskState to, uint64_t n = 1);
   static void RefreshProgress(JobEntry& entry);
   // Materializes tasks until the job has a window of ready ones (or none is left).
   void Refill(uint64_t seq, JobEntry& entry);
@@ -186,8 +217,8 @@ class TaskTable {
   static void Describe(const JobEntry& entry, const v1::Task& task, LeaseGrant* grant,
                        absl::flat_hash_set<uint64_t>* described);
   // Ends the current attempt of a LEASED task and moves it to `to`.
-  static void EndAttempt(JobEntry& entry, v1::Task& task, v1::TaskState to,
-                         const v1::TaskError* error, bool reported, absl::Time now);
+  void EndAttempt(JobEntry& entry, v1::Task& task, v1::TaskState to, const v1::TaskError* error,
+                  bool reported, absl::Time now);
   void FailAttempt(JobEntry& entry, v1::Task& task, const v1::TaskError& error, bool reported,
                    absl::Time now);
   void Continue(JobEntry& entry, v1::Task& task, absl::Time now);
@@ -206,6 +237,7 @@ class TaskTable {
   ReadyIndex ready_;
   LeaseHeap leases_;
   uint64_t next_job_seq_ = 1;
+  TaskTotals totals_;
   absl::flat_hash_set<uint64_t> fan_in_pending_;  // ended jobs whose manifests are unwritten
 };
 

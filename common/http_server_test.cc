@@ -1,0 +1,94 @@
+#include "common/http_server.h"
+
+#include <curl/curl.h>
+
+#include "common/metrics_http.h"
+#include "gtest/gtest.h"
+#include "prometheus/counter.h"
+
+namespace fanout {
+namespace {
+
+struct Got {
+  long status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+size_t Append(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+Got Fetch(int port, const std::string& path, bool post = false) {
+  Got got;
+  CURL* curl = curl_easy_init();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + path;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Append);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &got.body);
+  if (post) curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "x=1");
+  EXPECT_EQ(curl_easy_perform(curl), CURLE_OK) << url;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &got.status);
+  char* type = nullptr;
+  curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type);
+  if (type != nullptr) got.content_type = type;
+  curl_easy_cleanup(curl);
+  return got;
+}
+
+TEST(QueryParamTest, DecodesAndFallsBack) {
+  EXPECT_EQ(QueryParam("a=1&job=j%2D1+x&b", "job"), "j-1 x");
+  EXPECT_EQ(QueryParam("a=1&b", "b"), "");
+  EXPECT_EQ(QueryParam("a=1", "limit", "50"), "50");
+}
+
+TEST(HttpServerTest, RoutesGetsAndRefusesWrites) {
+  auto server = HttpServer::Start("127.0.0.1:0", "http_listen", [](const HttpRequest& r) {
+    if (r.path == "/hello")
+      return HttpResponse{200, "text/plain", "hi " + QueryParam(r.query, "n")};
+    return HttpResponse{404, "application/json", R"({"error":"no"})"};
+  });
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_GT((*server)->port(), 0);
+  Got hello = Fetch((*server)->port(), "/hello?n=7");
+  EXPECT_EQ(hello.status, 200);
+  EXPECT_EQ(hello.body, "hi 7");
+  EXPECT_EQ(hello.content_type, "text/plain");
+  EXPECT_EQ(Fetch((*server)->port(), "/nope").status, 404);
+  EXPECT_EQ(Fetch((*server)->port(), "/hello", /*post=*/true).status, 405);
+}
+
+TEST(HttpServerTest, ABusyPortIsAClearError) {
+  auto first = HttpServer::Start("127.0.0.1:0", "http_listen",
+                                 [](const HttpRequest&) { return HttpResponse{}; });
+  ASSERT_TRUE(first.ok());
+  auto second = HttpServer::Start("127.0.0.1:" + std::to_string((*first)->port()), "http_listen",
+                                  [](const HttpRequest&) { return HttpResponse{}; });
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("--http_listen"), std::string::npos);
+}
+
+TEST(MetricsServerTest, ServesTheRegistryAfterRefreshing) {
+  prometheus::Registry registry;
+  auto& counter = prometheus::BuildCounter()
+                      .Name("fanout_test_things_total")
+                      .Help("Things.")
+                      .Register(registry)
+                      .Add({});
+  int refreshed = 0;
+  auto server = StartMetricsServer("127.0.0.1:0", registry, [&] {
+    ++refreshed;
+    counter.Increment(2);
+  });
+  ASSERT_TRUE(server.ok()) << server.status();
+  Got got = Fetch((*server)->port(), "/metrics");
+  EXPECT_EQ(got.status, 200);
+  EXPECT_EQ(got.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(got.body.find("fanout_test_things_total 2"), std::string::npos) << got.body;
+  EXPECT_EQ(refreshed, 1);
+  EXPECT_EQ(Fetch((*server)->port(), "/").status, 404);
+}
+
+}  // namespace
+}  // namespace fanout

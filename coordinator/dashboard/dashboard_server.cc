@@ -1,0 +1,73 @@
+#include "coordinator/dashboard/dashboard_server.h"
+
+#include "absl/strings/match.h"
+#include "common/embedded_assets.h"
+#include "common/proto_time.h"
+
+namespace fanout::coordinator {
+namespace {
+
+// Jobs the sampler looks at: the newest ones, where running jobs are.
+constexpr uint32_t kSampledJobs = 200;
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<DashboardServer>> DashboardServer::Start(
+    const std::string& listen, JobManager& manager, Clock& clock,
+    std::function<HttpResponse()> metrics, absl::Duration sample_every) {
+  std::unique_ptr<DashboardServer> s(new DashboardServer(manager, clock, std::move(metrics)));
+  s->SampleOnce();  // the first rate needs a sample from before the page opened
+  auto http = HttpServer::Start(
+      listen, "http_listen", [server = s.get()](const HttpRequest& r) { return server->Serve(r); });
+  if (!http.ok()) return http.status();
+  s->http_ = std::move(*http);
+  s->sampler_ = std::thread([server = s.get(), sample_every] { server->SampleLoop(sample_every); });
+  return s;
+}
+
+DashboardServer::~DashboardServer() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  if (sampler_.joinable()) sampler_.join();
+  http_.reset();  // in-flight requests finish before the API goes away
+}
+
+HttpResponse DashboardServer::Serve(const HttpRequest& request) {
+  if (request.path == "/metrics") return metrics_();
+  if (absl::StartsWith(request.path, "/api/")) return api_.Handle(request);
+  const std::string path = request.path == "/" ? "/index.html" : request.path;
+  for (const EmbeddedAsset& asset : EmbeddedAssets()) {
+    if (path == asset.path) return {200, asset.content_type, asset.body, /*cacheable=*/false};
+  }
+  return {404, "text/plain; charset=utf-8", "not found: the dashboard is at /\n"};
+}
+
+void DashboardServer::SampleLoop(absl::Duration every) {
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (mu_.AwaitWithTimeout(absl::Condition(&stop_), every)) return;
+    }
+    SampleOnce();
+  }
+}
+
+void DashboardServer::SampleOnce() {
+  v1::ListJobsRequest request;
+  request.set_page_size(kSampledJobs);
+  absl::StatusOr<v1::ListJobsResponse> jobs = manager_.ListJobs(request);
+  if (!jobs.ok()) return;
+  const absl::Time now = clock_.Now();
+  std::vector<v1::Job> sampled;
+  for (const v1::Job& job : jobs->jobs()) {
+    // Ended jobs get one last sample, so that the chart shows how they finished.
+    if (job.state() == v1::JOB_RUNNING || now - FromProto(job.finished_at()) < absl::Minutes(1)) {
+      sampled.push_back(job);
+    }
+  }
+  history_.Sample(sampled, now);
+}
+
+}  // namespace fanout::coordinator

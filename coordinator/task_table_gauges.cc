@@ -1,0 +1,47 @@
+// TaskTable, continued: what the coordinator's gauges show (backlog and oldest pending task per
+// job). Read under the store's lock at each scrape; bounded by the live tasks of listed jobs.
+#include <algorithm>
+
+#include "common/proto_time.h"
+#include "coordinator/task_table.h"
+
+namespace fanout::coordinator {
+namespace {
+
+// When a pending task started waiting: a task never leased since its job was created; a task sent
+// back (retry, continuation, expired lease) since its last attempt ended.
+absl::Time PendingSince(const v1::Job& job, const v1::Task& task) {
+  if (task.attempts_size() == 0) return FromProto(job.created_at());
+  return FromProto(task.attempts(task.attempts_size() - 1).ended_at());
+}
+
+}  // namespace
+
+std::vector<JobGauge> TaskTable::Gauges(absl::Time ended_since) const {
+  std::vector<JobGauge> out;
+  for (const auto& [seq, entry] : jobs_) {
+    const v1::Job& job = entry.job;
+    if (job.state() != v1::JOB_RUNNING && FromProto(job.finished_at()) < ended_since) continue;
+    JobGauge& g = out.emplace_back();
+    g.job_id = job.job_id();
+    g.function = job.spec().function();
+    g.state = job.state();
+    g.counts = job.counts();
+    if (job.state() != v1::JOB_RUNNING || job.counts().pending() == 0) continue;
+    uint64_t live_pending = 0;
+    std::optional<absl::Time> oldest;
+    for (const auto& [index, task] : entry.live) {
+      if (task.state() != v1::TASK_PENDING) continue;
+      ++live_pending;
+      const absl::Time since = PendingSince(job, task);
+      oldest = oldest ? std::min(*oldest, since) : since;
+    }
+    // Pending tasks not in memory were never materialized, so never leased: they have waited
+    // since the job was created.
+    if (live_pending < job.counts().pending()) oldest = FromProto(job.created_at());
+    g.oldest_pending_since = oldest;
+  }
+  return out;
+}
+
+}  // namespace fanout::coordinator
