@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/match.h"
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
@@ -18,13 +19,13 @@ namespace {
 
 // With --trigger_config, the trigger its rules describe, submitting to `coordinator`; else null.
 absl::StatusOr<std::unique_ptr<trigger::TriggerService>> StartTrigger(
-    const std::string& coordinator) {
+    const std::string& coordinator, std::shared_ptr<prometheus::Registry> registry) {
   const std::string rules = absl::GetFlag(FLAGS_trigger_config);
   if (rules.empty()) return nullptr;
   absl::StatusOr<trigger::TriggerConfig> loaded = trigger::LoadTriggerConfig(rules);
   if (!loaded.ok()) return loaded.status();
   return trigger::TriggerService::Start(std::move(*loaded), coordinator,
-                                        absl::GetFlag(FLAGS_trigger_listen));
+                                        absl::GetFlag(FLAGS_trigger_listen), std::move(registry));
 }
 
 std::vector<std::unique_ptr<worker::Worker>> StartWorkers(const std::string& coordinator) {
@@ -46,7 +47,16 @@ int DevCommand() {
   coordinator::CoordinatorConfig config;
   config.listen = absl::GetFlag(FLAGS_listen);
   config.data_dir = absl::GetFlag(FLAGS_data_dir);
+  config.http_listen = absl::GetFlag(FLAGS_http_listen);
+  // One registry for the coordinator and the trigger: the dashboard's /metrics shows both.
+  config.registry = std::make_shared<prometheus::Registry>();
   auto server = coordinator::CoordinatorServer::Start(config, RealClock::Get());
+  if (!server.ok() && absl::StartsWith(server.status().message(), "--http_listen")) {
+    // A second `fanout dev` on this machine: it runs without a dashboard rather than not at all.
+    std::cerr << "fanout dev: no dashboard: " << server.status().message() << "\n";
+    config.http_listen.clear();
+    server = coordinator::CoordinatorServer::Start(config, RealClock::Get());
+  }
   if (!server.ok()) {
     std::cerr << "fanout dev: " << server.status().message() << "\n";
     return kExitUsage;
@@ -56,7 +66,7 @@ int DevCommand() {
     if (!written.ok()) return Fail(written);
   }
   absl::StatusOr<std::unique_ptr<trigger::TriggerService>> trigger =
-      StartTrigger((*server)->address());
+      StartTrigger((*server)->address(), config.registry);
   if (!trigger.ok()) return Fail(trigger.status());
   std::vector<std::unique_ptr<worker::Worker>> workers = StartWorkers((*server)->address());
   std::cout << "fanout dev: coordinator on " << (*server)->address() << " (data in "
@@ -64,6 +74,11 @@ int DevCommand() {
             << absl::GetFlag(FLAGS_slots) << " slots\n"
             << "  submit with: fanout submit --coordinator=" << (*server)->address()
             << " --function=builtin:noop --source=range:1-100 --wait\n";
+  if ((*server)->http_port() != 0) {
+    std::cout << "  dashboard: http://"
+              << config.http_listen.substr(0, config.http_listen.rfind(':')) << ":"
+              << (*server)->http_port() << "/  (metrics at /metrics)\n";
+  }
   if (*trigger != nullptr) {
     std::cout << "  trigger: " << (*trigger)->config().rules.size() << " rules from "
               << (*trigger)->config().path << ", webhook on "

@@ -58,5 +58,7 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:7070",
 ABSL_FLAG(std::string, port_file, "", "dev: write the bound port here once serving");
 ABSL_FLAG(std::string, trigger_config, "",
           "dev: also run a trigger with these rules (see examples/triggers/)");
+ABSL_FLAG(std::string, http_listen, "127.0.0.1:7080",
+          "dev: where the web dashboard (and /metrics) listens (empty: none; port 0: any)");
 ABSL_FLAG(std::string, trigger_listen, "127.0.0.1:7071",
           "dev: where the trigger's webhook listens");

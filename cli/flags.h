@@ -47,5 +47,6 @@ ABSL_DECLARE_FLAG(std::string, listen);
 ABSL_DECLARE_FLAG(std::string, port_file);
 ABSL_DECLARE_FLAG(std::string, trigger_config);
 ABSL_DECLARE_FLAG(std::string, trigger_listen);
+ABSL_DECLARE_FLAG(std::string, http_listen);
 
 #endif  // FANOUT_CLI_FLAGS_H_

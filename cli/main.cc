@@ -36,6 +36,7 @@ constexpr char kUsage[] = R"(fanout COMMAND [flags]
   cost --requests=N --duration=D --memory_mb=M [--free_tier]
                           the same for a workload you describe
   dev [--data_dir=.fanout] [--workers=2] [--slots=4] [--listen=127.0.0.1:7070]
+      [--http_listen=127.0.0.1:7080]
       [--trigger_config=FILE] [--trigger_listen=127.0.0.1:7071]
                           coordinator + workers (+ a trigger) in one process
 

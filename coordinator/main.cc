@@ -32,6 +32,12 @@ ABSL_FLAG(std::vector<std::string>, function_timeout, {},
 ABSL_FLAG(int, split_chunk, 4096, "sequential sources: items read per step");
 ABSL_FLAG(int, split_ahead, 12288,
           "sequential sources: read on while fewer than this many of a job's tasks wait");
+ABSL_FLAG(std::string, http_listen, "",
+          "host:port to serve the web dashboard, its JSON API (/api/) and /metrics on (empty: "
+          "none)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port to serve Prometheus metrics on, at /metrics (empty: none; they are also on "
+          "--http_listen)");
 ABSL_FLAG(bool, sync, true,
           "sync the write-ahead log before acknowledging (off loses data on "
           "power failure; only for experiments)");
@@ -64,6 +70,7 @@ int main(int argc, char** argv) {
   fanout::PrepareServerProcess(argv);
   absl::SetProgramUsageMessage(
       "fanout-coordinator --data_dir=DIR [--listen=HOST:PORT] [--port_file=FILE]\n"
+      "  [--http_listen=HOST:PORT] [--metrics_listen=HOST:PORT]\n"
       "The stateful heart of fanout: owns jobs, tasks and leases in RocksDB and serves the gRPC "
       "API.");
   absl::ParseCommandLine(argc, argv);
@@ -74,6 +81,8 @@ int main(int argc, char** argv) {
   config.listen = absl::GetFlag(FLAGS_listen);
   config.data_dir = absl::GetFlag(FLAGS_data_dir);
   config.sync = absl::GetFlag(FLAGS_sync);
+  config.http_listen = absl::GetFlag(FLAGS_http_listen);
+  config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   config.lease_grace = absl::GetFlag(FLAGS_lease_grace);
   config.manager.lease_ttl = absl::GetFlag(FLAGS_lease_ttl);
   config.manager.idempotency_retention = absl::GetFlag(FLAGS_idempotency_retention);
@@ -91,6 +100,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   LOG(INFO) << "serving on " << (*server)->address() << ", data in " << config.data_dir;
+  if ((*server)->http_port() != 0) {
+    LOG(INFO) << "dashboard on port " << (*server)->http_port() << " (--http_listen="
+              << config.http_listen << "), metrics at /metrics";
+  }
+  if ((*server)->metrics_port() != 0) {
+    LOG(INFO) << "metrics on port " << (*server)->metrics_port() << " at /metrics";
+  }
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
     absl::Status written = fanout::WritePortFile(absl::GetFlag(FLAGS_port_file), (*server)->port());
     if (!written.ok()) {

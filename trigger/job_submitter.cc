@@ -32,12 +32,14 @@ absl::StatusOr<Submitted> GrpcJobSubmitter::Submit(const v1::JobSpec& spec) {
   // A coordinator restarting is waited for (up to the deadline) rather than failed at once.
   context.set_wait_for_ready(true);
   const absl::Status status = FromGrpcStatus(stub_->SubmitJob(&context, request, &response));
-  if (status.ok()) return Submitted{response.job().job_id(), response.created()};
+  if (status.ok()) {
+    return Submitted{response.job().job_id(), response.created(), response.known_items()};
+  }
   // The key already made a job from another spec (the rule's template changed since the first
   // delivery): the event was accepted then, so this delivery is a duplicate.
   if (status.code() == absl::StatusCode::kFailedPrecondition &&
       absl::StrContains(status.message(), "already created job")) {
-    return Submitted{"", false};
+    return Submitted{"", false, 0};
   }
   // The project's one taxonomy decides: what may pass (the coordinator away, overloaded) is
   // tried again later; a refusal (a bad job, no permission) will not get better.

@@ -16,7 +16,8 @@ namespace fanout::trigger {
 
 struct Submitted {
   std::string job_id;
-  bool created = false;  // false: a duplicate of an event already accepted
+  bool created = false;      // false: a duplicate of an event already accepted
+  uint32_t known_items = 0;  // a batch's items left out: their events had made a job before
 };
 
 class JobSubmitter {

@@ -7,6 +7,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/metrics_http.h"
 #include "common/process_util.h"
 #include "glog/logging.h"
 #include "trigger/trigger_service.h"
@@ -16,6 +17,8 @@ ABSL_FLAG(std::string, coordinator, "",
           "coordinator host:port (default: $FANOUT_COORDINATOR, then 127.0.0.1:7070)");
 ABSL_FLAG(std::string, http_listen, "127.0.0.1:7071",
           "where the webhook listens for S3 event notifications (port 0: any free port)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port to serve Prometheus metrics on, at /metrics (empty: none)");
 ABSL_FLAG(std::string, port_file, "", "write the webhook's bound port here once serving");
 
 namespace {
@@ -33,7 +36,8 @@ int main(int argc, char** argv) {
   fanout::PrepareServerProcess(argv);
   absl::SetProgramUsageMessage(
       "fanout-trigger --config=FILE [--coordinator=HOST:PORT] [--http_listen=HOST:PORT] "
-      "[--port_file=FILE]\nTurns storage and queue events into fanout jobs, each event once.");
+      "[--port_file=FILE] [--metrics_listen=HOST:PORT]\nTurns storage and queue events into fanout "
+      "jobs, each event once.");
   absl::ParseCommandLine(argc, argv);
   google::InitGoogleLogging(argv[0]);
   FLAGS_logtostderr = true;
@@ -56,6 +60,17 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  std::unique_ptr<fanout::HttpServer> metrics_server;
+  if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {
+    auto started = fanout::StartMetricsServer(listen, (*service)->registry(),
+                                              [&service] { (*service)->RefreshMetrics(); });
+    if (!started.ok()) {
+      std::cerr << "fanout-trigger: " << started.status().message() << "\n";
+      return 2;
+    }
+    metrics_server = std::move(*started);
+    LOG(INFO) << "metrics on port " << metrics_server->port() << " at /metrics";
+  }
   LOG(INFO) << "webhook on port " << (*service)->port() << ", " << (*service)->config().rules.size()
             << " rules from " << (*service)->config().path << ", coordinator " << Coordinator();
   const int signal = fanout::WaitForTerminationSignal();
@@ -63,6 +78,7 @@ int main(int argc, char** argv) {
   const auto& c = (*service)->counts();
   LOG(INFO) << "posts " << c.received << ", jobs " << c.accepted << ", duplicates " << c.duplicates
             << ", ignored " << c.ignored << ", rejected " << c.rejected;
+  metrics_server.reset();
   service->reset();
   return 0;
 }

@@ -22,8 +22,11 @@ absl::StatusOr<std::unique_ptr<s3::S3Client>> ReconcileS3(const TriggerConfig& c
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<TriggerService>> TriggerService::Start(
-    TriggerConfig config, const std::string& coordinator, const std::string& http_listen) {
-  std::unique_ptr<TriggerService> service(new TriggerService(std::move(config), coordinator));
+    TriggerConfig config, const std::string& coordinator, const std::string& http_listen,
+    std::shared_ptr<prometheus::Registry> registry) {
+  if (registry == nullptr) registry = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<TriggerService> service(
+      new TriggerService(std::move(config), coordinator, std::move(registry)));
   absl::StatusOr<std::unique_ptr<s3::S3Client>> s3 = ReconcileS3(service->config_);
   if (!s3.ok()) return s3.status();
   service->s3_ = std::move(*s3);
@@ -32,7 +35,7 @@ absl::StatusOr<std::unique_ptr<TriggerService>> TriggerService::Start(
   if (!server.ok()) return server.status();
   service->server_ = std::move(*server);
   absl::StatusOr<std::unique_ptr<RuleSources>> sources =
-      RuleSources::Start(service->config_, service->submitter_, service->s3_.get());
+      RuleSources::Start(service->config_, service->metered_, service->s3_.get());
   if (!sources.ok()) return sources.status();
   service->sources_ = std::move(*sources);
   return service;

@@ -12,6 +12,7 @@
 #include "trigger/config.h"
 #include "trigger/job_submitter.h"
 #include "trigger/rule_sources.h"
+#include "trigger/trigger_metrics.h"
 #include "trigger/webhook_handler.h"
 #include "trigger/webhook_server.h"
 
@@ -21,22 +22,35 @@ class TriggerService {
  public:
   // INVALID_ARGUMENT for what the config or environment lacks (reconcile without AWS_* settings,
   // an unwatchable directory); UNAVAILABLE when the webhook cannot listen.
-  static absl::StatusOr<std::unique_ptr<TriggerService>> Start(TriggerConfig config,
-                                                               const std::string& coordinator,
-                                                               const std::string& http_listen);
+  // Metrics go to `registry` (one of its own when null).
+  static absl::StatusOr<std::unique_ptr<TriggerService>> Start(
+      TriggerConfig config, const std::string& coordinator, const std::string& http_listen,
+      std::shared_ptr<prometheus::Registry> registry = nullptr);
   ~TriggerService();  // stops the sources, then the webhook
 
   int port() const { return server_->port(); }  // the webhook's
   const TriggerConfig& config() const { return config_; }
   const WebhookHandler::Counts& counts() const { return handler_.counts(); }
+  prometheus::Registry& registry() { return *registry_; }
+  // Brings the scrape-time metrics (the webhook's tallies) up to date.
+  void RefreshMetrics() { metrics_.RefreshWebhook(handler_.counts()); }
 
  private:
-  TriggerService(TriggerConfig config, const std::string& coordinator)
-      : config_(std::move(config)), submitter_(coordinator), handler_(config_, submitter_) {}
+  TriggerService(TriggerConfig config, const std::string& coordinator,
+                 std::shared_ptr<prometheus::Registry> registry)
+      : config_(std::move(config)),
+        registry_(std::move(registry)),
+        metrics_(*registry_),
+        submitter_(coordinator),
+        metered_(submitter_, metrics_),
+        handler_(config_, metered_) {}
 
   const TriggerConfig config_;
+  const std::shared_ptr<prometheus::Registry> registry_;
+  TriggerMetrics metrics_;
   std::unique_ptr<s3::S3Client> s3_;
   GrpcJobSubmitter submitter_;
+  MeteredSubmitter metered_;  // every source submits through it
   WebhookHandler handler_;
   std::unique_ptr<WebhookServer> server_;
   std::unique_ptr<RuleSources> sources_;

@@ -6,6 +6,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "common/clock.h"
+#include "common/metrics_http.h"
 #include "common/process_util.h"
 #include "glog/logging.h"
 #include "worker/handler_registry.h"
@@ -17,6 +18,8 @@ ABSL_FLAG(int, slots, 4, "tasks run at once");
 ABSL_FLAG(std::string, worker_id, "", "name shown in `fanout workers` (default: host-pid-random)");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(30),
           "on SIGTERM, how long running tasks may take to finish before they are cancelled");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port to serve Prometheus metrics on, at /metrics (empty: none)");
 ABSL_FLAG(absl::Duration, abandon_grace, absl::Seconds(2),
           "how long a handler may run past its time limit before it is abandoned (its task "
           "continues elsewhere from its last checkpoint)");
@@ -24,7 +27,7 @@ ABSL_FLAG(absl::Duration, abandon_grace, absl::Seconds(2),
 int main(int argc, char** argv) {
   fanout::PrepareServerProcess(argv);
   absl::SetProgramUsageMessage(
-      "fanout-worker --coordinator=HOST:PORT [--slots=N]\n"
+      "fanout-worker --coordinator=HOST:PORT [--slots=N] [--metrics_listen=HOST:PORT]\n"
       "Stateless executor: leases tasks from the coordinator, runs them, reports results.");
   absl::ParseCommandLine(argc, argv);
   google::InitGoogleLogging(argv[0]);
@@ -44,17 +47,33 @@ int main(int argc, char** argv) {
   options.worker_id = absl::GetFlag(FLAGS_worker_id);
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   options.abandon_grace = absl::GetFlag(FLAGS_abandon_grace);
+  // Never freed: a worker left to the process exit (see below) may still count invocations.
+  auto* registry = new prometheus::Registry();
+  options.metrics = new fanout::worker::WorkerMetrics(*registry, options.slots);
   // On the heap: a Worker that abandoned a stuck handler is left for the process exit to take,
   // since that handler's thread may still refer to it.
   auto* worker_ptr = new fanout::worker::Worker(options, fanout::worker::BuiltinHandlers(),
                                                 fanout::RealClock::Get());
   fanout::worker::Worker& worker = *worker_ptr;
+  std::unique_ptr<fanout::HttpServer> metrics_server;
+  if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {
+    auto started = fanout::StartMetricsServer(
+        listen, *registry,
+        [&worker, metrics = options.metrics] { metrics->SetBusy(worker.busy()); });
+    if (!started.ok()) {
+      std::cerr << "fanout-worker: " << started.status().message() << "\n";
+      return 2;
+    }
+    metrics_server = std::move(*started);
+    LOG(INFO) << "metrics on port " << metrics_server->port() << " at /metrics";
+  }
   worker.Start();
   LOG(INFO) << "worker " << worker.id() << " with " << options.slots << " slots, coordinator "
             << options.coordinator;
   const int signal = fanout::WaitForTerminationSignal();
   LOG(INFO) << "signal " << signal << ": draining";
   worker.Stop();
+  metrics_server.reset();
   LOG(INFO) << "stopped after reporting " << worker.reported() << " outcomes";
   if (worker.abandoned() == 0) delete worker_ptr;
   return 0;

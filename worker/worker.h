@@ -27,6 +27,7 @@
 #include "worker/lease_renewer.h"
 #include "worker/result_reporter.h"
 #include "worker/task_runner.h"
+#include "worker/worker_metrics.h"
 
 namespace fanout::worker {
 
@@ -50,6 +51,8 @@ class Worker {
     absl::Duration abandon_grace = absl::Seconds(2);
     ResultReporter::Options reporter;
     CheckpointBatcher::Options checkpoints;
+    // Where invocations are counted and timed; none when null. Outlives the Worker.
+    WorkerMetrics* metrics = nullptr;
   };
 
   Worker(Options options, std::unique_ptr<HandlerRegistry> handlers, Clock& clock);
@@ -65,6 +68,7 @@ class Worker {
   // process exits, so a Worker that abandoned any must not be destroyed.
   int abandoned() const { return abandoned_.load(); }
   uint64_t reported() const { return reporter_->reported(); }
+  int busy() const { return busy_.load(); }
 
  private:
   struct Queued {

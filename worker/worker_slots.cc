@@ -56,6 +56,9 @@ bool Worker::Run(int slot, Queued& queued) {
   invocations_.erase(slot);
   --running_;
   const double seconds = absl::ToDoubleSeconds(FromProto(outcome.duration()));
+  if (options_.metrics != nullptr && queued.job) {
+    options_.metrics->Invocation(queued.job->function, outcome);
+  }
   avg_run_seconds_ = avg_run_seconds_ < 0 ? seconds : 0.9 * avg_run_seconds_ + 0.1 * seconds;
   reporter_->Add(std::move(outcome));
   return true;

@@ -70,7 +70,7 @@ CoordinatorMetrics::CoordinatorMetrics(prometheus::Registry& r)
       lease_expiries_(Counter(r, "fanout_lease_expiries_total",
                               "Leases that expired because their worker stopped renewing.")),
       invocations_(Counter(r, "fanout_invocations_total", "Invocations metered (reported).")),
-      gb_seconds_(Counter(r, "fanout_invocation_gb_seconds_total",
+      gb_seconds_(Counter(r, "fanout_invocation_gigabyte_seconds_total",
                           "GB-seconds metered: duration (rounded up to 1 ms) x memory size.")),
       stale_refusals_(Counter(r, "fanout_stale_epoch_refusals_total",
                               "Reports and checkpoints refused for a stale lease epoch.")),

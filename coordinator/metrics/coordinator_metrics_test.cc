@@ -40,7 +40,7 @@ TEST(CoordinatorMetricsTest, CountersFollowTheTotalsAndNeverGoBack) {
   std::string text = Scrape(registry);
   EXPECT_TRUE(Has(text, "fanout_tasks_succeeded_total 10")) << text;
   EXPECT_TRUE(Has(text, "fanout_tasks_dispatched_total 9")) << text;
-  EXPECT_TRUE(Has(text, "fanout_invocation_gb_seconds_total 1.5")) << text;
+  EXPECT_TRUE(Has(text, "fanout_invocation_gigabyte_seconds_total 1.5")) << text;
   totals.succeeded = 3;  // a smaller total (never expected) must not lower a counter
   metrics.Refresh(totals, {}, {}, now, absl::Seconds(10));
   EXPECT_TRUE(Has(Scrape(registry), "fanout_tasks_succeeded_total 10"));
