@@ -19,11 +19,12 @@ absl::Status TriggerProcess::Start() {
   if (port_ == 0) port_ = FreePortBelowEphemeral();
   const std::string port_file = TestDir(absl::StrCat(name_, "-trigger-port", ++starts_));
   const std::string log = absl::StrCat(ArtifactDir(), "/", name_, "-trigger.log");
+  std::vector<std::string> args = {"--config=" + config_path_, "--coordinator=" + coordinator_,
+                                   absl::StrCat("--http_listen=127.0.0.1:", port_),
+                                   "--port_file=" + port_file};
+  args.insert(args.end(), flags_.begin(), flags_.end());
   absl::StatusOr<std::unique_ptr<Process>> p =
-      Process::Spawn(Runfile("trigger/fanout-trigger"),
-                     {"--config=" + config_path_, "--coordinator=" + coordinator_,
-                      absl::StrCat("--http_listen=127.0.0.1:", port_), "--port_file=" + port_file},
-                     log, env_);
+      Process::Spawn(Runfile("trigger/fanout-trigger"), args, log, env_);
   if (!p.ok()) return p.status();
   process_ = std::move(*p);
   const absl::Time end = absl::Now() + absl::Seconds(30);

@@ -17,11 +17,12 @@ namespace fanout::testing {
 class TriggerProcess {
  public:
   TriggerProcess(std::string name, std::string config_path, std::string coordinator,
-                 std::vector<std::string> env = {})
+                 std::vector<std::string> env = {}, std::vector<std::string> flags = {})
       : name_(std::move(name)),
         config_path_(std::move(config_path)),
         coordinator_(std::move(coordinator)),
-        env_(std::move(env)) {}
+        env_(std::move(env)),
+        flags_(std::move(flags)) {}
 
   // Starts (or restarts on the same port) and returns once the webhook listens.
   absl::Status Start();
@@ -33,6 +34,7 @@ class TriggerProcess {
  private:
   std::string name_, config_path_, coordinator_;
   std::vector<std::string> env_;
+  std::vector<std::string> flags_;  // more flags for fanout-trigger
   int port_ = 0;
   int starts_ = 0;
   std::unique_ptr<Process> process_;

@@ -61,7 +61,13 @@ std::string Preview(const v1::Task& task) {
 }  // namespace
 
 json DashboardApi::JobSummary(const v1::Job& job) {
-  const double rate = job.state() == v1::JOB_RUNNING ? history_.Rate(job.job_id()) : 0;
+  double rate = 0;
+  if (job.state() == v1::JOB_RUNNING) {
+    rate = history_.Rate(job.job_id());
+    // Until the sampler has two samples of a new job: its average since it was created.
+    const double age = absl::ToDoubleSeconds(clock_.Now() - FromProto(job.created_at()));
+    if (rate == 0 && age >= 1) rate = FinishedTasks(job.counts()) / age;
+  }
   const bool total_known = !job.sequential() || job.split_done();
   const uint64_t left =
       job.counts().total() - std::min(job.counts().total(), FinishedTasks(job.counts()));
@@ -218,7 +224,8 @@ HttpResponse DashboardApi::Tasks(const std::string& job_id, const HttpRequest& r
 HttpResponse DashboardApi::Workers() {
   const absl::Time now = clock_.Now();
   json out = json::array();
-  for (const v1::WorkerStatus& w : manager_.ListWorkers().workers()) {
+  const v1::ListWorkersResponse workers = manager_.ListWorkers();
+  for (const v1::WorkerStatus& w : workers.workers()) {
     out.push_back({{"worker_id", w.worker_id()},
                    {"host", w.host()},
                    {"slots", w.slots()},

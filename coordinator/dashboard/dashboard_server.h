@@ -25,7 +25,7 @@ class DashboardServer {
   // `metrics` answers GET /metrics.
   static absl::StatusOr<std::unique_ptr<DashboardServer>> Start(
       const std::string& listen, JobManager& manager, Clock& clock,
-      std::function<HttpResponse()> metrics, absl::Duration sample_every = absl::Seconds(2));
+      std::function<HttpResponse()> metrics, absl::Duration sample_every = absl::Seconds(1));
   ~DashboardServer();
 
   int port() const { return http_->port(); }

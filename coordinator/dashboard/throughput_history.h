@@ -26,7 +26,7 @@ uint64_t FinishedTasks(const v1::TaskCounts& counts);
 // Thread-safe.
 class ThroughputHistory {
  public:
-  explicit ThroughputHistory(size_t max_samples = 600) : max_samples_(max_samples) {}
+  explicit ThroughputHistory(size_t max_samples = 1800) : max_samples_(max_samples) {}
 
   // Records `jobs` (running ones, and ones that just ended) as of `now`; forgets jobs not seen
   // for `forget_after`.

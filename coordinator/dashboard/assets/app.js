@@ -269,7 +269,7 @@ const jobView = {
       tile('Estimated cost', cost(u.cost_usd), 'at configured pricing'),
     ]);
     const tp = d.throughput || [], last = tp[tp.length - 1];
-    document.getElementById('tp-caption').textContent = last ? `${num(last.finished)} finished · samples every ~2 s` : '';
+    document.getElementById('tp-caption').textContent = last ? `${num(last.finished)} finished · samples every ~1 s` : '';
     const ch = document.getElementById('throughput');
     render(ch.firstElementChild, chart(tp, ch.clientWidth));
     hover();

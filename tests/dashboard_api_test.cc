@@ -1,0 +1,105 @@
+// The dashboard and its JSON API on a real coordinator (--http_listen): pages compiled in, jobs
+// with counts and usage, a job's failures (item, code, message, attempts), a page of its tasks,
+// and the workers with their slots.
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "s3/http.h"
+#include "tests/free_port.h"
+#include "tests/test_cluster.h"
+
+namespace fanout::testing {
+namespace {
+
+using nlohmann::json;
+
+s3::HttpResponse Get(int port, const std::string& path) {
+  s3::HttpRequest request;
+  request.method = "GET";
+  request.url = absl::StrCat("http://127.0.0.1:", port, path);
+  absl::StatusOr<s3::HttpResponse> response = s3::Send(request);
+  EXPECT_TRUE(response.ok()) << response.status();
+  return response.ok() ? *response : s3::HttpResponse{};
+}
+
+json GetJson(int port, const std::string& path) {
+  s3::HttpResponse r = Get(port, path);
+  EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+  EXPECT_EQ(r.headers["content-type"], "application/json");
+  return json::parse(r.body, nullptr, false);
+}
+
+TEST(DashboardApiTest, ServesThePagesJobsFailuresTasksAndWorkers) {
+  TestCluster cluster("dashboard");
+  const int http = FreePortBelowEphemeral();
+  ASSERT_TRUE(cluster.StartCoordinator({absl::StrCat("--http_listen=127.0.0.1:", http)}).ok());
+  ASSERT_TRUE(cluster.StartWorker("w-dash", 3).ok());
+
+  // Compiled-in pages, no CDN.
+  s3::HttpResponse index = Get(http, "/");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_EQ(index.headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_NE(index.body.find("app.js"), std::string::npos);
+  EXPECT_EQ(index.body.find("https://"), std::string::npos) << "the page must work offline";
+  EXPECT_EQ(Get(http, "/app.js").headers["content-type"], "text/javascript; charset=utf-8");
+  EXPECT_EQ(Get(http, "/style.css").status, 200);
+  EXPECT_EQ(Get(http, "/nothing-here").status, 404);
+
+  // 5 items, 2 of which fail for good: one fatally, one invalid.
+  v1::JobSpec spec;
+  spec.set_function("builtin:fail");
+  spec.set_source(R"([1, {"fail": "fatal"}, 3, {"fail": "invalid"}, 5])");
+  spec.mutable_options()->set_tolerated_failure_count(5);
+  absl::StatusOr<v1::Job> job = cluster.Submit(spec);
+  ASSERT_TRUE(job.ok()) << job.status();
+  const std::string id = job->job_id();
+  ASSERT_EQ(cluster.WaitForJob(id, absl::Seconds(30))->state(), v1::JOB_SUCCEEDED);
+
+  const json jobs = GetJson(http, "/api/jobs?limit=10");
+  ASSERT_EQ(jobs["jobs"].size(), 1);
+  const json& row = jobs["jobs"][0];
+  EXPECT_EQ(row["job_id"], id);
+  EXPECT_EQ(row["state"], "SUCCEEDED");
+  EXPECT_EQ(row["counts"]["succeeded"], 3);
+  EXPECT_EQ(row["counts"]["failed"], 2);
+  EXPECT_EQ(row["counts"]["total"], 5);
+  EXPECT_EQ(row["progress"], 1.0);
+  EXPECT_EQ(row["usage"]["requests"], 5);
+  EXPECT_TRUE(row["eta_seconds"].is_null());
+
+  const json detail = GetJson(http, "/api/jobs/" + id);
+  EXPECT_EQ(detail["job"]["options"]["memory_mb"], 128);
+  ASSERT_EQ(detail["failures"].size(), 2) << detail.dump();
+  EXPECT_EQ(detail["failures"][0]["task"], 1);
+  EXPECT_EQ(detail["failures"][0]["item"], R"({"fail":"fatal"})");
+  EXPECT_EQ(detail["failures"][0]["code"], "ERROR_FATAL");
+  EXPECT_EQ(detail["failures"][0]["attempts"], 1);
+  EXPECT_FALSE(detail["failures"][0]["message"].get<std::string>().empty());
+  EXPECT_EQ(detail["failures"][1]["code"], "ERROR_INVALID_INPUT");
+  EXPECT_FALSE(detail["failures_truncated"].get<bool>());
+
+  const json page = GetJson(http, "/api/jobs/" + id + "/tasks?start=1&limit=2");
+  EXPECT_EQ(page["total"], 5);
+  EXPECT_EQ(page["next_start"], 3);
+  ASSERT_EQ(page["tasks"].size(), 2);
+  EXPECT_EQ(page["tasks"][0]["index"], 1);
+  EXPECT_EQ(page["tasks"][0]["state"], "FAILED");
+  EXPECT_EQ(page["tasks"][0]["error"]["code"], "ERROR_FATAL");
+  EXPECT_EQ(page["tasks"][1]["state"], "SUCCEEDED");
+  EXPECT_TRUE(page["tasks"][1]["error"].is_null());
+
+  const json workers = GetJson(http, "/api/workers");
+  ASSERT_EQ(workers["workers"].size(), 1);
+  EXPECT_EQ(workers["workers"][0]["worker_id"], "w-dash");
+  EXPECT_EQ(workers["workers"][0]["slots"], 3);
+  EXPECT_LT(workers["workers"][0]["seconds_since_seen"].get<double>(), 10);
+
+  s3::HttpResponse unknown = Get(http, "/api/jobs/job-999");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_NE(unknown.body.find("error"), std::string::npos);
+  EXPECT_EQ(Get(http, "/api/nope").status, 404);
+  EXPECT_EQ(Get(http, "/metrics").status, 200) << "metrics on the dashboard's port too";
+}
+
+}  // namespace
+}  // namespace fanout::testing
