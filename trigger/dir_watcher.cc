@@ -20,6 +20,8 @@ namespace {
 
 constexpr uint32_t kFileEvents = IN_CLOSE_WRITE | IN_MOVED_TO;
 constexpr uint32_t kDirEvents = IN_CREATE | IN_MOVED_TO | IN_ONLYDIR;
+// A file found in a new directory and modified less than this ago may still be being written.
+constexpr absl::Duration kSettle = absl::Seconds(1);
 
 }  // namespace
 
@@ -59,7 +61,7 @@ absl::Status DirWatcher::Watch(const std::string& dir, bool submit_files) {
     if (it->is_directory(error) && !it->is_symlink(error)) {
       if (absl::Status s = Watch(it->path().string(), submit_files); !s.ok()) LOG(WARNING) << s;
     } else if (submit_files && it->is_regular_file(error)) {
-      Submit(it->path().string());
+      SubmitSettled(it->path().string());
     }
   }
   return absl::OkStatus();
@@ -102,19 +104,46 @@ void DirWatcher::Submit(const std::string& path) {
   }
 }
 
+void DirWatcher::SubmitSettled(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return;
+  const absl::Time modified = absl::TimeFromTimespec(st.st_mtim);
+  if (absl::Now() - modified >= kSettle) {
+    Submit(path);
+  } else {
+    recheck_.emplace_back(modified + kSettle, path);
+  }
+}
+
+void DirWatcher::RecheckDue() {
+  while (!recheck_.empty() && recheck_.front().first <= absl::Now()) {
+    Submit(recheck_.front().second);
+    recheck_.pop_front();
+  }
+}
+
 void DirWatcher::Rescan(const std::string& dir) {
   std::error_code error;
   for (std::filesystem::recursive_directory_iterator it(dir, error), end; !error && it != end;
        it.increment(error)) {
-    if (it->is_regular_file(error)) Submit(it->path().string());
+    if (it->is_regular_file(error)) SubmitSettled(it->path().string());
   }
 }
 
 void DirWatcher::Loop() {
   alignas(inotify_event) char buffer[64 * 1024];
   pollfd fds[2] = {{inotify_, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
-  while (poll(fds, 2, -1) >= 0 || errno == EINTR) {
+  while (true) {
+    const int timeout =
+        recheck_.empty()
+            ? -1
+            : static_cast<int>(std::max<int64_t>(
+                  0, absl::ToInt64Milliseconds(recheck_.front().first - absl::Now()) + 1));
+    fds[0].revents = fds[1].revents = 0;
+    if (poll(fds, 2, timeout) < 0 && errno != EINTR) break;
     if (fds[1].revents != 0) return;
+    RecheckDue();
+    if ((fds[0].revents & POLLIN) == 0) continue;
     const ssize_t n = read(inotify_, buffer, sizeof(buffer));
     for (ssize_t at = 0; at < n;) {
       const auto* event = reinterpret_cast<const inotify_event*>(buffer + at);

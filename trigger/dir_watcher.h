@@ -8,12 +8,14 @@
 #define FANOUT_TRIGGER_DIR_WATCHER_H_
 
 #include <atomic>
+#include <deque>
 #include <map>
 #include <string>
 #include <thread>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "trigger/config.h"
 #include "trigger/job_submitter.h"
 
@@ -36,6 +38,9 @@ class DirWatcher {
   absl::Status Watch(const std::string& dir, bool submit_files);
   void Loop();
   void Rescan(const std::string& dir);  // submits every file below
+  // A file found by a scan: submitted now, or once it has settled.
+  void SubmitSettled(const std::string& path);
+  void RecheckDue();
   void Submit(const std::string& path);
 
   const Rule rule_;
@@ -43,6 +48,11 @@ class DirWatcher {
   int inotify_ = -1;
   int stop_pipe_[2] = {-1, -1};
   std::map<int, std::string> dirs_;  // watch descriptor -> directory
+  // Files found by a scan (at start, of a new directory, after an overflow) that were modified just
+  // now, so possibly still being written: looked at again once they have been still for kSettle (a
+  // file closed meanwhile is the same job as its IN_CLOSE_WRITE made). Only the watcher's thread
+  // touches it.
+  std::deque<std::pair<absl::Time, std::string>> recheck_;
   std::atomic<uint64_t> submitted_{0};
   std::thread thread_;
 };
