@@ -44,10 +44,10 @@ absl::StatusOr<Metered> Estimate() {
   if (requests <= 0) return absl::InvalidArgumentError("--requests: must be positive");
   if (each <= absl::ZeroDuration())
     return absl::InvalidArgumentError("--duration: must be positive");
-  if (memory < 128 || memory > 10240) {
+  if (memory != 0 && (memory < 128 || memory > 10240)) {
     return absl::InvalidArgumentError("--memory_mb: must be within 128..10240");
   }
-  m.memory_mb = memory;
+  m.memory_mb = memory == 0 ? kDefaultMemoryMb : memory;
   // One invocation metered, then scaled: the same rounding as metering each one.
   v1::Usage one;
   Meter(each, m.memory_mb, &one);

@@ -68,6 +68,9 @@ int DevCommand() {
   absl::StatusOr<std::unique_ptr<trigger::TriggerService>> trigger =
       StartTrigger((*server)->address(), config.registry);
   if (!trigger.ok()) return Fail(trigger.status());
+  if (*trigger != nullptr) {
+    (*server)->SetScrapeHook([t = trigger->get()] { t->RefreshMetrics(); });
+  }
   std::vector<std::unique_ptr<worker::Worker>> workers = StartWorkers((*server)->address());
   std::cout << "fanout dev: coordinator on " << (*server)->address() << " (data in "
             << config.data_dir << "), " << workers.size() << " workers x "
@@ -90,6 +93,7 @@ int DevCommand() {
   const int signal = WaitForTerminationSignal([&] { return !(*server)->health().ok(); });
   if (signal == 0) std::cerr << "fanout dev: " << (*server)->health().message() << "\n";
   std::cout << "fanout dev: stopping\n" << std::flush;
+  (*server)->SetScrapeHook(nullptr);
   trigger->reset();
   for (auto& w : workers) w->Stop();
   // A Worker that abandoned a stuck handler is left for the process exit (see worker.h).

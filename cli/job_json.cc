@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/errors.h"
+#include "common/metering.h"
 #include "common/proto_time.h"
 
 namespace fanout::cli {
@@ -48,12 +49,10 @@ json JobToJson(const v1::Job& job) {
       {"created_at", FormatTimestamp(job.created_at())},
       {"finished_at", FormatTimestamp(job.finished_at())},
       {"message", job.message()},
-      {"usage",
-       json{{"requests", job.usage().requests()},
-            {"billed_seconds", job.usage().billed_ms() / 1000.0},
-            {"gb_seconds", job.usage().gb_seconds()},
-            {"memory_mb",
-             job.spec().options().memory_mb() == 0 ? 128 : job.spec().options().memory_mb()}}},
+      {"usage", json{{"requests", job.usage().requests()},
+                     {"billed_seconds", job.usage().billed_ms() / 1000.0},
+                     {"gb_seconds", job.usage().gb_seconds()},
+                     {"memory_mb", MemoryMb(job.spec().options())}}},
       {"fan_in", FanInToJson(job.fan_in())}};
 }
 

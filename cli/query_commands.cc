@@ -9,6 +9,7 @@
 #include "cli/flags.h"
 #include "cli/job_json.h"
 #include "cli/progress_bar.h"
+#include "common/metering.h"
 #include "common/proto_time.h"
 
 namespace fanout::cli {
@@ -30,6 +31,13 @@ void PrintJob(const v1::Job& job) {
   if (job.has_finished_at()) std::cout << "  finished " << FormatTimestamp(job.finished_at());
   std::cout << "\n";
   if (!job.message().empty()) std::cout << "  " << job.message() << "\n";
+  if (job.usage().requests() > 0) {
+    const LambdaCost cost = PriceOnLambda(job.usage().requests(), job.usage().gb_seconds(),
+                                          LambdaPrices(), /*free_tier=*/false);
+    std::cout << absl::StrFormat(
+        "  usage %d requests, %.3f GB-s (on Lambda: $%.6f; fanout cost %s)\n",
+        job.usage().requests(), job.usage().gb_seconds(), cost.exact_total, job.job_id());
+  }
   std::cout << FanInText(job.fan_in());
 }
 

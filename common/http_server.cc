@@ -20,6 +20,8 @@ const char* Reason(int status) {
       return "Not Found";
     case 405:
       return "Method Not Allowed";
+    case 500:
+      return "Internal Server Error";
     case 503:
       return "Service Unavailable";
     default:
@@ -83,14 +85,19 @@ int HttpServer::OnRequest(mg_connection* connection, void* self) {
   if (request.method != "GET" && request.method != "HEAD") {
     response = {405, "application/json", R"({"error": "read-only: GET only"})"};
   } else {
-    response = static_cast<HttpServer*>(self)->handler_(request);
+    // An exception must not unwind into civetweb (C): it would end the whole process.
+    try {
+      response = static_cast<HttpServer*>(self)->handler_(request);
+    } catch (const std::exception& e) {
+      response = {500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what()};
+    }
   }
   // One write for head and body: two small writes meet Nagle's algorithm and the client's delayed
   // ACK, which holds the answer back 40 ms.
-  std::string out = absl::StrCat(
-      "HTTP/1.1 ", response.status, " ", Reason(response.status),
-      "\r\nContent-Type: ", response.content_type, "\r\nContent-Length: ", response.body.size(),
-      "\r\nCache-Control: ", response.cacheable ? "max-age=300" : "no-store", "\r\n\r\n");
+  std::string out = absl::StrCat("HTTP/1.1 ", response.status, " ", Reason(response.status),
+                                 "\r\nContent-Type: ", response.content_type,
+                                 "\r\nContent-Length: ", response.body.size(),
+                                 "\r\nCache-Control: no-store\r\n\r\n");
   if (request.method != "HEAD") out += response.body;
   mg_write(connection, out.data(), out.size());
   return response.status;

@@ -24,7 +24,6 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
-  bool cacheable = false;  // static assets: let the browser keep them for a while
 };
 
 // The value of `name` in a raw query string ("a=1&b=x"), decoded; `fallback` when absent.

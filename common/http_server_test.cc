@@ -59,6 +59,17 @@ TEST(HttpServerTest, RoutesGetsAndRefusesWrites) {
   EXPECT_EQ(Fetch((*server)->port(), "/hello", /*post=*/true).status, 405);
 }
 
+TEST(HttpServerTest, AnExceptionInAHandlerIsA500NotACrash) {
+  auto server = HttpServer::Start(
+      "127.0.0.1:0", "http_listen",
+      [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("boom"); });
+  ASSERT_TRUE(server.ok());
+  Got got = Fetch((*server)->port(), "/x");
+  EXPECT_EQ(got.status, 500);
+  EXPECT_NE(got.body.find("boom"), std::string::npos);
+  EXPECT_EQ(Fetch((*server)->port(), "/y").status, 500) << "still serving";
+}
+
 TEST(HttpServerTest, ABusyPortIsAClearError) {
   auto first = HttpServer::Start("127.0.0.1:0", "http_listen",
                                  [](const HttpRequest&) { return HttpResponse{}; });

@@ -104,6 +104,10 @@ absl::Status CoordinatorServer::StartHttp(const CoordinatorConfig& config) {
 }
 
 HttpResponse CoordinatorServer::ScrapeMetrics() {
+  {
+    absl::MutexLock lock(&hook_mu_);
+    if (scrape_hook_) scrape_hook_();
+  }
   const v1::ListWorkersResponse workers = manager_->ListWorkers();
   metrics_->Refresh(store_->Totals(), store_->Gauges(kEndedJobSeries),
                     {workers.workers().begin(), workers.workers().end()}, clock_->Now(),

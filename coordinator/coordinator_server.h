@@ -49,6 +49,12 @@ class CoordinatorServer {
   int port() const { return port_; }
   // host:port to dial: the listen host (or 127.0.0.1 for a wildcard) with the bound port.
   std::string address() const { return address_; }
+  // Runs before each scrape of the coordinator's metrics (null: none); for metrics of other
+  // components in the same registry (`fanout dev`'s trigger) that are read at scrape time.
+  void SetScrapeHook(std::function<void()> hook) {
+    absl::MutexLock lock(&hook_mu_);
+    scrape_hook_ = std::move(hook);
+  }
   // Bound ports of --http_listen and --metrics_listen (0: not served).
   int http_port() const { return dashboard_ ? dashboard_->port() : 0; }
   int metrics_port() const { return metrics_server_ ? metrics_server_->port() : 0; }
@@ -66,6 +72,8 @@ class CoordinatorServer {
   HttpResponse ScrapeMetrics();
   absl::Status StartHttp(const CoordinatorConfig& config);
 
+  absl::Mutex hook_mu_;
+  std::function<void()> scrape_hook_ ABSL_GUARDED_BY(hook_mu_);
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<CoordinatorMetrics> metrics_;
   std::unique_ptr<RocksDbJobStore> store_;

@@ -6,7 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
+#include "common/utf8.h"
 #include "coordinator/job_validation.h"
+#include "coordinator/metrics/coordinator_metrics.h"
 #include "coordinator/results_view.h"
 #include "coordinator/sources/sequential_source.h"
 #include "coordinator/splitter.h"
@@ -71,7 +73,7 @@ void SummarizeSource(v1::Job* job) {
   std::string* source = job->mutable_spec()->mutable_source();
   if (source->size() <= kSummarySourceBytes) return;
   const size_t total = source->size();
-  source->resize(kSummarySourceBytes);
+  TruncateUtf8(source, kSummarySourceBytes);
   absl::StrAppend(source, "... (", total, " bytes; fanout status shows all)");
 }
 

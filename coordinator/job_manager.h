@@ -16,12 +16,13 @@
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "coordinator/job_store.h"
-#include "coordinator/metrics/coordinator_metrics.h"
 #include "coordinator/worker_registry.h"
 #include "proto/job_service.pb.h"
 #include "proto/worker_service.pb.h"
 
 namespace fanout::coordinator {
+
+class CoordinatorMetrics;
 
 inline constexpr absl::Duration kDefaultTimeout = absl::Seconds(300);
 inline constexpr size_t kSummarySourceBytes = 256;
@@ -71,6 +72,10 @@ class JobManager {
   absl::StatusOr<v1::GetResultsResponse> GetResults(const v1::GetResultsRequest& request);
   v1::ListWorkersResponse ListWorkers();
   absl::Duration lease_ttl() const { return options_.lease_ttl; }
+  // Running jobs and those that ended within `ended_within`, cheaply (see JobStore::Gauges).
+  std::vector<JobGauge> JobGauges(absl::Duration ended_within) {
+    return store_.Gauges(ended_within);
+  }
   absl::StatusOr<v1::RedriveJobResponse> RedriveJob(const v1::RedriveJobRequest& request);
   absl::StatusOr<v1::Job> UpdateJob(const v1::UpdateJobRequest& request);
 

@@ -31,6 +31,7 @@ TEST_P(JobStoreConformanceTest, ReportedInvocationsAreMeteredIntoTheJobsUsage) {
   const std::string id = t[0].ref().job_id();
   v1::TaskOutcome released = builders::Outcome(t[2]);
   released.set_released(true);
+  clock_.Advance(absl::Seconds(3));  // durations are believed up to the lease's age
   ASSERT_TRUE(
       store()
           .ReportOutcomes({Took(Success(t[0]), absl::Milliseconds(1500)),
@@ -46,6 +47,7 @@ TEST_P(JobStoreConformanceTest, ReportedInvocationsAreMeteredIntoTheJobsUsage) {
   clock_.Advance(absl::Seconds(5));
   std::vector<v1::LeasedTask> again = store().LeaseTasks("w", 3, kTtl)->tasks;
   ASSERT_EQ(again.size(), 2);
+  clock_.Advance(absl::Seconds(2));
   ASSERT_TRUE(store().ReportOutcomes({Took(Continued(again[0]), absl::Seconds(2))}).ok());
   if (harness_->Reopen()) EXPECT_EQ(store().GetJob(id)->usage().requests(), 3) << "survives";
   usage = store().GetJob(id)->usage();
@@ -55,6 +57,15 @@ TEST_P(JobStoreConformanceTest, ReportedInvocationsAreMeteredIntoTheJobsUsage) {
   const v1::Task first = (*store().ListTasks(id, 0, 1))[0];
   ASSERT_EQ(first.attempts_size(), 1);
   EXPECT_EQ(FromProto(first.attempts(0).duration()), absl::Milliseconds(1500));
+}
+
+TEST_P(JobStoreConformanceTest, AReportedDurationIsNeverLongerThanTheLease) {
+  ASSERT_TRUE(Submit(builders::Spec(3, "builtin:count"), 1).ok());
+  std::vector<v1::LeasedTask> t = store().LeaseTasks("w", 1, kTtl)->tasks;
+  ASSERT_EQ(t.size(), 1);
+  clock_.Advance(absl::Seconds(2));
+  ASSERT_TRUE(store().ReportOutcomes({Took(Success(t[0]), absl::Hours(1000))}).ok());
+  EXPECT_EQ(store().GetJob(t[0].ref().job_id())->usage().billed_ms(), 2000);
 }
 
 }  // namespace fanout::coordinator

@@ -101,8 +101,8 @@ int main(int argc, char** argv) {
   }
   LOG(INFO) << "serving on " << (*server)->address() << ", data in " << config.data_dir;
   if ((*server)->http_port() != 0) {
-    LOG(INFO) << "dashboard on port " << (*server)->http_port() << " (--http_listen="
-              << config.http_listen << "), metrics at /metrics";
+    LOG(INFO) << "dashboard on port " << (*server)->http_port()
+              << " (--http_listen=" << config.http_listen << "), metrics at /metrics";
   }
   if ((*server)->metrics_port() != 0) {
     LOG(INFO) << "metrics on port " << (*server)->metrics_port() << " at /metrics";

@@ -216,6 +216,9 @@ class TaskTable {
   // Adds `task` to `grant`, and its job's context the first time the job appears.
   static void Describe(const JobEntry& entry, const v1::Task& task, LeaseGrant* grant,
                        absl::flat_hash_set<uint64_t>* described);
+  // Adds the invocation `outcome` reports to its job's usage and its attempt's duration.
+  void MeterInvocation(JobEntry& entry, v1::Task& task, const v1::TaskOutcome& outcome,
+                       absl::Time now);
   // Ends the current attempt of a LEASED task and moves it to `to`.
   void EndAttempt(JobEntry& entry, v1::Task& task, v1::TaskState to, const v1::TaskError* error,
                   bool reported, absl::Time now);

@@ -35,6 +35,7 @@ absl::Status TaskTable::AppendTasks(uint64_t job_seq, std::vector<NewTask> tasks
       task.mutable_error()->set_message(std::move(t.error));
       ToProto(now, task.mutable_finished_at());
       c.set_failed(c.failed() + 1);
+      ++totals_.failed;
     }
     changes->tasks.insert({job_seq, index});
   }

@@ -160,16 +160,7 @@ ReportVerdict TaskTable::Report(const v1::TaskOutcome& outcome, absl::Time now,
   if (task.state() != v1::TASK_LEASED || task.epoch() != outcome.ref().epoch()) {
     return JudgeEnded(task, outcome.ref().epoch());
   }
-  if (outcome.outcome_case() != v1::TaskOutcome::kReleased) {
-    const absl::Duration ran = FromProto(outcome.duration());
-    const double gb_seconds_before = entry.job.usage().gb_seconds();
-    Meter(ran, MemoryMb(entry.job.spec().options()), entry.job.mutable_usage());
-    ++totals_.invocations;
-    totals_.gb_seconds += entry.job.usage().gb_seconds() - gb_seconds_before;
-    if (task.attempts_size() > 0) {
-      ToProto(ran, task.mutable_attempts(task.attempts_size() - 1)->mutable_duration());
-    }
-  }
+  MeterInvocation(entry, task, outcome, now);
   switch (outcome.outcome_case()) {
     case v1::TaskOutcome::kResults:
       if (outcome.results().results_size() != task.items_size()) {
@@ -199,6 +190,26 @@ ReportVerdict TaskTable::Report(const v1::TaskOutcome& outcome, absl::Time now,
   changes->jobs.insert(*seq);
   MaybeFinish(entry, now, changes);
   return ReportVerdict::kAccepted;
+}
+
+void TaskTable::MeterInvocation(JobEntry& entry, v1::Task& task, const v1::TaskOutcome& outcome,
+                                absl::Time now) {
+  const v1::TaskOutcome::OutcomeCase ran = outcome.outcome_case();
+  if (ran != v1::TaskOutcome::kResults && ran != v1::TaskOutcome::kError &&
+      ran != v1::TaskOutcome::kContinued) {
+    return;  // released unstarted (or nothing said): no invocation
+  }
+  // As the worker measured it, but never longer than the lease has existed.
+  absl::Duration took = std::max(absl::ZeroDuration(), FromProto(outcome.duration()));
+  if (task.attempts_size() > 0) {
+    v1::Attempt* attempt = task.mutable_attempts(task.attempts_size() - 1);
+    took = std::min(took, now - FromProto(attempt->leased_at()));
+    ToProto(took, attempt->mutable_duration());
+  }
+  const double gb_seconds_before = entry.job.usage().gb_seconds();
+  Meter(took, MemoryMb(entry.job.spec().options()), entry.job.mutable_usage());
+  ++totals_.invocations;
+  totals_.gb_seconds += entry.job.usage().gb_seconds() - gb_seconds_before;
 }
 
 void TaskTable::EndAttempt(JobEntry& entry, v1::Task& task, v1::TaskState to,

@@ -98,6 +98,20 @@ TEST(DashboardApiTest, ServesThePagesJobsFailuresTasksAndWorkers) {
   EXPECT_EQ(unknown.status, 404);
   EXPECT_NE(unknown.body.find("error"), std::string::npos);
   EXPECT_EQ(Get(http, "/api/nope").status, 404);
+  // Bytes that are not UTF-8, in a path and in a job's text, are answered, not fatal.
+  EXPECT_EQ(Get(http, "/api/%FF%FE").status, 404);
+  EXPECT_EQ(Get(http, "/api/jobs/%C3").status, 404);
+  v1::JobSpec wide;
+  wide.set_function("builtin:noop");
+  std::string items = "[";
+  for (int i = 0; i < 40; ++i) absl::StrAppend(&items, i ? "," : "", "\"жжжж\"");
+  wide.set_source(items + "]");  // longer than the 256 bytes a listing shows, cut mid-letter
+  ASSERT_TRUE(cluster.Submit(wide).ok());
+  const json after = GetJson(http, "/api/jobs");
+  ASSERT_EQ(after["jobs"].size(), 2);
+  EXPECT_NE(after["jobs"][0]["source"].get<std::string>().find("bytes; fanout status shows all"),
+            std::string::npos);
+  ASSERT_EQ(cluster.Cli({"list"}).exit_code, 0) << "gRPC carries the cut source too";
   EXPECT_EQ(Get(http, "/metrics").status, 200) << "metrics on the dashboard's port too";
 }
 

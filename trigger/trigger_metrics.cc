@@ -12,9 +12,16 @@ prometheus::Family<prometheus::Counter>& Counters(prometheus::Registry& r, const
   return prometheus::BuildCounter().Name(name).Help(help).Register(r);
 }
 
+// Moves `exported` up to `total` and the counter with it; never down, so that two scrapes at once
+// count each event once.
 void CatchUp(prometheus::Counter& counter, uint64_t total, std::atomic<uint64_t>& exported) {
-  const uint64_t before = exported.exchange(total);
-  if (total > before) counter.Increment(total - before);
+  uint64_t before = exported.load();
+  while (total > before) {
+    if (exported.compare_exchange_weak(before, total)) {
+      counter.Increment(total - before);
+      return;
+    }
+  }
 }
 
 }  // namespace

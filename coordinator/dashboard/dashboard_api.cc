@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "common/metering.h"
 #include "common/proto_time.h"
+#include "common/utf8.h"
 
 namespace fanout::coordinator {
 namespace {
@@ -27,8 +28,9 @@ std::string Upper(const std::string& enum_name, absl::string_view prefix) {
   return std::string(absl::StripPrefix(enum_name, prefix));
 }
 
+// Invalid UTF-8 (from an item, a path, a message) is replaced, never thrown about.
 HttpResponse Reply(int status, const json& body) {
-  return {status, "application/json", body.dump()};
+  return {status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace)};
 }
 
 HttpResponse Error(int status, const std::string& why) { return Reply(status, {{"error", why}}); }
@@ -54,7 +56,10 @@ json ErrorJson(const v1::TaskError& e) {
 std::string Preview(const v1::Task& task) {
   if (task.items_size() == 0) return "";
   std::string s = task.items(0);
-  if (s.size() > 120) s = absl::StrCat(s.substr(0, 117), "...");
+  if (s.size() > 120) {
+    TruncateUtf8(&s, 117);
+    s += "...";
+  }
   return s;
 }
 
@@ -188,13 +193,17 @@ DashboardApi::Failures DashboardApi::FailuresOf(const v1::Job& job) {
   }
   found.truncated = found.list.size() < count;
   absl::MutexLock lock(&mu_);
+  if (failures_.size() >= kCachedFailureLists) failures_.clear();  // a bound, not an LRU
   failures_[job.job_id()] = found;
   return found;
 }
 
 HttpResponse DashboardApi::Tasks(const std::string& job_id, const HttpRequest& request) {
   absl::StatusOr<v1::Job> job = manager_.GetJobSummary(job_id);
-  if (!job.ok()) return Error(404, std::string(job.status().message()));
+  if (!job.ok()) {
+    const int status = job.status().code() == absl::StatusCode::kNotFound ? 404 : 503;
+    return Error(status, std::string(job.status().message()));
+  }
   const uint64_t start = Param(request, "start", 0, UINT64_MAX);
   v1::ListTasksRequest page;
   page.set_job_id(job_id);

@@ -21,6 +21,7 @@ namespace fanout::coordinator {
 // At most this many failures are listed per job, found among at most this many of its tasks.
 inline constexpr size_t kMaxListedFailures = 100;
 inline constexpr uint64_t kFailureScanTasks = 20'000;
+inline constexpr size_t kCachedFailureLists = 1'000;
 
 // Thread-safe. `manager`, `history` and `clock` outlive it.
 class DashboardApi {

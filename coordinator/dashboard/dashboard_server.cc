@@ -5,13 +5,6 @@
 #include "common/proto_time.h"
 
 namespace fanout::coordinator {
-namespace {
-
-// Jobs the sampler looks at: the newest ones, where running jobs are.
-constexpr uint32_t kSampledJobs = 200;
-
-}  // namespace
-
 absl::StatusOr<std::unique_ptr<DashboardServer>> DashboardServer::Start(
     const std::string& listen, JobManager& manager, Clock& clock,
     std::function<HttpResponse()> metrics, absl::Duration sample_every) {
@@ -39,7 +32,8 @@ HttpResponse DashboardServer::Serve(const HttpRequest& request) {
   if (absl::StartsWith(request.path, "/api/")) return api_.Handle(request);
   const std::string path = request.path == "/" ? "/index.html" : request.path;
   for (const EmbeddedAsset& asset : EmbeddedAssets()) {
-    if (path == asset.path) return {200, asset.content_type, asset.body, /*cacheable=*/false};
+    // Not cached: after an upgrade the browser must not mix old pages with a new API.
+    if (path == asset.path) return {200, asset.content_type, asset.body};
   }
   return {404, "text/plain; charset=utf-8", "not found: the dashboard is at /\n"};
 }
@@ -55,19 +49,8 @@ void DashboardServer::SampleLoop(absl::Duration every) {
 }
 
 void DashboardServer::SampleOnce() {
-  v1::ListJobsRequest request;
-  request.set_page_size(kSampledJobs);
-  absl::StatusOr<v1::ListJobsResponse> jobs = manager_.ListJobs(request);
-  if (!jobs.ok()) return;
-  const absl::Time now = clock_.Now();
-  std::vector<v1::Job> sampled;
-  for (const v1::Job& job : jobs->jobs()) {
-    // Ended jobs get one last sample, so that the chart shows how they finished.
-    if (job.state() == v1::JOB_RUNNING || now - FromProto(job.finished_at()) < absl::Minutes(1)) {
-      sampled.push_back(job);
-    }
-  }
-  history_.Sample(sampled, now);
+  // Running jobs, and ended ones for a last sample, so that the chart shows how they finished.
+  history_.Sample(manager_.JobGauges(absl::Minutes(1)), clock_.Now());
 }
 
 }  // namespace fanout::coordinator

@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "coordinator/task_table.h"
 #include "proto/fanout.pb.h"
 
 namespace fanout::coordinator {
@@ -30,7 +31,7 @@ class ThroughputHistory {
 
   // Records `jobs` (running ones, and ones that just ended) as of `now`; forgets jobs not seen
   // for `forget_after`.
-  void Sample(const std::vector<v1::Job>& jobs, absl::Time now,
+  void Sample(const std::vector<JobGauge>& jobs, absl::Time now,
               absl::Duration forget_after = absl::Minutes(30));
   // Tasks finished per second over about the last `window`, from the samples; 0 without two.
   double Rate(const std::string& job_id, absl::Duration window = absl::Seconds(30));

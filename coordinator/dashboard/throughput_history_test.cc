@@ -5,12 +5,12 @@
 namespace fanout::coordinator {
 namespace {
 
-v1::Job JobAt(uint64_t succeeded, uint64_t failed, v1::JobState state = v1::JOB_RUNNING) {
-  v1::Job job;
-  job.set_job_id("j-1");
-  job.set_state(state);
-  job.mutable_counts()->set_succeeded(succeeded);
-  job.mutable_counts()->set_failed(failed);
+JobGauge JobAt(uint64_t succeeded, uint64_t failed, v1::JobState state = v1::JOB_RUNNING) {
+  JobGauge job;
+  job.job_id = "j-1";
+  job.state = state;
+  job.counts.set_succeeded(succeeded);
+  job.counts.set_failed(failed);
   return job;
 }
 
@@ -34,8 +34,8 @@ TEST(ThroughputHistoryTest, KeepsABoundedSeriesAndForgetsOldJobs) {
   const absl::Time t0 = absl::FromUnixSeconds(1000);
   for (int i = 0; i < 20; ++i) history.Sample({JobAt(i, 0)}, t0 + absl::Seconds(i));
   EXPECT_EQ(history.Series("j-1").size(), 5);
-  v1::Job other = JobAt(0, 0);
-  other.set_job_id("j-2");
+  JobGauge other = JobAt(0, 0);
+  other.job_id = "j-2";
   history.Sample({other}, t0 + absl::Hours(2));
   EXPECT_TRUE(history.Series("j-1").empty()) << "not seen for 30 min";
   EXPECT_EQ(history.Series("j-2").size(), 1);

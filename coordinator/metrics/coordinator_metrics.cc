@@ -48,9 +48,13 @@ prometheus::Counter& Counter(prometheus::Registry& r, const std::string& name,
   return BuildCounter().Name(name).Help(help).Register(r).Add({});
 }
 
-// Counters copied from a running total: only ever moved forward.
-void CatchUp(prometheus::Counter& counter, double total, double exported) {
-  if (total > exported) counter.Increment(total - exported);
+// Counters copied from a running total: only ever moved forward, so that a scrape that read
+// older totals than the one before it (two scrapes at once) adds nothing.
+template <typename T>
+void CatchUp(prometheus::Counter& counter, T total, T& exported) {
+  if (total <= exported) return;
+  counter.Increment(static_cast<double>(total - exported));
+  exported = total;
 }
 
 }  // namespace
@@ -138,12 +142,19 @@ void CoordinatorMetrics::DiskWrite(uint64_t batches, absl::Duration took) {
   sync_seconds_.Observe(absl::ToDoubleSeconds(took));
 }
 
-void CoordinatorMetrics::Rpc(const std::string& method, absl::Duration took) {
-  prometheus::Histogram* series;
+void CoordinatorMetrics::Rpc(absl::string_view method, absl::Duration took) {
+  prometheus::Histogram* series = nullptr;
   {
+    absl::ReaderMutexLock lock(&rpc_mu_);  // the common case: a method seen before
+    auto it = rpc_series_.find(method);
+    if (it != rpc_series_.end()) series = it->second;
+  }
+  if (series == nullptr) {
     absl::MutexLock lock(&rpc_mu_);
     prometheus::Histogram*& slot = rpc_series_[method];
-    if (slot == nullptr) slot = &rpc_seconds_.Add({{"method", method}}, LatencyBuckets());
+    if (slot == nullptr) {
+      slot = &rpc_seconds_.Add({{"method", std::string(method)}}, LatencyBuckets());
+    }
     series = slot;
   }
   series->Observe(absl::ToDoubleSeconds(took));
@@ -159,7 +170,7 @@ void CoordinatorMetrics::Refresh(const TaskTotals& totals, const std::vector<Job
 }
 
 void CoordinatorMetrics::RefreshTotals(const TaskTotals& t) {
-  const TaskTotals& e = exported_;
+  TaskTotals& e = exported_;
   CatchUp(jobs_submitted_, t.jobs_submitted, e.jobs_submitted);
   CatchUp(dispatched_, t.dispatched, e.dispatched);
   CatchUp(succeeded_, t.succeeded, e.succeeded);
@@ -171,7 +182,6 @@ void CoordinatorMetrics::RefreshTotals(const TaskTotals& t) {
   CatchUp(lease_expiries_, t.lease_expiries, e.lease_expiries);
   CatchUp(invocations_, t.invocations, e.invocations);
   CatchUp(gb_seconds_, t.gb_seconds, e.gb_seconds);
-  exported_ = t;
 }
 
 CoordinatorMetrics::JobSeries& CoordinatorMetrics::SeriesFor(const JobGauge& job) {

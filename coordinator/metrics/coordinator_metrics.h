@@ -33,7 +33,7 @@ class CoordinatorMetrics {
   void CheckpointCall(size_t committed, size_t stale, absl::Duration took);
   void ReportsRefused(size_t stale);
   void DiskWrite(uint64_t batches, absl::Duration took);
-  void Rpc(const std::string& method, absl::Duration took);
+  void Rpc(absl::string_view method, absl::Duration took);
 
   // --- At each scrape ---
   // `workers_alive_within`: a worker heard from within it counts as alive (the lease TTL).

@@ -24,7 +24,7 @@ class RpcTimer : public grpc::experimental::Interceptor {
   }
 
  private:
-  const std::string method_;
+  const char* const method_;  // gRPC's, valid for the call (which the interceptor lives for)
   const absl::Time start_;
   CoordinatorMetrics& metrics_;
 };
