@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 echo "== noop-fanout-100k =="
 bazel-bin/bench/noop_fanout --bin_dir=bin --tasks=100000 --workers=2 "$@"
 echo
+echo "== observed-fanout (the cost of the dashboard and /metrics) =="
+bazel-bin/bench/observed_fanout --bin_dir=bin
+echo
 echo "== checkpoint-overhead =="
 bazel-bin/bench/checkpoint_overhead --bin_dir=bin
 echo
