@@ -20,6 +20,7 @@ for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || { cat "$work/dev.log"; echo "demo: fanout dev did not start" >&2; exit 1; }
 export FANOUT_COORDINATOR="127.0.0.1:$(cat "$work/port")"
 echo "demo: fanout dev is up at $FANOUT_COORDINATOR"
+grep -o 'dashboard: .*' "$work/dev.log" | sed 's/^/demo: /' || true
 
 # One item per regular file, as a JSON list. Names with control characters are skipped: they
 # cannot be passed through this shell pipeline safely.
@@ -40,4 +41,7 @@ echo "demo: a few results (fanout results $job):"
 bin/fanout results "$job" | head -n 3
 echo
 bin/fanout workers
+echo
+echo "demo: what it would have cost on AWS Lambda (fanout cost $job):"
+bin/fanout cost "$job"
 exit "$status"
