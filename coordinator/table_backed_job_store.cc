@@ -420,9 +420,9 @@ TaskTotals TableBackedJobStore::Totals() {
 }
 
 std::vector<JobGauge> TableBackedJobStore::Gauges(absl::Duration ended_within) {
-  const absl::Time since = clock_.Now() - ended_within;
+  const absl::Time now = clock_.Now();
   absl::MutexLock lock(&mu_);
-  return table_.Gauges(since);
+  return table_.Gauges(now, ended_within);
 }
 
 }  // namespace fanout::coordinator

@@ -91,6 +91,7 @@ const v1::Job& TaskTable::CreateJob(const v1::JobSpec& spec, std::unique_ptr<Spl
   job.set_job_id(JobIdFromSeq(seq));
   *job.mutable_spec() = spec;
   job.set_state(v1::JOB_RUNNING);
+  watched_jobs_.insert(seq);
   ToProto(now, job.mutable_created_at());
   if (splitter == nullptr) {
     entry.sequential = true;  // tasks arrive through AppendTasks as the source is read

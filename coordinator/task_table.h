@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,8 @@ struct JobGauge {
 };
 
 inline constexpr int kAttemptHistory = 16;
+// How long after it ended a job can still be shown by Gauges().
+inline constexpr absl::Duration kGaugedEndedJobs = absl::Hours(1);
 inline constexpr uint32_t kDefaultMaxStalledContinuations = 3;
 // Ready tasks kept materialized per job: enough for several full lease batches.
 inline constexpr size_t kMaterializeWindow = 4096;
@@ -183,8 +186,9 @@ class TaskTable {
 
   // --- Metrics (task_table_gauges.cc) ---
   const TaskTotals& totals() const { return totals_; }
-  // Running jobs, and jobs that ended after `ended_since`.
-  std::vector<JobGauge> Gauges(absl::Time ended_since) const;
+  // Running jobs, and jobs that ended within `ended_within` before `now` (at most
+  // kGaugedEndedJobs: older ones are no longer watched).
+  std::vector<JobGauge> Gauges(absl::Time now, absl::Duration ended_within) const;
 
   // --- For the store's persistence of a ChangeSet ---
   const v1::Job* JobBySeq(uint64_t seq) const;
@@ -241,6 +245,10 @@ class TaskTable {
   LeaseHeap leases_;
   uint64_t next_job_seq_ = 1;
   TaskTotals totals_;
+  // Jobs Gauges() looks at: every running job, and ended ones until Gauges() finds them ended
+  // before its window. Keeps a scrape from walking every job ever run (a trigger makes one per
+  // event).
+  mutable std::set<uint64_t> watched_jobs_;
   absl::flat_hash_set<uint64_t> fan_in_pending_;  // ended jobs whose manifests are unwritten
 };
 

@@ -17,11 +17,22 @@ absl::Time PendingSince(const v1::Job& job, const v1::Task& task) {
 
 }  // namespace
 
-std::vector<JobGauge> TaskTable::Gauges(absl::Time ended_since) const {
+std::vector<JobGauge> TaskTable::Gauges(absl::Time now, absl::Duration ended_within) const {
+  const absl::Time shown_since = now - std::min(ended_within, kGaugedEndedJobs);
   std::vector<JobGauge> out;
-  for (const auto& [seq, entry] : jobs_) {
+  for (auto it = watched_jobs_.begin(); it != watched_jobs_.end();) {
+    auto found = jobs_.find(*it);
+    const bool running = found != jobs_.end() && found->second.job.state() == v1::JOB_RUNNING;
+    const absl::Time ended =
+        found == jobs_.end() ? absl::InfinitePast() : FromProto(found->second.job.finished_at());
+    if (!running && ended < now - kGaugedEndedJobs) {
+      it = watched_jobs_.erase(it);  // no caller shows it any more
+      continue;
+    }
+    ++it;
+    if (!running && ended < shown_since) continue;
+    const JobEntry& entry = found->second;
     const v1::Job& job = entry.job;
-    if (job.state() != v1::JOB_RUNNING && FromProto(job.finished_at()) < ended_since) continue;
     JobGauge& g = out.emplace_back();
     g.job_id = job.job_id();
     g.function = job.spec().function();

@@ -13,6 +13,7 @@ void TaskTable::LoadJob(v1::Job job) {
   const uint64_t seq = SeqFromJobId(job.job_id()).value();
   next_job_seq_ = std::max(next_job_seq_, seq + 1);
   JobEntry& entry = jobs_[seq];
+  watched_jobs_.insert(seq);  // ended long ago: dropped by the first Gauges()
   entry.sequential = job.sequential();
   if (job.state() == v1::JOB_RUNNING) {
     ready_.AddJob(seq, job.spec().options().priority());

@@ -1,4 +1,5 @@
-// Conformance, continued: every reported invocation is metered into its job's usage, durably.
+// Conformance, continued: metering (every reported invocation in its job's usage, durably) and the
+// gauges the metrics read.
 #include <string>
 #include <vector>
 
@@ -66,6 +67,46 @@ TEST_P(JobStoreConformanceTest, AReportedDurationIsNeverLongerThanTheLease) {
   clock_.Advance(absl::Seconds(2));
   ASSERT_TRUE(store().ReportOutcomes({Took(Success(t[0]), absl::Hours(1000))}).ok());
   EXPECT_EQ(store().GetJob(t[0].ref().job_id())->usage().billed_ms(), 2000);
+}
+
+}  // namespace fanout::coordinator
+
+namespace fanout::coordinator {
+
+TEST_P(JobStoreConformanceTest, GaugesShowRunningAndRecentlyEndedJobsWithTheirOldestPending) {
+  ASSERT_TRUE(Submit(builders::Spec(1), 3).ok());
+  const absl::Time created = clock_.Now();
+  clock_.Advance(absl::Seconds(30));
+  std::vector<JobGauge> gauges = store().Gauges(absl::Minutes(10));
+  ASSERT_EQ(gauges.size(), 1);
+  EXPECT_EQ(gauges[0].counts.pending(), 3);
+  EXPECT_EQ(gauges[0].oldest_pending_since, created) << "never leased: waiting since created";
+
+  std::vector<v1::LeasedTask> t = store().LeaseTasks("w", 3, kTtl)->tasks;
+  ASSERT_EQ(t.size(), 3);
+  clock_.Advance(absl::Seconds(5));
+  // One fails for good, one is sent back by its worker (released: pending again from now).
+  v1::TaskOutcome released = builders::Outcome(t[2]);
+  released.set_released(true);
+  ASSERT_TRUE(
+      store().ReportOutcomes({Success(t[0]), Failure(t[1], v1::ERROR_FATAL), released}).ok());
+  gauges = store().Gauges(absl::Minutes(10));
+  ASSERT_EQ(gauges.size(), 1);
+  EXPECT_EQ(gauges[0].counts.pending(), 1);
+  EXPECT_EQ(gauges[0].oldest_pending_since, clock_.Now());
+
+  ASSERT_TRUE(store().ReportOutcomes({Success(store().LeaseTasks("w", 1, kTtl)->tasks[0])}).ok());
+  ASSERT_EQ(store().GetJob(t[0].ref().job_id())->state(), v1::JOB_FAILED);
+  clock_.Advance(absl::Minutes(5));
+  EXPECT_EQ(store().Gauges(absl::Minutes(10)).size(), 1) << "ended 5 min ago: still shown";
+  EXPECT_TRUE(store().Gauges(absl::Minutes(1)).empty()) << "but not within 1 min";
+  EXPECT_EQ(store().Gauges(absl::Minutes(10)).size(), 1) << "a narrow window drops nothing";
+  clock_.Advance(absl::Hours(2));
+  EXPECT_TRUE(store().Gauges(absl::Hours(3)).empty()) << "past kGaugedEndedJobs";
+  ASSERT_TRUE(store().RedriveJob(t[0].ref().job_id(), false).ok());
+  gauges = store().Gauges(absl::Minutes(10));
+  ASSERT_EQ(gauges.size(), 1) << "a redriven job runs again";
+  EXPECT_EQ(gauges[0].counts.pending(), 1);
 }
 
 }  // namespace fanout::coordinator
