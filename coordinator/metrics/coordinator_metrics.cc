@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_set.h"
+#include "common/errors.h"
 #include "common/proto_time.h"
 
 namespace fanout::coordinator {
@@ -26,21 +27,6 @@ uint64_t CountOf(const v1::TaskCounts& c, int state) {
   const uint64_t values[] = {c.pending(), c.running(), c.succeeded(),
                              c.failed(),  c.dead(),    c.cancelled()};
   return values[state];
-}
-
-const char* JobStateLabel(v1::JobState s) {
-  switch (s) {
-    case v1::JOB_RUNNING:
-      return "running";
-    case v1::JOB_SUCCEEDED:
-      return "succeeded";
-    case v1::JOB_FAILED:
-      return "failed";
-    case v1::JOB_CANCELLED:
-      return "cancelled";
-    default:
-      return "unknown";
-  }
 }
 
 prometheus::Counter& Counter(prometheus::Registry& r, const std::string& name,
@@ -203,7 +189,7 @@ void CoordinatorMetrics::RefreshJobs(const std::vector<JobGauge>& jobs, absl::Ti
   absl::flat_hash_set<std::string> listed;
   for (const JobGauge& job : jobs) {
     listed.insert(job.job_id);
-    ++by_state[JobStateLabel(job.state)];
+    ++by_state[std::string(JobStateName(job.state))];
     JobSeries& s = SeriesFor(job);
     for (size_t i = 0; i < s.by_state.size(); ++i) s.by_state[i]->Set(CountOf(job.counts, i));
     s.backlog->Set(job.state == v1::JOB_RUNNING ? job.counts.pending() : 0);
