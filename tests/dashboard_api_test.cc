@@ -87,6 +87,9 @@ TEST(DashboardApiTest, ServesThePagesJobsFailuresTasksAndWorkers) {
   EXPECT_EQ(page["tasks"][0]["error"]["code"], "ERROR_FATAL");
   EXPECT_EQ(page["tasks"][1]["state"], "SUCCEEDED");
   EXPECT_TRUE(page["tasks"][1]["error"].is_null());
+  const json last = GetJson(http, "/api/jobs/" + id + "/tasks?start=3&limit=2");
+  EXPECT_EQ(last["tasks"].size(), 2);
+  EXPECT_TRUE(last["next_start"].is_null()) << "a full last page has no next";
 
   const json workers = GetJson(http, "/api/workers");
   ASSERT_EQ(workers["workers"].size(), 1);

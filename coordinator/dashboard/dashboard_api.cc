@@ -226,7 +226,11 @@ HttpResponse DashboardApi::Tasks(const std::string& job_id, const HttpRequest& r
   }
   json next = nullptr;
   uint64_t next_start = 0;
-  if (absl::SimpleAtoi(tasks->next_page_token(), &next_start)) next = next_start;
+  // A full last page still carries a token: no "next" past the last task.
+  if (absl::SimpleAtoi(tasks->next_page_token(), &next_start) &&
+      next_start < job->counts().total()) {
+    next = next_start;
+  }
   return Reply(200, {{"total", job->counts().total()}, {"next_start", next}, {"tasks", out}});
 }
 
@@ -243,7 +247,9 @@ HttpResponse DashboardApi::Workers() {
                    {"started_at", Timestamp(w.started_at())},
                    {"last_seen", Timestamp(w.last_seen())},
                    {"seconds_since_seen",
-                    std::max(0.0, absl::ToDoubleSeconds(now - FromProto(w.last_seen())))}});
+                    w.has_last_seen()
+                        ? json(std::max(0.0, absl::ToDoubleSeconds(now - FromProto(w.last_seen()))))
+                        : json(nullptr)}});
   }
   return Reply(200, {{"now", Now(now)}, {"workers", std::move(out)}});
 }

@@ -65,7 +65,7 @@ function cost(c) { // four significant digits for sub-dollar amounts: $0.0012
   if (c === 0) return '$0';
   if (c >= 1) return '$' + fixed(c, 2);
   const d = Math.min(10, Math.max(2, 3 - Math.floor(Math.log10(c))));
-  return '$' + c.toFixed(d).replace(/0+$/, '');
+  return '$' + c.toFixed(d).replace(/\.?0+$/, '');
 }
 let skewMs = 0; // server clock minus browser clock, learned from "now" fields
 const nowMs = () => Date.now() + skewMs;
@@ -107,7 +107,7 @@ function bar(j, id) {
 }
 const mini = (frac, cls) => html`<div class="mini-bar ${cls}"><i style="width:${(100 * Math.min(1, Math.max(0, frac || 0))).toFixed(1)}%"></i></div>`;
 const tile = (label, value, sub, cls = '', id = '') => html`<div class="tile ${cls}"><div class="tile-label">${label}</div>
-  <div class="tile-value"${id ? html` id="${id}" data-value="${value}"` : ''}>${value instanceof Safe ? value : (typeof value === 'number' ? num(value) : value)}</div>
+  <div class="tile-value"${id ? html` id="${id}" data-value="${value instanceof Safe ? '' : value}"` : ''}>${value instanceof Safe ? value : (typeof value === 'number' ? num(value) : value)}</div>
   ${sub ? html`<div class="tile-sub">${sub}</div>` : ''}</div>`;
 const labelChips = (labels) => Object.entries(labels || {}).map(([k, v]) => html`<span class="chip">${k}=${v}</span>`);
 const emptyRow = (cols, text) => html`<tr class="empty-row"><td colspan="${cols}">${text}</td></tr>`;
@@ -275,7 +275,7 @@ const jobView = {
     hover();
     this.drawConfig(j);
     const f = d.failures || [];
-    document.getElementById('fail-caption').textContent = f.length ? `${num(f.length)}${d.failures_truncated ? '+ (showing first 100)' : ''}` : '';
+    document.getElementById('fail-caption').textContent = f.length ? `${num(f.length)}${d.failures_truncated ? `+ (showing first ${f.length})` : ''}` : '';
     render(document.querySelector('#failures tbody'), f.length ? f.map((x) => html`<tr data-key="${x.task}">
       <td class="num mono">${x.task}</td><td><code class="clip" title="${x.item}">${x.item}</code></td><td>${badge(x.state)}</td>
       <td class="mono">${x.code}</td><td><span class="clip msg" title="${x.message}">${x.message}</span></td><td class="num">${x.attempts}</td></tr>`)
