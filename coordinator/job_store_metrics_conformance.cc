@@ -107,6 +107,27 @@ TEST_P(JobStoreConformanceTest, GaugesShowRunningAndRecentlyEndedJobsWithTheirOl
   gauges = store().Gauges(absl::Minutes(10));
   ASSERT_EQ(gauges.size(), 1) << "a redriven job runs again";
   EXPECT_EQ(gauges[0].counts.pending(), 1);
+  EXPECT_EQ(gauges[0].oldest_pending_since, clock_.Now()) << "pending again since the redrive";
+}
+
+}  // namespace fanout::coordinator
+
+namespace fanout::coordinator {
+
+TEST_P(JobStoreConformanceTest, ASequentialJobsTasksArePendingSinceTheyWereListed) {
+  v1::JobSpec spec = builders::Spec();
+  spec.set_source("jsonl:/m.jsonl");
+  absl::StatusOr<SubmitOutcome> sub = store().SubmitJob(spec, nullptr);
+  ASSERT_TRUE(sub.ok());
+  const uint64_t seq = SeqFromJobId(sub->job.job_id()).value();
+  clock_.Advance(absl::Minutes(20));  // a long listing before the first entry
+  const absl::Time listed = clock_.Now();
+  ASSERT_TRUE(store().AppendTasks(seq, {{{"1"}, ""}, {{"2"}, ""}}, "after-2", false).ok());
+  clock_.Advance(absl::Seconds(3));
+  std::vector<JobGauge> gauges = store().Gauges(absl::Minutes(10));
+  ASSERT_EQ(gauges.size(), 1);
+  EXPECT_EQ(gauges[0].counts.pending(), 2);
+  EXPECT_EQ(gauges[0].oldest_pending_since, listed);
 }
 
 }  // namespace fanout::coordinator

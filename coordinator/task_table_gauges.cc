@@ -8,9 +8,11 @@
 namespace fanout::coordinator {
 namespace {
 
-// When a pending task started waiting: a task never leased since its job was created; a task sent
-// back (retry, continuation, expired lease) since its last attempt ended.
+// When a pending task started waiting: as recorded when it became pending (appended by a listing,
+// sent back, redriven); else (written before that was recorded, or never written) since its last
+// attempt ended, or since its job was created.
 absl::Time PendingSince(const v1::Job& job, const v1::Task& task) {
+  if (task.has_pending_since()) return FromProto(task.pending_since());
   if (task.attempts_size() == 0) return FromProto(job.created_at());
   return FromProto(task.attempts(task.attempts_size() - 1).ended_at());
 }
@@ -48,7 +50,7 @@ std::vector<JobGauge> TaskTable::Gauges(absl::Time now, absl::Duration ended_wit
       oldest = oldest ? std::min(*oldest, since) : since;
     }
     // Pending tasks not in memory were never materialized, so never leased: they have waited
-    // since the job was created.
+    // since the job was created (a sequential job materializes every task it appends).
     if (live_pending < job.counts().pending()) oldest = FromProto(job.created_at());
     g.oldest_pending_since = oldest;
   }

@@ -1,5 +1,6 @@
 // TaskTable: redrive — giving a finished job's failed tasks another run, any time later.
 #include "absl/strings/str_cat.h"
+#include "common/proto_time.h"
 #include "coordinator/task_table.h"
 
 namespace fanout::coordinator {
@@ -78,6 +79,7 @@ absl::StatusOr<uint64_t> TaskTable::Redrive(uint64_t job_seq, std::vector<v1::Ta
     t.clear_lease_expires_at();
     t.clear_error();
     t.clear_results();
+    ToProto(now, t.mutable_pending_since());
     if (from_scratch) {
       t.clear_checkpoint();
       t.set_progress(0);

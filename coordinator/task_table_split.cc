@@ -26,6 +26,7 @@ absl::Status TaskTable::AppendTasks(uint64_t job_seq, std::vector<NewTask> tasks
     entry.job.set_items_total(entry.job.items_total() + task.items_size());
     if (t.error.empty()) {
       task.set_state(v1::TASK_PENDING);
+      ToProto(now, task.mutable_pending_since());
       c.set_pending(c.pending() + 1);
       ready_.PushReady({job_seq, index});
     } else {

@@ -278,6 +278,7 @@ void TaskTable::Continue(JobEntry& entry, v1::Task& task, absl::Time now) {
 
 void TaskTable::Requeue(JobEntry& entry, v1::Task& task, absl::Time not_before, absl::Time now) {
   const TaskKey key{SeqFromJobId(entry.job.job_id()).value(), task.index()};
+  ToProto(now, task.mutable_pending_since());
   if (not_before > now) {
     ToProto(not_before, task.mutable_not_before());
     ready_.PushDelayed(key, not_before);
