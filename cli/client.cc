@@ -31,6 +31,12 @@ std::unique_ptr<grpc::ClientContext> CallContext() {
   return context;
 }
 
+grpc::Status GetJob(const Client& client, const std::string& job_id, v1::Job* job) {
+  v1::GetJobRequest request;
+  request.set_job_id(job_id);
+  return client.jobs->GetJob(CallContext().get(), request, job);
+}
+
 int Fail(const Client& client, const grpc::Status& status) {
   switch (status.error_code()) {
     case grpc::StatusCode::INVALID_ARGUMENT:

@@ -27,6 +27,8 @@ std::string CoordinatorAddress();
 Client Connect();
 // A context for one unary call.
 std::unique_ptr<grpc::ClientContext> CallContext();
+// GetJob with CallContext's deadline.
+grpc::Status GetJob(const Client& client, const std::string& job_id, v1::Job* job);
 // Prints "fanout: ..." for a failed call and returns the exit code it deserves.
 int Fail(const Client& client, const grpc::Status& status);
 int Fail(const absl::Status& status);

@@ -112,10 +112,8 @@ int CostCommand(const std::string& job_id) {
     metered = *estimate;
   } else {
     Client client = Connect();
-    v1::GetJobRequest request;
-    request.set_job_id(job_id);
     v1::Job job;
-    grpc::Status status = client.jobs->GetJob(CallContext().get(), request, &job);
+    grpc::Status status = GetJob(client, job_id, &job);
     if (!status.ok()) return Fail(client, status);
     metered.job_id = job.job_id();
     metered.memory_mb = MemoryMb(job.spec().options());

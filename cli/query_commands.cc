@@ -53,10 +53,8 @@ void Show(const v1::Job& job) {
 
 int StatusCommand(const std::string& job_id) {
   Client client = Connect();
-  v1::GetJobRequest request;
-  request.set_job_id(job_id);
   v1::Job job;
-  grpc::Status status = client.jobs->GetJob(CallContext().get(), request, &job);
+  grpc::Status status = GetJob(client, job_id, &job);
   if (!status.ok()) return Fail(client, status);
   Show(job);
   return kExitOk;

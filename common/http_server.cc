@@ -20,6 +20,10 @@ const char* Reason(int status) {
       return "Not Found";
     case 405:
       return "Method Not Allowed";
+    case 413:
+      return "Payload Too Large";
+    case 422:
+      return "Unprocessable Entity";
     case 500:
       return "Internal Server Error";
     case 503:
@@ -50,14 +54,15 @@ std::string QueryParam(const std::string& query, const std::string& name,
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& listen,
                                                               const std::string& flag,
-                                                              Handler handler, int threads) {
-  std::unique_ptr<HttpServer> server(new HttpServer(std::move(handler)));
-  const std::string thread_count = std::to_string(threads);
-  const char* options[] = {"listening_ports",   listen.c_str(), "num_threads", thread_count.c_str(),
-                           "enable_keep_alive", "yes",          nullptr};
+                                                              Handler handler, Options options) {
+  std::unique_ptr<HttpServer> server(new HttpServer(std::move(handler), options));
+  const std::string thread_count = std::to_string(options.threads);
+  const char* settings[] = {
+      "listening_ports",   listen.c_str(), "num_threads", thread_count.c_str(),
+      "enable_keep_alive", "yes",          nullptr};
   mg_callbacks callbacks;
   std::memset(&callbacks, 0, sizeof(callbacks));
-  server->context_ = mg_start(&callbacks, nullptr, options);
+  server->context_ = mg_start(&callbacks, nullptr, settings);
   if (server->context_ == nullptr) {
     return absl::UnavailableError(
         absl::StrCat("--", flag, ": cannot listen on ", listen, " (address in use?)"));
@@ -75,23 +80,37 @@ HttpServer::~HttpServer() {
   if (context_ != nullptr) mg_stop(context_);
 }
 
+HttpResponse HttpServer::Answer(mg_connection* connection, const HttpRequest& head) {
+  const bool takes_body = options_.max_body_bytes > 0 && head.method == "POST";
+  if (head.method != "GET" && head.method != "HEAD" && !takes_body) {
+    return {405, "application/json", R"({"error": "read-only: GET only"})"};
+  }
+  HttpRequest request = head;
+  // Read at most one byte past the limit: a chunked body has no length to check up front.
+  if (takes_body && request.content_length <= static_cast<long long>(options_.max_body_bytes)) {
+    char buffer[16384];
+    int got;
+    while (request.body.size() <= options_.max_body_bytes &&
+           (got = mg_read(connection, buffer, sizeof(buffer))) > 0) {
+      request.body.append(buffer, got);
+    }
+  }
+  // An exception must not unwind into civetweb (C): it would end the whole process.
+  try {
+    return handler_(request);
+  } catch (const std::exception& e) {
+    return {500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what()};
+  }
+}
+
 int HttpServer::OnRequest(mg_connection* connection, void* self) {
   const mg_request_info* info = mg_get_request_info(connection);
   HttpRequest request;
   request.method = info->request_method;
   request.path = info->local_uri != nullptr ? info->local_uri : "/";
   request.query = info->query_string != nullptr ? info->query_string : "";
-  HttpResponse response;
-  if (request.method != "GET" && request.method != "HEAD") {
-    response = {405, "application/json", R"({"error": "read-only: GET only"})"};
-  } else {
-    // An exception must not unwind into civetweb (C): it would end the whole process.
-    try {
-      response = static_cast<HttpServer*>(self)->handler_(request);
-    } catch (const std::exception& e) {
-      response = {500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what()};
-    }
-  }
+  request.content_length = info->content_length;
+  const HttpResponse response = static_cast<HttpServer*>(self)->Answer(connection, request);
   // One write for head and body: two small writes meet Nagle's algorithm and the client's delayed
   // ACK, which holds the answer back 40 ms.
   std::string out = absl::StrCat("HTTP/1.1 ", response.status, " ", Reason(response.status),

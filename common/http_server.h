@@ -1,5 +1,6 @@
-// A small HTTP server (civetweb) for read-only endpoints: metrics, the dashboard and its JSON API.
-// Every request is handed to one function; it runs on civetweb's worker threads.
+// A small HTTP server (civetweb) for fanout's endpoints: metrics, the dashboard and its JSON API,
+// the trigger's webhook. Every request is handed to one function; it runs on civetweb's worker
+// threads.
 #ifndef FANOUT_COMMON_HTTP_SERVER_H_
 #define FANOUT_COMMON_HTTP_SERVER_H_
 
@@ -18,6 +19,10 @@ struct HttpRequest {
   std::string method;
   std::string path;   // decoded, without the query
   std::string query;  // raw, without '?'
+  // A POST's body, read only when the server takes bodies (Options::max_body_bytes) and the
+  // declared length is within the limit: at most one byte past it (a chunked body declares none).
+  std::string body;
+  long long content_length = -1;  // as declared; -1: none
 };
 
 struct HttpResponse {
@@ -33,21 +38,35 @@ std::string QueryParam(const std::string& query, const std::string& name,
 class HttpServer {
  public:
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
+  struct Options {
+    int threads = 4;
+    // POST bodies up to this size are read and handed over; 0: GET and HEAD only (others get
+    // 405 without reaching the handler).
+    size_t max_body_bytes = 0;
+  };
 
   // `listen` is HOST:PORT (port 0 picks a free one, see port()); `flag` names the setting in
   // errors.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(const std::string& listen,
                                                            const std::string& flag, Handler handler,
-                                                           int threads = 4);
+                                                           Options options);
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(const std::string& listen,
+                                                           const std::string& flag,
+                                                           Handler handler) {
+    return Start(listen, flag, std::move(handler), Options());
+  }
   ~HttpServer();  // stops serving; requests in progress finish first
 
   int port() const { return port_; }
 
  private:
-  explicit HttpServer(Handler handler) : handler_(std::move(handler)) {}
+  HttpServer(Handler handler, Options options) : handler_(std::move(handler)), options_(options) {}
   static int OnRequest(mg_connection* connection, void* self);
+  // Reads the request (and its body, when taken) and asks the handler; never throws.
+  HttpResponse Answer(mg_connection* connection, const HttpRequest& head);
 
   const Handler handler_;
+  const Options options_;
   mg_context* context_ = nullptr;
   int port_ = 0;
 };

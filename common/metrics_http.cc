@@ -24,7 +24,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> StartMetricsServer(
         if (before_scrape) before_scrape();
         return MetricsResponse(registry);
       },
-      /*threads=*/2);
+      HttpServer::Options{.threads = 2});
 }
 
 }  // namespace fanout

@@ -86,24 +86,20 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
 
 absl::Status CoordinatorServer::StartHttp(const CoordinatorConfig& config) {
   if (!config.http_listen.empty()) {
-    ASSIGN_OR_RETURN(dashboard_, DashboardServer::Start(config.http_listen, *manager_, *clock_,
-                                                        [this] { return ScrapeMetrics(); }));
+    ASSIGN_OR_RETURN(dashboard_,
+                     DashboardServer::Start(config.http_listen, *manager_, *clock_, [this] {
+                       RefreshMetrics();
+                       return MetricsResponse(*registry_);
+                     }));
   }
   if (!config.metrics_listen.empty()) {
-    ASSIGN_OR_RETURN(
-        metrics_server_,
-        HttpServer::Start(config.metrics_listen, "metrics_listen",
-                          [this](const HttpRequest& request) {
-                            if (request.path != "/metrics") {
-                              return HttpResponse{404, "text/plain", "metrics are at /metrics\n"};
-                            }
-                            return ScrapeMetrics();
-                          }));
+    ASSIGN_OR_RETURN(metrics_server_, StartMetricsServer(config.metrics_listen, *registry_,
+                                                         [this] { RefreshMetrics(); }));
   }
   return absl::OkStatus();
 }
 
-HttpResponse CoordinatorServer::ScrapeMetrics() {
+void CoordinatorServer::RefreshMetrics() {
   {
     absl::MutexLock lock(&hook_mu_);
     if (scrape_hook_) scrape_hook_();
@@ -112,7 +108,6 @@ HttpResponse CoordinatorServer::ScrapeMetrics() {
   metrics_->Refresh(store_->Totals(), store_->Gauges(kEndedJobSeries),
                     {workers.workers().begin(), workers.workers().end()}, clock_->Now(),
                     manager_->lease_ttl());
-  return MetricsResponse(*registry_);
 }
 
 CoordinatorServer::~CoordinatorServer() { Shutdown(); }

@@ -68,8 +68,8 @@ class CoordinatorServer {
  private:
   CoordinatorServer() = default;
 
-  // Brings the scrape-time metrics up to date and renders them.
-  HttpResponse ScrapeMetrics();
+  // Brings the scrape-time metrics up to date.
+  void RefreshMetrics();
   absl::Status StartHttp(const CoordinatorConfig& config);
 
   absl::Mutex hook_mu_;

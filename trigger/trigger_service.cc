@@ -30,8 +30,10 @@ absl::StatusOr<std::unique_ptr<TriggerService>> TriggerService::Start(
   absl::StatusOr<std::unique_ptr<s3::S3Client>> s3 = ReconcileS3(service->config_);
   if (!s3.ok()) return s3.status();
   service->s3_ = std::move(*s3);
-  absl::StatusOr<std::unique_ptr<WebhookServer>> server =
-      WebhookServer::Start(http_listen, service->handler_, service->config_.max_body_bytes);
+  absl::StatusOr<std::unique_ptr<HttpServer>> server = HttpServer::Start(
+      http_listen, "http_listen",
+      [handler = &service->handler_](const HttpRequest& r) { return handler->Serve(r); },
+      {.threads = 16, .max_body_bytes = service->config_.max_body_bytes});
   if (!server.ok()) return server.status();
   service->server_ = std::move(*server);
   absl::StatusOr<std::unique_ptr<RuleSources>> sources =

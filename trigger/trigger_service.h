@@ -14,7 +14,6 @@
 #include "trigger/rule_sources.h"
 #include "trigger/trigger_metrics.h"
 #include "trigger/webhook_handler.h"
-#include "trigger/webhook_server.h"
 
 namespace fanout::trigger {
 
@@ -52,7 +51,7 @@ class TriggerService {
   GrpcJobSubmitter submitter_;
   MeteredSubmitter metered_;  // every source submits through it
   WebhookHandler handler_;
-  std::unique_ptr<WebhookServer> server_;
+  std::unique_ptr<HttpServer> server_;  // the webhook (WebhookHandler::Serve)
   std::unique_ptr<RuleSources> sources_;
 };
 

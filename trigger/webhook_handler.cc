@@ -60,6 +60,18 @@ HttpReply WebhookHandler::Reject(int status, absl::string_view why) {
   return Json(status, {{"error", why}});
 }
 
+HttpResponse WebhookHandler::Serve(const HttpRequest& request) {
+  HttpReply reply;
+  if (request.method != "POST") {
+    reply = {405, R"({"error": "POST S3 event notifications here"})"};
+  } else if (request.content_length > static_cast<long long>(config_.max_body_bytes)) {
+    reply = TooLarge(request.content_length);
+  } else {
+    reply = Handle(request.body);
+  }
+  return {reply.status, "application/json", std::move(reply.body)};
+}
+
 HttpReply WebhookHandler::TooLarge(long long length) {
   ++counts_.rejected;
   const std::string why =

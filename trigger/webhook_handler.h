@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "common/http_server.h"
 #include "nlohmann/json.hpp"
 #include "trigger/config.h"
 #include "trigger/event_batcher.h"
@@ -28,6 +29,9 @@ class WebhookHandler {
       : config_(config), submitter_(submitter), batcher_(submitter) {}
 
   HttpReply Handle(absl::string_view body);
+  // The webhook's HTTP route: POST on any path hands its body to Handle; a body declared over the
+  // limit is refused (413) unread.
+  HttpResponse Serve(const HttpRequest& request);
   // A body longer than the configured limit, refused unread.
   HttpReply TooLarge(long long length);
 
