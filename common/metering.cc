@@ -16,12 +16,14 @@ uint32_t MemoryMb(const v1::JobOptions& options) {
   return options.memory_mb() == 0 ? kDefaultMemoryMb : options.memory_mb();
 }
 
-void Meter(absl::Duration duration, uint32_t memory_mb, v1::Usage* usage) {
+double Meter(absl::Duration duration, uint32_t memory_mb, v1::Usage* usage) {
   const int64_t ms =
       std::max<int64_t>(0, absl::ToInt64Milliseconds(absl::Ceil(duration, absl::Milliseconds(1))));
   usage->set_requests(usage->requests() + 1);
   usage->set_billed_ms(usage->billed_ms() + ms);
-  usage->set_gb_seconds(usage->gb_seconds() + memory_mb / 1024.0 * ms / 1000.0);
+  const double gb_seconds = memory_mb / 1024.0 * ms / 1000.0;
+  usage->set_gb_seconds(usage->gb_seconds() + gb_seconds);
+  return gb_seconds;
 }
 
 LambdaCost PriceOnLambda(uint64_t requests, double gb_seconds, const LambdaPrices& prices,

@@ -16,8 +16,8 @@ inline constexpr uint32_t kDefaultMemoryMb = 128;
 uint32_t MemoryMb(const v1::JobOptions& options);
 
 // Adds one invocation of `duration` at `memory_mb` to `usage`: one request, the duration rounded up
-// to the millisecond (Lambda's billing granularity), and that many GB-seconds.
-void Meter(absl::Duration duration, uint32_t memory_mb, v1::Usage* usage);
+// to the millisecond (Lambda's billing granularity), and that many GB-seconds, which it returns.
+double Meter(absl::Duration duration, uint32_t memory_mb, v1::Usage* usage);
 
 struct LambdaPrices {
   // AWS Lambda's published list prices (x86, the first pricing tier).

@@ -10,6 +10,9 @@
 
 namespace fanout::coordinator::builders {
 
+// The lease TTL the conformance tests lease with.
+inline constexpr absl::Duration kTtl = absl::Seconds(10);
+
 inline v1::JobSpec Spec(uint32_t max_attempts = 3, const std::string& function = "builtin:noop") {
   v1::JobSpec spec;
   spec.set_function(function);
@@ -35,6 +38,13 @@ inline v1::TaskOutcome Failure(const v1::LeasedTask& t, v1::ErrorCode code) {
   v1::TaskOutcome o = Outcome(t);
   o.mutable_error()->set_code(code);
   o.mutable_error()->set_message("boom");
+  return o;
+}
+
+// Handed back unstarted (a draining worker).
+inline v1::TaskOutcome Released(const v1::LeasedTask& t) {
+  v1::TaskOutcome o = Outcome(t);
+  o.set_released(true);
   return o;
 }
 

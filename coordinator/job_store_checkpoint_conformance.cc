@@ -16,7 +16,7 @@ using builders::Cp;
 using builders::Failure;
 using builders::Success;
 
-constexpr absl::Duration kTtl = absl::Seconds(10);
+using builders::kTtl;
 
 v1::JobSpec Spec(uint32_t max_attempts = 3) {
   return builders::Spec(max_attempts, "builtin:count");

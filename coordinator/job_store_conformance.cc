@@ -15,7 +15,7 @@ using builders::Failure;
 using builders::Spec;
 using builders::Success;
 
-constexpr absl::Duration kTtl = absl::Seconds(10);
+using builders::kTtl;
 
 }  // namespace
 
@@ -290,10 +290,7 @@ TEST_P(JobStoreConformanceTest, CancelEndsPendingAndRunningTasks) {
 TEST_P(JobStoreConformanceTest, ReleasedTaskReturnsWithoutUsingAnAttempt) {
   ASSERT_TRUE(Submit(Spec(), 1).ok());
   v1::LeasedTask t = store().LeaseTasks("w", 1, kTtl)->tasks[0];
-  v1::TaskOutcome release;
-  *release.mutable_ref() = t.ref();
-  release.set_released(true);
-  ASSERT_EQ((*store().ReportOutcomes({release}))[0], ReportVerdict::kAccepted);
+  ASSERT_EQ((*store().ReportOutcomes({builders::Released(t)}))[0], ReportVerdict::kAccepted);
   std::vector<v1::LeasedTask> again = store().LeaseTasks("w2", 1, kTtl)->tasks;
   ASSERT_EQ(again.size(), 1);
   EXPECT_EQ(again[0].attempt(), 1);

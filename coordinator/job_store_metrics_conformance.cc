@@ -14,7 +14,7 @@ using builders::Continued;
 using builders::Failure;
 using builders::Success;
 
-constexpr absl::Duration kTtl = absl::Seconds(10);
+using builders::kTtl;
 
 v1::TaskOutcome Took(v1::TaskOutcome outcome, absl::Duration d) {
   ToProto(d, outcome.mutable_duration());
@@ -30,14 +30,12 @@ TEST_P(JobStoreConformanceTest, ReportedInvocationsAreMeteredIntoTheJobsUsage) {
   std::vector<v1::LeasedTask> t = store().LeaseTasks("w", 3, kTtl)->tasks;
   ASSERT_EQ(t.size(), 3);
   const std::string id = t[0].ref().job_id();
-  v1::TaskOutcome released = builders::Outcome(t[2]);
-  released.set_released(true);
   clock_.Advance(absl::Seconds(3));  // durations are believed up to the lease's age
   ASSERT_TRUE(
       store()
           .ReportOutcomes({Took(Success(t[0]), absl::Milliseconds(1500)),
                            Took(Failure(t[1], v1::ERROR_RETRYABLE), absl::Microseconds(250400)),
-                           Took(released, absl::Seconds(9))})
+                           Took(builders::Released(t[2]), absl::Seconds(9))})
           .ok());
   // A released task never ran: it is not a request.
   v1::Usage usage = store().GetJob(id)->usage();
@@ -69,10 +67,6 @@ TEST_P(JobStoreConformanceTest, AReportedDurationIsNeverLongerThanTheLease) {
   EXPECT_EQ(store().GetJob(t[0].ref().job_id())->usage().billed_ms(), 2000);
 }
 
-}  // namespace fanout::coordinator
-
-namespace fanout::coordinator {
-
 TEST_P(JobStoreConformanceTest, GaugesShowRunningAndRecentlyEndedJobsWithTheirOldestPending) {
   ASSERT_TRUE(Submit(builders::Spec(1), 3).ok());
   const absl::Time created = clock_.Now();
@@ -86,10 +80,10 @@ TEST_P(JobStoreConformanceTest, GaugesShowRunningAndRecentlyEndedJobsWithTheirOl
   ASSERT_EQ(t.size(), 3);
   clock_.Advance(absl::Seconds(5));
   // One fails for good, one is sent back by its worker (released: pending again from now).
-  v1::TaskOutcome released = builders::Outcome(t[2]);
-  released.set_released(true);
   ASSERT_TRUE(
-      store().ReportOutcomes({Success(t[0]), Failure(t[1], v1::ERROR_FATAL), released}).ok());
+      store()
+          .ReportOutcomes({Success(t[0]), Failure(t[1], v1::ERROR_FATAL), builders::Released(t[2])})
+          .ok());
   gauges = store().Gauges(absl::Minutes(10));
   ASSERT_EQ(gauges.size(), 1);
   EXPECT_EQ(gauges[0].counts.pending(), 1);
@@ -109,10 +103,6 @@ TEST_P(JobStoreConformanceTest, GaugesShowRunningAndRecentlyEndedJobsWithTheirOl
   EXPECT_EQ(gauges[0].counts.pending(), 1);
   EXPECT_EQ(gauges[0].oldest_pending_since, clock_.Now()) << "pending again since the redrive";
 }
-
-}  // namespace fanout::coordinator
-
-namespace fanout::coordinator {
 
 TEST_P(JobStoreConformanceTest, ASequentialJobsTasksArePendingSinceTheyWereListed) {
   v1::JobSpec spec = builders::Spec();

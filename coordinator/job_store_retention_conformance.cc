@@ -7,7 +7,7 @@ namespace {
 
 using builders::Success;
 
-constexpr absl::Duration kTtl = absl::Seconds(10);
+using builders::kTtl;
 constexpr absl::Duration kRetention = absl::Hours(24);
 
 }  // namespace

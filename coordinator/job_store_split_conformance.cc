@@ -8,7 +8,7 @@ namespace {
 
 using builders::Success;
 
-constexpr absl::Duration kTtl = absl::Seconds(10);
+using builders::kTtl;
 
 std::vector<NewTask> Tasks(std::initializer_list<const char*> items) {
   std::vector<NewTask> out;

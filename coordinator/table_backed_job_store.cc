@@ -1,6 +1,7 @@
 #include "coordinator/table_backed_job_store.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -54,14 +55,17 @@ absl::StatusOr<SubmitOutcome> TableBackedJobStore::SubmitJob(const v1::JobSpec& 
       out.job = *existing;
       ticket = last_ticket_;
     } else {
-      v1::JobSpec kept = spec;
+      // Copied (under the lock) only when item keys may trim it: an inline source can be large.
+      std::optional<v1::JobSpec> trimmed;
       const v1::Job* known = nullptr;
       if (spec.item_keys_size() > 0) {
+        trimmed = spec;
         auto find = [this](absl::string_view key) ABSL_NO_THREAD_SAFETY_ANALYSIS {
           return table_.FindJobByIdempotencyKey(key);
         };
-        ASSIGN_OR_RETURN(out.known_items, LeaveOutKnownItems(find, &kept, &splitter, &known));
+        ASSIGN_OR_RETURN(out.known_items, LeaveOutKnownItems(find, &*trimmed, &splitter, &known));
       }
+      const v1::JobSpec& kept = trimmed ? *trimmed : spec;
       if (kept.item_keys_size() == 0 && known != nullptr) {  // every item ran already
         out.job = *known;
         ticket = last_ticket_;

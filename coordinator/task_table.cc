@@ -210,30 +210,34 @@ void TaskTable::MaybeFinish(JobEntry& entry, absl::Time now, ChangeSet* changes)
   }
 }
 
+void TaskTotals::Count(v1::TaskState to, uint64_t n) {
+  switch (to) {
+    case v1::TASK_LEASED:
+      dispatched += n;
+      break;
+    case v1::TASK_SUCCEEDED:
+      succeeded += n;
+      break;
+    case v1::TASK_FAILED:
+      failed += n;
+      break;
+    case v1::TASK_DEAD:
+      dead += n;
+      break;
+    case v1::TASK_CANCELLED:
+      cancelled += n;
+      break;
+    default:
+      break;
+  }
+}
+
 void TaskTable::Move(JobEntry& entry, v1::TaskState from, v1::TaskState to, uint64_t n) {
   v1::TaskCounts& c = *entry.job.mutable_counts();
   AddCount(c, from, -static_cast<int64_t>(n));
   AddCount(c, to, static_cast<int64_t>(n));
   RefreshProgress(entry);
-  switch (to) {
-    case v1::TASK_LEASED:
-      totals_.dispatched += n;
-      break;
-    case v1::TASK_SUCCEEDED:
-      totals_.succeeded += n;
-      break;
-    case v1::TASK_FAILED:
-      totals_.failed += n;
-      break;
-    case v1::TASK_DEAD:
-      totals_.dead += n;
-      break;
-    case v1::TASK_CANCELLED:
-      totals_.cancelled += n;
-      break;
-    default:
-      break;
-  }
+  totals_.Count(to, n);
 }
 
 void TaskTable::RefreshProgress(JobEntry& entry) {

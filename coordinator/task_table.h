@@ -72,6 +72,9 @@ struct TaskTotals {
   uint64_t lease_expiries = 0;
   uint64_t invocations = 0;  // metered invocations (see Usage)
   double gb_seconds = 0;
+
+  // `n` tasks moved to `to`: counted when `to` is leased or an end state.
+  void Count(v1::TaskState to, uint64_t n = 1);
 };
 
 // What the coordinator's gauges show of one job.
@@ -188,7 +191,7 @@ class TaskTable {
   const TaskTotals& totals() const { return totals_; }
   // Running jobs, and jobs that ended within `ended_within` before `now` (at most
   // kGaugedEndedJobs: older ones are no longer watched).
-  std::vector<JobGauge> Gauges(absl::Time now, absl::Duration ended_within) const;
+  std::vector<JobGauge> Gauges(absl::Time now, absl::Duration ended_within);
 
   // --- For the store's persistence of a ChangeSet ---
   const v1::Job* JobBySeq(uint64_t seq) const;
@@ -248,7 +251,7 @@ class TaskTable {
   // Jobs Gauges() looks at: every running job, and ended ones until Gauges() finds them ended
   // before its window. Keeps a scrape from walking every job ever run (a trigger makes one per
   // event).
-  mutable std::set<uint64_t> watched_jobs_;
+  std::set<uint64_t> watched_jobs_;
   absl::flat_hash_set<uint64_t> fan_in_pending_;  // ended jobs whose manifests are unwritten
 };
 

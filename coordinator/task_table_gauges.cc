@@ -19,7 +19,7 @@ absl::Time PendingSince(const v1::Job& job, const v1::Task& task) {
 
 }  // namespace
 
-std::vector<JobGauge> TaskTable::Gauges(absl::Time now, absl::Duration ended_within) const {
+std::vector<JobGauge> TaskTable::Gauges(absl::Time now, absl::Duration ended_within) {
   const absl::Time shown_since = now - std::min(ended_within, kGaugedEndedJobs);
   std::vector<JobGauge> out;
   for (auto it = watched_jobs_.begin(); it != watched_jobs_.end();) {

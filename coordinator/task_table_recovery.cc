@@ -13,7 +13,6 @@ void TaskTable::LoadJob(v1::Job job) {
   const uint64_t seq = SeqFromJobId(job.job_id()).value();
   next_job_seq_ = std::max(next_job_seq_, seq + 1);
   JobEntry& entry = jobs_[seq];
-  watched_jobs_.insert(seq);  // ended long ago: dropped by the first Gauges()
   entry.sequential = job.sequential();
   if (job.state() == v1::JOB_RUNNING) {
     ready_.AddJob(seq, job.spec().options().priority());
@@ -73,7 +72,11 @@ void TaskTable::LoadIdempotencyKey(std::string key, uint64_t job_seq) {
 
 void TaskTable::FinishLoading(absl::Time now, ChangeSet* changes) {
   for (auto& [seq, entry] : jobs_) {
-    if (entry.job.state() != v1::JOB_RUNNING) continue;
+    if (entry.job.state() != v1::JOB_RUNNING) {
+      if (now - FromProto(entry.job.finished_at()) < kGaugedEndedJobs) watched_jobs_.insert(seq);
+      continue;
+    }
+    watched_jobs_.insert(seq);
     if (entry.sequential) {
       entry.next_index = std::max(entry.next_index, entry.job.counts().total());
       RefreshProgress(entry);

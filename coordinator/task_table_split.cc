@@ -36,7 +36,7 @@ absl::Status TaskTable::AppendTasks(uint64_t job_seq, std::vector<NewTask> tasks
       task.mutable_error()->set_message(std::move(t.error));
       ToProto(now, task.mutable_finished_at());
       c.set_failed(c.failed() + 1);
-      ++totals_.failed;
+      totals_.Count(v1::TASK_FAILED);
     }
     changes->tasks.insert({job_seq, index});
   }

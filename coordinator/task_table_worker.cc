@@ -206,10 +206,9 @@ void TaskTable::MeterInvocation(JobEntry& entry, v1::Task& task, const v1::TaskO
     took = std::min(took, now - FromProto(attempt->leased_at()));
     ToProto(took, attempt->mutable_duration());
   }
-  const double gb_seconds_before = entry.job.usage().gb_seconds();
-  Meter(took, MemoryMb(entry.job.spec().options()), entry.job.mutable_usage());
+  totals_.gb_seconds +=
+      Meter(took, MemoryMb(entry.job.spec().options()), entry.job.mutable_usage());
   ++totals_.invocations;
-  totals_.gb_seconds += entry.job.usage().gb_seconds() - gb_seconds_before;
 }
 
 void TaskTable::EndAttempt(JobEntry& entry, v1::Task& task, v1::TaskState to,
