@@ -5,16 +5,18 @@
 namespace fanout::worker {
 namespace {
 
-const char* OutcomeLabel(const v1::TaskOutcome& outcome) {
+constexpr const char* kOutcomes[] = {"succeeded", "failed", "continued", "released"};
+
+size_t OutcomeIndex(const v1::TaskOutcome& outcome) {
   switch (outcome.outcome_case()) {
     case v1::TaskOutcome::kResults:
-      return "succeeded";
+      return 0;
     case v1::TaskOutcome::kError:
-      return "failed";
+      return 1;
     case v1::TaskOutcome::kContinued:
-      return "continued";
+      return 2;
     default:
-      return "released";
+      return 3;
   }
 }
 
@@ -49,13 +51,16 @@ void WorkerMetrics::Invocation(const std::string& function, const v1::TaskOutcom
   Series series;
   {
     absl::MutexLock lock(&mu_);
-    auto key = std::make_pair(function, std::string(OutcomeLabel(outcome)));
-    auto it = series_.find(key);
+    auto it = series_.find(function);
     if (it == series_.end()) {
-      const prometheus::Labels labels = {{"function", key.first}, {"outcome", key.second}};
-      it = series_.emplace(key, Series{&seconds_.Add(labels, *buckets), &count_.Add(labels)}).first;
+      Outcomes outcomes;
+      for (size_t i = 0; i < outcomes.size(); ++i) {
+        const prometheus::Labels labels = {{"function", function}, {"outcome", kOutcomes[i]}};
+        outcomes[i] = {&seconds_.Add(labels, *buckets), &count_.Add(labels)};
+      }
+      it = series_.emplace(function, outcomes).first;
     }
-    series = it->second;
+    series = it->second[OutcomeIndex(outcome)];
   }
   series.seconds->Observe(absl::ToDoubleSeconds(FromProto(outcome.duration())));
   series.count->Increment();

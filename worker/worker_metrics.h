@@ -3,8 +3,8 @@
 #ifndef FANOUT_WORKER_WORKER_METRICS_H_
 #define FANOUT_WORKER_WORKER_METRICS_H_
 
+#include <array>
 #include <string>
-#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
@@ -28,16 +28,19 @@ class WorkerMetrics {
 
  private:
   struct Series {
-    prometheus::Histogram* seconds;
-    prometheus::Counter* count;
+    prometheus::Histogram* seconds = nullptr;
+    prometheus::Counter* count = nullptr;
   };
+  // Per function, by outcome (succeeded, failed, continued, released): found without allocating
+  // once a function has been seen, since this runs once per invocation.
+  using Outcomes = std::array<Series, 4>;
 
   prometheus::Gauge& slots_;
   prometheus::Gauge& busy_;
   prometheus::Family<prometheus::Histogram>& seconds_;
   prometheus::Family<prometheus::Counter>& count_;
   absl::Mutex mu_;
-  absl::flat_hash_map<std::pair<std::string, std::string>, Series> series_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Outcomes> series_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace fanout::worker
