@@ -2,14 +2,13 @@
 
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
-#include <openssl/sha.h>
 
 #include <vector>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
+#include "s3/sigv4.h"
 #include "trigger/message_events.h"
 
 namespace fanout::trigger {
@@ -34,10 +33,7 @@ std::string MessageId(const amqp_message_t& message, const std::string& body) {
   if (message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) {
     return absl::StrCat("id/", Bytes(message.properties.message_id));
   }
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest);
-  return absl::StrCat("sha256/", absl::BytesToHexString(absl::string_view(
-                                     reinterpret_cast<const char*>(digest), sizeof(digest))));
+  return absl::StrCat("sha256/", s3::Sha256Hex(body));
 }
 
 }  // namespace

@@ -50,7 +50,7 @@ absl::StatusOr<Reconciler::Pass> Reconciler::RunOnce(const Rule& rule) {
       absl::StatusOr<Submitted> submitted = submitter_.Submit(
           EventJob(rule.job, rule.name, EventItem(event), EventIdempotencyKey(rule.name, event)));
       if (!submitted.ok()) return submitted.status();
-      ++(submitted->created ? pass.submitted : pass.duplicates);
+      if (submitted->created) ++pass.submitted;
     }
     token = page->next_token;
   } while (!token.empty());

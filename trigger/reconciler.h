@@ -18,7 +18,7 @@ namespace fanout::trigger {
 class Reconciler {
  public:
   struct Pass {
-    uint64_t listed = 0, submitted = 0, duplicates = 0;
+    uint64_t listed = 0, submitted = 0;  // objects listed; jobs that were new
   };
 
   Reconciler(const TriggerConfig& config, JobSubmitter& submitter, const s3::S3Client& s3);

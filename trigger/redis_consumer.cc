@@ -81,9 +81,10 @@ bool RedisConsumer::Deliver(redisContext* redis, const std::vector<Entry>& entri
     std::string why;
     const Delivery d = DeliverMessage(rule_, submitter_, entry.body, entry.id, &why);
     if (d == Delivery::kRetryLater) {
-      // Left pending: the reaper takes it again after claim_idle.
+      // Left pending, with the rest of this read: the coordinator is away for them too, and each
+      // would wait out its own submit deadline. The reaper takes them again after claim_idle.
       LOG_EVERY_N(WARNING, 100) << "redis " << rule_.name << ": " << entry.id << ": " << why;
-      continue;
+      return true;
     }
     LOG_IF(ERROR, d == Delivery::kRejected)
         << "redis " << rule_.name << ": entry " << entry.id << " dropped: " << why;

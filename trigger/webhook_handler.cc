@@ -37,10 +37,12 @@ HttpReply WebhookHandler::HandleSns(const json& envelope) {
                  << "; to confirm, open its SubscribeURL: " << envelope.value("SubscribeURL", "");
     return Json(200, {{"accepted", 0}, {"sns", "subscription confirmation logged"}});
   }
-  if (type != "Notification" || !envelope["Message"].is_string()) {
+  // find(), not operator[]: a const json's operator[] on a missing key is undefined behaviour.
+  const auto message = envelope.find("Message");
+  if (type != "Notification" || message == envelope.end() || !message->is_string()) {
     return Json(200, {{"accepted", 0}, {"sns", type}});  // UnsubscribeConfirmation and the like
   }
-  return HandleEvents(envelope["Message"].get<std::string>());
+  return HandleEvents(message->get<std::string>());
 }
 
 bool KnownEventName(absl::string_view name) {

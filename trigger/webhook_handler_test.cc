@@ -155,6 +155,9 @@ TEST_F(WebhookHandlerTest, AwsEventsThroughAnSnsSubscriptionAreUnwrapped) {
                         {"SubscribeURL", "https://sns.example/confirm"}};
   EXPECT_EQ(handler_.Handle(confirm.dump()).status, 200);
   EXPECT_EQ(submitter_.jobs.size(), 1u);
+  const json no_message = {{"Type", "Notification"}, {"TopicArn", "arn:aws:sns:us-east-1:1:x"}};
+  EXPECT_EQ(handler_.Handle(no_message.dump()).status, 200) << "acknowledged, nothing submitted";
+  EXPECT_EQ(submitter_.jobs.size(), 1u);
 }
 
 TEST(S3EventTest, DecodesKeysAsAwsEncodesThem) {
