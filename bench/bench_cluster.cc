@@ -58,10 +58,11 @@ absl::StatusOr<std::unique_ptr<BenchCluster>> BenchCluster::Start(const std::str
       testing::Process::Spawn(bin + "/fanout-coordinator", flags, c->dir_ + "/coordinator.log");
   if (!coordinator.ok()) return coordinator.status();
   c->coordinator_ = std::move(*coordinator);
-  while (!std::filesystem::exists(c->dir_ + "/port")) absl::SleepFor(absl::Milliseconds(10));
-  int port = 0;
-  std::ifstream(c->dir_ + "/port") >> port;
-  const std::string address = absl::StrCat("127.0.0.1:", port);
+  absl::StatusOr<int> port =
+      testing::AwaitPortFile(*c->coordinator_, c->dir_ + "/port",
+                             "fanout-coordinator (see " + c->dir_ + "/coordinator.log)");
+  if (!port.ok()) return port.status();
+  const std::string address = absl::StrCat("127.0.0.1:", *port);
   c->address_ = address;
   for (int i = 0; i < workers; ++i) {
     absl::StatusOr<std::unique_ptr<testing::Process>> w = testing::Process::Spawn(

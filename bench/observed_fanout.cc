@@ -5,10 +5,6 @@
 // their ratio and each endpoint's latency.
 //
 //   bazel-bin/bench/observed_fanout --bin_dir=bin [--tasks=100000] [--scrape_every=250ms]
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <iostream>
 #include <thread>
@@ -20,7 +16,8 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "bench/bench_cluster.h"
-#include "s3/http.h"
+#include "tests/free_port.h"
+#include "tests/http_client.h"
 
 ABSL_FLAG(std::string, bin_dir, "bin", "where fanout-coordinator and fanout-worker are");
 ABSL_FLAG(int, tasks, 100000, "tasks per job");
@@ -39,24 +36,9 @@ struct Endpoint {
   int errors = 0;
 };
 
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 void Fetch(int port, Endpoint& e) {
-  s3::HttpRequest request;
-  request.method = "GET";
-  request.url = absl::StrCat("http://127.0.0.1:", port, e.path);
   const absl::Time start = absl::Now();
-  absl::StatusOr<s3::HttpResponse> response = s3::Send(request);
+  absl::StatusOr<s3::HttpResponse> response = testing::HttpGet(port, e.path);
   e.ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
   if (!response.ok() || response->status != 200) {
     ++e.errors;
@@ -91,7 +73,7 @@ absl::StatusOr<double> TimedJob(BenchCluster& c, int port, std::vector<Endpoint>
 }
 
 int Run() {
-  const int port = FreePort();
+  const int port = testing::FreePortBelowEphemeral();
   auto cluster = BenchCluster::Start(absl::GetFlag(FLAGS_bin_dir), absl::GetFlag(FLAGS_workers),
                                      absl::GetFlag(FLAGS_slots),
                                      {absl::StrCat("--http_listen=127.0.0.1:", port)});

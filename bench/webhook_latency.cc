@@ -22,7 +22,7 @@
 #include "bench/bench_cluster.h"
 #include "common/proto_time.h"
 #include "nlohmann/json.hpp"
-#include "s3/http.h"
+#include "tests/http_client.h"
 
 ABSL_FLAG(std::string, bin_dir, "bin", "where the fanout binaries are");
 ABSL_FLAG(int, events, 1000, "sequential events timed one by one");
@@ -45,8 +45,7 @@ std::string Event(const std::string& key) {
 
 // Posts one event; returns the job id, or "" on failure.
 std::string Post(const std::string& url, const std::string& key) {
-  s3::HttpRequest request{"POST", url, {{"content-type", "application/json"}}, Event(key)};
-  absl::StatusOr<s3::HttpResponse> r = s3::Send(request);
+  absl::StatusOr<s3::HttpResponse> r = testing::HttpPost(url, Event(key));
   if (!r.ok() || r->status != 200) return "";
   json body = json::parse(r->body, nullptr, false);
   return body.is_object() && !body["jobs"].empty() ? body["jobs"][0].get<std::string>() : "";
@@ -64,14 +63,10 @@ absl::StatusOr<std::unique_ptr<testing::Process>> StartTrigger(BenchCluster& clu
                                "--http_listen=127.0.0.1:0", "--port_file=" + port_file},
                               cluster.dir() + "/trigger.log");
   if (!trigger.ok()) return trigger.status();
-  for (const absl::Time end = absl::Now() + absl::Seconds(30); !std::filesystem::exists(port_file);
-       absl::SleepFor(absl::Milliseconds(10))) {
-    if (!(*trigger)->Running() || absl::Now() > end) {
-      return absl::UnavailableError("fanout-trigger did not start; see " + cluster.dir() +
-                                    "/trigger.log");
-    }
-  }
-  std::ifstream(port_file) >> *port;
+  absl::StatusOr<int> bound = testing::AwaitPortFile(
+      **trigger, port_file, "fanout-trigger (see " + cluster.dir() + "/trigger.log)");
+  if (!bound.ok()) return bound.status();
+  *port = *bound;
   return trigger;
 }
 

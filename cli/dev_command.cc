@@ -61,10 +61,6 @@ int DevCommand() {
     std::cerr << "fanout dev: " << server.status().message() << "\n";
     return kExitUsage;
   }
-  if (!absl::GetFlag(FLAGS_port_file).empty()) {
-    absl::Status written = WritePortFile(absl::GetFlag(FLAGS_port_file), (*server)->port());
-    if (!written.ok()) return Fail(written);
-  }
   absl::StatusOr<std::unique_ptr<trigger::TriggerService>> trigger =
       StartTrigger((*server)->address(), config.registry);
   if (!trigger.ok()) return Fail(trigger.status());
@@ -72,6 +68,11 @@ int DevCommand() {
     (*server)->SetScrapeHook([t = trigger->get()] { t->RefreshMetrics(); });
   }
   std::vector<std::unique_ptr<worker::Worker>> workers = StartWorkers((*server)->address());
+  // Written once everything serves: whoever waits for it may use the trigger at once.
+  if (!absl::GetFlag(FLAGS_port_file).empty()) {
+    absl::Status written = WritePortFile(absl::GetFlag(FLAGS_port_file), (*server)->port());
+    if (!written.ok()) return Fail(written);
+  }
   std::cout << "fanout dev: coordinator on " << (*server)->address() << " (data in "
             << config.data_dir << "), " << workers.size() << " workers x "
             << absl::GetFlag(FLAGS_slots) << " slots\n"

@@ -6,6 +6,7 @@
 #include "nlohmann/json.hpp"
 #include "s3/http.h"
 #include "tests/free_port.h"
+#include "tests/http_client.h"
 #include "tests/test_cluster.h"
 
 namespace fanout::testing {
@@ -14,10 +15,7 @@ namespace {
 using nlohmann::json;
 
 s3::HttpResponse Get(int port, const std::string& path) {
-  s3::HttpRequest request;
-  request.method = "GET";
-  request.url = absl::StrCat("http://127.0.0.1:", port, path);
-  absl::StatusOr<s3::HttpResponse> response = s3::Send(request);
+  absl::StatusOr<s3::HttpResponse> response = HttpGet(port, path);
   EXPECT_TRUE(response.ok()) << response.status();
   return response.ok() ? *response : s3::HttpResponse{};
 }

@@ -4,8 +4,8 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "s3/http.h"
 #include "tests/free_port.h"
+#include "tests/http_client.h"
 #include "tests/metrics_text.h"
 #include "tests/test_cluster.h"
 #include "tests/trigger_process.h"
@@ -30,11 +30,7 @@ std::string S3Event(const std::string& key) {
 }
 
 long Post(const TriggerProcess& trigger, const std::string& body) {
-  s3::HttpRequest request;
-  request.method = "POST";
-  request.url = trigger.url();
-  request.body = body;
-  absl::StatusOr<s3::HttpResponse> response = s3::Send(request);
+  absl::StatusOr<s3::HttpResponse> response = HttpPost(trigger.url(), body);
   return response.ok() ? response->status : 0;
 }
 

@@ -6,19 +6,16 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "s3/http.h"
+#include "tests/http_client.h"
 #include "tests/process.h"
 
 namespace fanout::testing {
 
 absl::StatusOr<std::string> Scrape(int port) {
-  s3::HttpRequest request;
-  request.method = "GET";
-  request.url = absl::StrCat("http://127.0.0.1:", port, "/metrics");
-  absl::StatusOr<s3::HttpResponse> response = s3::Send(request);
+  absl::StatusOr<s3::HttpResponse> response = HttpGet(port, "/metrics");
   if (!response.ok()) return response.status();
   if (response->status != 200) {
-    return absl::InternalError(absl::StrCat(request.url, ": HTTP ", response->status));
+    return absl::InternalError(absl::StrCat("port ", port, " /metrics: HTTP ", response->status));
   }
   return response->body;
 }

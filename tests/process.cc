@@ -152,4 +152,17 @@ std::string Runfile(const std::string& path) {
   return absl::StrCat(srcdir, "/", workspace ? workspace : "fanout", "/", path);
 }
 
+absl::StatusOr<int> AwaitPortFile(Process& process, const std::string& port_file,
+                                  const std::string& what, absl::Duration timeout) {
+  const absl::Time end = absl::Now() + timeout;
+  while (!std::filesystem::exists(port_file)) {
+    if (!process.Running()) return absl::InternalError(what + " exited at start");
+    if (absl::Now() > end) return absl::DeadlineExceededError(what + " did not start");
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  int port = 0;
+  std::ifstream(port_file) >> port;
+  return port;
+}
+
 }  // namespace fanout::testing

@@ -58,6 +58,11 @@ CommandResult RunCommand(const std::string& binary, const std::vector<std::strin
 
 // A directory for this test's data: under $TEST_TMPDIR.
 std::string TestDir(const std::string& name);
+// Waits until `process` has written its port to `port_file` (--port_file); an error naming `what`
+// if it exits first or `timeout` passes.
+absl::StatusOr<int> AwaitPortFile(Process& process, const std::string& port_file,
+                                  const std::string& what,
+                                  absl::Duration timeout = absl::Seconds(30));
 // Where test artifacts (logs, screenshots) go: $TEST_UNDECLARED_OUTPUTS_DIR, else a temp dir.
 std::string ArtifactDir();
 // A binary built by this workspace, from the test's runfiles (e.g.

@@ -18,13 +18,6 @@ std::unique_ptr<grpc::ClientContext> Deadline(absl::Duration d = absl::Seconds(3
   return context;
 }
 
-int ReadPort(const std::string& path) {
-  std::ifstream in(path);
-  int port = 0;
-  in >> port;
-  return port;
-}
-
 }  // namespace
 
 TestCluster::TestCluster(const std::string& name, std::vector<std::string> env)
@@ -47,13 +40,9 @@ absl::Status TestCluster::StartCoordinator(const std::vector<std::string>& flags
                      absl::StrCat(logs_, "/", name_, "-coordinator.log"), env_);
   if (!p.ok()) return p.status();
   coordinator_ = std::move(*p);
-  const absl::Time end = absl::Now() + absl::Seconds(30);
-  while (!std::filesystem::exists(port_file)) {
-    if (!coordinator_->Running()) return absl::InternalError("coordinator exited at start");
-    if (absl::Now() > end) return absl::DeadlineExceededError("coordinator did not start");
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  port_ = ReadPort(port_file);
+  absl::StatusOr<int> port = AwaitPortFile(*coordinator_, port_file, "coordinator");
+  if (!port.ok()) return port.status();
+  port_ = *port;
   jobs_ =
       v1::JobService::NewStub(grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
   return absl::OkStatus();

@@ -12,7 +12,8 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "s3/http.h"
+#include "tests/free_port.h"
+#include "tests/http_client.h"
 #include "tests/test_cluster.h"
 #include "tests/trigger_jobs.h"
 #include "tests/trigger_process.h"
@@ -39,12 +40,7 @@ std::string RgwEvent(const std::string& key, const std::string& name = "ObjectCr
 }
 
 s3::HttpResponse Post(const TriggerProcess& trigger, const std::string& body) {
-  s3::HttpRequest request;
-  request.method = "POST";
-  request.url = trigger.url();
-  request.headers = {{"content-type", "application/json"}};
-  request.body = body;
-  absl::StatusOr<s3::HttpResponse> response = s3::Send(request);
+  absl::StatusOr<s3::HttpResponse> response = HttpPost(trigger.url(), body);
   EXPECT_TRUE(response.ok()) << response.status();
   return response.ok() ? *response : s3::HttpResponse{};
 }
@@ -114,39 +110,27 @@ TEST(TriggerExampleTest, BadPostsAre4xxAndTheNextGoodEventRuns) {
 TEST(TriggerExampleTest, FanoutDevRunsTheTriggerInItsProcess) {
   const std::string dir = TestDir("dev");
   std::filesystem::create_directories(dir);
-  const std::string log = ArtifactDir() + "/fanout-dev.log";
+  const int webhook = FreePortBelowEphemeral();
   auto dev = Process::Spawn(
       Runfile("cli/fanout"),
       {"dev", "--data_dir=" + dir + "/data", "--listen=127.0.0.1:0", "--port_file=" + dir + "/port",
-       "--trigger_config=" + Runfile("examples/triggers/webhook-noop.json"),
-       "--trigger_listen=127.0.0.1:0"},
-      log);
+       "--http_listen=", "--trigger_config=" + Runfile("examples/triggers/webhook-noop.json"),
+       absl::StrCat("--trigger_listen=127.0.0.1:", webhook)},
+      ArtifactDir() + "/fanout-dev.log");
   ASSERT_TRUE(dev.ok()) << dev.status();
-  int webhook = 0;
-  for (absl::Time end = absl::Now() + absl::Seconds(20); absl::Now() < end && webhook == 0;) {
-    std::ifstream in(log);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const size_t at = text.find("webhook on 127.0.0.1:");
-    if (at != std::string::npos) webhook = std::atoi(text.c_str() + at + 21);
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  ASSERT_NE(webhook, 0) << "no webhook port in " << log;
-  s3::HttpRequest request{
-      "POST", absl::StrCat("http://127.0.0.1:", webhook, "/"), {}, RgwEvent("x.txt")};
-  absl::StatusOr<s3::HttpResponse> posted = s3::Send(request);
+  // The port file is written once the trigger serves too.
+  absl::StatusOr<int> port = AwaitPortFile(**dev, dir + "/port", "fanout dev");
+  ASSERT_TRUE(port.ok()) << port.status();
+  absl::StatusOr<s3::HttpResponse> posted =
+      HttpPost(absl::StrCat("http://127.0.0.1:", webhook, "/"), RgwEvent("x.txt"));
   ASSERT_TRUE(posted.ok()) << posted.status();
   ASSERT_EQ(posted->status, 200) << posted->body;
-  int port = 0;
-  std::ifstream(dir + "/port") >> port;
   const std::string job = json::parse(posted->body)["jobs"][0];
-  for (absl::Time end = absl::Now() + absl::Seconds(20); absl::Now() < end;) {
-    CommandResult status =
-        RunCommand(Runfile("cli/fanout"),
-                   {"status", job, "--json", absl::StrCat("--coordinator=127.0.0.1:", port)});
-    if (status.exit_code == 0 && json::parse(status.out)["state"] == "succeeded") return;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  FAIL() << job << " did not succeed";
+  // `watch` follows the job until it ends and exits 0 only if it succeeded.
+  CommandResult watched = RunCommand(
+      Runfile("cli/fanout"), {"watch", job, absl::StrCat("--coordinator=127.0.0.1:", *port)},
+      absl::Seconds(30));
+  EXPECT_EQ(watched.exit_code, 0) << job << " did not succeed: " << watched.out << watched.err;
 }
 
 TEST(TriggerExampleTest, ABatchingWindowRunsEachEventOnceAcrossBatches) {

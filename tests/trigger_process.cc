@@ -27,13 +27,9 @@ absl::Status TriggerProcess::Start() {
       Process::Spawn(Runfile("trigger/fanout-trigger"), args, log, env_);
   if (!p.ok()) return p.status();
   process_ = std::move(*p);
-  const absl::Time end = absl::Now() + absl::Seconds(30);
-  while (!std::filesystem::exists(port_file)) {
-    if (!process_->Running()) return absl::InternalError("fanout-trigger exited at start");
-    if (absl::Now() > end) return absl::DeadlineExceededError("fanout-trigger did not start");
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  std::ifstream(port_file) >> port_;
+  absl::StatusOr<int> port = AwaitPortFile(*process_, port_file, "fanout-trigger");
+  if (!port.ok()) return port.status();
+  port_ = *port;
   return absl::OkStatus();
 }
 
