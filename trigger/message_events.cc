@@ -5,7 +5,6 @@
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 #include "trigger/s3_event.h"
-#include "trigger/webhook_handler.h"
 
 namespace fanout::trigger {
 
@@ -16,16 +15,10 @@ absl::StatusOr<std::vector<v1::JobSpec>> MessageJobs(const Rule& rule, absl::str
   std::vector<v1::JobSpec> jobs;
   const json parsed = json::parse(body.begin(), body.end(), nullptr, false);
   if (parsed.is_object() && parsed.contains("Records")) {
-    absl::StatusOr<std::vector<S3Event>> events = ParseS3Events(body);
+    absl::StatusOr<std::vector<S3Event>> events = ParseS3Events(parsed);
     if (!events.ok()) return events.status();
     for (const S3Event& event : *events) {
-      if (!KnownEventName(event.name)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("eventName: '", event.name, "' is not an S3 event name"));
-      }
-      if (!Matches(rule.filter, event)) continue;
-      jobs.push_back(
-          EventJob(rule.job, rule.name, EventItem(event), EventIdempotencyKey(rule.name, event)));
+      if (Matches(rule.filter, event)) jobs.push_back(S3EventJob(rule, event));
     }
     return jobs;
   }

@@ -47,8 +47,7 @@ absl::StatusOr<Reconciler::Pass> Reconciler::RunOnce(const Rule& rule) {
       S3Event event{"ObjectCreated:Put", rule.filter.bucket, object.key,
                     object.size,         object.etag,        ""};
       if (LastModified(object.last_modified) < since || !Matches(rule.filter, event)) continue;
-      absl::StatusOr<Submitted> submitted = submitter_.Submit(
-          EventJob(rule.job, rule.name, EventItem(event), EventIdempotencyKey(rule.name, event)));
+      absl::StatusOr<Submitted> submitted = submitter_.Submit(S3EventJob(rule, event));
       if (!submitted.ok()) return submitted.status();
       if (submitted->created) ++pass.submitted;
     }

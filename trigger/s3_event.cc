@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
+#include "trigger/job_submitter.h"
 
 namespace fanout::trigger {
 namespace {
@@ -22,6 +23,17 @@ std::string StringField(const json& object, const char* field) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+bool KnownEventName(absl::string_view name) {
+  for (absl::string_view prefix :
+       {"ObjectCreated:", "ObjectRemoved:", "ObjectRestore:", "ObjectTagging:", "ObjectAcl:",
+        "ObjectSynced:", "ObjectTransition",
+        "ObjectExpiration:", "Replication:", "LifecycleExpiration:", "LifecycleTransition",
+        "IntelligentTiering", "ReducedRedundancyLostObject"}) {
+    if (absl::StartsWith(name, prefix)) return true;
+  }
+  return false;
+}
+
 absl::StatusOr<S3Event> ParseRecord(const json& record, size_t index) {
   const std::string where = absl::StrCat("Records[", index, "].");
   auto bad = [&](absl::string_view field, absl::string_view why) {
@@ -32,6 +44,9 @@ absl::StatusOr<S3Event> ParseRecord(const json& record, size_t index) {
   event.name = StringField(record, "eventName");
   if (absl::StartsWith(event.name, "s3:")) event.name.erase(0, 3);
   if (event.name.empty()) return bad("eventName", "missing");
+  if (!KnownEventName(event.name)) {
+    return bad("eventName", absl::StrCat("'", event.name, "' is not an S3 event name"));
+  }
   const std::string source = StringField(record, "eventSource");
   if (!source.empty() && !absl::EndsWith(source, ":s3")) {
     return bad("eventSource", absl::StrCat("'", source, "' is not an S3 event source"));
@@ -79,7 +94,10 @@ std::string DecodeEventKey(absl::string_view key) {
 }
 
 absl::StatusOr<std::vector<S3Event>> ParseS3Events(absl::string_view body) {
-  json root = json::parse(body.begin(), body.end(), nullptr, false);
+  return ParseS3Events(json::parse(body.begin(), body.end(), nullptr, false));
+}
+
+absl::StatusOr<std::vector<S3Event>> ParseS3Events(const json& root) {
   if (root.is_discarded()) return absl::InvalidArgumentError("body: not valid JSON");
   if (!root.is_object()) return absl::InvalidArgumentError("body: not a JSON object");
   auto records = root.find("Records");
@@ -107,6 +125,10 @@ bool Matches(const EventFilter& filter, const S3Event& event) {
     }
   }
   return false;
+}
+
+v1::JobSpec S3EventJob(const Rule& rule, const S3Event& event) {
+  return EventJob(rule.job, rule.name, EventItem(event), EventIdempotencyKey(rule.name, event));
 }
 
 std::string EventItem(const S3Event& event) {

@@ -10,6 +10,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "nlohmann/json.hpp"
+#include "proto/fanout.pb.h"
 #include "trigger/config.h"
 
 namespace fanout::trigger {
@@ -23,8 +25,13 @@ struct S3Event {
   std::string version_id;
 };
 
-// INVALID_ARGUMENT naming the record and field at fault.
+// Event names S3 (AWS, MinIO, Ceph) sends, "s3:" dropped: ObjectCreated:*, ObjectRemoved:*, ...
+bool KnownEventName(absl::string_view name);
+
+// INVALID_ARGUMENT naming the record and field at fault (an unknown eventName among them).
 absl::StatusOr<std::vector<S3Event>> ParseS3Events(absl::string_view body);
+// The same for a body already parsed (discarded: not valid JSON).
+absl::StatusOr<std::vector<S3Event>> ParseS3Events(const nlohmann::json& root);
 
 // Percent-decoding with '+' as a space, as AWS encodes keys in events.
 std::string DecodeEventKey(absl::string_view key);
@@ -38,6 +45,9 @@ std::string EventItem(const S3Event& event);
 // "s3/RULE/BUCKET/KEY/ETAG[/VERSION]": one job per object version per rule. The sequencer is left
 // out on purpose: the reconciliation listing cannot know it.
 std::string EventIdempotencyKey(const std::string& rule, const S3Event& event);
+
+// The job `rule` makes of `event`: its item, under its idempotency key.
+v1::JobSpec S3EventJob(const Rule& rule, const S3Event& event);
 
 }  // namespace fanout::trigger
 

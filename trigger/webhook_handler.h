@@ -42,7 +42,7 @@ class WebhookHandler {
 
  private:
   HttpReply Reject(int status, absl::string_view why);
-  HttpReply HandleEvents(absl::string_view body);  // {"Records": [...]}
+  HttpReply HandleEvents(const nlohmann::json& root);  // {"Records": [...]}
   HttpReply HandleSns(const nlohmann::json& envelope);
 
   const TriggerConfig& config_;
@@ -50,9 +50,6 @@ class WebhookHandler {
   EventBatcher batcher_;  // for rules with a batching window
   Counts counts_;
 };
-
-// Event names S3 (AWS, MinIO, Ceph) sends, "s3:" dropped: ObjectCreated:*, ObjectRemoved:*, ...
-bool KnownEventName(absl::string_view name);
 
 }  // namespace fanout::trigger
 
