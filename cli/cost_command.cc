@@ -8,6 +8,7 @@
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "common/json_text.h"
 #include "common/metering.h"
 #include "nlohmann/json.hpp"
 
@@ -123,7 +124,7 @@ int CostCommand(const std::string& job_id) {
   const LambdaCost cost =
       PriceOnLambda(metered.usage.requests(), metered.usage.gb_seconds(), *prices, free_tier);
   if (absl::GetFlag(FLAGS_json)) {
-    std::cout << CostJson(metered, *prices, free_tier, cost).dump() << "\n";
+    std::cout << DumpJson(CostJson(metered, *prices, free_tier, cost)) << "\n";
   } else {
     PrintCost(metered, *prices, free_tier, cost);
   }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/errors.h"
+#include "common/json_text.h"
 #include "common/metering.h"
 #include "common/proto_time.h"
 
@@ -13,8 +14,8 @@ namespace fanout::cli {
 using nlohmann::json;
 
 json JsonOrString(const std::string& text) {
-  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return value.is_discarded() ? json(text) : value;
+  absl::StatusOr<json> value = ParseJson(text, "value");
+  return value.ok() ? *std::move(value) : json(text);
 }
 
 std::string FormatTimestamp(const google::protobuf::Timestamp& t) {

@@ -9,6 +9,7 @@
 #include "cli/flags.h"
 #include "cli/job_json.h"
 #include "cli/progress_bar.h"
+#include "common/json_text.h"
 #include "common/metering.h"
 #include "common/proto_time.h"
 
@@ -43,7 +44,7 @@ void PrintJob(const v1::Job& job) {
 
 void Show(const v1::Job& job) {
   if (absl::GetFlag(FLAGS_json)) {
-    std::cout << JobToJson(job).dump() << "\n";
+    std::cout << DumpJson(JobToJson(job)) << "\n";
   } else {
     PrintJob(job);
   }
@@ -70,7 +71,7 @@ int ListCommand() {
   if (absl::GetFlag(FLAGS_json)) {
     json jobs = json::array();
     for (const v1::Job& job : response.jobs()) jobs.push_back(JobToJson(job));
-    std::cout << jobs.dump() << "\n";
+    std::cout << DumpJson(jobs) << "\n";
     return kExitOk;
   }
   std::cout << absl::StrFormat("%-12s %-10s %8s %10s %8s  %-16s %s\n", "JOB", "STATE", "DONE",
@@ -124,7 +125,7 @@ int RedriveCommand(const std::string& job_id) {
   if (absl::GetFlag(FLAGS_json)) {
     nlohmann::json out = JobToJson(response.job());
     out["redriven"] = response.redriven();
-    std::cout << out.dump() << "\n";
+    std::cout << DumpJson(out) << "\n";
   } else {
     std::cout << "redriven " << response.redriven() << " tasks of " << job_id << "\n";
     PrintJob(response.job());
@@ -141,7 +142,7 @@ int ResultsCommand(const std::string& job_id) {
     grpc::Status status = client.jobs->GetResults(CallContext().get(), request, &response);
     if (!status.ok()) return Fail(client, status);
     for (const v1::ItemResult& r : response.results()) {
-      std::cout << ItemResultToJson(r).dump() << "\n";
+      std::cout << DumpJson(ItemResultToJson(r)) << "\n";
     }
     request.set_page_token(response.next_page_token());
   } while (!request.page_token().empty());
@@ -158,7 +159,7 @@ int WorkersCommand() {
   if (absl::GetFlag(FLAGS_json)) {
     json workers = json::array();
     for (const v1::WorkerStatus& w : response.workers()) workers.push_back(WorkerToJson(w));
-    std::cout << workers.dump() << "\n";
+    std::cout << DumpJson(workers) << "\n";
     return kExitOk;
   }
   std::cout << absl::StrFormat("%-36s %-16s %5s %5s %7s  %s\n", "WORKER", "HOST", "SLOTS", "BUSY",

@@ -19,8 +19,10 @@
 #include "cli/flags.h"
 #include "cli/job_json.h"
 #include "cli/job_waiter.h"
+#include "common/json_text.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
+#include "common/utf8.h"
 
 namespace fanout::cli {
 namespace {
@@ -36,9 +38,10 @@ absl::StatusOr<std::string> ParamsJson(const std::vector<std::string>& params) {
     if (eq == std::string::npos || eq == 0) {
       return absl::InvalidArgumentError(absl::StrCat("--param: expected KEY=VALUE, got '", p, "'"));
     }
+    RETURN_IF_ERROR(CheckUtf8(p, "--param"));
     object[p.substr(0, eq)] = JsonOrString(p.substr(eq + 1));
   }
-  return object.dump();
+  return DumpJson(object);
 }
 
 // "64MiB", "1GB", "4096": a size in bytes (K/M/G/T with an optional i and B; powers of 1024 with i,
@@ -167,11 +170,11 @@ int Follow(Client& client, const std::string& job_id) {
     if (absl::GetFlag(FLAGS_json)) {
       json out = JobToJson(*job);
       if (reduce) out["result"] = result;
-      std::cout << out.dump() << "\n";
+      std::cout << DumpJson(out) << "\n";
     } else {
       std::cout << (reduce ? "reduce " : "") << Summary(*job) << "\n";
       if (reduce && !result.is_null()) {
-        std::cout << "  result " << result.dump() << "\n";
+        std::cout << "  result " << DumpJson(result) << "\n";
       }
     }
     next = job->fan_in().reduce_job_id();
@@ -198,7 +201,7 @@ int SubmitCommand(const std::vector<std::string>& params) {
   const std::string& job_id = response.job().job_id();
   if (!absl::GetFlag(FLAGS_wait)) {
     if (absl::GetFlag(FLAGS_json)) {
-      std::cout << json{{"job_id", job_id}, {"created", response.created()}}.dump() << "\n";
+      std::cout << DumpJson(json{{"job_id", job_id}, {"created", response.created()}}) << "\n";
     } else {
       std::cout << job_id << "\n";
     }

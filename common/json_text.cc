@@ -75,6 +75,18 @@ bool IsJsonText(absl::string_view text, int max_depth) {
   return json::sax_parse(text.begin(), text.end(), &sax) && sax.error().empty();
 }
 
+std::string StringField(const json& object, const char* key, std::string fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+uint64_t UintField(const json& object, const char* key, uint64_t fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  return it != object.end() && it->is_number_unsigned() ? it->get<uint64_t>() : fallback;
+}
+
 std::string DumpJson(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }

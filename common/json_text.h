@@ -24,6 +24,11 @@ absl::StatusOr<nlohmann::json> ParseJson(absl::string_view text, absl::string_vi
 // Whether `text` is one JSON value within the policy (cheaper than ParseJson: builds nothing).
 bool IsJsonText(absl::string_view text, int max_depth = kMaxJsonDepth);
 
+// Fields of a parsed object, read without throwing (nlohmann's value() throws on a type it cannot
+// convert): `fallback` when `object` is no object, or the field is missing or of another type.
+std::string StringField(const nlohmann::json& object, const char* key, std::string fallback = "");
+uint64_t UintField(const nlohmann::json& object, const char* key, uint64_t fallback = 0);
+
 // Compact JSON. Never throws: a string that is not UTF-8 (which ParseJson and CheckUtf8 keep out
 // of every value this project builds) is written with U+FFFD in place of its bad bytes.
 std::string DumpJson(const nlohmann::json& value);

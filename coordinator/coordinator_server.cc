@@ -44,8 +44,8 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   s->hub_ = std::make_unique<JobWatchHub>(*s->manager_, absl::Milliseconds(250));
   s->splitter_ = std::make_unique<SplitRunner>(
       *s->store_,
-      [](const v1::JobSpec& spec) {
-        return MakeSequentialSource(spec.source(), spec.options().split_bytes());
+      [max = config.manager.max_item_bytes](const v1::JobSpec& spec) {
+        return MakeSequentialSource(spec.source(), spec.options().split_bytes(), max);
       },
       [manager = s->manager_.get()] { manager->TasksArrived(); }, config.split);
   s->fan_in_ = std::make_unique<FanInRunner>(

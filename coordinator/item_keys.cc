@@ -1,6 +1,7 @@
 #include "coordinator/item_keys.h"
 
 #include "absl/container/flat_hash_set.h"
+#include "common/json_text.h"
 #include "nlohmann/json.hpp"
 
 namespace fanout::coordinator {
@@ -16,8 +17,9 @@ absl::StatusOr<size_t> LeaveOutKnownItems(
     any_out |= !distinct.insert(key).second || find(key) != nullptr;
   }
   if (!any_out) return 0;
-  const nlohmann::json items = nlohmann::json::parse(spec->source(), nullptr, false);
-  if (!items.is_array() || items.size() != static_cast<size_t>(spec->item_keys_size())) {
+  absl::StatusOr<nlohmann::json> items = ParseJson(spec->source(), "source");
+  if (!items.ok()) return items.status();
+  if (!items->is_array() || items->size() != static_cast<size_t>(spec->item_keys_size())) {
     return absl::InvalidArgumentError("item_keys: one key per item of an inline JSON list");
   }
   nlohmann::json kept = nlohmann::json::array();
@@ -28,7 +30,7 @@ absl::StatusOr<size_t> LeaveOutKnownItems(
     const v1::Job* job = find(key);
     if (job != nullptr && *known == nullptr) *known = job;
     if (job != nullptr || !seen.insert(key).second) continue;
-    kept.push_back(items[i]);
+    kept.push_back(std::move((*items)[i]));
     kept_keys.push_back(key);
   }
   const size_t left_out = spec->item_keys_size() - kept_keys.size();
@@ -37,7 +39,7 @@ absl::StatusOr<size_t> LeaveOutKnownItems(
     spec->clear_item_keys();
     return left_out;
   }
-  spec->set_source(kept.dump());
+  spec->set_source(DumpJson(kept));
   spec->clear_item_keys();
   for (std::string& key : kept_keys) spec->add_item_keys(std::move(key));
   absl::StatusOr<std::unique_ptr<Splitter>> rebuilt =

@@ -51,11 +51,19 @@ absl::StatusOr<SubmitOutcome> JobManager::SubmitJob(v1::JobSpec spec) {
   NormalizeJobSpec(&spec);
   // A sequential source is checked here (the file exists, the bucket answers) and then read by the
   // SplitRunner; a random-access one is split lazily by the store.
-  ASSIGN_OR_RETURN(std::unique_ptr<SequentialSource> sequential,
-                   MakeSequentialSource(spec.source(), spec.options().split_bytes()));
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<SequentialSource> sequential,
+      MakeSequentialSource(spec.source(), spec.options().split_bytes(), options_.max_item_bytes));
   std::unique_ptr<Splitter> splitter;
   if (sequential == nullptr) {
     ASSIGN_OR_RETURN(splitter, MakeSplitter(spec.source(), spec.options().batch_size()));
+    const Splitter::Largest largest = splitter->LargestItem();
+    if (largest.bytes > options_.max_item_bytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("source: item ", largest.index, " is ", largest.bytes,
+                       " bytes as JSON, over the limit of ", options_.max_item_bytes,
+                       " (the coordinator's --max_item_bytes)"));
+    }
   }
   ASSIGN_OR_RETURN(SubmitOutcome out, store_.SubmitJob(spec, std::move(splitter)));
   if (out.created) {

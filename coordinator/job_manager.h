@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
+#include "common/limits.h"
 #include "coordinator/job_store.h"
 #include "coordinator/worker_registry.h"
 #include "proto/job_service.pb.h"
@@ -44,6 +45,9 @@ class JobManager {
     // How long an ended job's idempotency key keeps answering resubmissions (and triggers'
     // redelivered events) with that job.
     absl::Duration idempotency_retention = absl::Hours(24 * 7);
+    // An item of a job's source may be this big (as JSON); a bigger one fails (an inline list's
+    // at submit, a manifest line's as its own task).
+    size_t max_item_bytes = kDefaultMaxItemBytes;
     // Where checkpoint latencies and stale-epoch refusals are counted; none when null.
     CoordinatorMetrics* metrics = nullptr;
   };

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "common/proto_time.h"
 #include "coordinator/in_memory_job_store.h"
@@ -96,9 +97,33 @@ TEST_F(JobManagerTest, ItemKeysNeedOneKeyPerInlineItem) {
               HasSubstr("item_keys: needs an inline JSON list source with one key per item (1 "
                         "keys, 2 items)"));
   spec.add_item_keys("");
-  EXPECT_THAT(manager_.SubmitJob(spec).status().message(), HasSubstr("item_keys: a key is empty"));
+  EXPECT_THAT(manager_.SubmitJob(spec).status().message(), HasSubstr("item_keys[1]: empty"));
+  spec.set_item_keys(1, "Z\xFCrich");
+  EXPECT_THAT(manager_.SubmitJob(spec).status().message(),
+              HasSubstr("item_keys[1]: not valid UTF-8 (byte 0xFC"));
+  spec.set_item_keys(1, std::string(5000, 'k'));
+  EXPECT_THAT(manager_.SubmitJob(spec).status().message(),
+              HasSubstr("item_keys[1]: 5000 bytes is more than 2048"));
   spec.set_source("range:1-2");
-  EXPECT_THAT(manager_.SubmitJob(spec).status().message(), HasSubstr("(2 keys, no list)"));
+  EXPECT_THAT(manager_.SubmitJob(spec).status().message(), HasSubstr("source: not valid JSON"));
+}
+
+TEST_F(JobManagerTest, InlineSourcesTooDeepOrWithItemsTooBigAreRefusedAtSubmit) {
+  v1::JobSpec spec = Spec();
+  spec.set_source(std::string(100000, '[') + std::string(100000, ']'));
+  EXPECT_EQ(manager_.SubmitJob(spec).status().message(),
+            "source: the inline list: nested deeper than 64 levels of lists and objects");
+  spec.set_source(absl::StrCat(R"([1, ")", std::string(kDefaultMaxItemBytes, 'x'), R"("])"));
+  EXPECT_EQ(manager_.SubmitJob(spec).status().message(),
+            "source: item 1 is 1048578 bytes as JSON, over the limit of 1048576 (the "
+            "coordinator's --max_item_bytes)");
+  spec.set_source("[1]");
+  spec.set_params_json(std::string(100, '[') + std::string(100, ']'));
+  EXPECT_THAT(manager_.SubmitJob(spec).status().message(),
+              HasSubstr("params_json: nested deeper than 64"));
+  spec.set_params_json("{\"a\": \"\xFF\"}");
+  EXPECT_THAT(manager_.SubmitJob(spec).status().message(),
+              HasSubstr("params_json: not valid UTF-8"));
 }
 
 TEST_F(JobManagerTest, OutOfRangeOptionsAreRefusedNamingTheField) {

@@ -3,8 +3,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/functions.h"
+#include "common/json_text.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
+#include "common/utf8.h"
 #include "coordinator/fan_in/manifest_sink.h"
 #include "nlohmann/json.hpp"
 
@@ -50,18 +52,28 @@ absl::Status ValidateOptions(const v1::JobOptions& o) {
   return absl::OkStatus();
 }
 
+// Keys are stored as RocksDB keys and shown in listings: text, and short enough to index.
+absl::Status ValidateKey(absl::string_view key, absl::string_view field) {
+  if (key.empty()) return Bad(field, "empty");
+  if (key.size() > kMaxKeyBytes) {
+    return Bad(field, absl::StrCat(key.size(), " bytes is more than ", kMaxKeyBytes));
+  }
+  return CheckUtf8(key, field);
+}
+
 absl::Status ValidateItemKeys(const v1::JobSpec& spec) {
   if (spec.item_keys_size() == 0) return absl::OkStatus();
-  const nlohmann::json items = nlohmann::json::parse(spec.source(), nullptr, false);
-  if (!items.is_array() || items.size() != static_cast<size_t>(spec.item_keys_size())) {
+  absl::StatusOr<nlohmann::json> items = ParseJson(spec.source(), "source");
+  if (!items.ok()) return items.status();
+  if (!items->is_array() || items->size() != static_cast<size_t>(spec.item_keys_size())) {
     return Bad(
         "item_keys",
         absl::StrCat("needs an inline JSON list source with one key per item (",
                      spec.item_keys_size(), " keys, ",
-                     items.is_array() ? absl::StrCat(items.size(), " items") : "no list", ")"));
+                     items->is_array() ? absl::StrCat(items->size(), " items") : "no list", ")"));
   }
-  for (const std::string& key : spec.item_keys()) {
-    if (key.empty()) return Bad("item_keys", "a key is empty");
+  for (int i = 0; i < spec.item_keys_size(); ++i) {
+    RETURN_IF_ERROR(ValidateKey(spec.item_keys(i), absl::StrCat("item_keys[", i, "]")));
   }
   return absl::OkStatus();
 }
@@ -75,9 +87,12 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
     return Bad("options.split_bytes", "only dir: and s3:// sources split objects into ranges");
   }
   if (!spec.params_json().empty()) {
-    nlohmann::json params = nlohmann::json::parse(spec.params_json(), nullptr, false);
-    if (params.is_discarded()) return Bad("params_json", "not valid JSON");
-    if (!params.is_object()) return Bad("params_json", "must be a JSON object");
+    absl::StatusOr<nlohmann::json> params = ParseJson(spec.params_json(), "params_json");
+    if (!params.ok()) return params.status();
+    if (!params->is_object()) return Bad("params_json", "must be a JSON object");
+  }
+  if (!spec.idempotency_key().empty()) {
+    RETURN_IF_ERROR(ValidateKey(spec.idempotency_key(), "idempotency_key"));
   }
   RETURN_IF_ERROR(ValidateResultsSpec(spec.results()));
   RETURN_IF_ERROR(ValidateItemKeys(spec));

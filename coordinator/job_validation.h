@@ -10,6 +10,8 @@ namespace fanout::coordinator {
 
 inline constexpr uint32_t kMaxBatchSize = 10'000;
 inline constexpr uint32_t kMaxAttemptsLimit = 1'000;
+// Idempotency and item keys: an S3 key (up to 1 KiB) with its rule, bucket, ETag and version fits.
+inline constexpr size_t kMaxKeyBytes = 2048;
 
 absl::Status ValidateJobSpec(const v1::JobSpec& spec);
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
 #include "common/functions.h"
+#include "common/limits.h"
 #include "common/process_util.h"
 #include "coordinator/coordinator_server.h"
 #include "glog/logging.h"
@@ -38,6 +39,10 @@ ABSL_FLAG(std::string, http_listen, "",
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port to serve Prometheus metrics on, at /metrics (empty: none; they are also on "
           "--http_listen)");
+ABSL_FLAG(uint64_t, max_item_bytes, fanout::kDefaultMaxItemBytes,
+          "largest item of a job's source, as JSON (default 1 MiB, AWS Lambda's asynchronous "
+          "event limit): a bigger inline item is refused at submit, a bigger manifest line fails "
+          "as its own task (invalid_input)");
 ABSL_FLAG(bool, sync, true,
           "sync the write-ahead log before acknowledging (off loses data on "
           "power failure; only for experiments)");
@@ -86,6 +91,7 @@ int main(int argc, char** argv) {
   config.lease_grace = absl::GetFlag(FLAGS_lease_grace);
   config.manager.lease_ttl = absl::GetFlag(FLAGS_lease_ttl);
   config.manager.idempotency_retention = absl::GetFlag(FLAGS_idempotency_retention);
+  config.manager.max_item_bytes = absl::GetFlag(FLAGS_max_item_bytes);
   auto timeouts = FunctionTimeouts(absl::GetFlag(FLAGS_function_timeout));
   if (!timeouts.ok()) {
     std::cerr << "fanout-coordinator: " << timeouts.status().message() << "\n";

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/guard.h"
 #include "glog/logging.h"
 
 namespace fanout::coordinator {
@@ -11,9 +12,11 @@ std::vector<NewTask> GroupIntoTasks(std::vector<SourceItem> items, uint32_t batc
   batch_size = std::max<uint32_t>(batch_size, 1);
   std::vector<NewTask> tasks;
   NewTask current;
+  size_t bytes = 0;
   auto flush = [&] {
     if (!current.items.empty()) tasks.push_back(std::move(current));
     current = NewTask();
+    bytes = 0;
   };
   for (SourceItem& item : items) {
     if (item.error) {
@@ -21,8 +24,9 @@ std::vector<NewTask> GroupIntoTasks(std::vector<SourceItem> items, uint32_t batc
       tasks.push_back({{std::move(item.json)}, std::move(*item.error)});
       continue;
     }
+    if (!TaskHasRoom(current.items.size(), bytes, item.json.size(), batch_size)) flush();
+    bytes += item.json.size();
     current.items.push_back(std::move(item.json));
-    if (current.items.size() >= batch_size) flush();
   }
   flush();
   return tasks;
@@ -80,7 +84,8 @@ bool SplitRunner::Step() {
 
 bool SplitRunner::ReadChunk(const SplitWork& work, Reader& reader) {
   if (reader.source == nullptr) {
-    absl::StatusOr<std::unique_ptr<SequentialSource>> source = factory_(work.spec);
+    absl::StatusOr<std::unique_ptr<SequentialSource>> source =
+        Guarded("opening the source", [&] { return factory_(work.spec); });
     if (!source.ok()) {
       Failed(work, reader, source.status());
       return false;
@@ -89,7 +94,8 @@ bool SplitRunner::ReadChunk(const SplitWork& work, Reader& reader) {
   }
   const uint32_t batch = std::max<uint32_t>(work.spec.options().batch_size(), 1);
   const size_t max = std::max<size_t>(batch, options_.chunk - options_.chunk % batch);
-  absl::StatusOr<SourceBatch> chunk = reader.source->Next(work.cursor, max);
+  absl::StatusOr<SourceBatch> chunk =
+      Guarded("reading the source", [&] { return reader.source->Next(work.cursor, max); });
   if (!chunk.ok()) {
     Failed(work, reader, chunk.status());
     return false;

@@ -5,6 +5,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/json_text.h"
+#include "common/limits.h"
 #include "nlohmann/json.hpp"
 
 namespace fanout::coordinator {
@@ -30,6 +32,7 @@ class RangeSplitter : public Splitter {
     }
     return items;
   }
+  Largest LargestItem() const override { return {0, count_ == 0 ? 0 : size_t{20}}; }
 
  private:
   const int64_t first_;
@@ -37,21 +40,35 @@ class RangeSplitter : public Splitter {
   const uint32_t batch_;
 };
 
+// Tasks are cut by count and by bytes; `starts_` holds where each begins (one integer per task).
 class ListSplitter : public Splitter {
  public:
-  ListSplitter(std::vector<std::string> items, uint32_t batch)
-      : items_(std::move(items)), batch_(batch) {}
-  uint64_t task_count() const override { return (items_.size() + batch_ - 1) / batch_; }
+  ListSplitter(std::vector<std::string> items, uint32_t batch) : items_(std::move(items)) {
+    size_t count = 0, bytes = 0;
+    for (size_t i = 0; i < items_.size(); ++i) {
+      const size_t n = items_[i].size();
+      if (n > largest_.bytes) largest_ = {i, n};
+      if (i == 0 || !TaskHasRoom(count, bytes, n, batch)) {
+        starts_.push_back(i);
+        count = bytes = 0;
+      }
+      ++count;
+      bytes += n;
+    }
+  }
+  uint64_t task_count() const override { return starts_.size(); }
   uint64_t item_count() const override { return items_.size(); }
   std::vector<std::string> TaskItems(uint64_t index) const override {
-    const size_t begin = index * batch_;
-    const size_t end = std::min(items_.size(), begin + batch_);
+    const size_t begin = starts_[index];
+    const size_t end = index + 1 < starts_.size() ? starts_[index + 1] : items_.size();
     return std::vector<std::string>(items_.begin() + begin, items_.begin() + end);
   }
+  Largest LargestItem() const override { return largest_; }
 
  private:
   const std::vector<std::string> items_;
-  const uint32_t batch_;
+  std::vector<uint64_t> starts_;
+  Largest largest_;
 };
 
 absl::StatusOr<std::unique_ptr<Splitter>> MakeRange(absl::string_view spec, uint32_t batch) {
@@ -69,17 +86,21 @@ absl::StatusOr<std::unique_ptr<Splitter>> MakeRange(absl::string_view spec, uint
 }
 
 absl::StatusOr<std::unique_ptr<Splitter>> MakeList(absl::string_view text, uint32_t batch) {
-  nlohmann::json list = nlohmann::json::parse(text.begin(), text.end(), nullptr,
-                                              /*allow_exceptions=*/false);
-  if (list.is_discarded()) return Bad("the inline list is not valid JSON");
-  if (!list.is_array()) return Bad("an inline source must be a JSON list");
+  absl::StatusOr<nlohmann::json> list = ParseJson(text, "source: the inline list");
+  if (!list.ok()) return list.status();
+  if (!list->is_array()) return Bad("an inline source must be a JSON list");
   std::vector<std::string> items;
-  items.reserve(list.size());
-  for (const nlohmann::json& item : list) items.push_back(item.dump());
+  items.reserve(list->size());
+  for (const nlohmann::json& item : *list) items.push_back(DumpJson(item));
   return std::make_unique<ListSplitter>(std::move(items), batch);
 }
 
 }  // namespace
+
+bool TaskHasRoom(size_t count, size_t bytes, size_t item_bytes, uint32_t batch) {
+  return count < std::max<uint32_t>(batch, 1) &&
+         (count == 0 || bytes + item_bytes <= kDefaultMaxTaskBytes);
+}
 
 absl::StatusOr<std::unique_ptr<Splitter>> MakeSplitter(absl::string_view source,
                                                        uint32_t batch_size) {

@@ -54,8 +54,9 @@ class Amqp {
     props._flags = AMQP_BASIC_MESSAGE_ID_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG;
     props.message_id = amqp_cstring_bytes(id.c_str());
     props.delivery_mode = 2;
+    amqp_bytes_t bytes{body.size(), const_cast<char*>(body.data())};  // binary-safe
     return amqp_basic_publish(conn_, 1, amqp_empty_bytes, amqp_cstring_bytes(queue.c_str()), 0, 0,
-                              &props, amqp_cstring_bytes(body.c_str())) == AMQP_STATUS_OK;
+                              &props, bytes) == AMQP_STATUS_OK;
   }
   // Receives `n` messages and acknowledges none of them.
   int Receive(const std::string& queue, int n) {
@@ -140,6 +141,40 @@ TEST_F(TriggerAmqpTest, MessagesAreOneJobEachAcrossATriggerKill) {
     absl::SleepFor(absl::Milliseconds(200));
   }
   EXPECT_EQ(waiting, 0u);
+}
+
+// A poison message — JSON nested 100,000 deep — is rejected once (not redelivered forever) and
+// the trigger takes the messages around it: a binary body arrives as {"base64": ...}.
+TEST_F(TriggerAmqpTest, PoisonBodiesAreRejectedOnceAndTheRestRun) {
+  Amqp publisher(rabbit_->port());
+  ASSERT_TRUE(publisher.ok());
+  publisher.Declare("poison");
+  TestCluster cluster("amqp-poison");
+  ASSERT_TRUE(cluster.StartCoordinator().ok());
+  ASSERT_TRUE(cluster.StartWorker("w", 2).ok());
+  TriggerProcess trigger(
+      "amqp-poison",
+      Config("poison", {{"type", "amqp"}, {"address", rabbit_->url()}, {"queue", "poison"}}),
+      cluster.address());
+  ASSERT_TRUE(trigger.Start().ok());
+  const std::string binary("\x00\xff\xfe binary\x80", 11);
+  ASSERT_TRUE(publisher.Publish("poison", "before", R"({"ok": 1})"));
+  ASSERT_TRUE(
+      publisher.Publish("poison", "deep", std::string(100000, '[') + std::string(100000, ']')));
+  ASSERT_TRUE(publisher.Publish("poison", "binary", binary));
+  ASSERT_TRUE(publisher.Publish("poison", "after", R"({"ok": 2})"));
+  JobsByItem jobs = WaitForTriggerJobs(cluster, "poison", 3);
+  ASSERT_EQ(jobs.size(), 3u);
+  EXPECT_EQ(jobs[R"({"ok":1})"].size(), 1u);
+  EXPECT_EQ(jobs[R"({"ok":2})"].size(), 1u);
+  EXPECT_EQ(jobs[R"({"base64":"AP/+IGJpbmFyeYA="})"].size(), 1u);
+  uint32_t waiting = 1;
+  for (absl::Time end = absl::Now() + absl::Seconds(10); absl::Now() < end && waiting > 0;) {
+    waiting = publisher.Declare("poison");
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(waiting, 0u) << "the poison message went back to the queue";
+  EXPECT_TRUE(trigger.process()->Running());
 }
 
 TEST_F(TriggerAmqpTest, EveryUploadRgwPublishesBecomesOneJobRunOnce) {

@@ -114,5 +114,48 @@ TEST(TriggerQueueTest, RedisEntriesAreOneJobEachAcrossATriggerKill) {
   EXPECT_EQ(redis.Run({"XPENDING", "orders", "fanout", "-", "+", "1000"}), 0);
 }
 
+// Stream fields are bytes: a binary value arrives as {"base64": ...}; an entry whose field name is
+// not UTF-8, or whose body is JSON nested 100,000 deep, cannot become an item — it is acknowledged
+// with a logged rejection (never left to be reclaimed forever), and the entries around it run.
+TEST(TriggerQueueTest, PoisonEntriesAreAcknowledgedAndTheRestRun) {
+  Redis redis;
+  ASSERT_TRUE(redis.ok());
+  TestCluster cluster("redis-poison");
+  ASSERT_TRUE(cluster.StartCoordinator().ok());
+  ASSERT_TRUE(cluster.StartWorker("w", 2).ok());
+  const std::string config = TestDir("redis-poison.json");
+  std::ofstream(config) << json{{"rules",
+                                 {{{"name", "poison"},
+                                   {"source",
+                                    {{"type", "redis"},
+                                     {"address", redis.address()},
+                                     {"stream", "poison"},
+                                     {"group", "fanout"},
+                                     {"start", "0"},
+                                     {"claim_idle", "1s"}}},
+                                   {"job", {{"function", "builtin:noop"}}}}}}};
+  ASSERT_GE(redis.Run({"XADD", "poison", "*", "name", "plain"}), 0);
+  ASSERT_GE(redis.Run({"XADD", "poison", "*", "blob", std::string("\xff\x00\x01", 3)}), 0);
+  ASSERT_GE(redis.Run({"XADD", "poison", "*", std::string("n\xe4me"), "x"}), 0);
+  ASSERT_GE(redis.Run({"XADD", "poison", "*", "body",
+                       std::string(100000, '[') + std::string(100000, ']')}),
+            0);
+  ASSERT_GE(redis.Run({"XADD", "poison", "*", "name", "last"}), 0);
+  TriggerProcess trigger("redis-poison", config, cluster.address());
+  ASSERT_TRUE(trigger.Start().ok());
+  JobsByItem jobs = WaitForTriggerJobs(cluster, "poison", 3);
+  ASSERT_EQ(jobs.size(), 3u);
+  EXPECT_EQ(jobs[R"({"name":"plain"})"].size(), 1u);
+  EXPECT_EQ(jobs[R"({"name":"last"})"].size(), 1u);
+  EXPECT_EQ(jobs[R"({"blob":{"base64":"/wAB"}})"].size(), 1u);
+  long long pending = -1;
+  for (absl::Time end = absl::Now() + absl::Seconds(10); absl::Now() < end && pending != 0;) {
+    pending = redis.Run({"XPENDING", "poison", "fanout", "-", "+", "100"});
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(pending, 0) << "a poison entry was left pending, to be reclaimed forever";
+  EXPECT_TRUE(trigger.process()->Running());
+}
+
 }  // namespace
 }  // namespace fanout::testing

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/functions.h"
+#include "common/json_text.h"
 #include "common/proto_time.h"
 #include "nlohmann/json.hpp"
 #include "trigger/cron.h"
@@ -299,7 +300,9 @@ absl::Status ParseRule(const json& object, const std::string& where, Rule* rule)
 }  // namespace
 
 absl::StatusOr<TriggerConfig> ParseTriggerConfig(const std::string& path, const std::string& text) {
-  json root = json::parse(text, nullptr, false);
+  absl::StatusOr<json> parsed = ParseJson(text, path);
+  if (!parsed.ok()) return parsed.status();
+  const json& root = *parsed;
   if (!root.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": not a JSON object"));
   }

@@ -38,7 +38,9 @@ TEST(TriggerConfigTest, ReadsARuleWithFilterJobAndReconcile) {
 }
 
 TEST(TriggerConfigTest, ErrorsNameTheFileTheRuleAndTheField) {
-  EXPECT_THAT(ErrorOf("{"), HasSubstr("t.json: not a JSON object"));
+  EXPECT_THAT(ErrorOf("{"), HasSubstr("t.json: not valid JSON (parse error at line 1, column 2"));
+  EXPECT_THAT(ErrorOf("[]"), HasSubstr("t.json: not a JSON object"));
+  EXPECT_THAT(ErrorOf(std::string(100, '[')), HasSubstr("t.json: nested deeper than 64"));
   EXPECT_THAT(ErrorOf(R"({"rules": []})"), HasSubstr("t.json: rules: required"));
   EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "a", "source": {"type": "webhook"},
                                      "job": {"function": "builtin:noop", "timeout": "soon"}}]})"),

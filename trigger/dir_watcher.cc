@@ -12,6 +12,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/json_text.h"
+#include "common/status_macros.h"
+#include "common/utf8.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 
@@ -41,10 +44,11 @@ absl::StatusOr<v1::JobSpec> DirWatcher::FileJob(const Rule& rule, const std::str
   if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
     return absl::NotFoundError(absl::StrCat(path, ": not a regular file (any more)"));
   }
+  // A name that is not UTF-8 cannot be an item's text (a replaced name would name another file).
+  RETURN_IF_ERROR(CheckUtf8(path, "file name"));
   const int64_t mtime_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
   nlohmann::json item = {{"path", path}, {"size", static_cast<uint64_t>(st.st_size)}};
-  return EventJob(rule.job, rule.name,
-                  item.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+  return EventJob(rule.job, rule.name, DumpJson(item),
                   absl::StrCat("dir/", rule.name, "/", path, "/", st.st_size, "/", mtime_ns));
 }
 
@@ -85,7 +89,11 @@ absl::Status DirWatcher::Start() {
 void DirWatcher::Submit(const std::string& path) {
   if (!absl::EndsWith(path, rule_.filter.suffix)) return;
   absl::StatusOr<v1::JobSpec> job = FileJob(rule_, path);
-  if (!job.ok()) return;  // gone already
+  if (!job.ok()) {
+    LOG_IF(WARNING, job.status().code() != absl::StatusCode::kNotFound)  // else: gone already
+        << "watch " << rule_.name << ": " << Printable(path) << " skipped: " << job.status();
+    return;
+  }
   for (absl::Duration wait = absl::Milliseconds(100);;
        wait = std::min(wait * 2, absl::Seconds(5))) {
     absl::StatusOr<Submitted> submitted = submitter_.Submit(*job);

@@ -1,7 +1,13 @@
 #include "trigger/message_events.h"
 
+#include <limits>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/guard.h"
+#include "common/json_text.h"
+#include "common/utf8.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 #include "trigger/s3_event.h"
@@ -10,22 +16,34 @@ namespace fanout::trigger {
 
 using nlohmann::json;
 
+std::string BodyItem(absl::string_view body) {
+  if (!IsValidUtf8(body)) return DumpJson(json{{"base64", absl::Base64Escape(body)}});
+  absl::StatusOr<json> parsed = ParseJson(body, "body");
+  return DumpJson(parsed.ok() ? *parsed : json(std::string(body)));
+}
+
 absl::StatusOr<std::vector<v1::JobSpec>> MessageJobs(const Rule& rule, absl::string_view body,
-                                                     const std::string& message_id) {
+                                                     const std::string& message_id,
+                                                     std::vector<std::string>* rejected) {
   std::vector<v1::JobSpec> jobs;
-  const json parsed = json::parse(body.begin(), body.end(), nullptr, false);
-  if (parsed.is_object() && parsed.contains("Records")) {
-    absl::StatusOr<std::vector<S3Event>> events = ParseS3Events(parsed);
-    if (!events.ok()) return events.status();
-    for (const S3Event& event : *events) {
+  absl::StatusOr<json> parsed =
+      IsValidUtf8(body) ? ParseJson(body, "body") : absl::InvalidArgumentError("binary");
+  // JSON nested past the limit (it is JSON without one) is no item anyone could use: refused,
+  // never carried as a string.
+  if (!parsed.ok() && IsJsonText(body, std::numeric_limits<int>::max())) return parsed.status();
+  if (parsed.ok() && parsed->is_object() && parsed->contains("Records")) {
+    absl::StatusOr<S3Records> records = ParseS3Events(*parsed);
+    if (!records.ok()) return records.status();
+    if (records->events.empty() && !records->rejected.empty()) {
+      return absl::InvalidArgumentError(records->rejected.front());
+    }
+    for (const S3Event& event : records->events) {
       if (Matches(rule.filter, event)) jobs.push_back(S3EventJob(rule, event));
     }
+    if (rejected != nullptr) *rejected = std::move(records->rejected);
     return jobs;
   }
-  const std::string item =
-      parsed.is_discarded()
-          ? json(std::string(body)).dump(-1, ' ', false, json::error_handler_t::replace)
-          : parsed.dump();
+  const std::string item = parsed.ok() ? DumpJson(*parsed) : BodyItem(body);
   jobs.push_back(EventJob(rule.job, rule.name, item,
                           absl::StrCat(rule.source, "/", rule.name, "/", message_id)));
   return jobs;
@@ -33,10 +51,16 @@ absl::StatusOr<std::vector<v1::JobSpec>> MessageJobs(const Rule& rule, absl::str
 
 Delivery DeliverMessage(const Rule& rule, JobSubmitter& submitter, absl::string_view body,
                         const std::string& message_id, std::string* why) {
-  absl::StatusOr<std::vector<v1::JobSpec>> jobs = MessageJobs(rule, body, message_id);
+  std::vector<std::string> rejected;
+  absl::StatusOr<std::vector<v1::JobSpec>> jobs =
+      Guarded("message", [&] { return MessageJobs(rule, body, message_id, &rejected); });
   if (!jobs.ok()) {
     *why = std::string(jobs.status().message());
     return Delivery::kRejected;
+  }
+  for (const std::string& r : rejected) {
+    LOG(WARNING) << rule.source << " " << rule.name << ": " << message_id
+                 << ": record refused: " << r;
   }
   for (const v1::JobSpec& job : *jobs) {
     absl::StatusOr<Submitted> submitted = submitter.Submit(job);

@@ -2,8 +2,8 @@
 // that is an S3 event notification ({"Records": [...]}, as Ceph RGW publishes to AMQP) is one job
 // per record matching the rule's filter, keyed like the webhook's events (so a webhook and a queue
 // fed by the same bucket do not both run an object). Any other body is one job whose item is the
-// body — JSON as it is, anything else as a JSON string — keyed by the message's id, which stays
-// the same when the queue redelivers it.
+// body — JSON as it is, other text as a JSON string, binary as {"base64": ...} — keyed by the
+// message's id, which stays the same when the queue redelivers it.
 #ifndef FANOUT_TRIGGER_MESSAGE_EVENTS_H_
 #define FANOUT_TRIGGER_MESSAGE_EVENTS_H_
 
@@ -19,9 +19,15 @@
 
 namespace fanout::trigger {
 
-// INVALID_ARGUMENT for a body that claims to be S3 events and is malformed.
+// The item a body becomes: its JSON (within common/json_text.h's policy), else text as a JSON
+// string, else — bytes that are not UTF-8, which queues may well carry — {"base64": "..."}.
+std::string BodyItem(absl::string_view body);
+
+// INVALID_ARGUMENT for a body that claims to be S3 events and is malformed (every record bad), or
+// JSON nested past the limit. Records refused among good ones are told in `rejected`.
 absl::StatusOr<std::vector<v1::JobSpec>> MessageJobs(const Rule& rule, absl::string_view body,
-                                                     const std::string& message_id);
+                                                     const std::string& message_id,
+                                                     std::vector<std::string>* rejected = nullptr);
 
 enum class Delivery {
   kAccepted,    // every job accepted (or known already): acknowledge the message

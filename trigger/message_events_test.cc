@@ -44,6 +44,29 @@ TEST(MessageEventsTest, S3EventsAreKeyedLikeTheWebhooksAndFiltered) {
   EXPECT_FALSE(MessageJobs(rule, R"({"Records": [{"eventName": "x"}]})", "m2").ok());
 }
 
+TEST(MessageEventsTest, BodiesOfEveryClassBecomeAnItemOrAClearRefusal) {
+  EXPECT_EQ(BodyItem(R"( {"a": [1]} )"), R"({"a":[1]})");
+  EXPECT_EQ(BodyItem("plain text"), R"("plain text")");
+  EXPECT_EQ(BodyItem(""), R"("")");
+  EXPECT_EQ(BodyItem(std::string("\x00\xff", 2)), R"({"base64":"AP8="})");
+  EXPECT_EQ(BodyItem("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
+  const std::string deep = std::string(100000, '{') + std::string(100000, '}');
+  EXPECT_EQ(BodyItem(deep).front(), '"') << "not JSON at all: a string";
+  const std::string nested = std::string(100000, '[') + std::string(100000, ']');
+  absl::StatusOr<std::vector<v1::JobSpec>> jobs = MessageJobs(QueueRule(), nested, "m");
+  EXPECT_EQ(jobs.status().message(), "body: nested deeper than 64 levels of lists and objects");
+  // A notification with one good record and one bad: the good one is a job, the bad one named.
+  std::vector<std::string> rejected;
+  jobs = MessageJobs(QueueRule(), R"({"Records": [{"eventName": "x"},
+      {"eventSource": "ceph:s3", "eventName": "ObjectCreated:Put",
+       "s3": {"bucket": {"name": "b"}, "object": {"key": "k", "eTag": "e"}}}]})",
+                     "m", &rejected);
+  ASSERT_TRUE(jobs.ok()) << jobs.status();
+  EXPECT_EQ(jobs->size(), 1u);
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0], "Records[0].eventName: 'x' is not an S3 event name");
+}
+
 class Flaky : public JobSubmitter {
  public:
   absl::StatusOr<Submitted> Submit(const v1::JobSpec& spec) override {

@@ -5,11 +5,14 @@
 
 #include <memory>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "common/json_text.h"
 #include "common/process_util.h"
+#include "common/utf8.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 #include "trigger/message_events.h"
@@ -34,6 +37,30 @@ Reply Command(redisContext* redis, const std::vector<std::string>& args) {
 }
 
 std::string Text(const redisReply* r) { return r != nullptr ? std::string(r->str, r->len) : ""; }
+
+// Stream fields are binary-safe: a value that is not UTF-8 becomes {"base64": ...} (as a binary
+// body does, see BodyItem); a field name that is not UTF-8 makes the entry one that cannot become
+// an item (body left empty, `bad` says why).
+RedisConsumer::Entry EntryOf(std::string id, const redisReply* fields) {
+  RedisConsumer::Entry entry{std::move(id), "", ""};
+  nlohmann::json object = nlohmann::json::object();
+  for (size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements; f += 2) {
+    const std::string name = Text(fields->element[f]), value = Text(fields->element[f + 1]);
+    if (!IsValidUtf8(name)) {
+      entry.bad = absl::StrCat("field name \"", Printable(name), "\" is not UTF-8");
+      return entry;
+    }
+    // An entry with a "body" field carries its message there; otherwise its fields are the item.
+    if (name == "body") {
+      entry.body = value;
+      return entry;
+    }
+    object[name] = IsValidUtf8(value) ? nlohmann::json(value)
+                                      : nlohmann::json{{"base64", absl::Base64Escape(value)}};
+  }
+  entry.body = DumpJson(object);
+  return entry;
+}
 
 }  // namespace
 
@@ -63,23 +90,17 @@ std::vector<RedisConsumer::Entry> RedisConsumer::Entries(const redisReply* list)
   for (size_t i = 0; i < list->elements; ++i) {
     const redisReply* e = list->element[i];
     if (e->type != REDIS_REPLY_ARRAY || e->elements < 2) continue;  // deleted meanwhile
-    Entry entry{Text(e->element[0]), ""};
-    const redisReply* fields = e->element[1];
-    nlohmann::json object = nlohmann::json::object();
-    for (size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements; f += 2) {
-      object[Text(fields->element[f])] = Text(fields->element[f + 1]);
-    }
-    // An entry with a "body" field carries its message there; otherwise its fields are the item.
-    entry.body = object.contains("body") ? object["body"].get<std::string>() : object.dump();
-    out.push_back(std::move(entry));
+    out.push_back(EntryOf(Text(e->element[0]), e->element[1]));
   }
   return out;
 }
 
 bool RedisConsumer::Deliver(redisContext* redis, const std::vector<Entry>& entries) {
   for (const Entry& entry : entries) {
-    std::string why;
-    const Delivery d = DeliverMessage(rule_, submitter_, entry.body, entry.id, &why);
+    std::string why = entry.bad;
+    const Delivery d = entry.bad.empty()
+                           ? DeliverMessage(rule_, submitter_, entry.body, entry.id, &why)
+                           : Delivery::kRejected;
     if (d == Delivery::kRetryLater) {
       // Left pending, with the rest of this read: the coordinator is away for them too, and each
       // would wait out its own submit deadline. The reaper takes them again after claim_idle.

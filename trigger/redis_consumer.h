@@ -24,10 +24,13 @@ class RedisConsumer {
 
   void Start();
 
- private:
+  // One stream entry: its id and the message body it carries, or why it cannot carry one.
   struct Entry {
     std::string id, body;
+    std::string bad;
   };
+
+ private:
   // One connection's life: false when it broke (the loop reconnects).
   bool Session(redisContext* redis);
   // Delivers entries and acknowledges the ones that are done with; false if the link broke.

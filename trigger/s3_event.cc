@@ -3,6 +3,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/json_text.h"
+#include "common/utf8.h"
 #include "nlohmann/json.hpp"
 #include "trigger/job_submitter.h"
 
@@ -16,11 +18,6 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-std::string StringField(const json& object, const char* field) {
-  auto it = object.find(field);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 bool KnownEventName(absl::string_view name) {
@@ -63,6 +60,10 @@ absl::StatusOr<S3Event> ParseRecord(const json& record, size_t index) {
   if (key.empty()) return bad("s3.object.key", "missing");
   // Ceph sends keys as they are; AWS and MinIO URL-encode them.
   event.key = source == "ceph:s3" ? key : DecodeEventKey(key);
+  if (!IsValidUtf8(event.key)) {
+    return bad("s3.object.key", absl::StrCat("'", key, "' decodes to bytes that are not UTF-8 (\"",
+                                             Printable(event.key), "\")"));
+  }
   auto size = object->find("size");
   if (size != object->end() && !size->is_null()) {
     if (!size->is_number_unsigned()) return bad("s3.object.size", "not a byte count");
@@ -93,24 +94,28 @@ std::string DecodeEventKey(absl::string_view key) {
   return out;
 }
 
-absl::StatusOr<std::vector<S3Event>> ParseS3Events(absl::string_view body) {
-  return ParseS3Events(json::parse(body.begin(), body.end(), nullptr, false));
+absl::StatusOr<S3Records> ParseS3Events(absl::string_view body) {
+  absl::StatusOr<json> root = ParseJson(body, "body");
+  if (!root.ok()) return root.status();
+  return ParseS3Events(*root);
 }
 
-absl::StatusOr<std::vector<S3Event>> ParseS3Events(const json& root) {
-  if (root.is_discarded()) return absl::InvalidArgumentError("body: not valid JSON");
+absl::StatusOr<S3Records> ParseS3Events(const json& root) {
   if (!root.is_object()) return absl::InvalidArgumentError("body: not a JSON object");
   auto records = root.find("Records");
   if (records == root.end() || !records->is_array()) {
     return absl::InvalidArgumentError("Records: missing (an S3 event notification has a list)");
   }
-  std::vector<S3Event> events;
+  S3Records out;
   for (size_t i = 0; i < records->size(); ++i) {
     absl::StatusOr<S3Event> event = ParseRecord((*records)[i], i);
-    if (!event.ok()) return event.status();
-    events.push_back(std::move(*event));
+    if (event.ok()) {
+      out.events.push_back(std::move(*event));
+    } else {
+      out.rejected.emplace_back(event.status().message());
+    }
   }
-  return events;
+  return out;
 }
 
 bool Matches(const EventFilter& filter, const S3Event& event) {
@@ -135,7 +140,7 @@ std::string EventItem(const S3Event& event) {
   json item = {
       {"bucket", event.bucket}, {"key", event.key}, {"size", event.size}, {"etag", event.etag}};
   if (!event.version_id.empty()) item["version_id"] = event.version_id;
-  return item.dump(-1, ' ', false, json::error_handler_t::replace);
+  return DumpJson(item);
 }
 
 std::string EventIdempotencyKey(const std::string& rule, const S3Event& event) {

@@ -28,10 +28,19 @@ struct S3Event {
 // Event names S3 (AWS, MinIO, Ceph) sends, "s3:" dropped: ObjectCreated:*, ObjectRemoved:*, ...
 bool KnownEventName(absl::string_view name);
 
-// INVALID_ARGUMENT naming the record and field at fault (an unknown eventName among them).
-absl::StatusOr<std::vector<S3Event>> ParseS3Events(absl::string_view body);
-// The same for a body already parsed (discarded: not valid JSON).
-absl::StatusOr<std::vector<S3Event>> ParseS3Events(const nlohmann::json& root);
+// A notification's records: the events, and why each record that is not one was refused (naming
+// the record and field: an unknown eventName, a key that decodes to bytes that are not UTF-8...).
+// One bad record loses nothing else.
+struct S3Records {
+  std::vector<S3Event> events;
+  std::vector<std::string> rejected;
+};
+
+// INVALID_ARGUMENT when the body is no notification at all: not UTF-8, not JSON, nested too deep
+// (common/json_text.h), or without a "Records" list.
+absl::StatusOr<S3Records> ParseS3Events(absl::string_view body);
+// The same for a body already parsed.
+absl::StatusOr<S3Records> ParseS3Events(const nlohmann::json& root);
 
 // Percent-decoding with '+' as a space, as AWS encodes keys in events.
 std::string DecodeEventKey(absl::string_view key);

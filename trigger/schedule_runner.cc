@@ -1,6 +1,7 @@
 #include "trigger/schedule_runner.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/json_text.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 
@@ -39,11 +40,15 @@ ScheduleRunner::~ScheduleRunner() {
 
 v1::JobSpec ScheduleRunner::FireJob(const Rule& rule, absl::Time at) {
   v1::JobSpec spec = rule.job;
-  json params = json::parse(spec.params_json().empty() ? "{}" : spec.params_json());
+  // The config's parameters were checked when it was read: an object.
+  json params = ParseJson(spec.params_json().empty() ? "{}" : spec.params_json(), "params")
+                    .value_or(json::object());
+  if (!params.is_object()) params = json::object();
   params["scheduled_time"] = Rfc3339(at);
-  spec.set_params_json(params.dump());
+  spec.set_params_json(DumpJson(params));
   if (spec.source().empty()) {
-    spec.set_source(json::array({{{"rule", rule.name}, {"scheduled_time", Rfc3339(at)}}}).dump());
+    spec.set_source(
+        DumpJson(json::array({{{"rule", rule.name}, {"scheduled_time", Rfc3339(at)}}})));
   }
   spec.set_idempotency_key(absl::StrCat("cron/", rule.name, "/", Rfc3339(at)));
   (*spec.mutable_labels())["trigger"] = rule.name;

@@ -4,6 +4,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/json_text.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 #include "trigger/s3_event.h"
@@ -13,7 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-HttpReply Json(int status, const json& body) { return {status, body.dump()}; }
+HttpReply Json(int status, const json& body) { return {status, DumpJson(body)}; }
 
 // AWS posts a test event when a notification is configured; it carries no records.
 bool IsTestEvent(const json& root) {
@@ -42,8 +44,9 @@ HttpReply WebhookHandler::HandleSns(const json& envelope) {
   if (type != "Notification" || message == envelope.end() || !message->is_string()) {
     return Json(200, {{"accepted", 0}, {"sns", type}});  // UnsubscribeConfirmation and the like
   }
-  const std::string& text = message->get_ref<const std::string&>();
-  return HandleEvents(json::parse(text.begin(), text.end(), nullptr, false));
+  absl::StatusOr<json> events = ParseJson(message->get_ref<const std::string&>(), "Message");
+  if (!events.ok()) return Reject(400, events.status().message());
+  return HandleEvents(*events);
 }
 
 HttpReply WebhookHandler::Reject(int status, absl::string_view why) {
@@ -76,15 +79,25 @@ HttpReply WebhookHandler::TooLarge(long long length) {
 HttpReply WebhookHandler::Handle(absl::string_view body) {
   ++counts_.received;
   if (body.size() > config_.max_body_bytes) return TooLarge(body.size());
-  const json root = json::parse(body.begin(), body.end(), nullptr, false);
+  absl::StatusOr<json> parsed = ParseJson(body, "body");
+  if (!parsed.ok()) return Reject(400, parsed.status().message());
+  const json& root = *parsed;
   if (IsTestEvent(root)) return Json(200, {{"accepted", 0}, {"test_event", true}});
   if (IsSnsEnvelope(root)) return HandleSns(root);
   return HandleEvents(root);
 }
 
 HttpReply WebhookHandler::HandleEvents(const json& root) {
-  absl::StatusOr<std::vector<S3Event>> events = ParseS3Events(root);
-  if (!events.ok()) return Reject(400, events.status().message());
+  absl::StatusOr<S3Records> records = ParseS3Events(root);
+  if (!records.ok()) return Reject(400, records.status().message());
+  // Every record bad: the sender's mistake, told as one. Some bad: the good ones are taken (a
+  // 4xx would make AWS drop them all), the bad ones named in the answer and counted as rejected.
+  if (records->events.empty() && !records->rejected.empty()) {
+    return Reject(400, absl::StrJoin(records->rejected, "; "));
+  }
+  for (const std::string& why : records->rejected)
+    LOG(WARNING) << "webhook: record refused: " << why;
+  const std::vector<S3Event>* events = &records->events;
   // Each rule's events of this post: a batching rule takes them into its window at once.
   std::vector<std::vector<const S3Event*>> by_rule(config_.rules.size());
   uint64_t accepted = 0, duplicates = 0, ignored = 0;
@@ -127,9 +140,11 @@ HttpReply WebhookHandler::HandleEvents(const json& root) {
   counts_.accepted += accepted;
   counts_.duplicates += duplicates;
   counts_.ignored += ignored;
-  return Json(
-      200,
-      {{"accepted", accepted}, {"duplicates", duplicates}, {"ignored", ignored}, {"jobs", jobs}});
+  counts_.rejected += records->rejected.size();
+  json reply = {
+      {"accepted", accepted}, {"duplicates", duplicates}, {"ignored", ignored}, {"jobs", jobs}};
+  if (!records->rejected.empty()) reply["rejected"] = records->rejected;
+  return Json(200, reply);
 }
 
 }  // namespace fanout::trigger

@@ -94,19 +94,40 @@ TEST_F(WebhookHandlerTest, BadBodiesAre4xxAndSubmitNothing) {
   EXPECT_EQ(handler_.Handle("{not json").status, 400);
   EXPECT_THAT(handler_.Handle(R"({"Records": [{"eventName": "ObjectCreated:Put"}]})").body,
               HasSubstr("Records[0].s3: missing"));
-  // One good record and one with an unknown event name: the whole post is refused.
-  json two = json::parse(Body("ceph:s3", "ObjectCreated:Put", "a.txt"));
-  two["Records"].push_back(two["Records"][0]);
-  two["Records"][1]["eventName"] = "Teleported:Away";
-  HttpReply unknown = handler_.Handle(two.dump());
-  EXPECT_EQ(unknown.status, 400);
-  EXPECT_THAT(unknown.body, HasSubstr("Records[1].eventName: 'Teleported:Away'"));
+  EXPECT_THAT(handler_.Handle(std::string(1000, '[') + std::string(1000, ']')).body,
+              HasSubstr("body: nested deeper than 64 levels"));
+  EXPECT_THAT(handler_.Handle("{\"Records\": \"\xFC\"}").body, HasSubstr("body: not valid UTF-8"));
   EXPECT_EQ(handler_.Handle(std::string(3000, ' ')).status, 413);
   EXPECT_TRUE(submitter_.jobs.empty());
-  EXPECT_EQ(handler_.counts().rejected, 4u);
+  EXPECT_EQ(handler_.counts().rejected, 5u);
   // The next good event still runs.
   EXPECT_EQ(handler_.Handle(Body("ceph:s3", "ObjectCreated:Put", "a.txt")).status, 200);
   EXPECT_EQ(submitter_.jobs.size(), 1u);
+}
+
+TEST_F(WebhookHandlerTest, OneBadRecordLosesNothingElse) {
+  // A good record beside one with an unknown event name and one whose key decodes to bytes that
+  // are not UTF-8: the good one is taken (a 4xx would make AWS drop it), the others named.
+  json three = json::parse(Body("aws:s3", "ObjectCreated:Put", "a.txt"));
+  three["Records"].push_back(three["Records"][0]);
+  three["Records"].push_back(three["Records"][0]);
+  three["Records"][1]["eventName"] = "Teleported:Away";
+  three["Records"][2]["s3"]["object"]["key"] = "Z%FCrich.txt";
+  HttpReply reply = handler_.Handle(three.dump());
+  EXPECT_EQ(reply.status, 200);
+  json body = json::parse(reply.body);
+  EXPECT_EQ(body["accepted"], 1);
+  ASSERT_EQ(body["rejected"].size(), 2u);
+  EXPECT_THAT(body["rejected"][0].get<std::string>(),
+              HasSubstr("Records[1].eventName: 'Teleported:Away'"));
+  EXPECT_THAT(body["rejected"][1].get<std::string>(),
+              HasSubstr("Records[2].s3.object.key: 'Z%FCrich.txt' decodes to bytes that are not "
+                        "UTF-8 (\"Z\\xfcrich.txt\")"));
+  EXPECT_EQ(submitter_.jobs.size(), 1u);
+  EXPECT_EQ(handler_.counts().rejected, 2u);
+  // Every record bad: the post is refused as a whole.
+  three["Records"].erase(0);
+  EXPECT_EQ(handler_.Handle(three.dump()).status, 400);
 }
 
 TEST_F(WebhookHandlerTest, AnUnreachableCoordinatorIs503SoTheSourceRetries) {

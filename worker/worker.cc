@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "common/ids.h"
+#include "common/json_text.h"
 #include "common/process_util.h"
 #include "common/proto_time.h"
 #include "glog/logging.h"
@@ -150,7 +151,8 @@ void Worker::Accept(v1::LeaseTasksResponse& response) {
     auto info = std::make_shared<JobInfo>();
     info->job_id = j.job_id();
     info->function = j.function();
-    info->params = nlohmann::json::parse(j.params_json(), nullptr, false);
+    // Checked at submit; an object under the coordinator's policy (common/json_text.h).
+    info->params = ParseJson(j.params_json(), "params_json").value_or(nlohmann::json::object());
     if (!info->params.is_object()) info->params = nlohmann::json::object();
     info->timeout = FromProto(j.timeout());
     jobs_[j.job_id()] = std::move(info);

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/guard.h"
+#include "common/json_text.h"
 #include "common/status_macros.h"
 #include "coordinator/fan_in/manifest_writer.h"
 #include "glog/logging.h"
@@ -11,11 +13,11 @@
 namespace fanout::coordinator {
 
 v1::JobSpec ReduceSpec(const v1::Job& job, const v1::FanIn& fan_in) {
-  nlohmann::json item = nlohmann::json::parse(ManifestJson(job, fan_in));
+  nlohmann::json item = ParseJson(ManifestJson(job, fan_in), "manifest").value_or(nlohmann::json());
   item["manifest"] = fan_in.manifest();
   v1::JobSpec spec;
   spec.set_function(job.spec().reduce());
-  spec.set_source(nlohmann::json::array({item}).dump());
+  spec.set_source(DumpJson(nlohmann::json::array({item})));
   spec.set_params_json("{}");
   // The key ties the reduce to this end of the job: a rewrite after a restart finds the same job,
   // a redrive that ends again gets a new one.
@@ -69,7 +71,7 @@ void FanInRunner::Step() {
     Retry& retry = still[job.job_id()];
     if (auto it = retries_.find(job.job_id()); it != retries_.end()) retry = it->second;
     if (absl::Now() < retry.at) continue;
-    absl::StatusOr<v1::FanIn> fan_in = FanIn(job);
+    absl::StatusOr<v1::FanIn> fan_in = Guarded("fan-in", [&] { return FanIn(job); });
     if (fan_in.ok()) {
       Record(job, *std::move(fan_in));
       continue;

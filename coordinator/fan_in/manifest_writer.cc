@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/json_text.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "nlohmann/json.hpp"
@@ -16,7 +17,7 @@ constexpr size_t kPage = 1000;
 // Items and results are JSON already, except the raw text of a malformed source line.
 std::string JsonValue(const std::string& s) {
   if (s.empty()) return "null";
-  return json::accept(s) ? s : json(s).dump();
+  return IsJsonText(s) ? s : DumpJson(json(s));
 }
 
 absl::Status WriteTask(const v1::Task& task, ManifestSink& sink, v1::FanIn* fan_in) {
@@ -32,7 +33,7 @@ absl::Status WriteTask(const v1::Task& task, ManifestSink& sink, v1::FanIn* fan_
     }
     absl::StrAppend(&line, R"(,"state":")", TaskStateName(task.state()), R"(","code":")",
                     ErrorCodeName(task.error().code()), R"(","message":)",
-                    json(task.error().message()).dump(), R"(,"attempts":)", task.attempt(),
+                    DumpJson(json(task.error().message())), R"(,"attempts":)", task.attempt(),
                     R"(,"task":)", task.index(), "}");
     RETURN_IF_ERROR(sink.Write(ManifestSink::kFailed, line));
     fan_in->set_failed_items(fan_in->failed_items() + 1);
@@ -69,18 +70,18 @@ std::string ManifestJson(const v1::Job& job, const v1::FanIn& fan_in) {
   json failed{{"items", fan_in.failed_items()},
               {"files", std::vector<std::string>(fan_in.failed_files().begin(),
                                                  fan_in.failed_files().end())}};
-  return json{{"job_id", job.job_id()},
-              {"state", std::string(JobStateName(job.state()))},
-              {"message", job.message()},
-              {"function", job.spec().function()},
-              {"source", job.spec().source()},
-              {"listing_done", job.split_done() || !job.sequential()},
-              {"finished_at", absl::FormatTime(absl::RFC3339_full, FromProto(job.finished_at()),
-                                               absl::UTCTimeZone())},
-              {"tasks", std::move(counts)},
-              {"results", std::move(results)},
-              {"failed", std::move(failed)}}
-      .dump();
+  return DumpJson(json{
+      {"job_id", job.job_id()},
+      {"state", std::string(JobStateName(job.state()))},
+      {"message", job.message()},
+      {"function", job.spec().function()},
+      {"source", job.spec().source()},
+      {"listing_done", job.split_done() || !job.sequential()},
+      {"finished_at",
+       absl::FormatTime(absl::RFC3339_full, FromProto(job.finished_at()), absl::UTCTimeZone())},
+      {"tasks", std::move(counts)},
+      {"results", std::move(results)},
+      {"failed", std::move(failed)}});
 }
 
 }  // namespace fanout::coordinator

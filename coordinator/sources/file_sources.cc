@@ -10,7 +10,10 @@
 #include <cstring>
 #include <filesystem>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/json_text.h"
+#include "common/utf8.h"
 #include "coordinator/sources/record_reader.h"
 #include "coordinator/sources/split_bytes.h"
 #include "nlohmann/json.hpp"
@@ -27,8 +30,11 @@ absl::Status Bad(absl::string_view spec, absl::string_view why) {
 
 class FileManifestSource : public SequentialSource {
  public:
-  FileManifestSource(bool csv, std::string name, std::string path)
-      : csv_(csv), name_(std::move(name)), path_(std::move(path)) {}
+  FileManifestSource(bool csv, std::string name, std::string path, size_t max_item_bytes)
+      : csv_(csv),
+        name_(std::move(name)),
+        path_(std::move(path)),
+        max_item_bytes_(max_item_bytes) {}
 
   absl::StatusOr<SourceBatch> Next(absl::string_view cursor, size_t max) override {
     const int fd = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
@@ -40,7 +46,8 @@ class FileManifestSource : public SequentialSource {
       block.resize(got);
       return block;
     };
-    absl::StatusOr<SourceBatch> batch = ReadManifest(csv_, name_, read, cursor, max);
+    absl::StatusOr<SourceBatch> batch =
+        ReadManifest(csv_, name_, read, cursor, max, max_item_bytes_);
     close(fd);
     return batch;
   }
@@ -49,6 +56,7 @@ class FileManifestSource : public SequentialSource {
   const bool csv_;
   const std::string name_;
   const std::string path_;
+  const size_t max_item_bytes_;
 };
 
 // Every regular file below a directory, in path order (a depth-first walk with each directory's
@@ -59,11 +67,7 @@ class DirSource : public SequentialSource {
 
   absl::StatusOr<SourceBatch> Next(absl::string_view cursor, size_t max) override {
     Walk walk{max, {}};
-    json c = json::parse(cursor.begin(), cursor.end(), nullptr, false);
-    if (c.is_object()) {
-      walk.after = fs::path(c.value("path", std::string()));
-      walk.next_part = c.value("next_part", uint64_t{0});
-    }
+    DecodeCursor(cursor, &walk);
     std::error_code ec;
     if (!Visit(fs::path(root_), walk, /*root=*/true, ec)) {
       return absl::UnavailableError(absl::StrCat("source: dir:", root_, ": ", ec.message()));
@@ -71,7 +75,7 @@ class DirSource : public SequentialSource {
     SourceBatch out;
     out.items = std::move(walk.items);
     out.done = !walk.full;
-    out.cursor = json{{"path", walk.last.string()}, {"next_part", walk.last_next_part}}.dump();
+    out.cursor = EncodeCursor(walk);
     return out;
   }
 
@@ -86,6 +90,34 @@ class DirSource : public SequentialSource {
     bool full = false;
   };
 
+  // The cursor names the last path handed out. A file name need not be UTF-8 (it is bytes to the
+  // kernel), so such a name is kept in base64: the listing resumes exactly after it.
+  static std::string EncodeCursor(const Walk& walk) {
+    const std::string& path = walk.last.native();
+    json c = {{"next_part", walk.last_next_part}};
+    if (IsValidUtf8(path)) {
+      c["path"] = path;
+    } else {
+      c["path_base64"] = absl::Base64Escape(path);
+    }
+    return DumpJson(c);
+  }
+
+  static void DecodeCursor(absl::string_view cursor, Walk* walk) {
+    absl::StatusOr<json> c = ParseJson(cursor, "cursor");
+    if (!c.ok() || !c->is_object()) return;
+    std::string path;
+    if (auto it = c->find("path"); it != c->end() && it->is_string()) {
+      path = it->get<std::string>();
+    } else if (auto b64 = c->find("path_base64"); b64 != c->end() && b64->is_string()) {
+      absl::Base64Unescape(b64->get<std::string>(), &path);
+    }
+    walk->after = fs::path(path);
+    if (auto it = c->find("next_part"); it != c->end() && it->is_number_unsigned()) {
+      walk->next_part = it->get<uint64_t>();
+    }
+  }
+
   // False when the root cannot be read; stops early once `walk.max` items are taken (walk.full).
   // A directory below the root that cannot be read becomes an item that fails, naming it and why:
   // the rest of the tree is still walked.
@@ -96,8 +128,10 @@ class DirSource : public SequentialSource {
     }
     if (ec && root) return false;
     if (ec) {
-      Failed(dir, absl::StrCat("cannot read directory ", dir.string(), ": ", ec.message()), 0,
-             walk);
+      Failed(
+          dir,
+          absl::StrCat("cannot read directory ", Printable(dir.native(), 4096), ": ", ec.message()),
+          0, walk);
       ec.clear();
       return true;
     }
@@ -118,33 +152,46 @@ class DirSource : public SequentialSource {
         uint64_t first_part = 0;
         if (p == walk.after) {
           first_part = walk.next_part;
-          walk.after.clear();
         } else if (!walk.after.empty() && p < walk.after) {
           continue;
         }
         walk.after.clear();
-        const uint64_t size = e.file_size(ec);
-        if (ec) {  // gone since it was listed, or unreadable: one failed item, not a bogus size
-          Failed(p, absl::StrCat("cannot read ", p.string(), ": ", ec.message()), 1, walk);
-          ec.clear();
-          if (walk.full) return true;
-          continue;
-        }
-        json base = {{"path", p.string()}, {"size", size}};
-        const uint64_t parts = PartCount(size, split_);
-        for (uint64_t part = first_part; part < parts; ++part) {
-          if (walk.items.size() >= walk.max) {
-            walk.full = true;
-            return true;
-          }
-          walk.items.push_back({ItemPart(base, size, split_, part).dump(), std::nullopt});
-          walk.last = p;
-          walk.last_next_part = part + 1;
-        }
+        VisitFile(e, first_part, walk, ec);
       }
       if (walk.full) return true;
     }
     return true;
+  }
+
+  // The items of one file from part `first_part` on. A file that can be no item — its name is not
+  // UTF-8, or it cannot be read (gone since it was listed) — is one failed item, handed out once.
+  void VisitFile(const fs::directory_entry& e, uint64_t first_part, Walk& walk,
+                 std::error_code& ec) {
+    const fs::path& p = e.path();
+    std::string bad;
+    uint64_t size = 0;
+    if (!IsValidUtf8(p.native())) {
+      bad = absl::StrCat("file name is not valid UTF-8: \"", Printable(p.native(), 4096),
+                         "\" (rename it to UTF-8 to process it)");
+    } else if (size = e.file_size(ec); ec) {
+      bad = absl::StrCat("cannot read ", p.native(), ": ", ec.message());
+      ec.clear();
+    }
+    if (!bad.empty()) {
+      if (first_part == 0) Failed(p, std::move(bad), 1, walk);
+      return;
+    }
+    json base = {{"path", p.native()}, {"size", size}};
+    const uint64_t parts = PartCount(size, split_);
+    for (uint64_t part = first_part; part < parts; ++part) {
+      if (walk.items.size() >= walk.max) {
+        walk.full = true;
+        return;
+      }
+      walk.items.push_back({DumpJson(ItemPart(base, size, split_, part)), std::nullopt});
+      walk.last = p;
+      walk.last_next_part = part + 1;
+    }
   }
 
   // An item for `path` that fails with `why`; the cursor moves past it (`next_part` 1 for a file:
@@ -154,7 +201,8 @@ class DirSource : public SequentialSource {
       walk.full = true;
       return;
     }
-    walk.items.push_back({json{{"path", path.string()}}.dump(), std::move(why)});
+    walk.items.push_back(
+        {DumpJson(json{{"path", ReplaceInvalidUtf8(path.native())}}), std::move(why)});
     walk.last = path;
     walk.last_next_part = next_part;
   }
@@ -175,12 +223,14 @@ class DirSource : public SequentialSource {
 
 absl::StatusOr<std::unique_ptr<SequentialSource>> MakeManifestFileSource(bool csv,
                                                                          absl::string_view spec,
-                                                                         absl::string_view path) {
+                                                                         absl::string_view path,
+                                                                         size_t max_item_bytes) {
   struct stat st;
   if (stat(std::string(path).c_str(), &st) != 0) return Bad(spec, std::strerror(errno));
   if (!S_ISREG(st.st_mode)) return Bad(spec, "not a regular file");
   if (access(std::string(path).c_str(), R_OK) != 0) return Bad(spec, std::strerror(errno));
-  return std::make_unique<FileManifestSource>(csv, std::string(spec), std::string(path));
+  return std::make_unique<FileManifestSource>(csv, std::string(spec), std::string(path),
+                                              max_item_bytes);
 }
 
 absl::StatusOr<std::unique_ptr<SequentialSource>> MakeDirSource(absl::string_view spec,

@@ -7,9 +7,9 @@
 namespace fanout::coordinator {
 
 // One item per JSONL line / CSV record (the header row names the fields of each record's object).
-absl::StatusOr<std::unique_ptr<SequentialSource>> MakeManifestFileSource(bool csv,
-                                                                         absl::string_view spec,
-                                                                         absl::string_view path);
+absl::StatusOr<std::unique_ptr<SequentialSource>> MakeManifestFileSource(
+    bool csv, absl::string_view spec, absl::string_view path,
+    size_t max_item_bytes = kDefaultMaxItemBytes);
 // One item {"path", "size"} per regular file below `path` (symlinks are not followed).
 absl::StatusOr<std::unique_ptr<SequentialSource>> MakeDirSource(absl::string_view spec,
                                                                 absl::string_view path,

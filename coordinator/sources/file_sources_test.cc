@@ -174,5 +174,39 @@ TEST(FileSourcesTest, JsonlFileReadsLines) {
   EXPECT_EQ(ReadAll(*source, 2).size(), 3);
 }
 
+TEST(FileSourcesTest, AFileNameThatIsNotUtf8FailsAloneAndTheWalkResumesPastIt) {
+  const std::string root = Dir("latin1");
+  Write(root + "/a.txt", "a");
+  Write(root +
+            "/b\xe4"
+            "d.txt",
+        "bad name");  // Latin-1 ä
+  Write(root + "/c.txt", "c");
+  for (size_t step : {size_t{1}, size_t{10}}) {
+    std::unique_ptr<SequentialSource> source = *MakeDirSource("dir:" + root, root, 0);
+    std::vector<std::string> paths, errors;
+    std::string cursor;
+    for (int guard = 0; guard < 10; ++guard) {
+      absl::StatusOr<SourceBatch> b = source->Next(cursor, step);
+      ASSERT_TRUE(b.ok()) << b.status();
+      for (SourceItem& i : b->items) {
+        paths.push_back(json::parse(i.json)["path"]);
+        errors.push_back(i.error.value_or(""));
+      }
+      cursor = b->cursor;
+      if (b->done) break;
+    }
+    ASSERT_EQ(paths.size(), 3u) << "step " << step;
+    EXPECT_EQ(paths[0], root + "/a.txt");
+    EXPECT_EQ(paths[1], root +
+                            "/b\xef\xbf\xbd"
+                            "d.txt")
+        << "shown with U+FFFD, never re-read";
+    EXPECT_THAT(errors[1], HasSubstr("file name is not valid UTF-8: \"" + root + "/b\\xe4d.txt\""));
+    EXPECT_EQ(paths[2], root + "/c.txt");
+    EXPECT_EQ(errors[2], "");
+  }
+}
+
 }  // namespace
 }  // namespace fanout::coordinator

@@ -1,7 +1,11 @@
 #include "coordinator/sources/record_reader.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/json_text.h"
+#include "common/status_macros.h"
+#include "common/utf8.h"
 #include "nlohmann/json.hpp"
 
 namespace fanout::coordinator {
@@ -52,8 +56,13 @@ size_t RecordEnd(absl::string_view data, size_t from, bool csv) {
 
 class ManifestReader {
  public:
-  ManifestReader(bool csv, const std::string& name, const ReadBlock& read, ManifestCursor cursor)
-      : csv_(csv), name_(name), read_(read), cursor_(std::move(cursor)) {}
+  ManifestReader(bool csv, const std::string& name, const ReadBlock& read, ManifestCursor cursor,
+                 size_t max_item_bytes)
+      : csv_(csv),
+        name_(name),
+        read_(read),
+        cursor_(std::move(cursor)),
+        max_item_bytes_(max_item_bytes) {}
 
   absl::StatusOr<SourceBatch> Read(size_t max) {
     SourceBatch out;
@@ -64,7 +73,7 @@ class ManifestReader {
         out.done = true;
         break;
       }
-      Take(&out);
+      RETURN_IF_ERROR(Take(&out));
     }
     out.cursor = cursor_.Encode();
     return out;
@@ -90,7 +99,7 @@ class ManifestReader {
       if (!block.ok()) return block.status();
       if (block->empty()) eof_ = true;
       buffer_ += *block;
-      if (buffer_.size() > kMaxRecordBytes + kBlock) {
+      if (buffer_.size() > max_item_bytes_ + kBlock) {
         overlong_ = true;  // keep reading to its end, but not keeping it
         scan_from_ = 0;
         cursor_.offset += buffer_.size();
@@ -109,50 +118,91 @@ class ManifestReader {
     return true;
   }
 
-  void Take(SourceBatch* out) {
-    const std::string where = absl::StrCat(name_, " line ", record_line_, ": ");
-    // A bad record's item is its text (cut short), so that the failure lists what it was.
-    const std::string raw =
-        json(record_.substr(0, 1024)).dump(-1, ' ', false, json::error_handler_t::replace);
-    if (overlong_ || record_.size() > kMaxRecordBytes) {
+  // A bad record's item is its text (cut short, bad bytes replaced), so that the failure shows
+  // what it was.
+  void Fail(SourceBatch* out, absl::string_view why) {
+    std::string raw = ReplaceInvalidUtf8(absl::string_view(record_).substr(0, 1024));
+    TruncateUtf8(&raw, 1024);
+    out->items.push_back({DumpJson(json(std::move(raw))), std::string(why)});
+  }
+
+  void Add(SourceBatch* out, const json& item) {
+    std::string text = DumpJson(item);
+    if (text.size() > max_item_bytes_) {
+      return Fail(out, absl::StrCat(Where(), ": the item is ", text.size(),
+                                    " bytes as JSON, over the limit of ", max_item_bytes_,
+                                    " (--max_item_bytes)"));
+    }
+    out->items.push_back({std::move(text), std::nullopt});
+  }
+
+  std::string Where() const { return absl::StrCat(name_, " line ", record_line_); }
+
+  absl::Status Take(SourceBatch* out) {
+    if (overlong_ || record_.size() > max_item_bytes_) {
       overlong_ = false;
-      out->items.push_back({raw, absl::StrCat(where, "longer than 1 MiB")});
-      return;
+      Fail(out,
+           absl::StrCat(Where(), ": longer than ", max_item_bytes_, " bytes (--max_item_bytes)"));
+      return absl::OkStatus();
     }
     if (!csv_) {
-      if (absl::StripAsciiWhitespace(record_).empty()) return;  // blank lines are no items
-      json item = json::parse(record_, nullptr, false);
-      if (item.is_discarded()) {
-        out->items.push_back({raw, absl::StrCat(where, "not valid JSON")});
+      if (absl::StripAsciiWhitespace(record_).empty()) return absl::OkStatus();  // no item
+      absl::StatusOr<json> item = ParseJson(record_, Where());
+      if (item.ok()) {
+        Add(out, *item);
       } else {
-        out->items.push_back({item.dump(), std::nullopt});
+        Fail(out, item.status().message());
       }
-      return;
+      return absl::OkStatus();
     }
+    return TakeCsv(out);
+  }
+
+  absl::Status TakeCsv(SourceBatch* out) {
+    const absl::Status utf8 = CheckUtf8(record_, Where());
     std::vector<std::string> fields;
     const bool closed = ParseCsvRecord(record_, &fields);
-    if (cursor_.columns.empty()) {  // the header
-      cursor_.columns = fields;
-      return;
+    if (cursor_.columns.empty()) return TakeHeader(utf8, closed, std::move(fields));
+    if (record_.empty()) return absl::OkStatus();
+    if (!utf8.ok()) {
+      Fail(out, utf8.message());
+    } else if (!closed || fields.size() != cursor_.columns.size()) {
+      Fail(out, absl::StrCat(Where(), ": ", closed ? "" : "unclosed quote; ", "expected ",
+                             cursor_.columns.size(), " fields, found ", fields.size()));
+    } else {
+      json item = json::object();
+      for (size_t i = 0; i < fields.size(); ++i) item[cursor_.columns[i]] = std::move(fields[i]);
+      Add(out, item);
     }
-    if (record_.empty()) return;
-    if (!closed || fields.size() != cursor_.columns.size()) {
-      out->items.push_back(
-          {raw, absl::StrCat(where, closed ? "" : "unclosed quote; ", "expected ",
-                             cursor_.columns.size(), " fields, found ", fields.size())});
-      return;
+    return absl::OkStatus();
+  }
+
+  // Without a readable header no row means anything: the source fails.
+  absl::Status TakeHeader(const absl::Status& utf8, bool closed, std::vector<std::string> fields) {
+    if (!utf8.ok())
+      return absl::InvalidArgumentError(absl::StrCat(utf8.message(), " (the header)"));
+    if (!closed) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Where(), ": the header has an unclosed quote"));
     }
-    json item = json::object();
-    for (size_t i = 0; i < fields.size(); ++i) item[cursor_.columns[i]] = fields[i];
-    out->items.push_back({item.dump(), std::nullopt});
+    absl::flat_hash_set<absl::string_view> seen;
+    for (const std::string& column : fields) {
+      if (!seen.insert(column).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(Where(), ": the header names column '", column, "' twice"));
+      }
+    }
+    cursor_.columns = std::move(fields);
+    return absl::OkStatus();
   }
 
   const bool csv_;
   const std::string& name_;
   const ReadBlock& read_;
   ManifestCursor cursor_;  // just past the last record taken
-  std::string buffer_;     // bytes from cursor_.offset - pos_ on
-  size_t pos_ = 0;         // where the next record starts in buffer_
+  const size_t max_item_bytes_;
+  std::string buffer_;  // bytes from cursor_.offset - pos_ on
+  size_t pos_ = 0;      // where the next record starts in buffer_
   size_t scan_from_ = 0;
   bool eof_ = false;
   bool overlong_ = false;
@@ -163,24 +213,28 @@ class ManifestReader {
 }  // namespace
 
 std::string ManifestCursor::Encode() const {
-  return json{{"offset", offset}, {"line", line}, {"columns", columns}}.dump();
+  return DumpJson(json{{"offset", offset}, {"line", line}, {"columns", columns}});
 }
 
 ManifestCursor ManifestCursor::Decode(absl::string_view text) {
   ManifestCursor c;
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (!j.is_object()) return c;
-  c.offset = j.value("offset", uint64_t{0});
-  c.line = j.value("line", uint64_t{1});
+  absl::StatusOr<json> parsed = ParseJson(text, "cursor");
+  if (!parsed.ok() || !parsed->is_object()) return c;
+  const json& j = *parsed;
+  if (j.contains("offset") && j["offset"].is_number_unsigned()) c.offset = j["offset"];
+  if (j.contains("line") && j["line"].is_number_unsigned()) c.line = j["line"];
   if (j.contains("columns") && j["columns"].is_array()) {
-    for (const json& col : j["columns"]) c.columns.push_back(col.get<std::string>());
+    for (const json& col : j["columns"]) {
+      if (col.is_string()) c.columns.push_back(col.get<std::string>());
+    }
   }
   return c;
 }
 
 absl::StatusOr<SourceBatch> ReadManifest(bool csv, const std::string& name, const ReadBlock& read,
-                                         absl::string_view cursor, size_t max) {
-  return ManifestReader(csv, name, read, ManifestCursor::Decode(cursor)).Read(max);
+                                         absl::string_view cursor, size_t max,
+                                         size_t max_item_bytes) {
+  return ManifestReader(csv, name, read, ManifestCursor::Decode(cursor), max_item_bytes).Read(max);
 }
 
 }  // namespace fanout::coordinator

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/limits.h"
 #include "coordinator/sources/sequential_source.h"
 
 namespace fanout::coordinator {
@@ -25,15 +26,16 @@ struct ManifestCursor {
   static ManifestCursor Decode(absl::string_view text);
 };
 
-inline constexpr size_t kMaxRecordBytes = 1 << 20;
-
 // Reads bytes [offset, offset + max) of the manifest; an empty result means its end.
 using ReadBlock = std::function<absl::StatusOr<std::string>(uint64_t offset, size_t max)>;
 
 // Up to `max` items from a JSONL (`csv` false) or CSV manifest, starting at `cursor`. `name` (e.g.
-// "jsonl:/data/x.jsonl") prefixes the error of a bad line.
+// "jsonl:/data/x.jsonl") prefixes the error of a bad line. A bad line — not UTF-8, not JSON, nested
+// too deep, the wrong number of CSV fields, over `max_item_bytes` — is one failed item; a bad CSV
+// header (not UTF-8, a column named twice) fails the whole source (INVALID_ARGUMENT).
 absl::StatusOr<SourceBatch> ReadManifest(bool csv, const std::string& name, const ReadBlock& read,
-                                         absl::string_view cursor, size_t max);
+                                         absl::string_view cursor, size_t max,
+                                         size_t max_item_bytes = kDefaultMaxItemBytes);
 
 }  // namespace fanout::coordinator
 

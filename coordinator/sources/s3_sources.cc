@@ -3,6 +3,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/json_text.h"
+#include "common/utf8.h"
 #include "coordinator/sources/record_reader.h"
 #include "coordinator/sources/split_bytes.h"
 #include "nlohmann/json.hpp"
@@ -40,23 +42,29 @@ class S3ListSource : public SequentialSource {
   // Cursor: {"token": page to read, "skip": objects of that page already handed out, "part": next
   // part of the first object not finished}.
   absl::StatusOr<SourceBatch> Next(absl::string_view cursor, size_t max) override {
-    json c = json::parse(cursor.begin(), cursor.end(), nullptr, false);
-    std::string token = c.is_object() ? c.value("token", std::string()) : "";
-    size_t skip = c.is_object() ? c.value("skip", size_t{0}) : 0;
-    uint64_t part = c.is_object() ? c.value("part", uint64_t{0}) : 0;
+    const json c = ParseJson(cursor, "cursor").value_or(json());
+    std::string token = StringField(c, "token");
+    size_t skip = UintField(c, "skip");
+    uint64_t part = UintField(c, "part");
     SourceBatch out;
     while (out.items.size() < max) {
       absl::StatusOr<s3::ListPage> page = client_.List(bucket_, prefix_, token);
       if (!page.ok()) return Classify(spec_, page.status());
       for (; skip < page->objects.size() && out.items.size() < max; ++skip, part = 0) {
         const s3::ObjectInfo& o = page->objects[skip];
+        if (!IsValidUtf8(o.key)) {  // an XML character reference to a surrogate, say
+          out.items.push_back(
+              {DumpJson(json{{"bucket", bucket_}, {"key", ReplaceInvalidUtf8(o.key)}}),
+               absl::StrCat(spec_, ": key \"", Printable(o.key, 1024), "\" is not valid UTF-8")});
+          continue;
+        }
         json base = {{"bucket", bucket_},
                      {"key", o.key},
                      {"size", o.size},
                      {"etag", o.etag},
                      {"last_modified", o.last_modified}};
         for (; part < PartCount(o.size, split_) && out.items.size() < max; ++part) {
-          out.items.push_back({ItemPart(base, o.size, split_, part).dump(), std::nullopt});
+          out.items.push_back({DumpJson(ItemPart(base, o.size, split_, part)), std::nullopt});
         }
         if (part < PartCount(o.size, split_)) break;  // full in the middle of an object's parts
       }
@@ -69,7 +77,7 @@ class S3ListSource : public SequentialSource {
       skip = 0;
       part = 0;
     }
-    out.cursor = json{{"token", token}, {"skip", skip}, {"part", part}}.dump();
+    out.cursor = DumpJson(json{{"token", token}, {"skip", skip}, {"part", part}});
     return out;
   }
 
@@ -83,12 +91,13 @@ class S3ListSource : public SequentialSource {
 class S3ManifestSource : public SequentialSource {
  public:
   S3ManifestSource(std::string spec, s3::S3Client client, std::string bucket, std::string key,
-                   uint64_t size)
+                   uint64_t size, size_t max_item_bytes)
       : spec_(std::move(spec)),
         client_(std::move(client)),
         bucket_(std::move(bucket)),
         key_(std::move(key)),
-        size_(size) {}
+        size_(size),
+        max_item_bytes_(max_item_bytes) {}
 
   absl::StatusOr<SourceBatch> Next(absl::string_view cursor, size_t max) override {
     ReadBlock read = [this](uint64_t offset, size_t n) -> absl::StatusOr<std::string> {
@@ -99,7 +108,7 @@ class S3ManifestSource : public SequentialSource {
       if (!block.ok()) return Classify(spec_, block.status());
       return block;
     };
-    return ReadManifest(absl::EndsWith(key_, ".csv"), spec_, read, cursor, max);
+    return ReadManifest(absl::EndsWith(key_, ".csv"), spec_, read, cursor, max, max_item_bytes_);
   }
 
  private:
@@ -107,6 +116,7 @@ class S3ManifestSource : public SequentialSource {
   const s3::S3Client client_;
   const std::string bucket_, key_;
   const uint64_t size_;
+  const size_t max_item_bytes_;
 };
 
 absl::StatusOr<s3::S3Client> Client(absl::string_view spec) {
@@ -133,7 +143,8 @@ absl::StatusOr<std::unique_ptr<SequentialSource>> MakeS3ListSource(absl::string_
                                         where->second, split_bytes);
 }
 
-absl::StatusOr<std::unique_ptr<SequentialSource>> MakeS3ManifestSource(absl::string_view spec) {
+absl::StatusOr<std::unique_ptr<SequentialSource>> MakeS3ManifestSource(absl::string_view spec,
+                                                                       size_t max_item_bytes) {
   absl::string_view rest = spec;
   absl::ConsumePrefix(&rest, "s3-manifest://");
   absl::StatusOr<std::pair<std::string, std::string>> where =
@@ -147,7 +158,7 @@ absl::StatusOr<std::unique_ptr<SequentialSource>> MakeS3ManifestSource(absl::str
   absl::StatusOr<s3::ObjectInfo> head = client->Head(where->first, where->second);
   if (!head.ok()) return Classify(spec, head.status());
   return std::make_unique<S3ManifestSource>(std::string(spec), std::move(*client), where->first,
-                                            where->second, head->size);
+                                            where->second, head->size, max_item_bytes);
 }
 
 }  // namespace fanout::coordinator

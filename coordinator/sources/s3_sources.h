@@ -11,7 +11,8 @@ namespace fanout::coordinator {
 absl::StatusOr<std::unique_ptr<SequentialSource>> MakeS3ListSource(absl::string_view spec,
                                                                    uint64_t split_bytes);
 // s3-manifest://bucket/key: a CSV object when the key ends in .csv, else JSONL.
-absl::StatusOr<std::unique_ptr<SequentialSource>> MakeS3ManifestSource(absl::string_view spec);
+absl::StatusOr<std::unique_ptr<SequentialSource>> MakeS3ManifestSource(
+    absl::string_view spec, size_t max_item_bytes = kDefaultMaxItemBytes);
 
 }  // namespace fanout::coordinator
 

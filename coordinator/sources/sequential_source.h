@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/limits.h"
 #include "proto/fanout.pb.h"
 
 namespace fanout::coordinator {
@@ -45,8 +46,9 @@ class SequentialSource {
 // handles. `split_bytes` > 0 turns each object or file of dir: and s3:// into one item per byte
 // range. Checks what can be checked at once (the file exists, the bucket answers), naming the
 // `source` field in errors.
-absl::StatusOr<std::unique_ptr<SequentialSource>> MakeSequentialSource(absl::string_view spec,
-                                                                       uint64_t split_bytes);
+// Manifest lines over `max_item_bytes` fail as their own items.
+absl::StatusOr<std::unique_ptr<SequentialSource>> MakeSequentialSource(
+    absl::string_view spec, uint64_t split_bytes, size_t max_item_bytes = kDefaultMaxItemBytes);
 
 }  // namespace fanout::coordinator
 
