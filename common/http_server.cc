@@ -64,8 +64,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string&
   std::memset(&callbacks, 0, sizeof(callbacks));
   server->context_ = mg_start(&callbacks, nullptr, settings);
   if (server->context_ == nullptr) {
-    return absl::UnavailableError(
-        absl::StrCat("--", flag, ": cannot listen on ", listen, " (address in use?)"));
+    // Not worth retrying: another process holds the port (or the address is not this host's).
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--", flag, ": cannot listen on ", listen,
+        ": the port is in use (by another process?) or the address is not this host's"));
   }
   mg_set_request_handler(server->context_, "/", &HttpServer::OnRequest, server.get());
   mg_server_port ports[4];

@@ -69,6 +69,9 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &s->port_);
+  // gRPC sets SO_REUSEPORT by default: a second coordinator on the same port would start without
+  // error and take half of the calls. One process per port.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(s->job_service_.get());
   builder.RegisterService(s->worker_service_.get());
   builder.SetMaxReceiveMessageSize(64 << 20);
@@ -76,8 +79,9 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   builder.experimental().SetInterceptorCreators(RpcTimers(*s->metrics_));
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("listen: cannot serve on ", config.listen, " (address in use?)"));
+    return absl::UnavailableError(absl::StrCat(
+        "--listen: cannot serve on ", config.listen,
+        ": the port is in use (another coordinator?) or the address is not this host's"));
   }
   s->address_ = DialAddress(config.listen, s->port_);
   RETURN_IF_ERROR(s->StartHttp(config));
