@@ -5,6 +5,7 @@
 
 #include "absl/flags/flag.h"
 #include "cli/flags.h"
+#include "common/limits.h"
 
 namespace fanout::cli {
 
@@ -19,7 +20,7 @@ Client Connect() {
   Client client;
   client.address = CoordinatorAddress();
   grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   client.jobs = v1::JobService::NewStub(
       grpc::CreateCustomChannel(client.address, grpc::InsecureChannelCredentials(), args));
   return client;

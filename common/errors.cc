@@ -98,6 +98,23 @@ absl::string_view ErrorCodeName(v1::ErrorCode code) {
   }
 }
 
+bool IsTransientCallFailure(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnimplemented:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kOutOfRange:
+    case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kAlreadyExists:
+      return false;
+    default:  // kUnavailable, kDeadlineExceeded, kAborted, kCancelled, kUnknown, auth refusals
+      return true;
+  }
+}
+
 bool IsRetryable(v1::ErrorCode code) {
   return code == v1::ERROR_RETRYABLE || code == v1::ERROR_TIMEOUT;
 }

@@ -31,6 +31,12 @@ absl::string_view ErrorCodeName(v1::ErrorCode code);
 // Whether a task failing with `code` is tried again (within its attempt budget).
 bool IsRetryable(v1::ErrorCode code);
 
+// Whether a failed call between fanout's own processes may go through unchanged when made again
+// (the peer away, slow, restarting, or not letting the caller in yet). Unlike a handler's error,
+// RESOURCE_EXHAUSTED (over the message limit), INTERNAL (a message the peer could not parse) and
+// the refusals of bad input are not: the call itself must change, or it loops forever.
+bool IsTransientCallFailure(absl::StatusCode code);
+
 // Lower-case names of task and job states: "pending", "running", "succeeded", ...
 absl::string_view TaskStateName(v1::TaskState state);
 absl::string_view JobStateName(v1::JobState state);

@@ -9,8 +9,8 @@
 namespace fanout {
 
 const std::vector<std::string>& BuiltinFunctionNames() {
-  static const auto* names = new std::vector<std::string>{"count",   "fail",   "lines", "noop",
-                                                          "s3-copy", "sha256", "sleep", "sum"};
+  static const auto* names = new std::vector<std::string>{
+      "blob", "count", "fail", "lines", "noop", "s3-copy", "sha256", "sleep", "sum"};
   return *names;
 }
 

@@ -30,6 +30,22 @@ size_t PageSize(uint32_t asked, size_t fallback, size_t max) {
   return asked == 0 ? fallback : std::min<size_t>(asked, max);
 }
 
+// A page of tasks ends early once it holds kBatchBytes (at least one task): big results must not
+// make a page that no response can carry. Returns the next page's token ("" when `tasks` was the
+// last page), and drops the tasks past the cut.
+std::string CutPage(std::vector<v1::Task>* tasks, size_t limit) {
+  size_t bytes = 0;
+  for (size_t i = 0; i < tasks->size(); ++i) {
+    bytes += (*tasks)[i].ByteSizeLong();
+    if (i > 0 && bytes > kBatchBytes) {
+      const uint64_t next = (*tasks)[i].index();
+      tasks->resize(i);
+      return absl::StrCat(next);
+    }
+  }
+  return tasks->size() == limit && !tasks->empty() ? absl::StrCat(tasks->back().index() + 1) : "";
+}
+
 }  // namespace
 
 JobManager::JobManager(JobStore& store, Clock& clock, Options options)
@@ -118,7 +134,7 @@ absl::StatusOr<v1::ListTasksResponse> JobManager::ListTasks(const v1::ListTasksR
   const size_t limit = PageSize(request.page_size(), 1000, 10000);
   ASSIGN_OR_RETURN(std::vector<v1::Task> tasks, store_.ListTasks(request.job_id(), start, limit));
   v1::ListTasksResponse response;
-  if (tasks.size() == limit) response.set_next_page_token(absl::StrCat(tasks.back().index() + 1));
+  response.set_next_page_token(CutPage(&tasks, limit));
   for (v1::Task& task : tasks) *response.add_tasks() = std::move(task);
   return response;
 }
@@ -129,7 +145,7 @@ absl::StatusOr<v1::GetResultsResponse> JobManager::GetResults(
   const size_t limit = PageSize(request.page_size(), 1000, 10000);
   ASSIGN_OR_RETURN(std::vector<v1::Task> tasks, store_.ListTasks(request.job_id(), start, limit));
   v1::GetResultsResponse response;
-  if (tasks.size() == limit) response.set_next_page_token(absl::StrCat(tasks.back().index() + 1));
+  response.set_next_page_token(CutPage(&tasks, limit));
   for (const v1::Task& task : tasks) AppendItemResults(task, &response);
   return response;
 }
@@ -179,6 +195,7 @@ absl::StatusOr<v1::LeaseTasksResponse> JobManager::TryLease(const v1::LeaseTasks
     response.add_jobs()->Swap(&j);
   }
   ToProto(options_.lease_ttl, response.mutable_lease_ttl());
+  response.set_max_result_bytes(options_.max_result_bytes);
   if (!request.request_id().empty() && !retried && !refs.empty()) {
     absl::MutexLock lock(&mu_);
     last_grant_[worker_id] = {request.request_id(), std::move(refs)};
@@ -222,7 +239,23 @@ absl::StatusOr<v1::RenewLeasesResponse> JobManager::RenewLeases(
 absl::StatusOr<v1::ReportResultsResponse> JobManager::ReportResults(
     const v1::ReportResultsRequest& request) {
   workers_.Touch(request.worker(), clock_.Now(), std::nullopt);
-  ASSIGN_OR_RETURN(std::vector<ReportVerdict> verdicts, store_.ReportOutcomes(request.outcomes()));
+  // Results over the limit (from a worker that did not check) fail their task instead: copied
+  // only then.
+  std::optional<google::protobuf::RepeatedPtrField<v1::TaskOutcome>> checked;
+  for (int i = 0; i < request.outcomes_size(); ++i) {
+    const v1::TaskOutcome& o = request.outcomes(i);
+    size_t bytes = 0;
+    for (const std::string& r : o.results().results()) bytes += r.size();
+    if (bytes <= options_.max_result_bytes) continue;
+    if (!checked) checked = request.outcomes();
+    v1::TaskError* error = (*checked)[i].mutable_error();  // the results go
+    error->set_code(v1::ERROR_FATAL);
+    error->set_message(absl::StrCat("the results are ", bytes, " bytes, over the limit of ",
+                                    options_.max_result_bytes,
+                                    " (the coordinator's --max_result_bytes)"));
+  }
+  ASSIGN_OR_RETURN(std::vector<ReportVerdict> verdicts,
+                   store_.ReportOutcomes(checked ? *checked : request.outcomes()));
   if (options_.metrics != nullptr) {
     options_.metrics->ReportsRefused(
         std::count(verdicts.begin(), verdicts.end(), ReportVerdict::kStale));

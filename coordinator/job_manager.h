@@ -48,6 +48,9 @@ class JobManager {
     // An item of a job's source may be this big (as JSON); a bigger one fails (an inline list's
     // at submit, a manifest line's as its own task).
     size_t max_item_bytes = kDefaultMaxItemBytes;
+    // The results of one task together may be this big; bigger ones fail the task (fatal). Told to
+    // workers with each lease, which check it before sending.
+    size_t max_result_bytes = kDefaultMaxResultBytes;
     // Where checkpoint latencies and stale-epoch refusals are counted; none when null.
     CoordinatorMetrics* metrics = nullptr;
   };

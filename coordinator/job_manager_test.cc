@@ -253,5 +253,66 @@ TEST_F(JobManagerTest, ResultsListOneEntryPerItem) {
   EXPECT_EQ(results->results(2).state(), v1::TASK_SUCCEEDED);
 }
 
+TEST_F(JobManagerTest, ResultsOverTheLimitFailTheirTaskAndTheLimitIsToldWithEachLease) {
+  JobManager::Options options;
+  options.max_result_bytes = 10;
+  JobManager manager(store_, clock_, options);
+  absl::StatusOr<SubmitOutcome> job = manager.SubmitJob(Spec("range:1-2"));
+  ASSERT_TRUE(job.ok());
+  absl::StatusOr<v1::LeaseTasksResponse> lease;
+  absl::Notification done;
+  manager.LeaseTasks(LeaseRequest(absl::ZeroDuration()),
+                     [&](absl::StatusOr<v1::LeaseTasksResponse> r) {
+                       lease = std::move(r);
+                       done.Notify();
+                     });
+  done.WaitForNotification();
+  ASSERT_TRUE(lease.ok());
+  EXPECT_EQ(lease->max_result_bytes(), 10u);
+  ASSERT_EQ(lease->tasks_size(), 2);
+  v1::ReportResultsRequest report;
+  for (int i = 0; i < 2; ++i) {
+    v1::TaskOutcome* o = report.add_outcomes();
+    *o->mutable_ref() = lease->tasks(i).ref();
+    o->mutable_results()->add_results(i == 0 ? "\"0123456789\"" : "1");  // 12 bytes; 1 byte
+  }
+  ASSERT_TRUE(manager.ReportResults(report).ok());
+  v1::GetResultsRequest request;
+  request.set_job_id(job->job.job_id());
+  absl::StatusOr<v1::GetResultsResponse> results = manager.GetResults(request);
+  ASSERT_TRUE(results.ok());
+  EXPECT_EQ(results->results(0).state(), v1::TASK_FAILED);
+  EXPECT_EQ(results->results(0).error().message(),
+            "the results are 12 bytes, over the limit of 10 (the coordinator's "
+            "--max_result_bytes)");
+  EXPECT_EQ(results->results(1).state(), v1::TASK_SUCCEEDED);
+  manager.Shutdown();
+}
+
+TEST_F(JobManagerTest, PagesOfBigTasksAreCutBySize) {
+  // Four tasks of 6 MiB items: a page of 1000 would be 24 MiB; pages stop at kBatchBytes.
+  const std::string big = absl::StrCat("\"", std::string((6 << 20) - 100, 'x'), "\"");
+  JobManager::Options options;
+  options.max_item_bytes = 8 << 20;
+  JobManager manager(store_, clock_, options);
+  absl::StatusOr<SubmitOutcome> job =
+      manager.SubmitJob(Spec(absl::StrCat("[", big, ",", big, ",", big, ",", big, "]")));
+  ASSERT_TRUE(job.ok()) << job.status();
+  v1::ListTasksRequest request;
+  request.set_job_id(job->job.job_id());
+  int pages = 0, tasks = 0;
+  do {
+    absl::StatusOr<v1::ListTasksResponse> page = manager.ListTasks(request);
+    ASSERT_TRUE(page.ok());
+    EXPECT_LE(page->ByteSizeLong(), kBatchBytes + (6 << 20));
+    tasks += page->tasks_size();
+    ++pages;
+    request.set_page_token(page->next_page_token());
+  } while (!request.page_token().empty() && pages < 10);
+  EXPECT_EQ(tasks, 4);
+  EXPECT_EQ(pages, 2);
+  manager.Shutdown();
+}
+
 }  // namespace
 }  // namespace fanout::coordinator

@@ -43,6 +43,9 @@ ABSL_FLAG(uint64_t, max_item_bytes, fanout::kDefaultMaxItemBytes,
           "largest item of a job's source, as JSON (default 1 MiB, AWS Lambda's asynchronous "
           "event limit): a bigger inline item is refused at submit, a bigger manifest line fails "
           "as its own task (invalid_input)");
+ABSL_FLAG(uint64_t, max_result_bytes, fanout::kDefaultMaxResultBytes,
+          "largest results of one task together (default 6 MiB, AWS Lambda's response limit): a "
+          "task whose results are bigger fails (fatal), saying so");
 ABSL_FLAG(bool, sync, true,
           "sync the write-ahead log before acknowledging (off loses data on "
           "power failure; only for experiments)");
@@ -92,6 +95,7 @@ int main(int argc, char** argv) {
   config.manager.lease_ttl = absl::GetFlag(FLAGS_lease_ttl);
   config.manager.idempotency_retention = absl::GetFlag(FLAGS_idempotency_retention);
   config.manager.max_item_bytes = absl::GetFlag(FLAGS_max_item_bytes);
+  config.manager.max_result_bytes = absl::GetFlag(FLAGS_max_result_bytes);
   auto timeouts = FunctionTimeouts(absl::GetFlag(FLAGS_function_timeout));
   if (!timeouts.ok()) {
     std::cerr << "fanout-coordinator: " << timeouts.status().message() << "\n";

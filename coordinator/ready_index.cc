@@ -35,22 +35,37 @@ void ReadyIndex::PromoteDue(absl::Time now) {
   }
 }
 
-std::vector<TaskKey> ReadyIndex::Take(size_t max, absl::FunctionRef<size_t(uint64_t)> allowance) {
+std::vector<TaskKey> ReadyIndex::Take(size_t max, absl::FunctionRef<size_t(uint64_t)> allowance,
+                                      absl::FunctionRef<bool(TaskKey)> fits) {
   std::vector<TaskKey> out;
-  // Walk a snapshot of the order: serving a job re-inserts it at the back of its priority class.
-  std::vector<OrderKey> snapshot(order_.begin(), order_.end());
-  for (const OrderKey& ok : snapshot) {
-    if (out.size() >= max) break;
-    const uint64_t seq = std::get<2>(ok);
+  // Jobs served go behind their priority class once the walk is over (re-inserted during it, a
+  // job would come round again in the same walk).
+  std::vector<uint64_t> served;
+  bool full = false;
+  for (auto it = order_.begin(); it != order_.end() && out.size() < max && !full;) {
+    const uint64_t seq = std::get<2>(*it);
     JobQueue& q = jobs_[seq];
     const size_t n = std::min({max - out.size(), q.ready.size(), allowance(seq)});
-    if (n == 0) continue;
-    order_.erase(ok);
-    for (size_t i = 0; i < n; ++i) {
-      out.push_back({seq, q.ready.front()});
+    size_t taken = 0;
+    for (; taken < n; ++taken) {
+      const TaskKey key{seq, q.ready.front()};
+      if (!fits(key)) {
+        full = true;
+        break;
+      }
+      out.push_back(key);
       q.ready.pop_front();
     }
-    ready_count_ -= n;
+    if (taken == 0) {
+      ++it;
+      continue;
+    }
+    it = order_.erase(it);
+    ready_count_ -= taken;
+    served.push_back(seq);
+  }
+  for (uint64_t seq : served) {
+    JobQueue& q = jobs_[seq];
     q.served = ++serve_clock_;
     if (!q.ready.empty()) order_.insert(KeyOf(seq, q));
   }

@@ -35,8 +35,10 @@ class ReadyIndex {
   void PromoteDue(absl::Time now);
 
   // Pops up to `max` ready tasks in serving order; `allowance(job_seq)` caps how many one job may
-  // give (its concurrency limit).
-  std::vector<TaskKey> Take(size_t max, absl::FunctionRef<size_t(uint64_t)> allowance);
+  // give (its concurrency limit), and the first task `fits` turns down ends the batch (a byte
+  // budget). Costs the jobs served (and skipped at their limit), not every job with ready tasks.
+  std::vector<TaskKey> Take(size_t max, absl::FunctionRef<size_t(uint64_t)> allowance,
+                            absl::FunctionRef<bool(TaskKey)> fits);
 
   size_t ready_count() const { return ready_count_; }
   size_t ReadyCount(uint64_t job_seq) const {

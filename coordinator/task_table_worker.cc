@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/limits.h"
 #include "common/metering.h"
 #include "common/proto_time.h"
 #include "coordinator/task_table.h"
@@ -24,13 +25,28 @@ LeaseGrant TaskTable::Lease(absl::string_view worker_id, size_t max, absl::Durat
                             absl::Time now, ChangeSet* changes) {
   LeaseGrant grant;
   ready_.PromoteDue(now);
-  const std::vector<TaskKey> keys = ready_.Take(max, [this](uint64_t seq) -> size_t {
-    const v1::Job& job = jobs_.at(seq).job;
-    const uint64_t cap =
-        job.has_max_concurrency() ? job.max_concurrency() : job.spec().options().max_concurrency();
-    if (cap == 0) return std::numeric_limits<size_t>::max();
-    return job.counts().running() >= cap ? 0 : cap - job.counts().running();
-  });
+  size_t bytes = 0;
+  const std::vector<TaskKey> keys = ready_.Take(
+      max,
+      [this](uint64_t seq) -> size_t {
+        const v1::Job& job = jobs_.at(seq).job;
+        const uint64_t cap = job.has_max_concurrency() ? job.max_concurrency()
+                                                       : job.spec().options().max_concurrency();
+        if (cap == 0) return std::numeric_limits<size_t>::max();
+        return job.counts().running() >= cap ? 0 : cap - job.counts().running();
+      },
+      // A grant is cut at kBatchBytes of items and cursors: a batch of big tasks never exceeds
+      // what one response may carry (the first task always goes; tasks are at most 6 MiB).
+      [&](TaskKey key) {
+        const v1::Task* task = FindLive(key.job_seq, key.index);
+        size_t size = task == nullptr ? 0 : task->checkpoint().size();
+        if (task != nullptr) {
+          for (const std::string& item : task->items()) size += item.size();
+        }
+        if (bytes > 0 && bytes + size > kBatchBytes) return false;
+        bytes += size + 1;
+        return true;
+      });
   grant.tasks.reserve(keys.size());
   absl::flat_hash_set<uint64_t> described;
   for (const TaskKey& key : keys) {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
+#include "common/limits.h"
 #include "grpcpp/grpcpp.h"
 #include "tests/job_pages.h"
 
@@ -43,8 +44,10 @@ absl::Status TestCluster::StartCoordinator(const std::vector<std::string>& flags
   absl::StatusOr<int> port = AwaitPortFile(*coordinator_, port_file, "coordinator");
   if (!port.ok()) return port.status();
   port_ = *port;
-  jobs_ =
-      v1::JobService::NewStub(grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxReceiveMessageSize(kMaxMessageBytes);  // pages of big results
+  jobs_ = v1::JobService::NewStub(
+      grpc::CreateCustomChannel(address(), grpc::InsecureChannelCredentials(), channel_args));
   return absl::OkStatus();
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
 #include "common/grpc_status.h"
 #include "glog/logging.h"
 
@@ -9,7 +11,11 @@ namespace fanout::worker {
 
 CheckpointBatcher::CheckpointBatcher(v1::WorkerService::StubInterface& stub, Options options,
                                      DescribeWorker describe)
-    : stub_(stub), options_(options), describe_(std::move(describe)), thread_([this] { Run(); }) {}
+    : stub_(stub),
+      options_(options),
+      describe_(std::move(describe)),
+      limit_(std::max<size_t>(options.max_batch, 1)),
+      thread_([this] { Run(); }) {}
 
 CheckpointBatcher::~CheckpointBatcher() {
   {
@@ -34,7 +40,7 @@ absl::StatusOr<v1::LeaseStatus> CheckpointBatcher::Commit(const v1::TaskRef& ref
   return pending->result;
 }
 
-bool CheckpointBatcher::Send(std::vector<std::shared_ptr<Pending>>& batch) {
+grpc::Status CheckpointBatcher::Send(std::vector<std::shared_ptr<Pending>>& batch) {
   v1::CheckpointRequest request;
   describe_(request.mutable_worker());
   for (const auto& p : batch) *request.add_checkpoints() = p->entry;
@@ -45,8 +51,8 @@ bool CheckpointBatcher::Send(std::vector<std::shared_ptr<Pending>>& batch) {
   grpc::Status status = stub_.Checkpoint(&context, request, &response);
   if (!status.ok()) {
     LOG_EVERY_N(WARNING, 10) << "committing " << batch.size()
-                             << " checkpoints failed, will retry: " << FromGrpcStatus(status);
-    return false;
+                             << " checkpoints failed: " << FromGrpcStatus(status);
+    return status;
   }
   absl::MutexLock lock(&mu_);
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -56,7 +62,39 @@ bool CheckpointBatcher::Send(std::vector<std::shared_ptr<Pending>>& batch) {
     batch[i]->done = true;
   }
   committed_ += batch.size();
-  return true;
+  return status;
+}
+
+std::vector<std::shared_ptr<CheckpointBatcher::Pending>> CheckpointBatcher::Take() {
+  std::vector<std::shared_ptr<Pending>> batch;
+  size_t bytes = 0;
+  while (!queue_.empty() && batch.size() < limit_) {
+    const size_t size = queue_.front()->entry.ByteSizeLong();
+    if (!batch.empty() && bytes + size > kBatchBytes) break;
+    bytes += size;
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return batch;
+}
+
+void CheckpointBatcher::Failed(std::vector<std::shared_ptr<Pending>>& batch,
+                               const grpc::Status& status) {
+  const absl::Status why = FromGrpcStatus(status);
+  const bool refused = !IsTransientCallFailure(why.code());
+  if (refused) limit_ = std::max<size_t>(1, batch.size() / 2);
+  const absl::Time now = absl::Now();
+  for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+    if (refused && batch.size() == 1) {
+      (*it)->result = absl::Status(why.code(), absl::StrCat("checkpoint refused: ", why.message()));
+      (*it)->done = true;
+    } else if (now >= (*it)->deadline) {
+      (*it)->result = absl::UnavailableError("checkpoint not committed: coordinator unreachable");
+      (*it)->done = true;
+    } else {
+      queue_.push_front(*it);
+    }
+  }
 }
 
 void CheckpointBatcher::Run() {
@@ -76,25 +114,17 @@ void CheckpointBatcher::Run() {
       }
       // No lingering: a handler is waiting. Checkpoints that arrive while this call is out go
       // together in the next one, so batches grow with load by themselves.
-      const size_t n = std::min(queue_.size(), options_.max_batch);
-      batch.assign(queue_.begin(), queue_.begin() + n);
-      queue_.erase(queue_.begin(), queue_.begin() + n);
+      batch = Take();
     }
-    if (Send(batch)) {
+    const grpc::Status status = Send(batch);
+    absl::MutexLock lock(&mu_);
+    if (status.ok()) {
       backoff = absl::Milliseconds(50);
+      limit_ = std::min(std::max<size_t>(options_.max_batch, 1), limit_ * 2);
       continue;
     }
-    // Entries whose caller's deadline passed give up; the rest go back in front.
-    absl::MutexLock lock(&mu_);
-    const absl::Time now = absl::Now();
-    for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
-      if (now >= (*it)->deadline) {
-        (*it)->result = absl::UnavailableError("checkpoint not committed: coordinator unreachable");
-        (*it)->done = true;
-      } else {
-        queue_.push_front(*it);
-      }
-    }
+    Failed(batch, status);
+    if (!IsTransientCallFailure(FromGrpcStatus(status).code())) continue;  // changed: send now
     auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_; };
     mu_.AwaitWithTimeout(absl::Condition(&stopping), backoff);
     backoff = std::min(backoff * 2, absl::Seconds(1));

@@ -1,7 +1,9 @@
 // Commits checkpoints for every slot of a worker: calls from all handlers that arrive within a
 // millisecond share one Checkpoint RPC (and on the coordinator one disk sync). A caller blocks
 // until its checkpoint is durable or refused; while the coordinator is unreachable it retries until
-// the caller's deadline.
+// the caller's deadline. A call holds at most `max_batch` checkpoints and kBatchBytes bytes; one
+// the coordinator refuses for what it carries is not retried as it is (a batch is halved, a lone
+// checkpoint fails with the refusal).
 #ifndef FANOUT_WORKER_CHECKPOINT_BATCHER_H_
 #define FANOUT_WORKER_CHECKPOINT_BATCHER_H_
 
@@ -13,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/limits.h"
 #include "proto/worker_service.grpc.pb.h"
 
 namespace fanout::worker {
@@ -44,8 +47,13 @@ class CheckpointBatcher {
     absl::StatusOr<v1::LeaseStatus> result = absl::UnknownError("not sent");
   };
   void Run();
-  // Sends one batch; returns false when the call failed (the entries stay queued).
-  bool Send(std::vector<std::shared_ptr<Pending>>& batch);
+  // Sends one batch; answers its entries unless the call failed (returned).
+  grpc::Status Send(std::vector<std::shared_ptr<Pending>>& batch);
+  std::vector<std::shared_ptr<Pending>> Take() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // After a failed call: entries whose deadline passed (or, refused alone for what they carry,
+  // every entry) are answered with the failure; the rest go back in front.
+  void Failed(std::vector<std::shared_ptr<Pending>>& batch, const grpc::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   v1::WorkerService::StubInterface& stub_;
   const Options options_;
@@ -54,6 +62,7 @@ class CheckpointBatcher {
 
   absl::Mutex mu_;
   std::deque<std::shared_ptr<Pending>> queue_ ABSL_GUARDED_BY(mu_);
+  size_t limit_ ABSL_GUARDED_BY(mu_);  // entries per call: halved by refusals, regrown by success
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

@@ -32,6 +32,7 @@ std::unique_ptr<HandlerRegistry> BuiltinHandlers() {
   registry->Register("builtin:lines", MakeLinesHandler());
   registry->Register("builtin:s3-copy", MakeS3CopyHandler());
   registry->Register("builtin:sum", MakeSumHandler());
+  registry->Register("builtin:blob", MakeBlobHandler());
   return registry;
 }
 

@@ -2,17 +2,19 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
 #include "common/grpc_status.h"
 #include "glog/logging.h"
 
 namespace fanout::worker {
-
 ResultReporter::ResultReporter(v1::WorkerService::StubInterface& stub, Options options,
                                DescribeWorker describe, OnAnswered on_answered)
     : stub_(stub),
       options_(options),
       describe_(std::move(describe)),
       on_answered_(std::move(on_answered)),
+      limit_(std::max<size_t>(options.max_batch, 1)),
       thread_([this] { Run(); }) {}
 
 ResultReporter::~ResultReporter() {
@@ -37,7 +39,20 @@ bool ResultReporter::Drain(absl::Duration timeout) {
   return mu_.AwaitWithTimeout(absl::Condition(&drained), timeout);
 }
 
-bool ResultReporter::Send(std::vector<v1::TaskOutcome>& batch) {
+std::vector<v1::TaskOutcome> ResultReporter::Take(size_t limit) {
+  std::vector<v1::TaskOutcome> batch;
+  size_t bytes = 0;
+  while (!pending_.empty() && batch.size() < limit) {
+    const size_t size = pending_.front().ByteSizeLong();
+    if (!batch.empty() && bytes + size > kBatchBytes) break;
+    bytes += size;
+    batch.push_back(std::move(pending_.front()));
+    pending_.pop_front();
+  }
+  return batch;
+}
+
+grpc::Status ResultReporter::Send(std::vector<v1::TaskOutcome>& batch) {
   v1::ReportResultsRequest request;
   describe_(request.mutable_worker());
   request.mutable_outcomes()->Reserve(batch.size());
@@ -48,10 +63,9 @@ bool ResultReporter::Send(std::vector<v1::TaskOutcome>& batch) {
                        absl::ToChronoMilliseconds(options_.rpc_timeout));
   grpc::Status status = stub_.ReportResults(&context, request, &response);
   if (!status.ok()) {
-    LOG(WARNING) << "reporting " << batch.size()
-                 << " outcomes failed, will retry: " << FromGrpcStatus(status);
+    LOG(WARNING) << "reporting " << batch.size() << " outcomes failed: " << FromGrpcStatus(status);
     for (size_t i = 0; i < batch.size(); ++i) batch[i].Swap(request.mutable_outcomes(i));
-    return false;
+    return status;
   }
   for (int i = 0; i < request.outcomes_size(); ++i) {
     const v1::ReportStatus s =
@@ -60,7 +74,30 @@ bool ResultReporter::Send(std::vector<v1::TaskOutcome>& batch) {
     on_answered_(request.outcomes(i).ref(), s);
   }
   reported_ += batch.size();
-  return true;
+  return status;
+}
+
+void ResultReporter::Refused(std::vector<v1::TaskOutcome> batch, const grpc::Status& status) {
+  if (batch.size() == 1) {
+    v1::TaskOutcome& o = batch.front();
+    const std::string key = o.ref().SerializeAsString();
+    if (!replaced_.insert(key).second) {
+      // Refused even as a bare failure: nothing more to try. Its lease expires and the task runs
+      // again elsewhere.
+      LOG(ERROR) << "outcome of " << o.ref().ShortDebugString() << " dropped: refused twice";
+      replaced_.erase(key);
+      --unanswered_;
+      on_answered_(o.ref(), v1::REPORT_STATUS_UNSPECIFIED);
+      return;
+    }
+    v1::TaskError error;
+    error.set_code(v1::ERROR_FATAL);
+    error.set_message(
+        absl::StrCat("the coordinator refused this outcome: ", FromGrpcStatus(status).ToString()));
+    *o.mutable_error() = std::move(error);  // the results (or whatever it held) go
+  }
+  limit_ = std::max<size_t>(1, batch.size() / 2);
+  for (auto it = batch.rbegin(); it != batch.rend(); ++it) pending_.push_front(std::move(*it));
 }
 
 void ResultReporter::Run() {
@@ -73,24 +110,29 @@ void ResultReporter::Run() {
                        ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !pending_.empty() || stop_; };
       mu_.Await(absl::Condition(&ready));
       if (pending_.empty()) return;  // stopping
-      if (pending_.size() < options_.max_batch && !stop_) {
+      if (pending_.size() < limit_ && !stop_) {
         // Give other slots a moment to add theirs: one call for many outcomes.
         auto full = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          return pending_.size() >= options_.max_batch || stop_;
+          return pending_.size() >= limit_ || stop_;
         };
         mu_.AwaitWithTimeout(absl::Condition(&full), options_.linger);
       }
-      const size_t n = std::min(pending_.size(), options_.max_batch);
-      batch.assign(std::make_move_iterator(pending_.begin()),
-                   std::make_move_iterator(pending_.begin() + n));
-      pending_.erase(pending_.begin(), pending_.begin() + n);
-      in_flight_ = n;
+      batch = Take(limit_);
+      in_flight_ = batch.size();
     }
-    const bool sent = Send(batch);
+    // Only a batch of one can hold an outcome replaced after a refusal (see Refused).
+    const std::string alone = batch.size() == 1 ? batch[0].ref().SerializeAsString() : "";
+    const grpc::Status status = Send(batch);
     absl::MutexLock lock(&mu_);
     in_flight_ = 0;
-    if (sent) {
+    if (status.ok()) {
+      if (!alone.empty()) replaced_.erase(alone);
       backoff = absl::Milliseconds(50);
+      limit_ = std::min(std::max<size_t>(options_.max_batch, 1), limit_ * 2);
+      continue;
+    }
+    if (!IsTransientCallFailure(FromGrpcStatus(status).code())) {
+      Refused(std::move(batch), status);  // smaller, or changed: worth sending at once
       continue;
     }
     // Put them back in front and wait before retrying, unless we are stopping for good.

@@ -1,6 +1,9 @@
 // Sends task outcomes to the coordinator in batches: an outcome waits at most `linger` for company,
-// a batch holds at most `max_batch`. A failed call is retried (same outcomes, same epochs; the
-// coordinator commits each at most once) until it goes through or the reporter is stopped.
+// a batch holds at most `max_batch` outcomes and kBatchBytes bytes. A call that fails in passing
+// (the coordinator away) is retried — same outcomes, same epochs; the coordinator commits each at
+// most once — until it goes through or the reporter is stopped. A call refused for what it carries
+// (too big, unparsable) is not retried as it is: the batch is halved, and an outcome refused on its
+// own is replaced by a failure that says why, so that no task waits forever.
 #ifndef FANOUT_WORKER_RESULT_REPORTER_H_
 #define FANOUT_WORKER_RESULT_REPORTER_H_
 
@@ -9,8 +12,10 @@
 #include <functional>
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/limits.h"
 #include "proto/worker_service.grpc.pb.h"
 
 namespace fanout::worker {
@@ -41,7 +46,14 @@ class ResultReporter {
 
  private:
   void Run();
-  bool Send(std::vector<v1::TaskOutcome>& batch);
+  // Takes the next batch from pending_ (at most `limit` outcomes, within kBatchBytes).
+  std::vector<v1::TaskOutcome> Take(size_t limit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // OK, or the call's status; the outcomes stay in `batch` when it failed.
+  grpc::Status Send(std::vector<v1::TaskOutcome>& batch);
+  // After a refusal for what the batch carries: the batch back in front, with its one outcome
+  // turned into a failure (or, refused again, dropped) when it was alone.
+  void Refused(std::vector<v1::TaskOutcome> batch, const grpc::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   v1::WorkerService::StubInterface& stub_;
   const Options options_;
@@ -53,6 +65,9 @@ class ResultReporter {
   absl::Mutex mu_;
   std::deque<v1::TaskOutcome> pending_ ABSL_GUARDED_BY(mu_);
   size_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t limit_ ABSL_GUARDED_BY(mu_);  // outcomes per call: halved by refusals, regrown by success
+  // Outcomes (their serialized refs) already replaced by a failure after a refusal.
+  absl::flat_hash_set<std::string> replaced_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

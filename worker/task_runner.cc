@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/proto_time.h"
+#include "common/utf8.h"
 
 namespace fanout::worker {
 namespace {
@@ -34,6 +35,7 @@ class TaskRun {
     }
     first_ = std::min<int>(resume_.item(), task.items_size());
     for (int i = 0; i < first_ && i < resume_.results_size(); ++i) {
+      result_bytes_ += resume_.results(i).size();
       results_.add_results(resume_.results(i));
     }
   }
@@ -46,6 +48,7 @@ class TaskRun {
         (void)Commit(i, "", 0);
       }
       absl::StatusOr<std::string> result = Invoke(i);
+      if (result.ok()) result = Checked(*std::move(result));
       if (result.ok()) {
         results_.add_results(std::move(*result));
         continue;
@@ -67,6 +70,23 @@ class TaskRun {
 
  private:
   static constexpr char kLeaseGone[] = "stopped: the lease was lost or the job cancelled";
+
+  // A result must be text (it travels in a protobuf string, which the coordinator would refuse
+  // to parse) and, with the task's others, within the result limit: else the task fails, fatally
+  // (the same handler would return the same again), with a message that names the limit.
+  absl::StatusOr<std::string> Checked(std::string result) {
+    result_bytes_ += result.size();
+    if (result_bytes_ > job_.max_result_bytes) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the result is ", result.size(), " bytes (", result_bytes_,
+                       " with the task's others), over the limit of ", job_.max_result_bytes,
+                       " (the coordinator's --max_result_bytes)"));
+    }
+    if (absl::Status utf8 = CheckUtf8(result, "the result"); !utf8.ok()) {
+      return absl::FailedPreconditionError(utf8.message());
+    }
+    return result;
+  }
 
   bool TimeIsUp() const {
     return env_.clock.Now() >= deadline_ || (env_.stop_now && env_.stop_now->load());
@@ -91,6 +111,11 @@ class TaskRun {
   }
 
   absl::Status Commit(int item, absl::string_view cursor, double progress) {
+    if (cursor.size() > kMaxCursorBytes) {
+      return absl::InvalidArgumentError(absl::StrCat("checkpoint: the cursor is ", cursor.size(),
+                                                     " bytes, over the limit of ",
+                                                     kMaxCursorBytes));
+    }
     v1::TaskCheckpoint cp;
     cp.set_item(item);
     *cp.mutable_results() = results_.results();
@@ -145,6 +170,7 @@ class TaskRun {
   absl::Time start_, deadline_, last_commit_;
   int first_ = 0;
   int committed_item_ = -1;
+  size_t result_bytes_ = 0;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "common/clock.h"
+#include "common/limits.h"
 #include "nlohmann/json.hpp"
 #include "proto/worker_service.pb.h"
 #include "worker/handler.h"
@@ -21,6 +22,8 @@ struct JobInfo {
   std::string function;
   nlohmann::json params;
   absl::Duration timeout;
+  // The results of one task together may be this big (the coordinator's --max_result_bytes).
+  size_t max_result_bytes = kDefaultMaxResultBytes;
 };
 
 // What the runner needs from its worker besides the task.

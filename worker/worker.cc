@@ -5,9 +5,11 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
 #include "common/grpc_status.h"
 #include "common/ids.h"
 #include "common/json_text.h"
+#include "common/limits.h"
 #include "common/process_util.h"
 #include "common/proto_time.h"
 #include "glog/logging.h"
@@ -24,7 +26,7 @@ Worker::Worker(Options options, std::unique_ptr<HandlerRegistry> handlers, Clock
   }
   options_.slots = std::max(1, options_.slots);
   grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   channel_ =
       grpc::CreateCustomChannel(options_.coordinator, grpc::InsecureChannelCredentials(), args);
   stub_ = v1::WorkerService::NewStub(channel_);
@@ -137,6 +139,9 @@ bool Worker::LeaseOnce(std::string& request_id) {
   if (!status.ok()) {
     LOG_EVERY_N(WARNING, 10) << "leasing from " << options_.coordinator
                              << " failed: " << FromGrpcStatus(status);
+    // Refused for what it carried (a response over the message limit, say): asking again under
+    // the same id would be handed the very same grant. A new id leases afresh.
+    if (!IsTransientCallFailure(FromGrpcStatus(status).code())) request_id.clear();
     return false;
   }
   request_id.clear();
@@ -155,6 +160,7 @@ void Worker::Accept(v1::LeaseTasksResponse& response) {
     info->params = ParseJson(j.params_json(), "params_json").value_or(nlohmann::json::object());
     if (!info->params.is_object()) info->params = nlohmann::json::object();
     info->timeout = FromProto(j.timeout());
+    if (response.max_result_bytes() > 0) info->max_result_bytes = response.max_result_bytes();
     jobs_[j.job_id()] = std::move(info);
   }
   for (v1::LeasedTask& task : *response.mutable_tasks()) {

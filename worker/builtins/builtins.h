@@ -25,6 +25,9 @@ std::unique_ptr<Handler> MakeLinesHandler();
 std::unique_ptr<Handler> MakeS3CopyHandler();
 // Counts to the item's "n", checkpointing, across as many invocations as it takes (count.cc).
 std::unique_ptr<Handler> MakeCountHandler();
+// Returns a JSON string of `bytes` bytes (the item's "bytes", else the job parameter): for trying
+// payload limits and measuring what big results cost.
+std::unique_ptr<Handler> MakeBlobHandler();
 // A reduce: totals the numeric fields of every result in a job's result manifest (sum.cc).
 std::unique_ptr<Handler> MakeSumHandler();
 

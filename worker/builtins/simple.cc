@@ -1,4 +1,4 @@
-// The small built-ins: noop, sleep, fail.
+// The small built-ins: noop, sleep, fail, blob.
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
@@ -74,8 +74,29 @@ class FailHandler : public Handler {
   }
 };
 
+class BlobHandler : public Handler {
+ public:
+  absl::StatusOr<std::string> Invoke(const Event& event, Context&) override {
+    json item = ParseItem(event.item);
+    const json& spec = item.is_object() && item.contains("bytes") ? item : event.params;
+    if (!spec.contains("bytes") || !spec["bytes"].is_number_unsigned() ||
+        spec["bytes"].get<uint64_t>() > kMaxBlobBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bytes: expected an integer 0..", kMaxBlobBytes));
+    }
+    const size_t n = spec["bytes"].get<size_t>();
+    std::string out(n < 2 ? 2 : n, 'x');  // the JSON string's quotes count
+    out.front() = out.back() = '"';
+    return out;
+  }
+
+ private:
+  static constexpr uint64_t kMaxBlobBytes = uint64_t{1} << 30;
+};
+
 }  // namespace
 
+std::unique_ptr<Handler> MakeBlobHandler() { return std::make_unique<BlobHandler>(); }
 std::unique_ptr<Handler> MakeNoopHandler() { return std::make_unique<NoopHandler>(); }
 std::unique_ptr<Handler> MakeSleepHandler() { return std::make_unique<SleepHandler>(); }
 std::unique_ptr<Handler> MakeFailHandler() { return std::make_unique<FailHandler>(); }
