@@ -34,8 +34,8 @@ std::vector<std::unique_ptr<worker::Worker>> StartWorkers(const std::string& coo
     worker::Worker::Options options;
     options.coordinator = coordinator;
     options.slots = std::max(1, absl::GetFlag(FLAGS_slots));
-    workers.push_back(
-        std::make_unique<worker::Worker>(options, worker::BuiltinHandlers(), RealClock::Get()));
+    workers.push_back(std::make_unique<worker::Worker>(options, worker::BuiltinHandlers(),
+                                                       MonotonicClock::Get()));
     workers.back()->Start();
   }
   return workers;
@@ -50,12 +50,12 @@ int DevCommand() {
   config.http_listen = absl::GetFlag(FLAGS_http_listen);
   // One registry for the coordinator and the trigger: the dashboard's /metrics shows both.
   config.registry = std::make_shared<prometheus::Registry>();
-  auto server = coordinator::CoordinatorServer::Start(config, RealClock::Get());
+  auto server = coordinator::CoordinatorServer::Start(config, MonotonicClock::Get());
   if (!server.ok() && absl::StartsWith(server.status().message(), "--http_listen")) {
     // A second `fanout dev` on this machine: it runs without a dashboard rather than not at all.
     std::cerr << "fanout dev: no dashboard: " << server.status().message() << "\n";
     config.http_listen.clear();
-    server = coordinator::CoordinatorServer::Start(config, RealClock::Get());
+    server = coordinator::CoordinatorServer::Start(config, MonotonicClock::Get());
   }
   if (!server.ok()) {
     std::cerr << "fanout dev: " << server.status().message() << "\n";

@@ -44,13 +44,13 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   s->manager_ = std::make_unique<JobManager>(*s->store_, clock, manager_options);
   s->hub_ = std::make_unique<JobWatchHub>(*s->manager_, absl::Milliseconds(250));
   s->splitter_ = std::make_unique<SplitRunner>(
-      *s->store_,
+      *s->store_, clock,
       [max = config.manager.max_item_bytes](const v1::JobSpec& spec) {
         return MakeSequentialSource(spec.source(), spec.options().split_bytes(), max);
       },
       [manager = s->manager_.get()] { manager->TasksArrived(); }, config.split);
   s->fan_in_ = std::make_unique<FanInRunner>(
-      *s->store_,
+      *s->store_, clock,
       [](const v1::Job& job) { return OpenManifestSink(job.spec().results(), job.job_id()); },
       [manager = s->manager_.get()](const v1::JobSpec& spec) -> absl::StatusOr<v1::Job> {
         ASSIGN_OR_RETURN(SubmitOutcome out, manager->SubmitJob(spec));
@@ -85,6 +85,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
         ": the port is in use (another coordinator?) or the address is not this host's"));
   }
   s->address_ = DialAddress(config.listen, s->port_);
+  s->store_->StartServing();
   RETURN_IF_ERROR(s->StartHttp(config));
   return s;
 }

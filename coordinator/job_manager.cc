@@ -283,13 +283,13 @@ absl::StatusOr<v1::ReportResultsResponse> JobManager::ReportResults(
 absl::StatusOr<v1::CheckpointResponse> JobManager::Checkpoint(
     const v1::CheckpointRequest& request) {
   workers_.Touch(request.worker(), clock_.Now(), std::nullopt);
-  const absl::Time start = absl::Now();
+  const absl::Time start = clock_.Now();
   ASSIGN_OR_RETURN(std::vector<v1::LeaseStatus> statuses,
                    store_.Checkpoint(request.checkpoints(), options_.lease_ttl));
   if (options_.metrics != nullptr) {
     options_.metrics->CheckpointCall(std::count(statuses.begin(), statuses.end(), v1::LEASE_OK),
                                      std::count(statuses.begin(), statuses.end(), v1::LEASE_LOST),
-                                     absl::Now() - start);
+                                     clock_.Now() - start);
   }
   v1::CheckpointResponse response;
   for (v1::LeaseStatus s : statuses) response.add_statuses(s);
@@ -329,7 +329,7 @@ void JobManager::Run() {
     {
       absl::MutexLock lock(&mu_);
       auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return notified_ || stop_; };
-      mu_.AwaitWithTimeout(absl::Condition(&woken), options_.tick);
+      clock_.AwaitFor(mu_, absl::Condition(&woken), options_.tick);
       if (stop_) break;
       notified_ = false;
     }

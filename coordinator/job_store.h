@@ -99,6 +99,10 @@ class JobStore {
   // Running jobs and those that ended within `ended_within`.
   virtual std::vector<JobGauge> Gauges(absl::Duration ended_within) = 0;
 
+  // The coordinator serves from now on: leases found on disk when the store opened count their
+  // grace from here, not from when loading began (see TaskTable::GraceLoadedLeases).
+  virtual void StartServing() {}
+
   // When a backoff ends or a lease expires next, if ever.
   virtual std::optional<absl::Time> NextWakeup() = 0;
   // Not OK once a write failed: the store then refuses work until the process restarts.

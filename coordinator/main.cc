@@ -104,7 +104,8 @@ int main(int argc, char** argv) {
   config.manager.function_timeouts = std::move(*timeouts);
   config.split.chunk = std::max(1, absl::GetFlag(FLAGS_split_chunk));
   config.split.ahead = std::max(1, absl::GetFlag(FLAGS_split_ahead));
-  auto server = fanout::coordinator::CoordinatorServer::Start(config, fanout::RealClock::Get());
+  auto server =
+      fanout::coordinator::CoordinatorServer::Start(config, fanout::MonotonicClock::Get());
   if (!server.ok()) {
     std::cerr << "fanout-coordinator: " << server.status().message() << "\n";
     return 2;

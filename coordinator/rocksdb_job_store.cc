@@ -64,6 +64,7 @@ absl::StatusOr<std::unique_ptr<RocksDbJobStore>> RocksDbJobStore::Open(const Opt
   store->idempotency_cf_ = store->handles_[3];
   store->specs_cf_ = store->handles_[4];
   store->committer_ = std::make_unique<GroupCommitter>(db, options.sync, options.on_commit);
+  store->lease_grace_ = options.lease_grace;
   RETURN_IF_ERROR(store->Load(options.lease_grace));
   return store;
 }

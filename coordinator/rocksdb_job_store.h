@@ -21,8 +21,8 @@ class RocksDbJobStore : public TableBackedJobStore {
     std::string path;
     // Sync the WAL before a verb returns. Off only for benchmarks that say so.
     bool sync = true;
-    // Leases found on disk are honoured for at least this long after opening (see
-    // TaskTable::LoadTask).
+    // Leases found on disk are honoured for at least this long after opening, and again after
+    // StartServing (see TaskTable::LoadTask and GraceLoadedLeases).
     absl::Duration lease_grace = absl::Seconds(10);
     // RocksDB's Env; null means the default. Tests inject failing disks through it.
     rocksdb::Env* env = nullptr;

@@ -157,5 +157,29 @@ TEST(RocksDbJobStoreTest, SecondOpenOfTheSameDirectoryIsRefused) {
   EXPECT_NE(second.status().message().find("open RocksDB"), absl::string_view::npos);
 }
 
+TEST(RocksDbJobStoreTest, LeasesFoundAtStartGetTheirGraceFromWhenServingStarts) {
+  FakeClock clock;
+  RocksDbJobStore::Options options;
+  options.path = FreshDir();
+  options.lease_grace = absl::Seconds(10);
+  auto store = RocksDbJobStore::Open(options, clock, RetryPolicy::Random());
+  ASSERT_TRUE(store.ok());
+  v1::JobSpec spec;
+  spec.set_function("builtin:noop");
+  spec.set_source("range:1-1");
+  ASSERT_TRUE((*store)->SubmitJob(spec, *MakeSplitter("range:1-1", 1)).ok());
+  ASSERT_EQ((*store)->LeaseTasks("w", 1, absl::Seconds(10))->tasks.size(), 1);
+  store->reset();
+  clock.Advance(absl::Seconds(1));
+  store = RocksDbJobStore::Open(options, clock, RetryPolicy::Random());
+  ASSERT_TRUE(store.ok());
+  clock.Advance(absl::Seconds(30));  // a slow start: loading took 30 s
+  (*store)->StartServing();
+  clock.Advance(absl::Seconds(9));
+  EXPECT_EQ(*(*store)->ExpireLeases(), 0) << "the lease expired before its worker could renew";
+  clock.Advance(absl::Seconds(2));
+  EXPECT_EQ(*(*store)->ExpireLeases(), 1);
+}
+
 }  // namespace
 }  // namespace fanout::coordinator

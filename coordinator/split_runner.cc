@@ -32,9 +32,10 @@ std::vector<NewTask> GroupIntoTasks(std::vector<SourceItem> items, uint32_t batc
   return tasks;
 }
 
-SplitRunner::SplitRunner(JobStore& store, SourceFactory factory, std::function<void()> on_tasks,
-                         Options options)
+SplitRunner::SplitRunner(JobStore& store, Clock& clock, SourceFactory factory,
+                         std::function<void()> on_tasks, Options options)
     : store_(store),
+      clock_(clock),
       factory_(std::move(factory)),
       on_tasks_(std::move(on_tasks)),
       options_(options),
@@ -59,7 +60,7 @@ void SplitRunner::Run() {
     {
       absl::MutexLock lock(&mu_);
       auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return poked_ || stop_; };
-      if (!busy) mu_.AwaitWithTimeout(absl::Condition(&woken), options_.idle);
+      if (!busy) clock_.AwaitFor(mu_, absl::Condition(&woken), options_.idle);
       if (stop_) return;
       poked_ = false;
     }
@@ -71,7 +72,7 @@ bool SplitRunner::Step() {
   std::vector<SplitWork> pending = store_.PendingSplits();
   absl::flat_hash_map<uint64_t, Reader> still;
   bool read = false;
-  const absl::Time now = absl::Now();
+  const absl::Time now = clock_.Now();
   for (const SplitWork& work : pending) {
     Reader& reader = still[work.job_seq];
     if (auto it = readers_.find(work.job_seq); it != readers_.end()) reader = std::move(it->second);
@@ -120,7 +121,7 @@ void SplitRunner::Failed(const SplitWork& work, Reader& reader, const absl::Stat
         std::min(absl::Seconds(1) * (1 << std::min(reader.failures, 5)), absl::Seconds(30));
     LOG(WARNING) << work.job_id << ": reading its source failed (try " << reader.failures << " of "
                  << options_.max_failures << "), again in " << wait << ": " << status;
-    reader.retry_at = absl::Now() + wait;
+    reader.retry_at = clock_.Now() + wait;
     return;
   }
   const std::string why = status.code() == absl::StatusCode::kUnavailable

@@ -14,6 +14,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "coordinator/job_store.h"
 #include "coordinator/sources/sequential_source.h"
 
@@ -32,7 +33,7 @@ class SplitRunner {
       std::function<absl::StatusOr<std::unique_ptr<SequentialSource>>(const v1::JobSpec& spec)>;
 
   // `on_tasks` is called after new tasks were stored (to wake waiting workers).
-  SplitRunner(JobStore& store, SourceFactory factory, std::function<void()> on_tasks,
+  SplitRunner(JobStore& store, Clock& clock, SourceFactory factory, std::function<void()> on_tasks,
               Options options);
   ~SplitRunner();
 
@@ -54,6 +55,7 @@ class SplitRunner {
   void Failed(const SplitWork& work, Reader& reader, const absl::Status& status);
 
   JobStore& store_;
+  Clock& clock_;
   const SourceFactory factory_;
   const std::function<void()> on_tasks_;
   const Options options_;

@@ -58,7 +58,7 @@ class SplitRunnerTest : public ::testing::Test {
   }
   std::unique_ptr<SplitRunner> Runner(int n) {
     return std::make_unique<SplitRunner>(
-        store_,
+        store_, clock_,
         [this, n](const v1::JobSpec&) -> absl::StatusOr<std::unique_ptr<SequentialSource>> {
           return std::make_unique<CountingSource>(n, &unavailable_, &broken_);
         },
@@ -70,12 +70,17 @@ class SplitRunnerTest : public ::testing::Test {
     spec.set_source("jsonl:/m.jsonl");
     return store_.SubmitJob(spec, nullptr)->job.job_id();
   }
-  v1::Job WaitFor(const std::string& id, const std::function<bool(const v1::Job&)>& done) {
+  // Until `done`, pokes the runner and moves fake time on (100 ms a round): backoffs of seconds
+  // pass in milliseconds of real time.
+  v1::Job WaitFor(SplitRunner& runner, const std::string& id,
+                  const std::function<bool(const v1::Job&)>& done) {
     v1::Job job;
-    for (absl::Time end = absl::Now() + absl::Seconds(10); absl::Now() < end;) {
+    for (int round = 0; round < 2000; ++round) {
       job = *store_.GetJob(id);
       if (done(job)) break;
-      absl::SleepFor(absl::Milliseconds(5));
+      clock_.Advance(absl::Milliseconds(100));
+      runner.Poke();
+      absl::SleepFor(absl::Milliseconds(2));
     }
     return job;
   }
@@ -100,21 +105,24 @@ TEST(GroupIntoTasksTest, BatchesValidItemsAndIsolatesBadOnes) {
 TEST_F(SplitRunnerTest, ReadsAheadOnlyWhileTheBacklogIsSmall) {
   const std::string id = Submit();
   std::unique_ptr<SplitRunner> runner = Runner(100);
-  v1::Job job = WaitFor(id, [](const v1::Job& j) { return j.counts().total() >= 12; });
-  absl::SleepFor(absl::Milliseconds(100));
+  v1::Job job = WaitFor(*runner, id, [](const v1::Job& j) { return j.counts().total() >= 12; });
+  for (int i = 0; i < 20; ++i) {  // poked again and again, it still reads no further
+    runner->Poke();
+    absl::SleepFor(absl::Milliseconds(2));
+  }
   job = *store_.GetJob(id);
   EXPECT_EQ(job.counts().total(), 12) << "three chunks of 4, then it waits for the workers";
   EXPECT_FALSE(job.split_done());
   EXPECT_GT(arrived_.load(), 0);
   ASSERT_EQ(store_.LeaseTasks("w", 100, absl::Seconds(10))->tasks.size(), 11);  // one item was bad
-  job = WaitFor(id, [](const v1::Job& j) { return j.counts().total() > 12; });
+  job = WaitFor(*runner, id, [](const v1::Job& j) { return j.counts().total() > 12; });
   EXPECT_GT(job.counts().total(), 12);
 }
 
 TEST_F(SplitRunnerTest, AListingToTheEndEndsTheJobWithBadEntriesFailed) {
   const std::string id = Submit();
   std::unique_ptr<SplitRunner> runner = Runner(9);
-  v1::Job job = WaitFor(id, [](const v1::Job& j) { return j.split_done(); });
+  v1::Job job = WaitFor(*runner, id, [](const v1::Job& j) { return j.split_done(); });
   ASSERT_TRUE(job.split_done());
   EXPECT_EQ(job.counts().total(), 9);
   EXPECT_EQ(job.counts().failed(), 1);
@@ -139,8 +147,8 @@ TEST_F(SplitRunnerTest, AnUnreachableSourceIsRetriedThenGivenUp) {
   unavailable_ = 2;
   const std::string id = Submit();
   std::unique_ptr<SplitRunner> runner = Runner(3);
-  // Two failures back off ~2 s and ~4 s before the listing goes through.
-  v1::Job job = WaitFor(id, [](const v1::Job& j) { return j.split_done(); });
+  // Two failures back off 2 s and 4 s (of fake time) before the listing goes through.
+  v1::Job job = WaitFor(*runner, id, [](const v1::Job& j) { return j.split_done(); });
   EXPECT_TRUE(job.split_done()) << job.ShortDebugString();
 }
 
@@ -148,7 +156,7 @@ TEST_F(SplitRunnerTest, ASourceThatIsWrongFailsTheJobWithItsReason) {
   broken_ = absl::InvalidArgumentError("source: s3://gone/: NoSuchBucket");
   const std::string id = Submit();
   std::unique_ptr<SplitRunner> runner = Runner(3);
-  v1::Job job = WaitFor(id, [](const v1::Job& j) { return j.state() != v1::JOB_RUNNING; });
+  v1::Job job = WaitFor(*runner, id, [](const v1::Job& j) { return j.state() != v1::JOB_RUNNING; });
   EXPECT_EQ(job.state(), v1::JOB_FAILED);
   EXPECT_THAT(job.message(), HasSubstr("NoSuchBucket"));
 }

@@ -11,7 +11,7 @@
 namespace fanout::coordinator {
 
 TableBackedJobStore::TableBackedJobStore(Clock& clock, RetryPolicy policy)
-    : clock_(clock), table_(std::move(policy)) {}
+    : clock_(clock), lease_grace_(absl::ZeroDuration()), table_(std::move(policy)) {}
 
 ChangeSet& TableBackedJobStore::Scratch() {
   scratch_.Clear();
@@ -406,6 +406,11 @@ absl::Status TableBackedJobStore::FailJob(uint64_t job_seq, absl::string_view wh
 std::vector<SplitWork> TableBackedJobStore::PendingSplits() {
   absl::MutexLock lock(&mu_);
   return table_.PendingSplits();
+}
+
+void TableBackedJobStore::StartServing() {
+  absl::MutexLock lock(&mu_);
+  table_.GraceLoadedLeases(clock_.Now(), lease_grace_);
 }
 
 absl::Status TableBackedJobStore::health() {

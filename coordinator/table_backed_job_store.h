@@ -50,6 +50,7 @@ class TableBackedJobStore : public JobStore {
   TaskTotals Totals() override;
   std::vector<JobGauge> Gauges(absl::Duration ended_within) override;
   absl::Status health() override;
+  void StartServing() override;
 
  protected:
   TableBackedJobStore(Clock& clock, RetryPolicy policy);
@@ -69,6 +70,7 @@ class TableBackedJobStore : public JobStore {
 
   // Constant after construction.
   Clock& clock_;
+  absl::Duration lease_grace_;  // set by implementations that load leases from disk
 
   // Persists `changes` and drops ended tasks from the table. Returns the ticket to wait for: the
   // latest one even when nothing changed, because the caller may be answering from state that an

@@ -151,6 +151,10 @@ class TaskTable {
   // covers every renewal granted before the restart (renewals are not written to disk).
   void LoadTask(v1::Task task, absl::Time now, absl::Duration lease_grace);
   void LoadIdempotencyKey(std::string key, uint64_t job_seq);
+  // Once the coordinator serves (loading may have taken long): every lease found on disk lasts at
+  // least until now + `lease_grace`, so that its worker, which could not renew while nothing
+  // served, does not lose it at once.
+  void GraceLoadedLeases(absl::Time now, absl::Duration lease_grace);
   // After loading: refills every running job's window; a job whose source no longer splits ends
   // FAILED (recorded in `changes`).
   void FinishLoading(absl::Time now, ChangeSet* changes);
@@ -252,6 +256,7 @@ class TaskTable {
   // before its window. Keeps a scrape from walking every job ever run (a trigger makes one per
   // event).
   std::set<uint64_t> watched_jobs_;
+  std::vector<TaskKey> loaded_leases_;            // leases found on disk, until GraceLoadedLeases
   absl::flat_hash_set<uint64_t> fan_in_pending_;  // ended jobs whose manifests are unwritten
 };
 

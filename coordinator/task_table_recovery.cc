@@ -59,11 +59,28 @@ void TaskTable::LoadTask(v1::Task task, absl::Time now, absl::Duration lease_gra
           task.lease_expires_at();
     }
     leases_.Add(key, task.epoch(), expiry);
+    loaded_leases_.push_back(key);
   } else {
     return;  // ended: stays on disk only
   }
   entry.partial += task.progress();
   entry.live[task.index()] = std::move(task);
+}
+
+void TaskTable::GraceLoadedLeases(absl::Time now, absl::Duration lease_grace) {
+  for (const TaskKey& key : loaded_leases_) {
+    v1::Task* task = FindLive(key.job_seq, key.index);
+    if (task == nullptr || task->state() != v1::TASK_LEASED) continue;
+    const absl::Time expiry = std::max(FromProto(task->lease_expires_at()), now + lease_grace);
+    ToProto(expiry, task->mutable_lease_expires_at());
+    if (task->attempts_size() > 0) {
+      *task->mutable_attempts(task->attempts_size() - 1)->mutable_lease_expires_at() =
+          task->lease_expires_at();
+    }
+    leases_.Add(key, task->epoch(), expiry);  // the earlier entry is re-filed when it comes up
+  }
+  loaded_leases_.clear();
+  loaded_leases_.shrink_to_fit();
 }
 
 void TaskTable::LoadIdempotencyKey(std::string key, uint64_t job_seq) {

@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
   // On the heap: a Worker that abandoned a stuck handler is left for the process exit to take,
   // since that handler's thread may still refer to it.
   auto* worker_ptr = new fanout::worker::Worker(options, fanout::worker::BuiltinHandlers(),
-                                                fanout::RealClock::Get());
+                                                fanout::MonotonicClock::Get());
   fanout::worker::Worker& worker = *worker_ptr;
   std::unique_ptr<fanout::HttpServer> metrics_server;
   if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {

@@ -30,9 +30,10 @@ v1::JobSpec ReduceSpec(const v1::Job& job, const v1::FanIn& fan_in) {
   return spec;
 }
 
-FanInRunner::FanInRunner(JobStore& store, SinkFactory sinks, Submit submit,
+FanInRunner::FanInRunner(JobStore& store, Clock& clock, SinkFactory sinks, Submit submit,
                          std::function<void()> on_change, Options options)
     : store_(store),
+      clock_(clock),
       sinks_(std::move(sinks)),
       submit_(std::move(submit)),
       on_change_(std::move(on_change)),
@@ -57,7 +58,7 @@ void FanInRunner::Run() {
     {
       absl::MutexLock lock(&mu_);
       auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return poked_ || stop_; };
-      mu_.AwaitWithTimeout(absl::Condition(&woken), options_.idle);
+      clock_.AwaitFor(mu_, absl::Condition(&woken), options_.idle);
       if (stop_) return;
       poked_ = false;
     }
@@ -70,7 +71,7 @@ void FanInRunner::Step() {
   for (const v1::Job& job : store_.PendingFanIns()) {
     Retry& retry = still[job.job_id()];
     if (auto it = retries_.find(job.job_id()); it != retries_.end()) retry = it->second;
-    if (absl::Now() < retry.at) continue;
+    if (clock_.Now() < retry.at) continue;
     absl::StatusOr<v1::FanIn> fan_in = Guarded("fan-in", [&] { return FanIn(job); });
     if (fan_in.ok()) {
       Record(job, *std::move(fan_in));
@@ -81,7 +82,7 @@ void FanInRunner::Step() {
       LOG(WARNING) << job.job_id() << ": writing its manifests failed (try " << retry.failures
                    << " of " << options_.max_failures << "), again in " << wait << ": "
                    << fan_in.status();
-      retry.at = absl::Now() + wait;
+      retry.at = clock_.Now() + wait;
       continue;
     }
     LOG(WARNING) << job.job_id() << ": gave up writing its manifests: " << fan_in.status();

@@ -15,6 +15,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "coordinator/fan_in/manifest_sink.h"
 #include "coordinator/job_store.h"
 
@@ -34,8 +35,8 @@ class FanInRunner {
   using Submit = std::function<absl::StatusOr<v1::Job>(const v1::JobSpec& spec)>;
 
   // `on_change` is called after a fan-in was recorded (to wake those who watch the job).
-  FanInRunner(JobStore& store, SinkFactory sinks, Submit submit, std::function<void()> on_change,
-              Options options);
+  FanInRunner(JobStore& store, Clock& clock, SinkFactory sinks, Submit submit,
+              std::function<void()> on_change, Options options);
   ~FanInRunner();
 
   // A job ended: look now.
@@ -54,6 +55,7 @@ class FanInRunner {
   void Record(const v1::Job& job, v1::FanIn fan_in);
 
   JobStore& store_;
+  Clock& clock_;
   const SinkFactory sinks_;
   const Submit submit_;
   const std::function<void()> on_change_;

@@ -41,8 +41,9 @@ class FanInRunnerTest : public ::testing::Test {
     o.idle = absl::Milliseconds(5);
     o.max_failures = 3;
     o.retry_base = absl::Milliseconds(5);
+    // Real time for the runner's own waits (5 ms): the store's clock stays fake.
     return std::make_unique<FanInRunner>(
-        store_, std::move(sinks),
+        store_, RealClock::Get(), std::move(sinks),
         [this](const v1::JobSpec& spec) -> absl::StatusOr<v1::Job> {
           reduces_.push_back(spec);
           v1::Job job;
