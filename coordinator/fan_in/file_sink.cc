@@ -1,5 +1,6 @@
-// jsonl:PATH manifests: each file is written under a temporary name, synced, then renamed, so a
-// reader never sees half a manifest and a coordinator killed mid-write leaves the old one intact.
+// jsonl:PATH manifests: each file is written under a temporary name, synced, renamed and its
+// directory synced, so a reader never sees half a manifest, a coordinator killed mid-write leaves
+// the old one intact, and a power loss cannot undo a manifest the job says it has.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -50,12 +51,23 @@ class StagedFile {
     ::close(fd_);
     fd_ = -1;
     if (::rename(staged_.c_str(), path_.c_str()) != 0) return Errno("cannot rename to", path_);
-    return absl::OkStatus();
+    return SyncDirectory();
   }
 
   const std::string& path() const { return path_; }
 
  private:
+  // A rename is durable only once its directory is synced: without it a power loss can take the
+  // manifest back (or away) after the job was recorded as having one.
+  absl::Status SyncDirectory() {
+    const std::string dir = std::filesystem::path(path_).parent_path().string();
+    const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return Errno("cannot open the directory of", path_);
+    const int synced = ::fsync(fd);
+    ::close(fd);
+    return synced == 0 ? absl::OkStatus() : Errno("cannot sync the directory of", path_);
+  }
+
   absl::Status Flush() {
     const char* p = buffer_.data();
     size_t left = buffer_.size();
