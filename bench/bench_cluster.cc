@@ -49,21 +49,12 @@ absl::StatusOr<std::unique_ptr<BenchCluster>> BenchCluster::Start(const std::str
                                                                   int workers, int slots,
                                                                   std::vector<std::string> flags) {
   std::unique_ptr<BenchCluster> c(new BenchCluster());
+  c->bin_ = bin;
   c->dir_ = std::filesystem::temp_directory_path() / absl::StrCat("fanout-bench-", getpid());
   std::filesystem::remove_all(c->dir_);
   std::filesystem::create_directories(c->dir_);
-  flags.insert(flags.end(), {"--listen=127.0.0.1:0", "--data_dir=" + c->dir_ + "/data",
-                             "--port_file=" + c->dir_ + "/port"});
-  absl::StatusOr<std::unique_ptr<testing::Process>> coordinator =
-      testing::Process::Spawn(bin + "/fanout-coordinator", flags, c->dir_ + "/coordinator.log");
-  if (!coordinator.ok()) return coordinator.status();
-  c->coordinator_ = std::move(*coordinator);
-  absl::StatusOr<int> port =
-      testing::AwaitPortFile(*c->coordinator_, c->dir_ + "/port",
-                             "fanout-coordinator (see " + c->dir_ + "/coordinator.log)");
-  if (!port.ok()) return port.status();
-  const std::string address = absl::StrCat("127.0.0.1:", *port);
-  c->address_ = address;
+  if (absl::Status s = c->StartCoordinator(std::move(flags)); !s.ok()) return s;
+  const std::string address = c->address_;
   for (int i = 0; i < workers; ++i) {
     absl::StatusOr<std::unique_ptr<testing::Process>> w = testing::Process::Spawn(
         bin + "/fanout-worker", {"--coordinator=" + address, absl::StrCat("--slots=", slots)},
@@ -80,6 +71,32 @@ absl::StatusOr<std::unique_ptr<BenchCluster>> BenchCluster::Start(const std::str
     absl::SleepFor(absl::Milliseconds(50));
   }
   return c;
+}
+
+absl::Status BenchCluster::StartCoordinator(std::vector<std::string> flags) {
+  std::filesystem::remove(dir_ + "/port");
+  flags.insert(flags.end(), {absl::StrCat("--listen=127.0.0.1:", port_),
+                             "--data_dir=" + dir_ + "/data", "--port_file=" + dir_ + "/port"});
+  absl::StatusOr<std::unique_ptr<testing::Process>> coordinator = testing::Process::Spawn(
+      bin_ + "/fanout-coordinator", flags, absl::StrCat(dir_, "/coordinator.log"));
+  if (!coordinator.ok()) return coordinator.status();
+  coordinator_ = std::move(*coordinator);
+  absl::StatusOr<int> port = testing::AwaitPortFile(
+      *coordinator_, dir_ + "/port", "fanout-coordinator (see " + dir_ + "/coordinator.log)",
+      absl::Minutes(5));
+  if (!port.ok()) return port.status();
+  port_ = *port;
+  address_ = absl::StrCat("127.0.0.1:", port_);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<absl::Duration> BenchCluster::RestartCoordinator(int signal,
+                                                                std::vector<std::string> flags) {
+  coordinator_->Signal(signal);
+  coordinator_->Wait(absl::Minutes(2));
+  const absl::Time start = absl::Now();
+  if (absl::Status s = StartCoordinator(std::move(flags)); !s.ok()) return s;
+  return absl::Now() - start;
 }
 
 BenchCluster::~BenchCluster() {

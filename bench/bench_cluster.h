@@ -40,11 +40,17 @@ class BenchCluster {
   // Follows the job's WatchJob stream until it ends.
   absl::StatusOr<v1::Job> WaitForEnd(const std::string& job_id);
   absl::StatusOr<std::vector<v1::Task>> Tasks(const std::string& job_id);
+  // Stops the coordinator with `signal` and starts it again on the same port and data, with
+  // `flags` in place of the first start's own; returns how long it took to serve again.
+  absl::StatusOr<absl::Duration> RestartCoordinator(int signal, std::vector<std::string> flags);
 
  private:
   BenchCluster() = default;
+  absl::Status StartCoordinator(std::vector<std::string> flags);
+  std::string bin_;
   std::string dir_;
   std::string address_;
+  int port_ = 0;
   std::unique_ptr<testing::Process> coordinator_;
   std::vector<std::unique_ptr<testing::Process>> workers_;
   std::unique_ptr<v1::JobService::Stub> jobs_;

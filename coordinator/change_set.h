@@ -17,7 +17,6 @@ struct ChangeSet {
   std::vector<uint64_t> new_jobs;      // jobs created: their specs are written too
   absl::flat_hash_set<TaskKey> tasks;  // task records to write
   std::vector<std::pair<std::string, uint64_t>> idempotency_keys;  // new key -> job seq
-  std::vector<std::string> expired_idempotency_keys;               // keys past their retention
   bool next_job_seq_changed = false;
 
   // Empties the set, keeping its capacity.
@@ -26,13 +25,12 @@ struct ChangeSet {
     new_jobs.clear();
     tasks.clear();
     idempotency_keys.clear();
-    expired_idempotency_keys.clear();
     next_job_seq_changed = false;
   }
 
   bool empty() const {
     return jobs.empty() && new_jobs.empty() && tasks.empty() && idempotency_keys.empty() &&
-           expired_idempotency_keys.empty() && !next_job_seq_changed;
+           !next_job_seq_changed;
   }
 };
 

@@ -31,6 +31,11 @@ absl::Status GroupCommitter::Await(uint64_t ticket) {
   return error_;
 }
 
+uint64_t GroupCommitter::durable() {
+  absl::MutexLock lock(&mu_);
+  return durable_;
+}
+
 GroupCommitter::Stats GroupCommitter::stats() {
   absl::MutexLock lock(&mu_);
   return stats_;

@@ -40,6 +40,8 @@ class GroupCommitter {
   uint64_t Append(absl::FunctionRef<void(rocksdb::WriteBatch*)> fill);
   // Blocks until the ticket's batch is on disk. A failed write fails it and every later ticket.
   absl::Status Await(uint64_t ticket);
+  // Every ticket up to the one returned is written (or failed); does not block.
+  uint64_t durable();
   Stats stats();
 
  private:

@@ -6,15 +6,20 @@
 
 namespace fanout::coordinator {
 
-absl::StatusOr<size_t> LeaveOutKnownItems(
-    const std::function<const v1::Job*(absl::string_view key)>& find, v1::JobSpec* spec,
-    std::unique_ptr<Splitter>* splitter, const v1::Job** known) {
+absl::StatusOr<size_t> LeaveOutKnownItems(const KeyLookup& find, v1::JobSpec* spec,
+                                          std::unique_ptr<Splitter>* splitter,
+                                          std::optional<uint64_t>* known) {
   // The keys first (this runs under the store's lock): the list is parsed again only when an
   // item must go, which a batch of new events never needs.
   absl::flat_hash_set<absl::string_view> distinct;
+  std::vector<std::optional<uint64_t>> owners;
+  owners.reserve(spec->item_keys_size());
   bool any_out = false;
   for (const std::string& key : spec->item_keys()) {
-    any_out |= !distinct.insert(key).second || find(key) != nullptr;
+    absl::StatusOr<std::optional<uint64_t>> owner = find(key);
+    if (!owner.ok()) return owner.status();
+    any_out |= !distinct.insert(key).second || owner->has_value();
+    owners.push_back(*owner);
   }
   if (!any_out) return 0;
   absl::StatusOr<nlohmann::json> items = ParseJson(spec->source(), "source");
@@ -27,9 +32,8 @@ absl::StatusOr<size_t> LeaveOutKnownItems(
   absl::flat_hash_set<std::string> seen;
   for (int i = 0; i < spec->item_keys_size(); ++i) {
     const std::string& key = spec->item_keys(i);
-    const v1::Job* job = find(key);
-    if (job != nullptr && *known == nullptr) *known = job;
-    if (job != nullptr || !seen.insert(key).second) continue;
+    if (owners[i] && !*known) *known = owners[i];
+    if (owners[i] || !seen.insert(key).second) continue;
     kept.push_back(std::move((*items)[i]));
     kept_keys.push_back(key);
   }

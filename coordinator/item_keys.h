@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -13,12 +14,15 @@
 
 namespace fanout::coordinator {
 
+// The job (its seq) that a key made before, if any.
+using KeyLookup = std::function<absl::StatusOr<std::optional<uint64_t>>(absl::string_view key)>;
+
 // Leaves out of `spec` (an inline list with item_keys) the items whose key `find` knows, or that
 // repeat a key earlier in the list, and rebuilds `splitter` over what is left. Sets `*known` to the
 // job of the first known key. Returns how many items were left out.
-absl::StatusOr<size_t> LeaveOutKnownItems(
-    const std::function<const v1::Job*(absl::string_view key)>& find, v1::JobSpec* spec,
-    std::unique_ptr<Splitter>* splitter, const v1::Job** known);
+absl::StatusOr<size_t> LeaveOutKnownItems(const KeyLookup& find, v1::JobSpec* spec,
+                                          std::unique_ptr<Splitter>* splitter,
+                                          std::optional<uint64_t>* known);
 
 }  // namespace fanout::coordinator
 

@@ -49,7 +49,11 @@ std::string CutPage(std::vector<v1::Task>* tasks, size_t limit) {
 }  // namespace
 
 JobManager::JobManager(JobStore& store, Clock& clock, Options options)
-    : store_(store), clock_(clock), options_(options), thread_([this] { Run(); }) {}
+    : store_(store),
+      clock_(clock),
+      options_(options),
+      thread_([this] { Run(); }),
+      retention_thread_([this] { RunRetention(); }) {}
 
 JobManager::~JobManager() { Shutdown(); }
 
@@ -60,6 +64,26 @@ void JobManager::Shutdown() {
     stop_ = true;
   }
   thread_.join();
+  retention_thread_.join();
+}
+
+void JobManager::RunRetention() {
+  // On a thread of its own: a pass that deletes a backlog of jobs must not hold up lease expiry.
+  absl::Duration wait = absl::ZeroDuration();
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (clock_.AwaitFor(mu_, absl::Condition(&stop_), wait)) return;
+    }
+    absl::StatusOr<RetentionDone> done = store_.ApplyRetention(options_.retention);
+    if (!done.ok()) {
+      LOG(ERROR) << "retention: " << done.status();
+    } else if (done->jobs_deleted + done->keys_forgotten > 0) {
+      LOG(INFO) << "retention: " << done->jobs_deleted << " ended jobs deleted, the keys of "
+                << done->keys_forgotten << " forgotten";
+    }
+    wait = done.ok() && done->more ? absl::ZeroDuration() : options_.retention_every;
+  }
 }
 
 absl::StatusOr<SubmitOutcome> JobManager::SubmitJob(v1::JobSpec spec) {
@@ -336,12 +360,6 @@ void JobManager::Run() {
     absl::StatusOr<size_t> expired = store_.ExpireLeases();
     if (!expired.ok()) LOG(ERROR) << "expiring leases: " << expired.status();
     if (expired.ok() && *expired > 0) Changed();
-    if (clock_.Now() >= next_retention_) {
-      absl::StatusOr<size_t> forgotten =
-          store_.ExpireIdempotencyKeys(options_.idempotency_retention);
-      if (!forgotten.ok()) LOG(ERROR) << "expiring idempotency keys: " << forgotten.status();
-      next_retention_ = clock_.Now() + absl::Minutes(1);
-    }
     ServeWaiters();
   }
   std::deque<Waiter> waiters;

@@ -42,9 +42,9 @@ class JobManager {
     // Per-invocation time limit of a function when its job sets none ("builtin:count" -> 2s);
     // functions not listed get kDefaultTimeout.
     absl::flat_hash_map<std::string, absl::Duration> function_timeouts;
-    // How long an ended job's idempotency key keeps answering resubmissions (and triggers'
-    // redelivered events) with that job.
-    absl::Duration idempotency_retention = absl::Hours(24 * 7);
+    // How long ended jobs, and their keys, are kept.
+    RetentionPolicy retention;
+    absl::Duration retention_every = absl::Minutes(1);
     // An item of a job's source may be this big (as JSON); a bigger one fails (an inline list's
     // at submit, a manifest line's as its own task).
     size_t max_item_bytes = kDefaultMaxItemBytes;
@@ -112,12 +112,12 @@ class JobManager {
   }
   void Run();
   void ServeWaiters();
+  void RunRetention();
 
   // Constant after construction.
   JobStore& store_;
   Clock& clock_;
   const Options options_;
-  absl::Time next_retention_ = absl::InfinitePast();  // only the background thread touches it
   WorkerRegistry workers_;
   std::function<void()> change_listener_;
 
@@ -132,6 +132,7 @@ class JobManager {
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
 
   std::thread thread_;
+  std::thread retention_thread_;
 };
 
 }  // namespace fanout::coordinator

@@ -23,6 +23,21 @@ struct RedriveOutcome {
   uint64_t redriven = 0;
 };
 
+// How long what ended is kept. Keys are never kept longer than their job.
+struct RetentionPolicy {
+  // An ended job's idempotency (and item) keys keep answering resubmissions with it this long.
+  absl::Duration idempotency = absl::Hours(24 * 7);
+  // An ended job — record, spec, tasks, results — is deleted this long after it ended (manifests
+  // written elsewhere stay).
+  absl::Duration jobs = absl::Hours(24 * 7);
+};
+
+struct RetentionDone {
+  size_t keys_forgotten = 0;  // jobs whose keys were forgotten
+  size_t jobs_deleted = 0;
+  bool more = false;  // the call stopped at its budget: call again
+};
+
 struct SubmitOutcome {
   v1::Job job;
   bool created = false;    // false: the idempotency key named an existing job
@@ -56,8 +71,9 @@ class JobStore {
       const google::protobuf::RepeatedPtrField<v1::TaskOutcome>& outcomes) = 0;
   // Returns tasks whose lease expired to PENDING (or DEAD). Returns how many.
   virtual absl::StatusOr<size_t> ExpireLeases() = 0;
-  // Forgets the idempotency keys of ended jobs created more than `retention` ago.
-  virtual absl::StatusOr<size_t> ExpireIdempotencyKeys(absl::Duration retention) = 0;
+  // Forgets the keys, and deletes the records, of jobs that ended longer ago than `policy` keeps
+  // them. Does a bounded amount of work per call (RetentionDone::more says when there is more).
+  virtual absl::StatusOr<RetentionDone> ApplyRetention(const RetentionPolicy& policy) = 0;
   // Conveniences for callers holding a few refs or outcomes (tests, mostly).
   absl::StatusOr<std::vector<v1::LeaseStatus>> RenewLeases(std::initializer_list<v1::TaskRef> refs,
                                                            absl::Duration ttl) {

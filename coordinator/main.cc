@@ -21,9 +21,12 @@ ABSL_FLAG(std::string, port_file, "", "write the bound port here once serving");
 ABSL_FLAG(absl::Duration, lease_ttl, absl::Seconds(10),
           "how long a lease lasts without renewal; a dead worker's tasks return after this");
 ABSL_FLAG(absl::Duration, idempotency_retention, absl::Hours(24 * 7),
-          "how long after its job was created an idempotency key (a trigger event's key) keeps "
-          "answering resubmissions with that job, once the job ended; after it, the same key "
-          "makes a new job");
+          "how long after its job ended an idempotency key (a trigger event's key) keeps "
+          "answering resubmissions with that job; after it, the same key makes a new job (never "
+          "longer than --job_retention)");
+ABSL_FLAG(absl::Duration, job_retention, absl::Hours(24 * 7),
+          "how long an ended job — its record, tasks, results and spec — is kept after it ended; "
+          "then it is deleted (manifests written elsewhere stay)");
 ABSL_FLAG(absl::Duration, lease_grace, absl::Seconds(10),
           "after a restart, leases found on disk last at least this long (never less than "
           "--lease_ttl: renewals are not written to disk)");
@@ -93,7 +96,8 @@ int main(int argc, char** argv) {
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   config.lease_grace = absl::GetFlag(FLAGS_lease_grace);
   config.manager.lease_ttl = absl::GetFlag(FLAGS_lease_ttl);
-  config.manager.idempotency_retention = absl::GetFlag(FLAGS_idempotency_retention);
+  config.manager.retention.idempotency = absl::GetFlag(FLAGS_idempotency_retention);
+  config.manager.retention.jobs = absl::GetFlag(FLAGS_job_retention);
   config.manager.max_item_bytes = absl::GetFlag(FLAGS_max_item_bytes);
   config.manager.max_result_bytes = absl::GetFlag(FLAGS_max_result_bytes);
   auto timeouts = FunctionTimeouts(absl::GetFlag(FLAGS_function_timeout));

@@ -3,6 +3,10 @@
 //   specs CF:        job_seq (8 bytes)                -> v1::JobSpec (written once)
 //   tasks CF:        job_seq (8) + task index (8)     -> v1::Task
 //   idempotency CF:  the key's bytes                  -> job_seq (8)
+//   active CF:       job_seq (8)                      -> "" : running, or its fan-in unwritten:
+//                                                          what the coordinator loads at start
+//   ended CF:        kind (1) + end (8, unix micros) + job_seq (8) -> "" : ended jobs by end
+//                    time, kind 'k' (keys to forget) and 'j' (job to delete): what retention walks
 //   default CF:      "next_job_seq"                   -> job_seq (8)
 #ifndef FANOUT_COORDINATOR_STORE_KEYS_H_
 #define FANOUT_COORDINATOR_STORE_KEYS_H_
@@ -39,6 +43,16 @@ inline std::string EncodeTaskKey(TaskKey key) {
   out.reserve(16);
   AppendBigEndian(key.job_seq, &out);
   AppendBigEndian(key.index, &out);
+  return out;
+}
+
+inline constexpr char kForgetKeys = 'k';
+inline constexpr char kDeleteJob = 'j';
+
+inline std::string EncodeEndedKey(char kind, uint64_t end_micros, uint64_t seq) {
+  std::string out(1, kind);
+  AppendBigEndian(end_micros, &out);
+  AppendBigEndian(seq, &out);
   return out;
 }
 

@@ -1,11 +1,18 @@
 // The JobStore verbs, implemented once over a TaskTable. Subclasses decide only where records go:
 // memory (InMemoryJobStore) or RocksDB (RocksDbJobStore). Each verb changes the table under mu_,
 // hands the changed records to Persist() in transition order, and waits for them to be durable
-// after releasing mu_ — so that concurrent verbs share one disk sync (group commit).
+// after releasing mu_ — so that concurrent verbs share one disk sync (group commit). Jobs that
+// ended leave the table once their end is durable; from then on they are read from the records.
+//   table_backed_job_store.cc         submit and the worker protocol
+//   table_backed_job_store_reads.cc   jobs, listings and tasks, from memory or the records
+//   table_backed_job_store_admin.cc   cancel, redrive, concurrency, fan-in, eviction, retention
 #ifndef FANOUT_COORDINATOR_TABLE_BACKED_JOB_STORE_H_
 #define FANOUT_COORDINATOR_TABLE_BACKED_JOB_STORE_H_
 
+#include <atomic>
+#include <deque>
 #include <optional>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -31,7 +38,7 @@ class TableBackedJobStore : public JobStore {
       const google::protobuf::RepeatedPtrField<v1::CheckpointEntry>& entries,
       absl::Duration ttl) override;
   absl::StatusOr<size_t> ExpireLeases() override;
-  absl::StatusOr<size_t> ExpireIdempotencyKeys(absl::Duration retention) override;
+  absl::StatusOr<RetentionDone> ApplyRetention(const RetentionPolicy& policy) override;
   absl::StatusOr<RedriveOutcome> RedriveJob(absl::string_view job_id, bool from_scratch) override;
   absl::StatusOr<v1::Job> SetMaxConcurrency(absl::string_view job_id, uint32_t limit) override;
   std::vector<v1::Job> PendingFanIns() override;
@@ -51,6 +58,8 @@ class TableBackedJobStore : public JobStore {
   std::vector<JobGauge> Gauges(absl::Duration ended_within) override;
   absl::Status health() override;
   void StartServing() override;
+  // Jobs held in memory now (running, and ended ones not yet evicted): for tests and benchmarks.
+  size_t resident_jobs();
 
  protected:
   TableBackedJobStore(Clock& clock, RetryPolicy policy);
@@ -60,44 +69,77 @@ class TableBackedJobStore : public JobStore {
   virtual uint64_t Persist(const ChangeSet& changes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) = 0;
   // Blocks until the batch of `ticket` (and all before it) is durable.
   virtual absl::Status AwaitDurable(uint64_t ticket) ABSL_LOCKS_EXCLUDED(mu_) = 0;
-  // Reads the stored record of any task, ended or not; nullopt if there is none.
-  virtual absl::StatusOr<std::optional<v1::Task>> ReadTask(TaskKey key)
-      ABSL_LOCKS_EXCLUDED(mu_) = 0;
-  // The stored records of a job's tasks with index in [begin, end), in index order.
+  // Every ticket up to the one returned is durable (and readable) now; does not block.
+  virtual uint64_t DurableTicket() = 0;
+  // The stored records (read any time; with mu_ held or not):
+  // a task's, ended or not; nullopt if there is none.
+  virtual absl::StatusOr<std::optional<v1::Task>> ReadTask(TaskKey key) = 0;
+  // A job's tasks with index in [begin, end), in index order.
   virtual absl::StatusOr<std::vector<v1::Task>> ReadTasks(uint64_t job_seq, uint64_t begin,
-                                                          uint64_t end)
-      ABSL_LOCKS_EXCLUDED(mu_) = 0;
+                                                          uint64_t end) = 0;
+  // A job's, spec included; nullopt if there is none (never created, or deleted by retention).
+  virtual absl::StatusOr<std::optional<v1::Job>> ReadJob(uint64_t seq) = 0;
+  // Jobs below `before_seq` (0: from the newest), newest first.
+  virtual absl::StatusOr<std::vector<v1::Job>> ReadJobs(uint64_t before_seq, size_t limit) = 0;
+  // The job a stored idempotency or item key names.
+  virtual absl::StatusOr<std::optional<uint64_t>> ReadKey(absl::string_view key) = 0;
+  // Forgets the keys of jobs that ended before `keys_before` and deletes the jobs that ended before
+  // `jobs_before`, a bounded amount per call. Runs with maintenance_mu_ held (no redrive
+  // meanwhile).
+  virtual absl::StatusOr<RetentionDone> Expire(absl::Time keys_before, absl::Time jobs_before)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_) = 0;
+
+  // Persists `changes`, drops ended tasks from the table, and queues jobs that ended for eviction.
+  // Returns the ticket to wait for: the latest one even when nothing changed, because the caller
+  // may be answering from state that an earlier, not yet durable verb produced.
+  uint64_t Commit(const ChangeSet& changes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // AwaitDurable, turning a failed write into a store that refuses further work: memory is then
+  // ahead of the disk and only a restart (which reloads from disk) makes them agree again.
+  absl::Status Durable(uint64_t ticket) ABSL_LOCKS_EXCLUDED(mu_);
+  // Evicts the queued ended jobs whose end is durable.
+  void EvictDurable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Constant after construction.
   Clock& clock_;
   absl::Duration lease_grace_;  // set by implementations that load leases from disk
 
-  // Persists `changes` and drops ended tasks from the table. Returns the ticket to wait for: the
-  // latest one even when nothing changed, because the caller may be answering from state that an
-  // earlier, not yet durable verb produced.
-  uint64_t Commit(const ChangeSet& changes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // AwaitDurable, turning a failed write into a store that refuses further work: memory is then
-  // ahead of the disk and only a restart (which reloads from disk) makes them agree again.
-  absl::Status Durable(uint64_t ticket) ABSL_LOCKS_EXCLUDED(mu_);
-
+  // Held by a redrive and by retention: a job being deleted is never brought back half-deleted.
+  absl::Mutex maintenance_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   absl::Mutex mu_;
   // Guarded by mu_.
   TaskTable table_ ABSL_GUARDED_BY(mu_);
+  uint64_t last_ticket_ ABSL_GUARDED_BY(mu_) = 0;
 
  private:
+  // The job `seq`, from memory or the records (after what memory showed is durable).
+  absl::StatusOr<std::optional<v1::Job>> FindAnywhere(uint64_t seq) ABSL_LOCKS_EXCLUDED(mu_);
+  // With mu_ held: the job a key names, resident or stored.
+  absl::StatusOr<std::optional<uint64_t>> KeyOwner(absl::string_view key)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::optional<v1::Job>> JobUnderLock(uint64_t seq)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Submit, under mu_: a new job, or the one `spec`'s keys already made. Returns the ticket.
+  absl::StatusOr<uint64_t> SubmitLocked(const v1::JobSpec& spec, std::unique_ptr<Splitter> splitter,
+                                        SubmitOutcome* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // ListTasks for the indices [begin, end) that `written` (read from disk) lacks.
   absl::StatusOr<std::vector<v1::Task>> FillUnwritten(const v1::Job& job, uint64_t seq,
                                                       uint64_t begin, uint64_t end,
                                                       std::vector<v1::Task> written);
+  // Brings an ended job that left memory back into it, for a redrive.
+  absl::Status Readmit(absl::string_view job_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_);
+  // Evicts a job that Readmit brought in for a redrive that did not happen.
+  void EvictNow(absl::string_view job_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // An empty ChangeSet for the verb holding mu_: one reused set, because allocating (and freeing)
   // a hash table of a thousand keys per verb made malloc consolidate on every call.
   ChangeSet& Scratch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Guarded by mu_.
-  uint64_t last_ticket_ ABSL_GUARDED_BY(mu_) = 0;
   ChangeSet scratch_ ABSL_GUARDED_BY(mu_);
   absl::Status broken_ ABSL_GUARDED_BY(mu_);
+  // Jobs that ended, with the ticket of the batch that recorded it: evicted once it is durable.
+  std::deque<std::pair<uint64_t, uint64_t>> evictions_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> evictions_pending_{false};  // !evictions_.empty(), read without mu_
 };
 
 }  // namespace fanout::coordinator

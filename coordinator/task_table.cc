@@ -65,9 +65,10 @@ void TaskTable::VisitJobWithoutSpec(uint64_t seq, absl::FunctionRef<void(const v
   job.mutable_spec()->Swap(&spec);
 }
 
-const v1::Job* TaskTable::FindJobByIdempotencyKey(absl::string_view key) const {
+std::optional<uint64_t> TaskTable::ResidentKey(absl::string_view key) const {
   auto it = idempotency_.find(key);
-  return it == idempotency_.end() ? nullptr : JobBySeq(it->second);
+  if (it == idempotency_.end()) return std::nullopt;
+  return it->second;
 }
 
 v1::Task* TaskTable::FindLive(uint64_t seq, uint64_t index) {
@@ -91,7 +92,6 @@ const v1::Job& TaskTable::CreateJob(const v1::JobSpec& spec, std::unique_ptr<Spl
   job.set_job_id(JobIdFromSeq(seq));
   *job.mutable_spec() = spec;
   job.set_state(v1::JOB_RUNNING);
-  watched_jobs_.insert(seq);
   ToProto(now, job.mutable_created_at());
   if (splitter == nullptr) {
     entry.sequential = true;  // tasks arrive through AppendTasks as the source is read

@@ -1,12 +1,15 @@
-// The coordinator's in-memory state: every job, every task that has not ended, the ready index and
-// the lease deadlines, plus the state machine that moves tasks between states
-// (docs/task-states.md). It does no I/O. Each verb records what it changed in a ChangeSet; the
-// owning JobStore writes those records before anyone hears of the change, then calls Retire() to
-// drop tasks that ended.
+// The coordinator's in-memory state: the resident jobs (running ones, and ended ones until their
+// end is on disk and their fan-in written), every task of theirs that has not ended, the ready
+// index and the lease deadlines, plus the state machine that moves tasks between states
+// (docs/task-states.md). It does no I/O: what has left memory is the owning JobStore's to read
+// from disk. Each verb records what it changed in a ChangeSet; the store writes those records
+// before anyone hears of the change, then calls Retire() to drop tasks that ended and Evict() to
+// drop jobs that ended. Memory is O(running and recently ended jobs), never O(all jobs ever).
 #ifndef FANOUT_COORDINATOR_TASK_TABLE_H_
 #define FANOUT_COORDINATOR_TASK_TABLE_H_
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -90,6 +93,8 @@ struct JobGauge {
 inline constexpr int kAttemptHistory = 16;
 // How long after it ended a job can still be shown by Gauges().
 inline constexpr absl::Duration kGaugedEndedJobs = absl::Hours(1);
+// Ended jobs remembered after they left memory (see TaskTable::RecentlyEnded).
+inline constexpr size_t kRecentlyEnded = 10'000;
 inline constexpr uint32_t kDefaultMaxStalledContinuations = 3;
 // Ready tasks kept materialized per job: enough for several full lease batches.
 inline constexpr size_t kMaterializeWindow = 4096;
@@ -100,8 +105,11 @@ class TaskTable {
   explicit TaskTable(RetryPolicy policy);
 
   // --- Jobs (task_table.cc) ---
+  // A resident job; null for one that is not in memory (ended and evicted, or unknown).
   const v1::Job* FindJob(absl::string_view job_id) const;
-  const v1::Job* FindJobByIdempotencyKey(absl::string_view key) const;
+  // The resident job an idempotency key (or item key) names; nullopt when no resident job has it
+  // (the store then looks on disk).
+  std::optional<uint64_t> ResidentKey(absl::string_view key) const;
   // A job whose tasks `splitter` yields; they are materialized lazily, a window at a time, and
   // written to disk only once something happens to them (a lease, a cancel). Without a splitter the
   // job's source is sequential: its tasks arrive through AppendTasks.
@@ -144,13 +152,14 @@ class TaskTable {
   static bool Redrivable(const v1::Job& job, const v1::Task& task);
 
   // --- Recovery (task_table_recovery.cc): records as read back from disk ---
+  // A job record (spec included) into memory, with its idempotency keys: at start for running
+  // jobs and those with a fan-in to write, and later for an ended job being redriven.
   void LoadJob(v1::Job job);
   // A running job's task records, in index order. Indices skipped since the previous record were
   // never written, so they are pending: they are re-derived from the source. Leases keep their
   // expiry, extended to at least now + `lease_grace`: with a grace of at least the lease TTL that
   // covers every renewal granted before the restart (renewals are not written to disk).
   void LoadTask(v1::Task task, absl::Time now, absl::Duration lease_grace);
-  void LoadIdempotencyKey(std::string key, uint64_t job_seq);
   // Once the coordinator serves (loading may have taken long): every lease found on disk lasts at
   // least until now + `lease_grace`, so that its worker, which could not renew while nothing
   // served, does not lose it at once.
@@ -164,9 +173,9 @@ class TaskTable {
   const v1::Task* LiveTask(uint64_t job_seq, uint64_t index) const {
     return LiveTask(TaskKey{job_seq, index});
   }
-  // A task that was never written: pending while its job runs, else cancelled with it. `splitter`
-  // is the job's (the running job's own when null).
-  v1::Task UnwrittenTask(uint64_t job_seq, uint64_t index, const Splitter* splitter) const;
+  // A task of `job` that was never written: pending while its job runs, else cancelled with it.
+  // `splitter` is the job's (when null: a resident running job's own, else one made here).
+  v1::Task UnwrittenTask(const v1::Job& job, uint64_t index, const Splitter* splitter) const;
 
   // --- Worker protocol (task_table_worker.cc) ---
   LeaseGrant Lease(absl::string_view worker_id, size_t max, absl::Duration ttl, absl::Time now,
@@ -183,10 +192,15 @@ class TaskTable {
   static ReportVerdict JudgeEnded(const v1::Task& record, uint64_t epoch);
   // Returns expired leases' tasks to PENDING (or DEAD when out of attempts).
   size_t ExpireLeases(absl::Time now, ChangeSet* changes);
-  // --- Retention (task_table_retention.cc) ---
-  // Forgets the idempotency keys of jobs that ended and were created before `created_before`: a
-  // submit (a trigger's redelivered event) with such a key makes a new job. Returns how many.
-  size_t ExpireIdempotencyKeys(absl::Time created_before, ChangeSet* changes);
+  // --- Leaving memory (task_table_eviction.cc) ---
+  // Whether `seq` is resident, ended, and has nothing left to do in memory (its fan-in written).
+  bool Evictable(uint64_t seq) const;
+  // Drops an ended job from memory (its records are on disk), keeping a small snapshot for the
+  // gauges and for telling late workers that it was cancelled.
+  void Evict(uint64_t seq);
+  // How a job that left memory recently ended; nullopt if it did not (or not recently).
+  std::optional<v1::JobState> RecentlyEnded(uint64_t seq) const;
+  size_t resident_jobs() const { return jobs_.size(); }
   // The next time something becomes ready by itself (a backoff ends or a lease expires).
   std::optional<absl::Time> NextWakeup() const;
   size_t ready_count() const { return ready_.ready_count(); }
@@ -252,10 +266,15 @@ class TaskTable {
   LeaseHeap leases_;
   uint64_t next_job_seq_ = 1;
   TaskTotals totals_;
-  // Jobs Gauges() looks at: every running job, and ended ones until Gauges() finds them ended
-  // before its window. Keeps a scrape from walking every job ever run (a trigger makes one per
-  // event).
-  std::set<uint64_t> watched_jobs_;
+  // Jobs evicted within kGaugedEndedJobs (at most kRecentlyEnded of them), newest last: what the
+  // gauges show of ended jobs, and what a late renewal of a cancelled job's lease is told.
+  struct Ended {
+    uint64_t seq;
+    absl::Time at;
+    JobGauge gauge;
+  };
+  std::deque<Ended> recently_ended_;
+  absl::flat_hash_map<uint64_t, v1::JobState> recently_ended_state_;
   std::vector<TaskKey> loaded_leases_;            // leases found on disk, until GraceLoadedLeases
   absl::flat_hash_set<uint64_t> fan_in_pending_;  // ended jobs whose manifests are unwritten
 };

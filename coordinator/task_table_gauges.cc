@@ -1,5 +1,6 @@
 // TaskTable, continued: what the coordinator's gauges show (backlog and oldest pending task per
-// job). Read under the store's lock at each scrape; bounded by the live tasks of listed jobs.
+// job). Read under the store's lock at each scrape; bounded by the resident jobs and the snapshots
+// of those that left memory recently.
 #include <algorithm>
 
 #include "common/proto_time.h"
@@ -17,42 +18,41 @@ absl::Time PendingSince(const v1::Job& job, const v1::Task& task) {
   return FromProto(task.attempts(task.attempts_size() - 1).ended_at());
 }
 
+// Since when the job's oldest pending task has waited (none pending: unset).
+std::optional<absl::Time> OldestPending(const v1::Job& job,
+                                        const absl::node_hash_map<uint64_t, v1::Task>& live) {
+  if (job.state() != v1::JOB_RUNNING || job.counts().pending() == 0) return std::nullopt;
+  uint64_t live_pending = 0;
+  std::optional<absl::Time> oldest;
+  for (const auto& [index, task] : live) {
+    if (task.state() != v1::TASK_PENDING) continue;
+    ++live_pending;
+    const absl::Time since = PendingSince(job, task);
+    oldest = oldest ? std::min(*oldest, since) : since;
+  }
+  // Pending tasks not in memory were never materialized, so never leased: they have waited
+  // since the job was created (a sequential job materializes every task it appends).
+  if (live_pending < job.counts().pending()) oldest = FromProto(job.created_at());
+  return oldest;
+}
+
 }  // namespace
 
 std::vector<JobGauge> TaskTable::Gauges(absl::Time now, absl::Duration ended_within) {
   const absl::Time shown_since = now - std::min(ended_within, kGaugedEndedJobs);
   std::vector<JobGauge> out;
-  for (auto it = watched_jobs_.begin(); it != watched_jobs_.end();) {
-    auto found = jobs_.find(*it);
-    const bool running = found != jobs_.end() && found->second.job.state() == v1::JOB_RUNNING;
-    const absl::Time ended =
-        found == jobs_.end() ? absl::InfinitePast() : FromProto(found->second.job.finished_at());
-    if (!running && ended < now - kGaugedEndedJobs) {
-      it = watched_jobs_.erase(it);  // no caller shows it any more
-      continue;
-    }
-    ++it;
-    if (!running && ended < shown_since) continue;
-    const JobEntry& entry = found->second;
+  for (const auto& [seq, entry] : jobs_) {
     const v1::Job& job = entry.job;
+    if (job.state() != v1::JOB_RUNNING && FromProto(job.finished_at()) < shown_since) continue;
     JobGauge& g = out.emplace_back();
     g.job_id = job.job_id();
     g.function = job.spec().function();
     g.state = job.state();
     g.counts = job.counts();
-    if (job.state() != v1::JOB_RUNNING || job.counts().pending() == 0) continue;
-    uint64_t live_pending = 0;
-    std::optional<absl::Time> oldest;
-    for (const auto& [index, task] : entry.live) {
-      if (task.state() != v1::TASK_PENDING) continue;
-      ++live_pending;
-      const absl::Time since = PendingSince(job, task);
-      oldest = oldest ? std::min(*oldest, since) : since;
-    }
-    // Pending tasks not in memory were never materialized, so never leased: they have waited
-    // since the job was created (a sequential job materializes every task it appends).
-    if (live_pending < job.counts().pending()) oldest = FromProto(job.created_at());
-    g.oldest_pending_since = oldest;
+    g.oldest_pending_since = OldestPending(job, entry.live);
+  }
+  for (const Ended& ended : recently_ended_) {
+    if (ended.at >= shown_since) out.push_back(ended.gauge);
   }
   return out;
 }

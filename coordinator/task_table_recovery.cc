@@ -24,6 +24,9 @@ void TaskTable::LoadJob(v1::Job job) {
   }
   entry.job = std::move(job);
   if (entry.job.fan_in().state() == v1::FanIn::FAN_IN_PENDING) fan_in_pending_.insert(seq);
+  const v1::JobSpec& spec = entry.job.spec();
+  if (!spec.idempotency_key().empty()) idempotency_[spec.idempotency_key()] = seq;
+  for (const std::string& key : spec.item_keys()) idempotency_[key] = seq;
 }
 
 void TaskTable::LoadTask(v1::Task task, absl::Time now, absl::Duration lease_grace) {
@@ -83,28 +86,23 @@ void TaskTable::GraceLoadedLeases(absl::Time now, absl::Duration lease_grace) {
   loaded_leases_.shrink_to_fit();
 }
 
-void TaskTable::LoadIdempotencyKey(std::string key, uint64_t job_seq) {
-  idempotency_[std::move(key)] = job_seq;
-}
-
 void TaskTable::FinishLoading(absl::Time now, ChangeSet* changes) {
   for (auto& [seq, entry] : jobs_) {
-    if (entry.job.state() != v1::JOB_RUNNING) {
-      if (now - FromProto(entry.job.finished_at()) < kGaugedEndedJobs) watched_jobs_.insert(seq);
-      continue;
-    }
-    watched_jobs_.insert(seq);
+    if (entry.job.state() != v1::JOB_RUNNING) continue;
     if (entry.sequential) {
       entry.next_index = std::max(entry.next_index, entry.job.counts().total());
       RefreshProgress(entry);
       continue;
     }
     if (entry.splitter == nullptr) {
-      CancelLiveTasks(entry, "stopped: the job's source no longer splits", now, changes);
-      FinishJob(entry, v1::JOB_FAILED,
-                absl::StrCat("source no longer splits: ",
-                             MakeSplitter(entry.job.spec().source(), 1).status().message()),
-                now);
+      // Failed, not re-crashed: a job whose record or source cannot be used any more.
+      const std::string why =
+          entry.job.spec().function().empty()
+              ? std::string("its stored record could not be read; failed at start-up")
+              : absl::StrCat("source no longer splits: ",
+                             MakeSplitter(entry.job.spec().source(), 1).status().message());
+      CancelLiveTasks(entry, absl::StrCat("stopped: ", why), now, changes);
+      FinishJob(entry, v1::JOB_FAILED, why, now);
       changes->jobs.insert(seq);
       continue;
     }
@@ -113,30 +111,32 @@ void TaskTable::FinishLoading(absl::Time now, ChangeSet* changes) {
   }
 }
 
-v1::Task TaskTable::UnwrittenTask(uint64_t job_seq, uint64_t index,
+v1::Task TaskTable::UnwrittenTask(const v1::Job& job, uint64_t index,
                                   const Splitter* splitter) const {
-  const JobEntry& entry = jobs_.at(job_seq);
   v1::Task task;
-  task.set_job_id(entry.job.job_id());
+  task.set_job_id(job.job_id());
   task.set_index(index);
-  if (splitter == nullptr) splitter = entry.splitter.get();
+  if (splitter == nullptr) {
+    auto resident = jobs_.find(SeqFromJobId(job.job_id()).value_or(0));
+    if (resident != jobs_.end()) splitter = resident->second.splitter.get();
+  }
   std::unique_ptr<Splitter> made;
   if (splitter == nullptr) {  // the job ended since the caller looked: rare, so made here
     absl::StatusOr<std::unique_ptr<Splitter>> s =
-        MakeSplitter(entry.job.spec().source(), entry.job.spec().options().batch_size());
+        MakeSplitter(job.spec().source(), job.spec().options().batch_size());
     if (s.ok()) splitter = (made = std::move(*s)).get();
   }
   if (splitter != nullptr && index < splitter->task_count()) {
     for (std::string& item : splitter->TaskItems(index)) task.add_items(std::move(item));
   }
-  if (entry.job.state() == v1::JOB_RUNNING) {
+  if (job.state() == v1::JOB_RUNNING) {
     task.set_state(v1::TASK_PENDING);
   } else {
     task.set_state(v1::TASK_CANCELLED);
     task.mutable_error()->set_code(v1::ERROR_CANCELLED);
     task.mutable_error()->set_message(
-        absl::StrCat("never ran: the job ended ", JobStateName(entry.job.state())));
-    *task.mutable_finished_at() = entry.job.finished_at();
+        absl::StrCat("never ran: the job ended ", JobStateName(job.state())));
+    *task.mutable_finished_at() = job.finished_at();
   }
   return task;
 }

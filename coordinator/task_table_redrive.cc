@@ -60,7 +60,6 @@ absl::StatusOr<uint64_t> TaskTable::Redrive(uint64_t job_seq, std::vector<v1::Ta
     entry.splitter = std::move(*splitter);
   }
   entry.job.set_state(v1::JOB_RUNNING);
-  watched_jobs_.insert(job_seq);
   entry.job.clear_finished_at();
   entry.job.set_message(absl::StrCat("redriven: ", count, " tasks re-queued"));
   entry.job.set_redrives(entry.job.redrives() + 1);

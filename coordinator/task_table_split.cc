@@ -9,6 +9,9 @@ absl::Status TaskTable::AppendTasks(uint64_t job_seq, std::vector<NewTask> tasks
                                     std::string cursor, bool done, absl::Time now,
                                     ChangeSet* changes) {
   auto it = jobs_.find(job_seq);
+  if (it == jobs_.end() && job_seq < next_job_seq_) {  // ended, and left memory since
+    return absl::FailedPreconditionError(absl::StrCat("job ", job_seq, " has ended"));
+  }
   if (it == jobs_.end()) return absl::NotFoundError(absl::StrCat("no job ", job_seq));
   JobEntry& entry = it->second;
   if (entry.job.state() != v1::JOB_RUNNING || !entry.sequential || entry.job.split_done()) {
@@ -52,6 +55,7 @@ absl::Status TaskTable::AppendTasks(uint64_t job_seq, std::vector<NewTask> tasks
 absl::Status TaskTable::FailJob(uint64_t job_seq, absl::string_view why, absl::Time now,
                                 ChangeSet* changes) {
   auto it = jobs_.find(job_seq);
+  if (it == jobs_.end() && job_seq < next_job_seq_) return absl::OkStatus();  // ended already
   if (it == jobs_.end()) return absl::NotFoundError(absl::StrCat("no job ", job_seq));
   JobEntry& entry = it->second;
   if (entry.job.state() != v1::JOB_RUNNING) return absl::OkStatus();

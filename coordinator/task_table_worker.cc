@@ -122,7 +122,10 @@ void TaskTable::LeaseOne(JobEntry& entry, v1::Task& task, absl::string_view work
 
 v1::LeaseStatus TaskTable::Renew(const v1::TaskRef& ref, absl::Duration ttl, absl::Time now) {
   JobEntry* entry = FindEntry(ref.job_id());
-  if (entry == nullptr) return v1::LEASE_LOST;
+  if (entry == nullptr) {  // ended, and left memory since
+    const std::optional<uint64_t> seq = SeqFromJobId(ref.job_id());
+    return seq && RecentlyEnded(*seq) == v1::JOB_CANCELLED ? v1::LEASE_CANCELLED : v1::LEASE_LOST;
+  }
   if (entry->job.state() == v1::JOB_CANCELLED) return v1::LEASE_CANCELLED;
   auto it = entry->live.find(ref.index());
   if (it == entry->live.end()) return v1::LEASE_LOST;
@@ -167,8 +170,9 @@ ReportVerdict TaskTable::JudgeEnded(const v1::Task& record, uint64_t epoch) {
 ReportVerdict TaskTable::Report(const v1::TaskOutcome& outcome, absl::Time now,
                                 ChangeSet* changes) {
   const std::optional<uint64_t> seq = SeqFromJobId(outcome.ref().job_id());
-  auto job = seq ? jobs_.find(*seq) : jobs_.end();
-  if (job == jobs_.end()) return ReportVerdict::kUnknown;
+  if (!seq) return ReportVerdict::kUnknown;
+  auto job = jobs_.find(*seq);
+  if (job == jobs_.end()) return ReportVerdict::kNotLive;  // ended and left memory: judged on disk
   JobEntry& entry = job->second;
   auto it = entry.live.find(outcome.ref().index());
   if (it == entry.live.end()) return ReportVerdict::kNotLive;

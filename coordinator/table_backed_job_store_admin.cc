@@ -1,0 +1,158 @@
+// TableBackedJobStore: what operators do to jobs — cancel, redrive, change concurrency, record a
+// fan-in — and what time does to them: retention.
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "coordinator/table_backed_job_store.h"
+
+namespace fanout::coordinator {
+namespace {
+
+absl::Status NoJob(absl::string_view job_id) {
+  return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Job> TableBackedJobStore::CancelJob(absl::string_view job_id) {
+  v1::Job job;
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    if (table_.FindJob(job_id) != nullptr) {
+      ChangeSet& changes = Scratch();
+      ASSIGN_OR_RETURN(const v1::Job* cancelled, table_.CancelJob(job_id, clock_.Now(), &changes));
+      job = *cancelled;
+      ticket = Commit(changes);
+    }
+  }
+  if (job.job_id().empty()) return GetJob(job_id);  // ended and left memory: nothing to cancel
+  RETURN_IF_ERROR(Durable(ticket));
+  return job;
+}
+
+absl::StatusOr<v1::Job> TableBackedJobStore::SetMaxConcurrency(absl::string_view job_id,
+                                                               uint32_t limit) {
+  v1::Job job;
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    if (table_.FindJob(job_id) != nullptr) {
+      ChangeSet& changes = Scratch();
+      ASSIGN_OR_RETURN(const v1::Job* updated, table_.SetMaxConcurrency(job_id, limit, &changes));
+      job = *updated;
+      ticket = Commit(changes);
+    }
+  }
+  if (job.job_id().empty()) {  // not in memory: ended long enough ago, or unknown
+    RETURN_IF_ERROR(GetJob(job_id).status());
+    return absl::FailedPreconditionError(absl::StrCat("job_id: ", job_id, " has ended"));
+  }
+  RETURN_IF_ERROR(Durable(ticket));
+  return job;
+}
+
+absl::Status TableBackedJobStore::Readmit(absl::string_view job_id) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (table_.FindJob(job_id) != nullptr) return absl::OkStatus();
+  }
+  const std::optional<uint64_t> seq = SeqFromJobId(job_id);
+  if (!seq) return NoJob(job_id);
+  ASSIGN_OR_RETURN(std::optional<v1::Job> job, FindAnywhere(*seq));
+  if (!job) return NoJob(job_id);
+  absl::MutexLock lock(&mu_);
+  if (table_.JobBySeq(*seq) == nullptr) table_.LoadJob(*std::move(job));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RedriveOutcome> TableBackedJobStore::RedriveJob(absl::string_view job_id,
+                                                               bool from_scratch) {
+  absl::MutexLock maintenance(&maintenance_mu_);
+  RETURN_IF_ERROR(Readmit(job_id));
+  uint64_t seq = 0, ticket = 0;
+  v1::Job job;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    absl::StatusOr<uint64_t> redrivable = table_.RedrivableJob(job_id);
+    if (!redrivable.ok()) {
+      EvictNow(job_id);
+      return redrivable.status();
+    }
+    seq = *redrivable;
+    job = *table_.JobBySeq(seq);
+    ticket = last_ticket_;
+  }
+  // Read the job's records once its last transitions are on disk. It has ended, so they do not
+  // change meanwhile (the maintenance lock keeps other redrives and retention out).
+  RETURN_IF_ERROR(Durable(ticket));
+  std::vector<v1::Task> candidates;
+  constexpr uint64_t kPage = 10000;
+  for (uint64_t begin = 0; begin < job.counts().total(); begin += kPage) {
+    ASSIGN_OR_RETURN(std::vector<v1::Task> page, ReadTasks(seq, begin, begin + kPage));
+    for (v1::Task& t : page) {
+      if (TaskTable::Redrivable(job, t)) candidates.push_back(std::move(t));
+    }
+  }
+  RedriveOutcome out;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    ChangeSet& changes = Scratch();
+    absl::StatusOr<uint64_t> redriven =
+        table_.Redrive(seq, std::move(candidates), from_scratch, clock_.Now(), &changes);
+    if (!redriven.ok()) {
+      EvictNow(job_id);
+      return redriven.status();
+    }
+    out.redriven = *redriven;
+    out.job = *table_.JobBySeq(seq);
+    ticket = Commit(changes);
+  }
+  RETURN_IF_ERROR(Durable(ticket));
+  return out;
+}
+
+void TableBackedJobStore::EvictNow(absl::string_view job_id) {
+  const std::optional<uint64_t> seq = SeqFromJobId(job_id);
+  // Brought in for a redrive that did not happen: its records are durable, it may go at once.
+  if (seq && table_.Evictable(*seq)) table_.Evict(*seq);
+}
+
+std::vector<v1::Job> TableBackedJobStore::PendingFanIns() {
+  absl::MutexLock lock(&mu_);
+  return table_.PendingFanIns();
+}
+
+absl::StatusOr<v1::Job> TableBackedJobStore::RecordFanIn(absl::string_view job_id,
+                                                         uint32_t redrives, v1::FanIn fan_in) {
+  v1::Job job;
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    ChangeSet& changes = Scratch();
+    ASSIGN_OR_RETURN(const v1::Job* recorded,
+                     table_.RecordFanIn(job_id, redrives, std::move(fan_in), &changes));
+    job = *recorded;
+    ticket = Commit(changes);
+  }
+  RETURN_IF_ERROR(Durable(ticket));
+  return job;
+}
+
+absl::StatusOr<RetentionDone> TableBackedJobStore::ApplyRetention(const RetentionPolicy& policy) {
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(broken_);
+    EvictDurable();  // what ended while nothing else was written
+  }
+  absl::MutexLock maintenance(&maintenance_mu_);
+  const absl::Time now = clock_.Now();
+  // Keys never outlive their job.
+  return Expire(now - std::min(policy.idempotency, policy.jobs), now - policy.jobs);
+}
+
+}  // namespace fanout::coordinator
