@@ -34,6 +34,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     metrics->DiskWrite(batches, took);
   };
   store_options.path = config.data_dir;
+  store_options.env = config.env;
   store_options.sync = config.sync;
   // Renewals are kept in memory only; a grace of at least one TTL covers any renewal granted
   // before a restart (TaskTable::LoadTask).

@@ -37,6 +37,8 @@ struct CoordinatorConfig {
   std::string metrics_listen;
   // Where the coordinator's metrics are registered; a registry of its own when null.
   std::shared_ptr<prometheus::Registry> registry;
+  // RocksDB's Env (null: the default): `--testing_power_loss` puts its power-cut file system here.
+  rocksdb::Env* env = nullptr;
 };
 
 // Thread-safe. Owned by main / `fanout dev`.

@@ -1,7 +1,11 @@
 // fanout-coordinator: flags and wiring only; see coordinator_server.h.
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -13,6 +17,7 @@
 #include "common/limits.h"
 #include "common/process_util.h"
 #include "coordinator/coordinator_server.h"
+#include "coordinator/power_loss_file_system.h"
 #include "glog/logging.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7070", "host:port to serve gRPC on; port 0 picks one");
@@ -49,11 +54,33 @@ ABSL_FLAG(uint64_t, max_item_bytes, fanout::kDefaultMaxItemBytes,
 ABSL_FLAG(uint64_t, max_result_bytes, fanout::kDefaultMaxResultBytes,
           "largest results of one task together (default 6 MiB, AWS Lambda's response limit): a "
           "task whose results are bigger fails (fatal), saying so");
+ABSL_FLAG(bool, testing_power_loss, false,
+          "testing: keep the data on a file system that remembers what was synced; on SIGUSR2, "
+          "drop everything that was not, as a power cut would, and exit at once (code 137)");
 ABSL_FLAG(bool, sync, true,
           "sync the write-ahead log before acknowledging (off loses data on "
           "power failure; only for experiments)");
 
 namespace {
+
+// --testing_power_loss: the data directory on a PowerLossFileSystem, cut by SIGUSR2. The signal is
+// blocked here, before any thread starts, and taken by a thread of its own.
+std::unique_ptr<rocksdb::Env> PowerLossEnv() {
+  sigset_t usr2;
+  sigemptyset(&usr2);
+  sigaddset(&usr2, SIGUSR2);
+  pthread_sigmask(SIG_BLOCK, &usr2, nullptr);
+  auto fs =
+      std::make_shared<fanout::coordinator::PowerLossFileSystem>(rocksdb::FileSystem::Default());
+  std::thread([fs, usr2] {
+    int signal = 0;
+    sigwait(&usr2, &signal);
+    absl::Status cut = fs->PowerCut();
+    std::cerr << "fanout-coordinator: power cut (testing): " << cut << std::endl;
+    _exit(137);
+  }).detach();
+  return rocksdb::NewCompositeEnv(fs);
+}
 
 absl::StatusOr<absl::flat_hash_map<std::string, absl::Duration>> FunctionTimeouts(
     const std::vector<std::string>& specs) {
@@ -88,7 +115,9 @@ int main(int argc, char** argv) {
   google::InitGoogleLogging(argv[0]);
   FLAGS_logtostderr = true;
 
+  std::unique_ptr<rocksdb::Env> power_loss_env;
   fanout::coordinator::CoordinatorConfig config;
+  if (absl::GetFlag(FLAGS_testing_power_loss)) config.env = (power_loss_env = PowerLossEnv()).get();
   config.listen = absl::GetFlag(FLAGS_listen);
   config.data_dir = absl::GetFlag(FLAGS_data_dir);
   config.sync = absl::GetFlag(FLAGS_sync);

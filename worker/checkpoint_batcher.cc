@@ -10,10 +10,11 @@
 namespace fanout::worker {
 
 CheckpointBatcher::CheckpointBatcher(v1::WorkerService::StubInterface& stub, Options options,
-                                     DescribeWorker describe)
+                                     DescribeWorker describe, OnAnswered on_answered)
     : stub_(stub),
       options_(options),
       describe_(std::move(describe)),
+      on_answered_(std::move(on_answered)),
       limit_(std::max<size_t>(options.max_batch, 1)),
       thread_([this] { Run(); }) {}
 
@@ -53,6 +54,11 @@ grpc::Status CheckpointBatcher::Send(std::vector<std::shared_ptr<Pending>>& batc
     LOG_EVERY_N(WARNING, 10) << "committing " << batch.size()
                              << " checkpoints failed: " << FromGrpcStatus(status);
     return status;
+  }
+  if (on_answered_) {  // before the callers go on: their next step comes after it
+    for (size_t i = 0; i < batch.size() && i < static_cast<size_t>(response.statuses_size()); ++i) {
+      on_answered_(batch[i]->entry, response.statuses(i));
+    }
   }
   absl::MutexLock lock(&mu_);
   for (size_t i = 0; i < batch.size(); ++i) {

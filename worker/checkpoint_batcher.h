@@ -28,9 +28,11 @@ class CheckpointBatcher {
     absl::Duration rpc_timeout = absl::Seconds(5);
   };
   using DescribeWorker = std::function<void(v1::WorkerInfo*)>;
+  // Told of each checkpoint the coordinator answered (committed or refused).
+  using OnAnswered = std::function<void(const v1::CheckpointEntry&, v1::LeaseStatus)>;
 
   CheckpointBatcher(v1::WorkerService::StubInterface& stub, Options options,
-                    DescribeWorker describe);
+                    DescribeWorker describe, OnAnswered on_answered = nullptr);
   ~CheckpointBatcher();
 
   // LEASE_OK once durable; LEASE_LOST or LEASE_CANCELLED when refused; kUnavailable when the
@@ -58,6 +60,7 @@ class CheckpointBatcher {
   v1::WorkerService::StubInterface& stub_;
   const Options options_;
   const DescribeWorker describe_;
+  const OnAnswered on_answered_;
   std::atomic<uint64_t> committed_{0};
 
   absl::Mutex mu_;

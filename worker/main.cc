@@ -20,6 +20,9 @@ ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(30),
           "on SIGTERM, how long running tasks may take to finish before they are cancelled");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port to serve Prometheus metrics on, at /metrics (empty: none)");
+ABSL_FLAG(std::string, history_file, "",
+          "testing: append every outcome and checkpoint the coordinator answered to this file, "
+          "one JSON line each (worker/history.h), for checkers of a run's history");
 ABSL_FLAG(absl::Duration, abandon_grace, absl::Seconds(2),
           "how long a handler may run past its time limit before it is abandoned (its task "
           "continues elsewhere from its last checkpoint)");
@@ -47,6 +50,15 @@ int main(int argc, char** argv) {
   options.worker_id = absl::GetFlag(FLAGS_worker_id);
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   options.abandon_grace = absl::GetFlag(FLAGS_abandon_grace);
+  if (const std::string path = absl::GetFlag(FLAGS_history_file); !path.empty()) {
+    absl::StatusOr<std::unique_ptr<fanout::worker::History>> history =
+        fanout::worker::History::Open(path, options.worker_id);
+    if (!history.ok()) {
+      std::cerr << "fanout-worker: " << history.status().message() << "\n";
+      return 2;
+    }
+    options.history = history->release();  // never freed, like the metrics below
+  }
   // Never freed: a worker left to the process exit (see below) may still count invocations.
   auto* registry = new prometheus::Registry();
   options.metrics = new fanout::worker::WorkerMetrics(*registry, options.slots);

@@ -71,7 +71,7 @@ grpc::Status ResultReporter::Send(std::vector<v1::TaskOutcome>& batch) {
     const v1::ReportStatus s =
         i < response.statuses_size() ? response.statuses(i) : v1::REPORT_STATUS_UNSPECIFIED;
     --unanswered_;  // before the callback, so that it sees the count without this outcome
-    on_answered_(request.outcomes(i).ref(), s);
+    on_answered_(request.outcomes(i), s);
   }
   reported_ += batch.size();
   return status;
@@ -87,7 +87,7 @@ void ResultReporter::Refused(std::vector<v1::TaskOutcome> batch, const grpc::Sta
       LOG(ERROR) << "outcome of " << o.ref().ShortDebugString() << " dropped: refused twice";
       replaced_.erase(key);
       --unanswered_;
-      on_answered_(o.ref(), v1::REPORT_STATUS_UNSPECIFIED);
+      on_answered_(o, v1::REPORT_STATUS_UNSPECIFIED);
       return;
     }
     v1::TaskError error;

@@ -28,8 +28,8 @@ class ResultReporter {
     size_t max_batch = 512;
     absl::Duration rpc_timeout = absl::Seconds(10);
   };
-  // Called once per outcome when the coordinator answered for it.
-  using OnAnswered = std::function<void(const v1::TaskRef& ref, v1::ReportStatus status)>;
+  // Called once per outcome when the coordinator answered for it (UNSPECIFIED: given up on).
+  using OnAnswered = std::function<void(const v1::TaskOutcome& outcome, v1::ReportStatus status)>;
   // Fills the worker's description into each request.
   using DescribeWorker = std::function<void(v1::WorkerInfo*)>;
 

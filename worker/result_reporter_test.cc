@@ -69,9 +69,9 @@ TEST(ResultReporterTest, RefusedBatchesAreHalvedAndRefusedOutcomesFailInsteadOfL
   options.max_batch = 64;
   ResultReporter reporter(
       *stub, options, [](v1::WorkerInfo*) {},
-      [&](const v1::TaskRef& ref, v1::ReportStatus status) {
+      [&](const v1::TaskOutcome& outcome, v1::ReportStatus status) {
         absl::MutexLock lock(&mu);
-        answered[ref.index()] = status;
+        answered[outcome.ref().index()] = status;
       });
   for (uint64_t i = 0; i < 20; ++i) reporter.Add(Outcome(i, i == 7 ? "\"poison\"" : "1"));
   reporter.Add(Outcome(99, "1"));

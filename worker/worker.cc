@@ -32,7 +32,10 @@ Worker::Worker(Options options, std::unique_ptr<HandlerRegistry> handlers, Clock
   stub_ = v1::WorkerService::NewStub(channel_);
   auto describe = [this](v1::WorkerInfo* info) { Describe(info); };
   reporter_ = std::make_unique<ResultReporter>(
-      *stub_, options_.reporter, describe, [this](const v1::TaskRef& ref, v1::ReportStatus status) {
+      *stub_, options_.reporter, describe,
+      [this](const v1::TaskOutcome& outcome, v1::ReportStatus status) {
+        const v1::TaskRef& ref = outcome.ref();
+        if (options_.history != nullptr) options_.history->Outcome(outcome, status);
         if (status == v1::REPORT_STALE) {
           LOG(WARNING) << "outcome of " << ref.ShortDebugString()
                        << " refused: stale epoch (the task moved on without this worker)";
@@ -46,7 +49,11 @@ Worker::Worker(Options options, std::unique_ptr<HandlerRegistry> handlers, Clock
         }
       });
   renewer_ = std::make_unique<LeaseRenewer>(*stub_, book_, describe);
-  checkpoints_ = std::make_unique<CheckpointBatcher>(*stub_, options_.checkpoints, describe);
+  checkpoints_ = std::make_unique<CheckpointBatcher>(
+      *stub_, options_.checkpoints, describe,
+      [history = options_.history](const v1::CheckpointEntry& entry, v1::LeaseStatus status) {
+        if (history != nullptr) history->Checkpoint(entry, status);
+      });
 }
 
 Worker::~Worker() { Stop(); }

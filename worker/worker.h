@@ -23,6 +23,7 @@
 #include "proto/worker_service.grpc.pb.h"
 #include "worker/checkpoint_batcher.h"
 #include "worker/handler_registry.h"
+#include "worker/history.h"
 #include "worker/lease_book.h"
 #include "worker/lease_renewer.h"
 #include "worker/result_reporter.h"
@@ -53,6 +54,9 @@ class Worker {
     CheckpointBatcher::Options checkpoints;
     // Where invocations are counted and timed; none when null. Outlives the Worker.
     WorkerMetrics* metrics = nullptr;
+    // Where every answer of the coordinator is recorded, for history checkers; none when null.
+    // Outlives the Worker.
+    History* history = nullptr;
   };
 
   Worker(Options options, std::unique_ptr<HandlerRegistry> handlers, Clock& clock);
