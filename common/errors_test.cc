@@ -14,6 +14,45 @@ TEST(ErrorsTest, StatusCodesMapToTheTaxonomy) {
   EXPECT_EQ(ErrorCodeFromStatus(absl::NotFoundError("x")), v1::ERROR_FATAL);
 }
 
+TEST(ErrorsTest, EveryStatusCodeHasItsClass) {
+  using C = absl::StatusCode;
+  const std::vector<std::pair<C, v1::ErrorCode>> table = {
+      {C::kCancelled, v1::ERROR_CANCELLED},
+      {C::kUnknown, v1::ERROR_RETRYABLE},
+      {C::kInvalidArgument, v1::ERROR_INVALID_INPUT},
+      {C::kDeadlineExceeded, v1::ERROR_TIMEOUT},
+      {C::kNotFound, v1::ERROR_FATAL},
+      {C::kAlreadyExists, v1::ERROR_FATAL},
+      {C::kPermissionDenied, v1::ERROR_FATAL},
+      {C::kResourceExhausted, v1::ERROR_RETRYABLE},
+      {C::kFailedPrecondition, v1::ERROR_FATAL},
+      {C::kAborted, v1::ERROR_RETRYABLE},
+      {C::kOutOfRange, v1::ERROR_INVALID_INPUT},
+      {C::kUnimplemented, v1::ERROR_FATAL},
+      {C::kInternal, v1::ERROR_RETRYABLE},
+      {C::kUnavailable, v1::ERROR_RETRYABLE},
+      {C::kDataLoss, v1::ERROR_RETRYABLE},
+      {C::kUnauthenticated, v1::ERROR_FATAL}};
+  EXPECT_EQ(table.size(), 16u) << "every code but OK";
+  for (const auto& [code, error] : table) {
+    EXPECT_EQ(ErrorCodeFromStatus(absl::Status(code, "m")), error)
+        << absl::StatusCodeToString(code);
+  }
+}
+
+TEST(ErrorsTest, OnlyCallsThatMayGoThroughUnchangedAreTransient) {
+  using C = absl::StatusCode;
+  for (C code : {C::kUnavailable, C::kDeadlineExceeded, C::kAborted, C::kCancelled, C::kUnknown,
+                 C::kPermissionDenied, C::kUnauthenticated}) {
+    EXPECT_TRUE(IsTransientCallFailure(code)) << absl::StatusCodeToString(code);
+  }
+  for (C code :
+       {C::kResourceExhausted, C::kInvalidArgument, C::kInternal, C::kUnimplemented,
+        C::kFailedPrecondition, C::kOutOfRange, C::kDataLoss, C::kNotFound, C::kAlreadyExists}) {
+    EXPECT_FALSE(IsTransientCallFailure(code)) << absl::StatusCodeToString(code);
+  }
+}
+
 TEST(ErrorsTest, EveryCodeRoundTripsThroughItsStatusCode) {
   for (v1::ErrorCode code : {v1::ERROR_RETRYABLE, v1::ERROR_FATAL, v1::ERROR_TIMEOUT,
                              v1::ERROR_CANCELLED, v1::ERROR_INVALID_INPUT}) {

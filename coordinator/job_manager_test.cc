@@ -1,5 +1,6 @@
 #include "coordinator/job_manager.h"
 
+#include <map>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -257,6 +258,34 @@ TEST_F(JobManagerTest, ResultsListOneEntryPerItem) {
   EXPECT_EQ(results->results(2).item(), "\"c\"");
   EXPECT_EQ(results->results(2).result(), "\"c\"");
   EXPECT_EQ(results->results(2).state(), v1::TASK_SUCCEEDED);
+}
+
+TEST_F(JobManagerTest, AFunctionsTimeLimitAppliesToJobsThatSetNone) {
+  JobManager::Options options;
+  options.function_timeouts["builtin:sleep"] = absl::Seconds(7);
+  JobManager manager(store_, clock_, options);
+  v1::JobSpec sleep = Spec("range:1-1");
+  sleep.set_function("builtin:sleep");
+  v1::JobSpec own = sleep;
+  ToProto(absl::Seconds(3), own.mutable_options()->mutable_timeout());
+  ASSERT_TRUE(manager.SubmitJob(sleep).ok());
+  ASSERT_TRUE(manager.SubmitJob(own).ok());
+  ASSERT_TRUE(manager.SubmitJob(Spec("range:1-1")).ok());  // noop: the default
+  absl::StatusOr<v1::LeaseTasksResponse> lease;
+  absl::Notification done;
+  manager.LeaseTasks(LeaseRequest(absl::ZeroDuration()),
+                     [&](absl::StatusOr<v1::LeaseTasksResponse> r) {
+                       lease = std::move(r);
+                       done.Notify();
+                     });
+  done.WaitForNotification();
+  ASSERT_TRUE(lease.ok());
+  std::map<std::string, absl::Duration> timeouts;
+  for (const v1::JobContext& j : lease->jobs()) timeouts[j.job_id()] = FromProto(j.timeout());
+  EXPECT_EQ(timeouts["job-1"], absl::Seconds(7)) << "the function's limit";
+  EXPECT_EQ(timeouts["job-2"], absl::Seconds(3)) << "the job's own limit wins";
+  EXPECT_EQ(timeouts["job-3"], kDefaultTimeout);
+  manager.Shutdown();
 }
 
 TEST_F(JobManagerTest, ResultsOverTheLimitFailTheirTaskAndTheLimitIsToldWithEachLease) {

@@ -163,6 +163,30 @@ TEST_P(JobStoreConformanceTest, RedriveRerunsOnlyDeadAndFailedTasks) {
       << "nothing left to redrive";
 }
 
+TEST_P(JobStoreConformanceTest, AJobCanBeRedrivenAgainAndAgain) {
+  ASSERT_TRUE(Submit(Spec(/*max_attempts=*/1), 2).ok());
+  std::vector<v1::LeasedTask> t = store().LeaseTasks("w", 2, kTtl)->tasks;
+  const std::string id = t[0].ref().job_id();
+  ASSERT_TRUE(store().ReportOutcomes({Success(t[0]), Failure(t[1], v1::ERROR_FATAL)}).ok());
+  for (uint32_t redrive = 1; redrive <= 3; ++redrive) {
+    clock_.Advance(absl::Hours(1));        // whenever, later
+    if (redrive == 2) harness_->Reopen();  // across a restart too, where the store has one
+    absl::StatusOr<RedriveOutcome> out = store().RedriveJob(id, false);
+    ASSERT_TRUE(out.ok()) << "redrive " << redrive << ": " << out.status();
+    EXPECT_EQ(out->redriven, 1u);
+    EXPECT_EQ(out->job.redrives(), redrive);
+    std::vector<v1::LeasedTask> again = store().LeaseTasks("w", 2, kTtl)->tasks;
+    ASSERT_EQ(again.size(), 1u) << "only the failed task runs again";
+    EXPECT_EQ(again[0].ref().index(), 1u);
+    const bool last = redrive == 3;
+    ASSERT_TRUE(store()
+                    .ReportOutcomes({last ? Success(again[0]) : Failure(again[0], v1::ERROR_FATAL)})
+                    .ok());
+    EXPECT_EQ(store().GetJob(id)->state(), last ? v1::JOB_SUCCEEDED : v1::JOB_FAILED);
+  }
+  EXPECT_EQ(store().GetJob(id)->counts().succeeded(), 2u);
+}
+
 TEST_P(JobStoreConformanceTest, RedriveBringsBackTasksAThresholdStopped) {
   constexpr int kTasks = 2 * kMaterializeWindow;
   v1::JobSpec spec = Spec(1);

@@ -56,28 +56,36 @@ ABSL_FLAG(uint64_t, max_result_bytes, fanout::kDefaultMaxResultBytes,
           "task whose results are bigger fails (fatal), saying so");
 ABSL_FLAG(bool, testing_power_loss, false,
           "testing: keep the data on a file system that remembers what was synced; on SIGUSR2, "
-          "drop everything that was not, as a power cut would, and exit at once (code 137)");
+          "drop everything that was not, as a power cut would, and exit at once (code 137); on "
+          "SIGUSR1, fail every write from then on, as a full disk would");
 ABSL_FLAG(bool, sync, true,
           "sync the write-ahead log before acknowledging (off loses data on "
           "power failure; only for experiments)");
 
 namespace {
 
-// --testing_power_loss: the data directory on a PowerLossFileSystem, cut by SIGUSR2. The signal is
-// blocked here, before any thread starts, and taken by a thread of its own.
+// --testing_power_loss: the data directory on a PowerLossFileSystem, cut by SIGUSR2 and made to
+// fail by SIGUSR1. The signals are blocked here, before any thread starts, and taken by a thread of
+// their own.
 std::unique_ptr<rocksdb::Env> PowerLossEnv() {
-  sigset_t usr2;
-  sigemptyset(&usr2);
-  sigaddset(&usr2, SIGUSR2);
-  pthread_sigmask(SIG_BLOCK, &usr2, nullptr);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGUSR1);
+  sigaddset(&signals, SIGUSR2);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   auto fs =
       std::make_shared<fanout::coordinator::PowerLossFileSystem>(rocksdb::FileSystem::Default());
-  std::thread([fs, usr2] {
-    int signal = 0;
-    sigwait(&usr2, &signal);
-    absl::Status cut = fs->PowerCut();
-    std::cerr << "fanout-coordinator: power cut (testing): " << cut << std::endl;
-    _exit(137);
+  std::thread([fs, signals] {
+    for (int signal = 0; sigwait(&signals, &signal) == 0;) {
+      if (signal == SIGUSR1) {
+        std::cerr << "fanout-coordinator: the disk fails from now on (testing)" << std::endl;
+        fs->FailFromNowOn();
+        continue;
+      }
+      absl::Status cut = fs->PowerCut();
+      std::cerr << "fanout-coordinator: power cut (testing): " << cut << std::endl;
+      _exit(137);
+    }
   }).detach();
   return rocksdb::NewCompositeEnv(fs);
 }

@@ -9,13 +9,6 @@
 #include "absl/strings/str_cat.h"
 
 namespace fanout::coordinator {
-namespace {
-
-// After the cut nothing reaches the disk, and no caller may believe otherwise: a write that
-// reported success would be acknowledged by a process that, in truth, is already dead.
-rocksdb::IOStatus PowerOff() { return rocksdb::IOStatus::IOError("the power is off"); }
-
-}  // namespace
 
 // Each write is accounted under the file system's lock together with the write itself, so that a
 // power cut falls between two writes, never inside one.
@@ -27,7 +20,7 @@ class PowerLossFileSystem::File : public rocksdb::FSWritableFileOwnerWrapper {
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* dbg) override {
     absl::MutexLock lock(&fs_->mu_);
-    if (fs_->cut_) return PowerOff();
+    if (fs_->off_) return fs_->Refused();
     rocksdb::IOStatus s = target()->Append(data, options, dbg);
     if (s.ok()) fs_->Appended(name_, data.size());
     return s;
@@ -41,7 +34,7 @@ class PowerLossFileSystem::File : public rocksdb::FSWritableFileOwnerWrapper {
                                      const rocksdb::IOOptions& options,
                                      rocksdb::IODebugContext* dbg) override {
     absl::MutexLock lock(&fs_->mu_);
-    if (fs_->cut_) return PowerOff();
+    if (fs_->off_) return fs_->Refused();
     rocksdb::IOStatus s = target()->PositionedAppend(data, offset, options, dbg);
     FileState& f = fs_->files_[name_];
     if (s.ok()) f.size = std::max(f.size, offset + data.size());
@@ -56,7 +49,7 @@ class PowerLossFileSystem::File : public rocksdb::FSWritableFileOwnerWrapper {
   rocksdb::IOStatus Truncate(uint64_t size, const rocksdb::IOOptions& options,
                              rocksdb::IODebugContext* dbg) override {
     absl::MutexLock lock(&fs_->mu_);
-    if (fs_->cut_) return PowerOff();
+    if (fs_->off_) return fs_->Refused();
     rocksdb::IOStatus s = target()->Truncate(size, options, dbg);
     FileState& f = fs_->files_[name_];
     if (s.ok()) f.synced = std::min(f.synced, f.size = size);
@@ -65,12 +58,12 @@ class PowerLossFileSystem::File : public rocksdb::FSWritableFileOwnerWrapper {
   rocksdb::IOStatus Flush(const rocksdb::IOOptions& options,
                           rocksdb::IODebugContext* dbg) override {
     absl::MutexLock lock(&fs_->mu_);
-    if (fs_->cut_) return PowerOff();
+    if (fs_->off_) return fs_->Refused();
     return target()->Flush(options, dbg);
   }
   rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
     absl::MutexLock lock(&fs_->mu_);
-    if (fs_->cut_) return PowerOff();
+    if (fs_->off_) return fs_->Refused();
     rocksdb::IOStatus s = target()->Sync(options, dbg);
     if (s.ok()) fs_->Synced(name_);
     return s;
@@ -78,7 +71,7 @@ class PowerLossFileSystem::File : public rocksdb::FSWritableFileOwnerWrapper {
   rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
                           rocksdb::IODebugContext* dbg) override {
     absl::MutexLock lock(&fs_->mu_);
-    if (fs_->cut_) return PowerOff();
+    if (fs_->off_) return fs_->Refused();
     rocksdb::IOStatus s = target()->Fsync(options, dbg);
     if (s.ok()) fs_->Synced(name_);
     return s;
@@ -87,7 +80,7 @@ class PowerLossFileSystem::File : public rocksdb::FSWritableFileOwnerWrapper {
   rocksdb::IOStatus RangeSync(uint64_t offset, uint64_t nbytes, const rocksdb::IOOptions& options,
                               rocksdb::IODebugContext* dbg) override {
     absl::MutexLock lock(&fs_->mu_);
-    if (fs_->cut_) return PowerOff();
+    if (fs_->off_) return fs_->Refused();
     return target()->RangeSync(offset, nbytes, options, dbg);
   }
 
@@ -141,7 +134,7 @@ void PowerLossFileSystem::Synced(const std::string& name) {
 
 void PowerLossFileSystem::DirectorySynced(const std::string& dir) {
   absl::MutexLock lock(&mu_);
-  if (!cut_) unsynced_names_.erase(Normalize(dir));
+  if (!off_) unsynced_names_.erase(Normalize(dir));
 }
 
 void PowerLossFileSystem::Created(const std::string& name, uint64_t durable_size) {
@@ -153,7 +146,7 @@ rocksdb::IOStatus PowerLossFileSystem::NewWritableFile(
     const std::string& name, const rocksdb::FileOptions& options,
     std::unique_ptr<rocksdb::FSWritableFile>* result, rocksdb::IODebugContext* dbg) {
   absl::MutexLock lock(&mu_);
-  if (cut_) return PowerOff();
+  if (off_) return Refused();
   rocksdb::IOStatus s = target()->NewWritableFile(name, options, result, dbg);
   if (!s.ok()) return s;
   const std::string normal = Normalize(name);
@@ -166,7 +159,7 @@ rocksdb::IOStatus PowerLossFileSystem::ReopenWritableFile(
     const std::string& name, const rocksdb::FileOptions& options,
     std::unique_ptr<rocksdb::FSWritableFile>* result, rocksdb::IODebugContext* dbg) {
   absl::MutexLock lock(&mu_);
-  if (cut_) return PowerOff();
+  if (off_) return Refused();
   uint64_t size = 0;
   const bool existed = target()->GetFileSize(name, rocksdb::IOOptions(), &size, dbg).ok();
   rocksdb::IOStatus s = target()->ReopenWritableFile(name, options, result, dbg);
@@ -186,7 +179,7 @@ rocksdb::IOStatus PowerLossFileSystem::ReuseWritableFile(
     const std::string& name, const std::string& old_name, const rocksdb::FileOptions& options,
     std::unique_ptr<rocksdb::FSWritableFile>* result, rocksdb::IODebugContext* dbg) {
   absl::MutexLock lock(&mu_);
-  if (cut_) return PowerOff();
+  if (off_) return Refused();
   rocksdb::IOStatus s = target()->ReuseWritableFile(name, old_name, options, result, dbg);
   if (!s.ok()) return s;
   files_.erase(Normalize(old_name));
@@ -211,7 +204,7 @@ rocksdb::IOStatus PowerLossFileSystem::RenameFile(const std::string& from, const
                                                   const rocksdb::IOOptions& options,
                                                   rocksdb::IODebugContext* dbg) {
   absl::MutexLock lock(&mu_);
-  if (cut_) return PowerOff();
+  if (off_) return Refused();
   rocksdb::IOStatus s = target()->RenameFile(from, to, options, dbg);
   if (!s.ok()) return s;
   const std::string a = Normalize(from), b = Normalize(to);
@@ -227,12 +220,24 @@ rocksdb::IOStatus PowerLossFileSystem::DeleteFile(const std::string& name,
                                                   const rocksdb::IOOptions& options,
                                                   rocksdb::IODebugContext* dbg) {
   absl::MutexLock lock(&mu_);
-  if (cut_) return PowerOff();
+  if (off_) return Refused();
   rocksdb::IOStatus s = target()->DeleteFile(name, options, dbg);
   const std::string normal = Normalize(name);
   files_.erase(normal);
   unsynced_names_[DirOf(normal)].erase(normal);
   return s;
+}
+
+// After the cut nothing reaches the disk, and no caller may believe otherwise: a write that
+// reported success would be acknowledged by a process that, in truth, is already dead.
+rocksdb::IOStatus PowerLossFileSystem::Refused() const {
+  return rocksdb::IOStatus::IOError(why_off_);
+}
+
+void PowerLossFileSystem::FailFromNowOn() {
+  absl::MutexLock lock(&mu_);
+  off_ = true;
+  why_off_ = "injected: no space left on device";
 }
 
 uint64_t PowerLossFileSystem::unsynced_bytes() {
@@ -244,7 +249,8 @@ uint64_t PowerLossFileSystem::unsynced_bytes() {
 
 absl::Status PowerLossFileSystem::PowerCut() {
   absl::MutexLock lock(&mu_);
-  cut_ = true;
+  off_ = true;
+  why_off_ = "the power is off";
   for (const auto& [dir, names] : unsynced_names_) {
     for (const std::string& name : names) {
       if (::unlink(name.c_str()) != 0 && errno != ENOENT) {

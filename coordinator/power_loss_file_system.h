@@ -32,6 +32,9 @@ class PowerLossFileSystem : public rocksdb::FileSystemWrapper {
   // what was synced — bytes past a file's last sync are gone, and so are files whose name no
   // directory sync made durable. Call it while RocksDB is open (then destroy the DB) or after.
   absl::Status PowerCut();
+  // The disk fails from now on (every write, sync and file operation, as a full disk would),
+  // without losing anything already written.
+  void FailFromNowOn();
   // Bytes written but not yet synced, over all files: what a power cut now would lose.
   uint64_t unsynced_bytes();
 
@@ -65,13 +68,15 @@ class PowerLossFileSystem : public rocksdb::FileSystemWrapper {
   void Appended(const std::string& name, uint64_t bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Synced(const std::string& name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void DirectorySynced(const std::string& dir) ABSL_LOCKS_EXCLUDED(mu_);
+  rocksdb::IOStatus Refused() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Created(const std::string& name, uint64_t durable_size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static std::string Normalize(const std::string& name);
   static std::string DirOf(const std::string& name);
 
   absl::Mutex mu_;
   // Guarded by mu_.
-  bool cut_ ABSL_GUARDED_BY(mu_) = false;
+  bool off_ ABSL_GUARDED_BY(mu_) = false;  // cut, or failing: nothing reaches the disk
+  std::string why_off_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, FileState> files_ ABSL_GUARDED_BY(mu_);
   // Names created or renamed into a directory since that directory's last sync.
   std::map<std::string, std::set<std::string>> unsynced_names_ ABSL_GUARDED_BY(mu_);

@@ -60,7 +60,7 @@ RocksDbJobStore::RocksDbJobStore(Clock& clock, RetryPolicy policy)
 RocksDbJobStore::~RocksDbJobStore() {
   committer_.reset();  // drains the open batch
   // A clean stop leaves nothing in the log to replay: the next start opens at once.
-  if (health().ok()) db_->Flush(rocksdb::FlushOptions(), handles_);
+  if (db_ != nullptr && health().ok()) db_->Flush(rocksdb::FlushOptions(), handles_);
   for (rocksdb::ColumnFamilyHandle* h : handles_) db_->DestroyColumnFamilyHandle(h);
 }
 

@@ -122,7 +122,8 @@ TEST_F(CliTest, SameIdempotencyKeyGivesTheSameJob) {
 TEST_F(CliTest, CancelStopsTheJob) {
   const std::string id =
       SubmitJson({"--function=builtin:sleep", "--source=range:1-200", "--param", "ms=500"});
-  absl::SleepFor(absl::Milliseconds(300));
+  ASSERT_TRUE(
+      cluster_->WaitForJob(id, [](const v1::Job& j) { return j.counts().running() > 0; }).ok());
   CommandResult r = cluster_->Cli({"cancel", id, "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json status = json::parse(r.out);
@@ -184,7 +185,10 @@ TEST(LifecycleTest, SigtermDrainsWorkerAndCoordinatorCleanly) {
   spec.set_params_json(R"({"ms": 200})");
   absl::StatusOr<v1::Job> job = cluster.Submit(spec);
   ASSERT_TRUE(job.ok());
-  absl::SleepFor(absl::Milliseconds(700));
+  ASSERT_TRUE(  // the leaving worker is in the middle of the job, with tasks of its own
+      cluster
+          .WaitForJob(job->job_id(), [](const v1::Job& j) { return j.counts().succeeded() >= 4; })
+          .ok());
   cluster.worker("leaving")->Signal(SIGTERM);
   EXPECT_EQ(cluster.worker("leaving")->Wait(absl::Seconds(20)), 0);
   ASSERT_TRUE(cluster.StartWorker("staying", 4).ok());

@@ -1,12 +1,15 @@
 // Nothing acknowledged is lost when processes die: during a 20,000-task job the coordinator is
 // SIGKILLed twice and restarted on the same data, and a worker is SIGKILLed and replaced. The job
-// still succeeds, every task's result is committed exactly once, and the dead worker's leases go to
-// another worker only after they expired.
+// still succeeds, every task's result is committed exactly once and is the one its worker was told
+// was accepted (the workers' history), and the dead worker's leases go to another worker only
+// after they expired.
+#include <filesystem>
 #include <set>
 
 #include "absl/time/clock.h"
 #include "common/proto_time.h"
 #include "gtest/gtest.h"
+#include "tests/history.h"
 #include "tests/test_cluster.h"
 
 namespace fanout::testing {
@@ -46,12 +49,24 @@ int CheckReissuedLeases(const std::vector<v1::Task>& tasks, const std::string& w
   return reissued;
 }
 
+// Waits until `n` tasks of the job have succeeded (the coordinator may be restarting meanwhile).
+void WaitForSucceeded(TestCluster& cluster, const std::string& job_id, uint64_t n) {
+  EXPECT_TRUE(
+      cluster.WaitForJob(job_id, [n](const v1::Job& j) { return j.counts().succeeded() >= n; })
+          .ok());
+}
+
 TEST(CrashRecoveryTest, CoordinatorAndWorkerKillsLoseNothing) {
   TestCluster cluster("crash");
   const std::vector<std::string> flags = {"--lease_ttl=2s", "--lease_grace=2s"};
+  const std::string history = TestDir("crash-history");
+  std::filesystem::create_directories(history);
+  auto recorded = [&](const std::string& id) {
+    return std::vector<std::string>{"--history_file=" + history + "/" + id + ".jsonl"};
+  };
   ASSERT_TRUE(cluster.StartCoordinator(flags).ok());
-  ASSERT_TRUE(cluster.StartWorker("survivor", 8).ok());
-  ASSERT_TRUE(cluster.StartWorker("victim", 8).ok());
+  ASSERT_TRUE(cluster.StartWorker("survivor", 8, recorded("survivor")).ok());
+  ASSERT_TRUE(cluster.StartWorker("victim", 8, recorded("victim")).ok());
 
   v1::JobSpec spec;
   spec.set_function("builtin:sleep");
@@ -61,13 +76,14 @@ TEST(CrashRecoveryTest, CoordinatorAndWorkerKillsLoseNothing) {
   absl::StatusOr<v1::Job> job = cluster.Submit(spec);
   ASSERT_TRUE(job.ok()) << job.status();
 
-  absl::SleepFor(absl::Seconds(2));
+  // Each kill once the job is well under way: at a fifth, two fifths and three fifths done.
+  WaitForSucceeded(cluster, job->job_id(), kTasks / 5);
   cluster.KillCoordinator();
   ASSERT_TRUE(cluster.StartCoordinator(flags).ok());
-  absl::SleepFor(absl::Seconds(1.5));
+  WaitForSucceeded(cluster, job->job_id(), 2 * kTasks / 5);
   cluster.KillWorker("victim");
-  ASSERT_TRUE(cluster.StartWorker("replacement", 8).ok());
-  absl::SleepFor(absl::Seconds(2));
+  ASSERT_TRUE(cluster.StartWorker("replacement", 8, recorded("replacement")).ok());
+  WaitForSucceeded(cluster, job->job_id(), 3 * kTasks / 5);
   cluster.KillCoordinator();
   ASSERT_TRUE(cluster.StartCoordinator(flags).ok());
 
@@ -80,6 +96,11 @@ TEST(CrashRecoveryTest, CoordinatorAndWorkerKillsLoseNothing) {
   ASSERT_TRUE(tasks.ok()) << tasks.status();
   ASSERT_EQ(tasks->size(), kTasks);
   ExpectEachTaskCommittedOnce(*tasks);
+  // Every result a worker was told was accepted is the one committed.
+  for (const std::string& violation :
+       CheckHistory(ReadHistory(history), *tasks, [](const std::string&) { return 0; })) {
+    ADD_FAILURE() << violation;
+  }
   EXPECT_GT(CheckReissuedLeases(*tasks, "victim"), 0)
       << "the victim held no lease when killed: the test proved nothing about expiry";
 }

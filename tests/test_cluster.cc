@@ -106,6 +106,18 @@ absl::StatusOr<v1::Job> TestCluster::WaitForJob(const std::string& job_id, absl:
                    job.ok() ? job->ShortDebugString() : job.status().ToString()));
 }
 
+absl::StatusOr<v1::Job> TestCluster::WaitForJob(const std::string& job_id,
+                                                const std::function<bool(const v1::Job&)>& done,
+                                                absl::Duration timeout) {
+  const absl::Time end = absl::Now() + timeout;
+  while (absl::Now() < end) {
+    absl::StatusOr<v1::Job> job = GetJob(job_id);
+    if (job.ok() && (done(*job) || job->state() != v1::JOB_RUNNING)) return job;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return absl::DeadlineExceededError("the job never reached the state waited for");
+}
+
 absl::StatusOr<std::vector<v1::Task>> TestCluster::Tasks(const std::string& job_id) {
   return ListAllTasks(*jobs_, job_id);
 }

@@ -4,6 +4,7 @@
 #ifndef FANOUT_TESTS_TEST_CLUSTER_H_
 #define FANOUT_TESTS_TEST_CLUSTER_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -41,6 +42,10 @@ class TestCluster {
   absl::StatusOr<v1::Job> GetJob(const std::string& job_id);
   // Polls until the job ends; survives coordinator restarts in between.
   absl::StatusOr<v1::Job> WaitForJob(const std::string& job_id, absl::Duration timeout);
+  // Polls until `done(job)` holds (or the job ended); survives coordinator restarts in between.
+  absl::StatusOr<v1::Job> WaitForJob(const std::string& job_id,
+                                     const std::function<bool(const v1::Job&)>& done,
+                                     absl::Duration timeout = absl::Minutes(2));
   absl::StatusOr<std::vector<v1::Task>> Tasks(const std::string& job_id);
   absl::StatusOr<std::vector<v1::ItemResult>> Results(const std::string& job_id);
   // Runs bin `fanout` with --coordinator set.
