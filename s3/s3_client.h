@@ -63,6 +63,12 @@ class S3Client {
   absl::Status CreateBucket(const std::string& bucket) const;
   absl::StatusOr<ListPage> List(const std::string& bucket, const std::string& prefix,
                                 const std::string& continuation_token, int max_keys = 1000) const;
+  // ListObjectVersions (s3_versions.cc): a page of versions from the markers of the last page.
+  absl::StatusOr<VersionPage> ListVersions(const std::string& bucket, const std::string& prefix,
+                                           const std::string& key_marker,
+                                           const std::string& version_marker,
+                                           int max_keys = 1000) const;
+  absl::Status PutBucketVersioning(const std::string& bucket, bool enabled) const;
 
   // Bucket notifications (s3_notifications.cc), as Ceph RGW and AWS define them: a topic with a
   // push endpoint (RGW's SNS-style API; returns the topic's ARN), and a bucket's notification

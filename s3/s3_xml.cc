@@ -86,15 +86,38 @@ std::string Unquote(absl::string_view etag) {
   return std::string(etag);
 }
 
+namespace {
+
+ObjectInfo Object(absl::string_view element) {
+  ObjectInfo o;
+  o.key = XmlText(element, "Key");
+  (void)absl::SimpleAtoi(XmlText(element, "Size"), &o.size);
+  o.etag = Unquote(XmlText(element, "ETag"));
+  o.last_modified = XmlText(element, "LastModified");
+  return o;
+}
+
+}  // namespace
+
+VersionPage ParseListObjectVersions(absl::string_view xml) {
+  VersionPage page;
+  for (absl::string_view version : XmlElements(xml, "Version")) {
+    ObjectVersion& v = page.versions.emplace_back();
+    v.object = Object(version);
+    v.version_id = XmlText(version, "VersionId");
+    v.is_latest = XmlText(version, "IsLatest") == "true";
+  }
+  if (XmlText(xml, "IsTruncated") == "true") {
+    page.next_key_marker = XmlText(xml, "NextKeyMarker");
+    page.next_version_marker = XmlText(xml, "NextVersionIdMarker");
+  }
+  return page;
+}
+
 ListPage ParseListObjectsV2(absl::string_view xml) {
   ListPage page;
   for (absl::string_view contents : XmlElements(xml, "Contents")) {
-    ObjectInfo o;
-    o.key = XmlText(contents, "Key");
-    (void)absl::SimpleAtoi(XmlText(contents, "Size"), &o.size);
-    o.etag = Unquote(XmlText(contents, "ETag"));
-    o.last_modified = XmlText(contents, "LastModified");
-    page.objects.push_back(std::move(o));
+    page.objects.push_back(Object(contents));
   }
   if (XmlText(xml, "IsTruncated") == "true")
     page.next_token = XmlText(xml, "NextContinuationToken");

@@ -26,11 +26,24 @@ struct ListPage {
   std::string next_token;  // empty on the last page
 };
 
+// An object version, from ListObjectVersions.
+struct ObjectVersion {
+  ObjectInfo object;
+  std::string version_id;  // "null" for what was written while versioning was off
+  bool is_latest = false;
+};
+
+struct VersionPage {
+  std::vector<ObjectVersion> versions;               // delete markers are left out
+  std::string next_key_marker, next_version_marker;  // both empty on the last page
+};
+
 // The text of the first <tag>...</tag> in `xml`, entities decoded; empty if absent.
 std::string XmlText(absl::string_view xml, absl::string_view tag);
 // Every <tag>...</tag> element's inner XML.
 std::vector<absl::string_view> XmlElements(absl::string_view xml, absl::string_view tag);
 ListPage ParseListObjectsV2(absl::string_view xml);
+VersionPage ParseListObjectVersions(absl::string_view xml);
 // "&amp;" -> "&" and friends, numeric references included.
 std::string XmlUnescape(absl::string_view s);
 // Strips the quotes S3 puts around ETags.

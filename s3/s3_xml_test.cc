@@ -1,5 +1,6 @@
 #include "s3/s3_xml.h"
 
+#include "common/utf8.h"
 #include "gtest/gtest.h"
 
 namespace fanout::s3 {
@@ -32,6 +33,32 @@ TEST(S3XmlTest, UnescapesNumericReferences) {
   EXPECT_EQ(XmlUnescape("a&#32;b&#x41;&lt;"), "a bA<");
   EXPECT_EQ(XmlUnescape("&#x43F;"), "п");
   EXPECT_EQ(XmlUnescape("&unknown; & x"), "&unknown; & x");
+}
+
+TEST(S3XmlTest, VersionsOfAListingLeaveDeleteMarkersOut) {
+  const VersionPage page = ParseListObjectVersions(R"(<ListVersionsResult>
+      <IsTruncated>true</IsTruncated><NextKeyMarker>b</NextKeyMarker>
+      <NextVersionIdMarker>v9</NextVersionIdMarker>
+      <Version><Key>a</Key><VersionId>v2</VersionId><IsLatest>true</IsLatest>
+        <ETag>&quot;e2&quot;</ETag><Size>5</Size></Version>
+      <Version><Key>a</Key><VersionId>v1</VersionId><IsLatest>false</IsLatest>
+        <ETag>"e1"</ETag><Size>3</Size></Version>
+      <DeleteMarker><Key>b</Key><VersionId>v9</VersionId><IsLatest>true</IsLatest></DeleteMarker>
+      </ListVersionsResult>)");
+  ASSERT_EQ(page.versions.size(), 2u);
+  EXPECT_EQ(page.versions[0].object.key, "a");
+  EXPECT_EQ(page.versions[0].version_id, "v2");
+  EXPECT_TRUE(page.versions[0].is_latest);
+  EXPECT_EQ(page.versions[0].object.etag, "e2");
+  EXPECT_FALSE(page.versions[1].is_latest);
+  EXPECT_EQ(page.next_key_marker, "b");
+  EXPECT_EQ(page.next_version_marker, "v9");
+  EXPECT_EQ(ParseListObjectVersions("<IsTruncated>false</IsTruncated>").next_key_marker, "");
+}
+
+TEST(S3XmlTest, ACharacterReferenceToASurrogateIsNoText) {
+  // Keys must be UTF-8: the listing source fails such an object as its own item.
+  EXPECT_FALSE(IsValidUtf8(XmlUnescape("a&#xD800;b")));
 }
 
 }  // namespace

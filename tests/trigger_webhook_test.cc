@@ -145,5 +145,35 @@ TEST_F(TriggerWebhookTest, ObjectsUploadedWhileTheTriggerIsDownAreReconciledOnce
   for (int i = 0; i < kUploads; ++i) EXPECT_TRUE(jobs.count(Key(i))) << "missed " << Key(i);
 }
 
+// On a versioned bucket an event carries its object's version id; reconciliation lists versions so
+// that its jobs have the same keys: each version runs once, however many passes run meanwhile.
+TEST_F(TriggerWebhookTest, AVersionedBucketRunsEachVersionOnceWithReconciliation) {
+  TestCluster cluster("versions");
+  ASSERT_TRUE(cluster.StartCoordinator().ok());
+  ASSERT_TRUE(cluster.StartWorker("w", 4).ok());
+  json rule = Rule("versions", "versions");
+  rule["reconcile"] = {{"every", "1s"}, {"lookback", "1h"}};
+  TriggerProcess trigger("versions", WriteConfig("versions", rule), cluster.address(),
+                         rgw_->Environment());
+  ASSERT_TRUE(trigger.Start().ok());
+  Notify("versions", trigger);
+  s3::S3Client client(rgw_->Config());
+  ASSERT_TRUE(client.PutBucketVersioning("versions", true).ok());
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(client.Put("versions", Key(i), "v1").ok());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(client.Put("versions", Key(i), "v2, longer").ok());
+  JobsByItem jobs = WaitForTriggerJobs(cluster, "versions", 25);
+  absl::SleepFor(absl::Seconds(3));  // reconciliation passes meanwhile: they must add nothing
+  jobs = TriggerJobs(cluster, "versions");
+  EXPECT_EQ(jobs.size(), 25u) << "one job per version: 20 first versions, 5 second ones";
+  std::set<std::string> versions;
+  for (const auto& [item, list] : jobs) {
+    EXPECT_EQ(list.size(), 1u) << item;
+    const json parsed = json::parse(item);
+    ASSERT_TRUE(parsed.contains("version_id")) << item;
+    versions.insert(parsed["version_id"].get<std::string>());
+  }
+  EXPECT_EQ(versions.size(), 25u);
+}
+
 }  // namespace
 }  // namespace fanout::testing

@@ -35,24 +35,33 @@ void Reconciler::Start() {
   thread_ = std::thread([this] { Loop(); });
 }
 
+// Objects are listed with their versions (ListObjectVersions works on any bucket): an event of a
+// versioned bucket carries the version id, and the job of its reconciliation must have the very
+// same key and item, or every object would run twice. Only current versions are reconciled.
 absl::StatusOr<Reconciler::Pass> Reconciler::RunOnce(const Rule& rule) {
   Pass pass;
   const absl::Time since = absl::Now() - rule.reconcile.lookback;
-  std::string token;
+  std::string key_marker, version_marker;
   do {
-    absl::StatusOr<s3::ListPage> page = s3_.List(rule.filter.bucket, rule.filter.prefix, token);
+    absl::StatusOr<s3::VersionPage> page =
+        s3_.ListVersions(rule.filter.bucket, rule.filter.prefix, key_marker, version_marker);
     if (!page.ok()) return page.status();
-    for (const s3::ObjectInfo& object : page->objects) {
+    for (const s3::ObjectVersion& v : page->versions) {
+      if (!v.is_latest) continue;
       ++pass.listed;
-      S3Event event{"ObjectCreated:Put", rule.filter.bucket, object.key,
-                    object.size,         object.etag,        ""};
+      const s3::ObjectInfo& object = v.object;
+      // "null" is the version of what was written while versioning was off: its events carry no id.
+      S3Event event{"ObjectCreated:Put", rule.filter.bucket,
+                    object.key,          object.size,
+                    object.etag,         v.version_id == "null" ? "" : v.version_id};
       if (LastModified(object.last_modified) < since || !Matches(rule.filter, event)) continue;
       absl::StatusOr<Submitted> submitted = submitter_.Submit(S3EventJob(rule, event));
       if (!submitted.ok()) return submitted.status();
       if (submitted->created) ++pass.submitted;
     }
-    token = page->next_token;
-  } while (!token.empty());
+    key_marker = page->next_key_marker;
+    version_marker = page->next_version_marker;
+  } while (!key_marker.empty());
   return pass;
 }
 

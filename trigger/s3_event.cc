@@ -72,6 +72,7 @@ absl::StatusOr<S3Event> ParseRecord(const json& record, size_t index) {
   event.etag =
       std::string(absl::StripSuffix(absl::StripPrefix(StringField(*object, "eTag"), "\""), "\""));
   event.version_id = StringField(*object, "versionId");
+  if (event.version_id == "null") event.version_id.clear();  // written while versioning was off
   return event;
 }
 
