@@ -3,11 +3,13 @@
 #include <cstdlib>
 
 #include "absl/random/random.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "common/utf8.h"
 
 namespace fanout::s3 {
 namespace {
@@ -82,8 +84,22 @@ absl::StatusOr<std::pair<std::string, std::string>> ParseS3Url(absl::string_view
         absl::StrCat(field, ": '", url, "' is not s3://bucket[/key-or-prefix]"));
   }
   const size_t slash = rest.find('/');
+  const absl::string_view bucket = rest.substr(0, slash);
+  if (absl::Status valid = ValidateBucketName(bucket, field); !valid.ok()) return valid;
   if (slash == absl::string_view::npos) return std::make_pair(std::string(rest), std::string());
-  return std::make_pair(std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1)));
+  return std::make_pair(std::string(bucket), std::string(rest.substr(slash + 1)));
+}
+
+absl::Status ValidateBucketName(absl::string_view bucket, absl::string_view field) {
+  auto alnum = [](char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)); };
+  bool ok =
+      bucket.size() >= 3 && bucket.size() <= 255 && alnum(bucket.front()) && alnum(bucket.back());
+  for (char c : bucket) ok = ok && (alnum(c) || c == '.' || c == '-' || c == '_');
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": '", Printable(bucket, 80),
+      "' is not a bucket name (3-255 letters, digits, '.', '-', '_'; a letter or digit at each "
+      "end)"));
 }
 
 HttpRequest S3Client::Build(const Call& call, absl::Time now) const {

@@ -33,6 +33,12 @@ struct S3Config {
 // style), FANOUT_S3_PATH_STYLE (1/0; default 1 for a custom endpoint). Errors name the variable.
 absl::StatusOr<S3Config> S3ConfigFromEnvironment();
 
+// A bucket name S3 (or Ceph RGW, MinIO) could have: 3..255 characters of letters, digits, '.', '-'
+// and '_', starting and ending with a letter or digit (AWS's legacy names included). What a host
+// name or URL would read differently (':', '/', '#', '@', ...) is refused: a bucket name goes into
+// the host of a virtual-hosted request. INVALID_ARGUMENT naming `field`.
+absl::Status ValidateBucketName(absl::string_view bucket, absl::string_view field);
+
 // s3://bucket/key/prefix -> {bucket, key}. Errors are INVALID_ARGUMENT naming `field`.
 absl::StatusOr<std::pair<std::string, std::string>> ParseS3Url(absl::string_view url,
                                                                absl::string_view field);

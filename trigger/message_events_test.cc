@@ -34,13 +34,13 @@ TEST(MessageEventsTest, S3EventsAreKeyedLikeTheWebhooksAndFiltered) {
   rule.filter.suffix = ".jpg";
   const std::string body = R"({"Records": [
       {"eventSource": "ceph:s3", "eventName": "ObjectCreated:Put",
-       "s3": {"bucket": {"name": "b"}, "object": {"key": "a.jpg", "size": 3, "eTag": "e"}}},
+       "s3": {"bucket": {"name": "bkt"}, "object": {"key": "a.jpg", "size": 3, "eTag": "e"}}},
       {"eventSource": "ceph:s3", "eventName": "ObjectCreated:Put",
-       "s3": {"bucket": {"name": "b"}, "object": {"key": "a.txt", "size": 3, "eTag": "e"}}}]})";
+       "s3": {"bucket": {"name": "bkt"}, "object": {"key": "a.txt", "size": 3, "eTag": "e"}}}]})";
   absl::StatusOr<std::vector<v1::JobSpec>> jobs = MessageJobs(rule, body, "m1");
   ASSERT_TRUE(jobs.ok());
   ASSERT_EQ(jobs->size(), 1u);
-  EXPECT_EQ((*jobs)[0].idempotency_key(), "s3/q/b/a.jpg/e");
+  EXPECT_EQ((*jobs)[0].idempotency_key(), "s3/q/bkt/a.jpg/e");
   EXPECT_FALSE(MessageJobs(rule, R"({"Records": [{"eventName": "x"}]})", "m2").ok());
 }
 
@@ -59,7 +59,7 @@ TEST(MessageEventsTest, BodiesOfEveryClassBecomeAnItemOrAClearRefusal) {
   std::vector<std::string> rejected;
   jobs = MessageJobs(QueueRule(), R"({"Records": [{"eventName": "x"},
       {"eventSource": "ceph:s3", "eventName": "ObjectCreated:Put",
-       "s3": {"bucket": {"name": "b"}, "object": {"key": "k", "eTag": "e"}}}]})",
+       "s3": {"bucket": {"name": "bkt"}, "object": {"key": "k", "eTag": "e"}}}]})",
                      "m", &rejected);
   ASSERT_TRUE(jobs.ok()) << jobs.status();
   EXPECT_EQ(jobs->size(), 1u);

@@ -6,6 +6,7 @@
 #include "common/json_text.h"
 #include "common/utf8.h"
 #include "nlohmann/json.hpp"
+#include "s3/s3_client.h"
 #include "trigger/job_submitter.h"
 
 namespace fanout::trigger {
@@ -56,6 +57,10 @@ absl::StatusOr<S3Event> ParseRecord(const json& record, size_t index) {
   if (object == s3->end() || !object->is_object()) return bad("s3.object", "missing");
   event.bucket = StringField(*bucket, "name");
   if (event.bucket.empty()) return bad("s3.bucket.name", "missing");
+  if (absl::Status valid = s3::ValidateBucketName(event.bucket, where + "s3.bucket.name");
+      !valid.ok()) {
+    return valid;
+  }
   const std::string key = StringField(*object, "key");
   if (key.empty()) return bad("s3.object.key", "missing");
   // Ceph sends keys as they are; AWS and MinIO URL-encode them.
