@@ -68,3 +68,34 @@ def fanout_system_proto_library(name, proto, root = "/usr/share/grpc-proto"):
         includes = [prefix],
         deps = ["//bazel:grpc"],
     )
+
+def fanout_cc_fuzzer(name, srcs, deps = []):
+    """A fuzz harness and the test that replays its seed corpus, fuzz/corpus/NAME.
+
+    `name` is a libFuzzer binary under `--config=fuzz` (clang, -fsanitize=fuzzer,address,undefined;
+    `./dev fuzz` runs it) and a plain program that replays the files it is given otherwise.
+    `name`_corpus_test replays the corpus in every `./dev test`, with the project's own compiler.
+    """
+    native.cc_binary(
+        name = name,
+        srcs = srcs,
+        copts = _COPTS,
+        deps = deps + select({
+            "//bazel:fuzzing": [],
+            "//conditions:default": ["//fuzz:replay_main"],
+        }),
+        linkopts = select({
+            "//bazel:fuzzing": ["-fsanitize=fuzzer"],
+            "//conditions:default": [],
+        }),
+    )
+    native.filegroup(name = name + "_corpus", srcs = native.glob(["corpus/" + name + "/**"]))
+    native.cc_test(
+        name = name + "_corpus_test",
+        srcs = srcs,
+        copts = _COPTS,
+        deps = deps + ["//fuzz:replay_main"],
+        data = [":" + name + "_corpus"],
+        args = ["fuzz/corpus/" + name],
+        size = "small",
+    )

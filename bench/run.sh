@@ -16,3 +16,6 @@ bazel-bin/bench/webhook_latency --bin_dir=bin
 echo
 echo "== manifest-scale (1M and 10M jsonl lines; ~7 min) =="
 bazel-bin/bench/manifest_scale --bin_dir=bin
+echo
+echo "== many-jobs (a million one-task jobs kept, then deleted by retention; ~6 min) =="
+bazel-bin/bench/many_jobs --bin_dir=bin

@@ -38,14 +38,13 @@ Reply Command(redisContext* redis, const std::vector<std::string>& args) {
 
 std::string Text(const redisReply* r) { return r != nullptr ? std::string(r->str, r->len) : ""; }
 
-// Stream fields are binary-safe: a value that is not UTF-8 becomes {"base64": ...} (as a binary
-// body does, see BodyItem); a field name that is not UTF-8 makes the entry one that cannot become
-// an item (body left empty, `bad` says why).
-RedisConsumer::Entry EntryOf(std::string id, const redisReply* fields) {
-  RedisConsumer::Entry entry{std::move(id), "", ""};
+}  // namespace
+
+RedisConsumer::Entry RedisConsumer::EntryOf(
+    std::string id, const std::vector<std::pair<std::string, std::string>>& fields) {
+  Entry entry{std::move(id), "", ""};
   nlohmann::json object = nlohmann::json::object();
-  for (size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements; f += 2) {
-    const std::string name = Text(fields->element[f]), value = Text(fields->element[f + 1]);
+  for (const auto& [name, value] : fields) {
     if (!IsValidUtf8(name)) {
       entry.bad = absl::StrCat("field name \"", Printable(name), "\" is not UTF-8");
       return entry;
@@ -61,8 +60,6 @@ RedisConsumer::Entry EntryOf(std::string id, const redisReply* fields) {
   entry.body = DumpJson(object);
   return entry;
 }
-
-}  // namespace
 
 RedisConsumer::RedisConsumer(Rule rule, JobSubmitter& submitter)
     : rule_(std::move(rule)), submitter_(submitter) {
@@ -90,7 +87,12 @@ std::vector<RedisConsumer::Entry> RedisConsumer::Entries(const redisReply* list)
   for (size_t i = 0; i < list->elements; ++i) {
     const redisReply* e = list->element[i];
     if (e->type != REDIS_REPLY_ARRAY || e->elements < 2) continue;  // deleted meanwhile
-    out.push_back(EntryOf(Text(e->element[0]), e->element[1]));
+    std::vector<std::pair<std::string, std::string>> fields;
+    const redisReply* f = e->element[1];
+    for (size_t k = 0; f->type == REDIS_REPLY_ARRAY && k + 1 < f->elements; k += 2) {
+      fields.emplace_back(Text(f->element[k]), Text(f->element[k + 1]));
+    }
+    out.push_back(EntryOf(Text(e->element[0]), fields));
   }
   return out;
 }

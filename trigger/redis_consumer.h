@@ -29,6 +29,12 @@ class RedisConsumer {
     std::string id, body;
     std::string bad;
   };
+  // An entry from its fields. Stream fields are binary-safe: a value that is not UTF-8 becomes
+  // {"base64": ...} (as a binary body does, see BodyItem); a field "body" carries the message
+  // itself; a field name that is not UTF-8 makes an entry that cannot become an item (body left
+  // empty, `bad` says why).
+  static Entry EntryOf(std::string id,
+                       const std::vector<std::pair<std::string, std::string>>& fields);
 
  private:
   // One connection's life: false when it broke (the loop reconnects).
