@@ -31,6 +31,19 @@ v1::LeaseTasksRequest LeaseRequest(absl::Duration wait, std::string request_id =
   return r;
 }
 
+// A lease call that does not wait, on a manager of the test's own.
+absl::StatusOr<v1::LeaseTasksResponse> LeaseNow(JobManager& manager) {
+  absl::StatusOr<v1::LeaseTasksResponse> lease;
+  absl::Notification done;
+  manager.LeaseTasks(LeaseRequest(absl::ZeroDuration()),
+                     [&](absl::StatusOr<v1::LeaseTasksResponse> r) {
+                       lease = std::move(r);
+                       done.Notify();
+                     });
+  done.WaitForNotification();
+  return lease;
+}
+
 class JobManagerTest : public ::testing::Test {
  protected:
   JobManagerTest()
@@ -271,14 +284,7 @@ TEST_F(JobManagerTest, AFunctionsTimeLimitAppliesToJobsThatSetNone) {
   ASSERT_TRUE(manager.SubmitJob(sleep).ok());
   ASSERT_TRUE(manager.SubmitJob(own).ok());
   ASSERT_TRUE(manager.SubmitJob(Spec("range:1-1")).ok());  // noop: the default
-  absl::StatusOr<v1::LeaseTasksResponse> lease;
-  absl::Notification done;
-  manager.LeaseTasks(LeaseRequest(absl::ZeroDuration()),
-                     [&](absl::StatusOr<v1::LeaseTasksResponse> r) {
-                       lease = std::move(r);
-                       done.Notify();
-                     });
-  done.WaitForNotification();
+  absl::StatusOr<v1::LeaseTasksResponse> lease = LeaseNow(manager);
   ASSERT_TRUE(lease.ok());
   std::map<std::string, absl::Duration> timeouts;
   for (const v1::JobContext& j : lease->jobs()) timeouts[j.job_id()] = FromProto(j.timeout());
@@ -294,14 +300,7 @@ TEST_F(JobManagerTest, ResultsOverTheLimitFailTheirTaskAndTheLimitIsToldWithEach
   JobManager manager(store_, clock_, options);
   absl::StatusOr<SubmitOutcome> job = manager.SubmitJob(Spec("range:1-2"));
   ASSERT_TRUE(job.ok());
-  absl::StatusOr<v1::LeaseTasksResponse> lease;
-  absl::Notification done;
-  manager.LeaseTasks(LeaseRequest(absl::ZeroDuration()),
-                     [&](absl::StatusOr<v1::LeaseTasksResponse> r) {
-                       lease = std::move(r);
-                       done.Notify();
-                     });
-  done.WaitForNotification();
+  absl::StatusOr<v1::LeaseTasksResponse> lease = LeaseNow(manager);
   ASSERT_TRUE(lease.ok());
   EXPECT_EQ(lease->max_result_bytes(), 10u);
   ASSERT_EQ(lease->tasks_size(), 2);

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "coordinator/job_store.h"
@@ -125,6 +126,12 @@ class TableBackedJobStore : public JobStore {
   absl::StatusOr<std::vector<v1::Task>> FillUnwritten(const v1::Job& job, uint64_t seq,
                                                       uint64_t begin, uint64_t end,
                                                       std::vector<v1::Task> written);
+  // With the job in memory: `change` under mu_, committed; the job once durable. nullopt when the
+  // job is not in memory (it ended and left, or is unknown).
+  absl::StatusOr<std::optional<v1::Job>> ChangeJob(
+      absl::string_view job_id,
+      absl::FunctionRef<absl::StatusOr<const v1::Job*>(ChangeSet&)> change)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Brings an ended job that left memory back into it, for a redrive.
   absl::Status Readmit(absl::string_view job_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_);
   // Evicts a job that Readmit brought in for a redrive that did not happen.

@@ -13,44 +13,42 @@ absl::Status NoJob(absl::string_view job_id) {
 
 }  // namespace
 
-absl::StatusOr<v1::Job> TableBackedJobStore::CancelJob(absl::string_view job_id) {
+absl::StatusOr<std::optional<v1::Job>> TableBackedJobStore::ChangeJob(
+    absl::string_view job_id,
+    absl::FunctionRef<absl::StatusOr<const v1::Job*>(ChangeSet&)> change) {
   v1::Job job;
   uint64_t ticket = 0;
   {
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(broken_);
-    if (table_.FindJob(job_id) != nullptr) {
-      ChangeSet& changes = Scratch();
-      ASSIGN_OR_RETURN(const v1::Job* cancelled, table_.CancelJob(job_id, clock_.Now(), &changes));
-      job = *cancelled;
-      ticket = Commit(changes);
-    }
+    if (table_.FindJob(job_id) == nullptr) return std::nullopt;
+    ChangeSet& changes = Scratch();
+    ASSIGN_OR_RETURN(const v1::Job* changed, change(changes));
+    job = *changed;
+    ticket = Commit(changes);
   }
-  if (job.job_id().empty()) return GetJob(job_id);  // ended and left memory: nothing to cancel
   RETURN_IF_ERROR(Durable(ticket));
   return job;
 }
 
+absl::StatusOr<v1::Job> TableBackedJobStore::CancelJob(absl::string_view job_id) {
+  ASSIGN_OR_RETURN(std::optional<v1::Job> job,
+                   ChangeJob(job_id, [&](ChangeSet& changes) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                     return table_.CancelJob(job_id, clock_.Now(), &changes);
+                   }));
+  if (!job) return GetJob(job_id);  // ended and left memory: nothing to cancel
+  return *std::move(job);
+}
+
 absl::StatusOr<v1::Job> TableBackedJobStore::SetMaxConcurrency(absl::string_view job_id,
                                                                uint32_t limit) {
-  v1::Job job;
-  uint64_t ticket = 0;
-  {
-    absl::MutexLock lock(&mu_);
-    RETURN_IF_ERROR(broken_);
-    if (table_.FindJob(job_id) != nullptr) {
-      ChangeSet& changes = Scratch();
-      ASSIGN_OR_RETURN(const v1::Job* updated, table_.SetMaxConcurrency(job_id, limit, &changes));
-      job = *updated;
-      ticket = Commit(changes);
-    }
-  }
-  if (job.job_id().empty()) {  // not in memory: ended long enough ago, or unknown
-    RETURN_IF_ERROR(GetJob(job_id).status());
-    return absl::FailedPreconditionError(absl::StrCat("job_id: ", job_id, " has ended"));
-  }
-  RETURN_IF_ERROR(Durable(ticket));
-  return job;
+  ASSIGN_OR_RETURN(std::optional<v1::Job> job,
+                   ChangeJob(job_id, [&](ChangeSet& changes) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                     return table_.SetMaxConcurrency(job_id, limit, &changes);
+                   }));
+  if (job) return *std::move(job);
+  RETURN_IF_ERROR(GetJob(job_id).status());  // not in memory: ended, or unknown
+  return absl::FailedPreconditionError(absl::StrCat("job_id: ", job_id, " has ended"));
 }
 
 absl::Status TableBackedJobStore::Readmit(absl::string_view job_id) {
@@ -128,19 +126,13 @@ std::vector<v1::Job> TableBackedJobStore::PendingFanIns() {
 
 absl::StatusOr<v1::Job> TableBackedJobStore::RecordFanIn(absl::string_view job_id,
                                                          uint32_t redrives, v1::FanIn fan_in) {
-  v1::Job job;
-  uint64_t ticket = 0;
-  {
-    absl::MutexLock lock(&mu_);
-    RETURN_IF_ERROR(broken_);
-    ChangeSet& changes = Scratch();
-    ASSIGN_OR_RETURN(const v1::Job* recorded,
-                     table_.RecordFanIn(job_id, redrives, std::move(fan_in), &changes));
-    job = *recorded;
-    ticket = Commit(changes);
-  }
-  RETURN_IF_ERROR(Durable(ticket));
-  return job;
+  // A job whose fan-in is pending stays in memory until it is recorded.
+  ASSIGN_OR_RETURN(std::optional<v1::Job> job,
+                   ChangeJob(job_id, [&](ChangeSet& changes) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                     return table_.RecordFanIn(job_id, redrives, std::move(fan_in), &changes);
+                   }));
+  if (!job) return NoJob(job_id);
+  return *std::move(job);
 }
 
 absl::StatusOr<RetentionDone> TableBackedJobStore::ApplyRetention(const RetentionPolicy& policy) {
