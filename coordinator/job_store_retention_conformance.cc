@@ -125,4 +125,21 @@ TEST_P(JobStoreConformanceTest, AWorkerOfACancelledJobThatLeftMemoryIsToldSo) {
   EXPECT_EQ(store().CancelJob(job->job.job_id())->state(), v1::JOB_CANCELLED);
 }
 
+TEST_P(JobStoreConformanceTest, ARedrivenJobDoesNotTakeBackAKeyANewerJobHolds) {
+  v1::JobSpec spec = builders::Spec(1);
+  spec.set_idempotency_key("event-1");
+  absl::StatusOr<SubmitOutcome> old = Submit(spec, 1);
+  v1::LeasedTask t = store().LeaseTasks("w", 1, kTtl)->tasks[0];
+  ASSERT_TRUE(store().ReportOutcomes({builders::Failure(t, v1::ERROR_FATAL)}).ok());
+  clock_.Advance(kKeys + absl::Minutes(1));
+  ASSERT_EQ(Retain(store()).keys_forgotten, 1u);
+  absl::StatusOr<SubmitOutcome> newer = Submit(spec, 1);  // the key makes a new job now
+  ASSERT_TRUE(newer.ok() && newer->created);
+  ASSERT_TRUE(store().RedriveJob(old->job.job_id(), false).ok());
+  absl::StatusOr<SubmitOutcome> again = Submit(spec, 1);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->job.job_id(), newer->job.job_id()) << "the key is the newer job's";
+}
+
 }  // namespace fanout::coordinator

@@ -74,10 +74,6 @@ absl::StatusOr<std::unique_ptr<RocksDbJobStore>> RocksDbJobStore::Open(const Opt
   // Bounds what a restart replays from the log (and so the restart's time).
   db_options.max_total_wal_size = 64 << 20;
   if (options.env != nullptr) db_options.env = options.env;
-  std::vector<std::string> existing;
-  const bool fresh = !rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing).ok();
-  const bool migrate =
-      !fresh && std::find(existing.begin(), existing.end(), "active") == existing.end();
   std::unique_ptr<RocksDbJobStore> store(new RocksDbJobStore(clock, std::move(policy)));
   rocksdb::DB* db = nullptr;
   RETURN_IF_ERROR(
@@ -92,7 +88,10 @@ absl::StatusOr<std::unique_ptr<RocksDbJobStore>> RocksDbJobStore::Open(const Opt
   store->ended_cf_ = store->handles_[6];
   store->committer_ = std::make_unique<GroupCommitter>(db, options.sync, options.on_commit);
   store->lease_grace_ = options.lease_grace;
-  if (migrate) RETURN_IF_ERROR(store->Migrate());
+  std::string indexed;
+  if (db->Get(rocksdb::ReadOptions(), AsSlice(kIndexedKey), &indexed).IsNotFound()) {
+    RETURN_IF_ERROR(store->Migrate());  // a new directory, or one of an earlier version
+  }
   RETURN_IF_ERROR(store->Load(options));
   return store;
 }

@@ -74,9 +74,11 @@ class RocksDbJobStore : public TableBackedJobStore {
   absl::StatusOr<RetentionDone> Expire(absl::Time keys_before, absl::Time jobs_before) override;
   // Entries of `kind` that ended before `before`, oldest first, at most `max`.
   absl::StatusOr<std::vector<EndedEntry>> Ended(char kind, absl::Time before, size_t max);
-  // Whether an entry still describes its job: it left memory and ended when the entry says (a
-  // redrive that ended again leaves a stale entry behind). Fills `job`.
-  absl::StatusOr<bool> Current(const EndedEntry& entry, std::optional<v1::Job>* job);
+  // What an entry stands for: its job, as it left memory and ended when the entry says (fills
+  // `job`); a stale entry (a redriven job runs again, or ended again later); or a job whose record
+  // is gone (deleted by an earlier pass that left tasks, or unreadable).
+  enum class Standing { kCurrent, kStale, kGone };
+  absl::StatusOr<Standing> Current(const EndedEntry& entry, std::optional<v1::Job>* job);
   // Deletes the keys of `job` that still name it.
   absl::Status ForgetKeys(const v1::Job& job, uint64_t seq, Deletes* deletes);
   // Deletes up to `budget` of a job's task records; true when none is left.
@@ -103,6 +105,7 @@ class RocksDbJobStore : public TableBackedJobStore {
   // (only their tombstones are left), so the next pass does not walk them again.
   std::string forget_from_ ABSL_GUARDED_BY(maintenance_mu_);
   std::string delete_from_ ABSL_GUARDED_BY(maintenance_mu_);
+  absl::Time rewalk_at_ ABSL_GUARDED_BY(maintenance_mu_) = absl::InfinitePast();
 };
 
 }  // namespace fanout::coordinator

@@ -16,8 +16,11 @@ namespace {
 
 // Work per pass (entries looked at, task records deleted): a pass holds no lock while it reads,
 // and writes its deletes in one batch.
-constexpr size_t kEntriesPerPass = 10000;
-constexpr size_t kTasksPerPass = 200000;
+constexpr size_t kEntriesPerPass = 2000;
+constexpr size_t kTasksPerPass = 20000;
+// Entries are written when a job's end is recorded, which a slow fan-in may do after a pass went
+// past its end time: now and then a pass starts from the beginning again.
+constexpr absl::Duration kRewalkEvery = absl::Hours(1);
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -25,6 +28,8 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
 }
 
 absl::string_view View(const rocksdb::Slice& s) { return absl::string_view(s.data(), s.size()); }
+
+rocksdb::Slice AsSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
 uint64_t Micros(absl::Time t) { return std::max<int64_t>(0, absl::ToUnixMicros(t)); }
 
@@ -50,15 +55,21 @@ absl::StatusOr<std::vector<RocksDbJobStore::EndedEntry>> RocksDbJobStore::Ended(
   return out;
 }
 
-absl::StatusOr<bool> RocksDbJobStore::Current(const EndedEntry& entry,
-                                              std::optional<v1::Job>* job) {
+absl::StatusOr<RocksDbJobStore::Standing> RocksDbJobStore::Current(const EndedEntry& entry,
+                                                                   std::optional<v1::Job>* job) {
   {
     absl::MutexLock lock(&mu_);
-    if (table_.JobBySeq(entry.seq) != nullptr) return false;  // redriven: back in memory
+    if (table_.JobBySeq(entry.seq) != nullptr) return Standing::kStale;  // redriven: in memory
   }
-  ASSIGN_OR_RETURN(*job, ReadJob(entry.seq));
-  return job->has_value() && (*job)->state() != v1::JOB_RUNNING &&
-         Micros(FromProto((*job)->finished_at())) == entry.end_micros;
+  absl::StatusOr<std::optional<v1::Job>> read = ReadJob(entry.seq);
+  // One unreadable record must not stop retention for every job after it: it goes too.
+  if (read.status().code() == absl::StatusCode::kDataLoss) return Standing::kGone;
+  if (!read.ok()) return read.status();
+  *job = *std::move(read);
+  if (!job->has_value()) return Standing::kGone;  // deleted, maybe tasks left
+  const bool current = (*job)->state() != v1::JOB_RUNNING &&
+                       Micros(FromProto((*job)->finished_at())) == entry.end_micros;
+  return current ? Standing::kCurrent : Standing::kStale;
 }
 
 absl::Status RocksDbJobStore::ForgetKeys(const v1::Job& job, uint64_t seq, Deletes* deletes) {
@@ -103,14 +114,19 @@ absl::Status RocksDbJobStore::Write(const Deletes& deletes) {
 
 absl::StatusOr<RetentionDone> RocksDbJobStore::Expire(absl::Time keys_before,
                                                       absl::Time jobs_before) {
+  if (clock_.Now() >= rewalk_at_) {
+    forget_from_.clear();
+    delete_from_.clear();
+    rewalk_at_ = clock_.Now() + kRewalkEvery;
+  }
   RetentionDone done;
   Deletes deletes;
   ASSIGN_OR_RETURN(std::vector<EndedEntry> forget,
                    Ended(kForgetKeys, keys_before, kEntriesPerPass));
   for (const EndedEntry& e : forget) {
     std::optional<v1::Job> job;
-    ASSIGN_OR_RETURN(bool current, Current(e, &job));
-    if (current) {
+    ASSIGN_OR_RETURN(Standing standing, Current(e, &job));
+    if (standing == Standing::kCurrent) {
       RETURN_IF_ERROR(ForgetKeys(*job, e.seq, &deletes));
       ++done.keys_forgotten;
     }
@@ -121,18 +137,22 @@ absl::StatusOr<RetentionDone> RocksDbJobStore::Expire(absl::Time keys_before,
   ASSIGN_OR_RETURN(std::vector<EndedEntry> drop, Ended(kDeleteJob, jobs_before, kEntriesPerPass));
   for (const EndedEntry& e : drop) {
     std::optional<v1::Job> job;
-    ASSIGN_OR_RETURN(bool current, Current(e, &job));
-    if (current) {
+    ASSIGN_OR_RETURN(Standing standing, Current(e, &job));
+    if (standing == Standing::kCurrent) {
+      RETURN_IF_ERROR(ForgetKeys(*job, e.seq, &deletes));
+      ++done.jobs_deleted;
+    }
+    if (standing != Standing::kStale) {
+      // The job goes first, its tasks after it (over several passes for a big one): nothing shows
+      // a job half deleted.
+      for (rocksdb::ColumnFamilyHandle* family : {specs_cf_, jobs_cf_, active_cf_}) {
+        deletes.emplace_back(family, EncodeSeq(e.seq));
+      }
       ASSIGN_OR_RETURN(bool all, DeleteTasks(e.seq, &task_budget, &deletes));
       if (!all) {
         stopped_at = e.key;
         break;
       }
-      RETURN_IF_ERROR(ForgetKeys(*job, e.seq, &deletes));
-      for (rocksdb::ColumnFamilyHandle* family : {specs_cf_, jobs_cf_, active_cf_}) {
-        deletes.emplace_back(family, EncodeSeq(e.seq));
-      }
-      ++done.jobs_deleted;
     }
     deletes.emplace_back(ended_cf_, e.key);
   }
@@ -171,6 +191,8 @@ absl::Status RocksDbJobStore::Migrate() {
     }
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "scan jobs"));
+  // Last, and in the same batch as the last entries: a migration cut short runs again whole.
+  batch.Put(AsSlice(kIndexedKey), "1");
   return FromRocks(db_->Write(sync, &batch), "index jobs");
 }
 

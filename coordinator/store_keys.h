@@ -8,6 +8,7 @@
 //   ended CF:        kind (1) + end (8, unix micros) + job_seq (8) -> "" : ended jobs by end
 //                    time, kind 'k' (keys to forget) and 'j' (job to delete): what retention walks
 //   default CF:      "next_job_seq"                   -> job_seq (8)
+//                    "jobs_indexed"                   -> "1" once active and ended index all jobs
 #ifndef FANOUT_COORDINATOR_STORE_KEYS_H_
 #define FANOUT_COORDINATOR_STORE_KEYS_H_
 
@@ -20,6 +21,8 @@
 namespace fanout::coordinator {
 
 inline constexpr absl::string_view kNextJobSeqKey = "next_job_seq";
+// Set once the active and ended families index every stored job (RocksDbJobStore::Migrate).
+inline constexpr absl::string_view kIndexedKey = "jobs_indexed";
 
 inline void AppendBigEndian(uint64_t v, std::string* out) {
   for (int shift = 56; shift >= 0; shift -= 8)

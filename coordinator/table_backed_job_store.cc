@@ -33,6 +33,7 @@ void TableBackedJobStore::EvictDurable() {
   while (!evictions_.empty() && evictions_.front().second <= durable) {
     const uint64_t seq = evictions_.front().first;
     evictions_.pop_front();
+    if (seq == pinned_) continue;                  // its redrive lets it go (Unpin)
     if (table_.Evictable(seq)) table_.Evict(seq);  // not if redriven meanwhile
   }
   evictions_pending_.store(!evictions_.empty(), std::memory_order_relaxed);

@@ -132,10 +132,15 @@ class TableBackedJobStore : public JobStore {
       absl::string_view job_id,
       absl::FunctionRef<absl::StatusOr<const v1::Job*>(ChangeSet&)> change)
       ABSL_LOCKS_EXCLUDED(mu_);
-  // Brings an ended job that left memory back into it, for a redrive.
-  absl::Status Readmit(absl::string_view job_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_);
-  // Evicts a job that Readmit brought in for a redrive that did not happen.
-  void EvictNow(absl::string_view job_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Keeps a job in memory for a redrive (bringing it back from disk if it had left), so that no
+  // eviction takes it from under the redrive; Unpin lets it go (queued for eviction if it is
+  // still ended).
+  absl::StatusOr<uint64_t> Pin(absl::string_view job_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_);
+  void Unpin() ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_);
+  absl::StatusOr<RedriveOutcome> RedrivePinned(absl::string_view job_id, uint64_t seq,
+                                               bool from_scratch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(maintenance_mu_);
 
   // An empty ChangeSet for the verb holding mu_: one reused set, because allocating (and freeing)
   // a hash table of a thousand keys per verb made malloc consolidate on every call.
@@ -147,6 +152,7 @@ class TableBackedJobStore : public JobStore {
   // Jobs that ended, with the ticket of the batch that recorded it: evicted once it is durable.
   std::deque<std::pair<uint64_t, uint64_t>> evictions_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> evictions_pending_{false};  // !evictions_.empty(), read without mu_
+  uint64_t pinned_ ABSL_GUARDED_BY(mu_) = 0;    // the job a redrive holds in memory (0: none)
 };
 
 }  // namespace fanout::coordinator

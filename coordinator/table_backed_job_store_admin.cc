@@ -51,40 +51,58 @@ absl::StatusOr<v1::Job> TableBackedJobStore::SetMaxConcurrency(absl::string_view
   return absl::FailedPreconditionError(absl::StrCat("job_id: ", job_id, " has ended"));
 }
 
-absl::Status TableBackedJobStore::Readmit(absl::string_view job_id) {
-  {
-    absl::MutexLock lock(&mu_);
-    if (table_.FindJob(job_id) != nullptr) return absl::OkStatus();
-  }
+absl::StatusOr<uint64_t> TableBackedJobStore::Pin(absl::string_view job_id) {
   const std::optional<uint64_t> seq = SeqFromJobId(job_id);
   if (!seq) return NoJob(job_id);
+  {
+    absl::MutexLock lock(&mu_);
+    if (table_.JobBySeq(*seq) != nullptr) {
+      pinned_ = *seq;
+      return *seq;
+    }
+  }
   ASSIGN_OR_RETURN(std::optional<v1::Job> job, FindAnywhere(*seq));
   if (!job) return NoJob(job_id);
   absl::MutexLock lock(&mu_);
-  if (table_.JobBySeq(*seq) == nullptr) table_.LoadJob(*std::move(job));
-  return absl::OkStatus();
+  // Its keys stay on disk: one forgotten since may name a newer job now.
+  if (table_.JobBySeq(*seq) == nullptr) table_.LoadJob(*std::move(job), /*keys=*/false);
+  pinned_ = *seq;
+  return *seq;
+}
+
+void TableBackedJobStore::Unpin() {
+  absl::MutexLock lock(&mu_);
+  const uint64_t seq = std::exchange(pinned_, 0);
+  // A redrive that did not happen: the job leaves memory again, once all it wrote is durable.
+  if (table_.Evictable(seq)) evictions_.emplace_back(seq, last_ticket_);
+  EvictDurable();
 }
 
 absl::StatusOr<RedriveOutcome> TableBackedJobStore::RedriveJob(absl::string_view job_id,
                                                                bool from_scratch) {
   absl::MutexLock maintenance(&maintenance_mu_);
-  RETURN_IF_ERROR(Readmit(job_id));
-  uint64_t seq = 0, ticket = 0;
+  ASSIGN_OR_RETURN(const uint64_t seq, Pin(job_id));
+  struct Unpinning {
+    TableBackedJobStore* store;
+    ~Unpinning() { store->Unpin(); }
+  } unpinning{this};
+  return RedrivePinned(job_id, seq, from_scratch);
+}
+
+absl::StatusOr<RedriveOutcome> TableBackedJobStore::RedrivePinned(absl::string_view job_id,
+                                                                  uint64_t seq, bool from_scratch) {
+  uint64_t ticket = 0;
   v1::Job job;
   {
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(broken_);
-    absl::StatusOr<uint64_t> redrivable = table_.RedrivableJob(job_id);
-    if (!redrivable.ok()) {
-      EvictNow(job_id);
-      return redrivable.status();
-    }
-    seq = *redrivable;
+    RETURN_IF_ERROR(table_.RedrivableJob(job_id).status());
     job = *table_.JobBySeq(seq);
     ticket = last_ticket_;
   }
   // Read the job's records once its last transitions are on disk. It has ended, so they do not
-  // change meanwhile (the maintenance lock keeps other redrives and retention out).
+  // change meanwhile (the maintenance lock keeps other redrives and retention out, the pin keeps
+  // it in memory).
   RETURN_IF_ERROR(Durable(ticket));
   std::vector<v1::Task> candidates;
   constexpr uint64_t kPage = 10000;
@@ -99,24 +117,13 @@ absl::StatusOr<RedriveOutcome> TableBackedJobStore::RedriveJob(absl::string_view
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(broken_);
     ChangeSet& changes = Scratch();
-    absl::StatusOr<uint64_t> redriven =
-        table_.Redrive(seq, std::move(candidates), from_scratch, clock_.Now(), &changes);
-    if (!redriven.ok()) {
-      EvictNow(job_id);
-      return redriven.status();
-    }
-    out.redriven = *redriven;
+    ASSIGN_OR_RETURN(out.redriven, table_.Redrive(seq, std::move(candidates), from_scratch,
+                                                  clock_.Now(), &changes));
     out.job = *table_.JobBySeq(seq);
     ticket = Commit(changes);
   }
   RETURN_IF_ERROR(Durable(ticket));
   return out;
-}
-
-void TableBackedJobStore::EvictNow(absl::string_view job_id) {
-  const std::optional<uint64_t> seq = SeqFromJobId(job_id);
-  // Brought in for a redrive that did not happen: its records are durable, it may go at once.
-  if (seq && table_.Evictable(*seq)) table_.Evict(*seq);
 }
 
 std::vector<v1::Job> TableBackedJobStore::PendingFanIns() {

@@ -49,10 +49,15 @@ std::vector<v1::Job> TableBackedJobStore::ListJobs(uint64_t before_seq, size_t l
   // is as new or newer.
   absl::StatusOr<std::vector<v1::Job>> jobs = ReadJobs(before_seq, limit);
   if (!jobs.ok()) return {};
-  absl::MutexLock lock(&mu_);
-  for (v1::Job& job : *jobs) {
-    if (const v1::Job* resident = table_.FindJob(job.job_id())) job = *resident;
+  {
+    absl::MutexLock lock(&mu_);
+    for (v1::Job& job : *jobs) {
+      if (const v1::Job* resident = table_.FindJob(job.job_id())) job = *resident;
+    }
+    ticket = last_ticket_;
   }
+  // What memory showed may be newer than what was durable at first: shown once it is too.
+  if (!Durable(ticket).ok()) return {};
   return *std::move(jobs);
 }
 

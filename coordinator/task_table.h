@@ -152,9 +152,10 @@ class TaskTable {
   static bool Redrivable(const v1::Job& job, const v1::Task& task);
 
   // --- Recovery (task_table_recovery.cc): records as read back from disk ---
-  // A job record (spec included) into memory, with its idempotency keys: at start for running
-  // jobs and those with a fan-in to write, and later for an ended job being redriven.
-  void LoadJob(v1::Job job);
+  // A job record (spec included) into memory, with its idempotency keys when `keys`: at start
+  // for running jobs and those with a fan-in to write, and (without its keys) for an ended job
+  // being redriven.
+  void LoadJob(v1::Job job, bool keys = true);
   // A running job's task records, in index order. Indices skipped since the previous record were
   // never written, so they are pending: they are re-derived from the source. Leases keep their
   // expiry, extended to at least now + `lease_grace`: with a grace of at least the lease TTL that

@@ -9,7 +9,7 @@
 
 namespace fanout::coordinator {
 
-void TaskTable::LoadJob(v1::Job job) {
+void TaskTable::LoadJob(v1::Job job, bool keys) {
   const uint64_t seq = SeqFromJobId(job.job_id()).value();
   next_job_seq_ = std::max(next_job_seq_, seq + 1);
   JobEntry& entry = jobs_[seq];
@@ -24,6 +24,13 @@ void TaskTable::LoadJob(v1::Job job) {
   }
   entry.job = std::move(job);
   if (entry.job.fan_in().state() == v1::FanIn::FAN_IN_PENDING) fan_in_pending_.insert(seq);
+  // Back in memory, a job is shown as it is, not by an old snapshot.
+  if (recently_ended_state_.erase(seq) > 0) {
+    recently_ended_.erase(std::remove_if(recently_ended_.begin(), recently_ended_.end(),
+                                         [seq](const Ended& e) { return e.seq == seq; }),
+                          recently_ended_.end());
+  }
+  if (!keys) return;
   const v1::JobSpec& spec = entry.job.spec();
   if (!spec.idempotency_key().empty()) idempotency_[spec.idempotency_key()] = seq;
   for (const std::string& key : spec.item_keys()) idempotency_[key] = seq;

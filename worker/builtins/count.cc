@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/json_text.h"
 #include "worker/builtins/builtins.h"
 
 namespace fanout::worker {
@@ -60,7 +61,7 @@ absl::StatusOr<int64_t> PositiveParam(const json& params, const char* name, int6
 class CountHandler : public Handler {
  public:
   absl::StatusOr<std::string> Invoke(const Event& event, Context& context) override {
-    json item = json::parse(event.item.begin(), event.item.end(), nullptr, false);
+    json item = ParseJson(event.item, "item").value_or(json());
     if (!item.is_object() || !item.contains("n") || !item["n"].is_number_integer() ||
         item["n"].get<int64_t>() < 0) {
       return absl::InvalidArgumentError("item: expected {\"n\": N} with an integer N >= 0");
@@ -71,9 +72,13 @@ class CountHandler : public Handler {
     if (!every.ok()) return every.status();
     if (!step_us.ok()) return step_us.status();
 
-    json cursor = json::parse(context.resume_cursor(), nullptr, false);
-    if (!cursor.is_object()) cursor = json{{"next", 0}, {"resumed_from", json::array()}};
-    int64_t step = cursor.value("next", int64_t{0});
+    // A cursor of ours; anything else (a checkpoint of another version) starts over.
+    json cursor = ParseJson(context.resume_cursor(), "cursor").value_or(json());
+    if (!cursor.is_object() || !cursor.contains("next") || !cursor["next"].is_number_integer() ||
+        !cursor.contains("resumed_from") || !cursor["resumed_from"].is_array()) {
+      cursor = json{{"next", 0}, {"resumed_from", json::array()}};
+    }
+    int64_t step = cursor["next"].get<int64_t>();
     cursor["resumed_from"].push_back(step);
     Trace trace(event.params, event, context);
 
@@ -103,21 +108,20 @@ class CountHandler : public Handler {
         trace.Record(traced, step);
         traced = step;
         cursor["next"] = step;
-        absl::Status committed = context.checkpoint(cursor.dump(), double(step) / n);
+        absl::Status committed = context.checkpoint(DumpJson(cursor), double(step) / n);
         if (!committed.ok()) return committed;  // refused: another worker owns the task now
       }
     }
     trace.Record(traced, step);
     if (step >= n) {
-      return json{{"n", n},
-                  {"invocations", cursor["resumed_from"].size()},
-                  {"resumed_from", cursor["resumed_from"]}}
-          .dump();
+      return DumpJson(json{{"n", n},
+                           {"invocations", cursor["resumed_from"].size()},
+                           {"resumed_from", cursor["resumed_from"]}});
     }
     if (context.lease_gone()) return absl::CancelledError("count: stopped, the lease is gone");
     // Time is up: keep everything done so far, then hand over to the next invocation.
     cursor["next"] = step;
-    absl::Status committed = context.checkpoint(cursor.dump(), double(step) / n);
+    absl::Status committed = context.checkpoint(DumpJson(cursor), double(step) / n);
     if (!committed.ok()) return committed;
     return absl::DeadlineExceededError(absl::StrCat("count: time limit reached at step ", step));
   }

@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/json_text.h"
 
 namespace fanout::worker {
 namespace {
@@ -60,7 +61,7 @@ absl::StatusOr<uint64_t> ReadFile(const ObjectRef& ref, Context& context,
 std::string ObjectRef::Name() const { return s3 ? absl::StrCat("s3://", bucket, "/", key) : path; }
 
 absl::StatusOr<ObjectRef> ParseObjectRef(absl::string_view item_json) {
-  json item = json::parse(item_json.begin(), item_json.end(), nullptr, false);
+  json item = ParseJson(item_json, "item").value_or(json());
   ObjectRef ref;
   if (item.is_string()) {
     const std::string text = item.get<std::string>();
@@ -77,6 +78,10 @@ absl::StatusOr<ObjectRef> ParseObjectRef(absl::string_view item_json) {
     ref.s3 = true;
     ref.bucket = item["bucket"];
     ref.key = item["key"];
+    // Into the host of a virtual-hosted request: only a bucket name, never another host.
+    if (absl::Status valid = s3::ValidateBucketName(ref.bucket, "item.bucket"); !valid.ok()) {
+      return valid;
+    }
   } else if (item.is_object() && item.contains("path") && item["path"].is_string()) {
     ref.path = item["path"];
   }

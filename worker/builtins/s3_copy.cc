@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/json_text.h"
 #include "worker/builtins/builtins.h"
 #include "worker/builtins/object_ref.h"
 
@@ -44,12 +45,11 @@ class S3CopyHandler : public Handler {
     if (!source.ok()) return source.status();
     absl::StatusOr<s3::ObjectInfo> existing = s3.Head(dest->first, dest->second);
     if (existing.ok() && SameContent(*source, *existing)) {
-      return json{{"copied", false},
-                  {"dest", dest_url},
-                  {"bytes", source->size},
-                  {"etag", existing->etag},
-                  {"reason", "the destination has the same size and ETag"}}
-          .dump();
+      return DumpJson(json{{"copied", false},
+                           {"dest", dest_url},
+                           {"bytes", source->size},
+                           {"etag", existing->etag},
+                           {"reason", "the destination has the same size and ETag"}});
     }
     if (!existing.ok() && existing.status().code() != absl::StatusCode::kNotFound) {
       return existing.status();
@@ -76,9 +76,8 @@ class S3CopyHandler : public Handler {
                                                  " bytes, ETag ", check->etag, "; the source has ",
                                                  source->size, ", ", source->etag));
     }
-    return json{
-        {"copied", true}, {"dest", dest_url}, {"bytes", source->size}, {"etag", check->etag}}
-        .dump();
+    return DumpJson(
+        json{{"copied", true}, {"dest", dest_url}, {"bytes", source->size}, {"etag", check->etag}});
   }
 
  private:

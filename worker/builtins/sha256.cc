@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "absl/strings/escaping.h"
+#include "common/json_text.h"
 #include "worker/builtins/builtins.h"
 #include "worker/builtins/object_ref.h"
 
@@ -32,7 +33,7 @@ class Sha256Handler : public Handler {
                                   absl::string_view(reinterpret_cast<char*>(digest), length))},
                    {"bytes", *bytes}};
     if (ref->range) result["range"] = {{"first", ref->range->first}, {"last", ref->range->second}};
-    return result.dump();
+    return DumpJson(result);
   }
 };
 
@@ -59,7 +60,7 @@ class LinesHandler : public Handler {
     } else {
       result["lines"] = newlines + (*bytes > 0 && last != '\n' ? 1 : 0);
     }
-    return result.dump();
+    return DumpJson(result);
   }
 };
 

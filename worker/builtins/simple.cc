@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/json_text.h"
 #include "worker/builtins/builtins.h"
 
 namespace fanout::worker {
@@ -10,9 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-json ParseItem(absl::string_view item) {
-  return json::parse(item.begin(), item.end(), nullptr, /*allow_exceptions=*/false);
-}
+json ParseItem(absl::string_view item) { return ParseJson(item, "item").value_or(json()); }
 
 class NoopHandler : public Handler {
  public:
@@ -33,7 +32,10 @@ class SleepHandler : public Handler {
     }
     int64_t ms = 10;
     if (source != nullptr) {
-      if (!source->is_number()) return absl::InvalidArgumentError("ms: must be a number");
+      // A day at most: a float past int64 would not convert.
+      if (!source->is_number() || source->get<double>() > 86'400'000) {
+        return absl::InvalidArgumentError("ms: must be a number up to 86400000");
+      }
       ms = source->get<int64_t>();
     }
     if (ms < 0) return absl::InvalidArgumentError("ms: must not be negative");
@@ -42,7 +44,7 @@ class SleepHandler : public Handler {
       if (context.cancelled()) return absl::CancelledError("sleep: cancelled");
       absl::SleepFor(std::min(end - now, absl::Milliseconds(50)));
     }
-    return json{{"slept_ms", ms}}.dump();
+    return DumpJson(json{{"slept_ms", ms}});
   }
 };
 
@@ -51,16 +53,16 @@ class FailHandler : public Handler {
   absl::StatusOr<std::string> Invoke(const Event& event, Context& context) override {
     json item = ParseItem(event.item);
     const json& spec = item.is_object() && item.contains("fail") ? item : event.params;
-    if (!spec.contains("fail")) return json{{"ok", true}, {"attempt", context.attempt()}}.dump();
+    if (!spec.contains("fail")) return DumpJson(json{{"ok", true}, {"attempt", context.attempt()}});
     if (!spec["fail"].is_string()) return absl::InvalidArgumentError("fail: must be a string");
     const std::string mode = spec["fail"].get<std::string>();
-    if (spec.contains("times") && spec["times"].is_number() &&
+    if (spec.contains("times") && spec["times"].is_number_integer() &&
         context.attempt() > spec["times"].get<int64_t>()) {
-      return json{{"ok", true}, {"attempt", context.attempt()}}.dump();
+      return DumpJson(json{{"ok", true}, {"attempt", context.attempt()}});
     }
     if (spec.contains("unless_file") && spec["unless_file"].is_string() &&
         access(spec["unless_file"].get<std::string>().c_str(), F_OK) == 0) {
-      return json{{"ok", true}, {"attempt", context.attempt()}}.dump();
+      return DumpJson(json{{"ok", true}, {"attempt", context.attempt()}});
     }
     const std::string message = spec.contains("message") && spec["message"].is_string()
                                     ? spec["message"].get<std::string>()
@@ -91,7 +93,8 @@ class BlobHandler : public Handler {
   }
 
  private:
-  static constexpr uint64_t kMaxBlobBytes = uint64_t{1} << 30;
+  // Well past any result limit, well short of what would strain a worker's memory per slot.
+  static constexpr uint64_t kMaxBlobBytes = uint64_t{128} << 20;
 };
 
 }  // namespace
