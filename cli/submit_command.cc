@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 #include "absl/flags/flag.h"
@@ -61,7 +62,13 @@ absl::StatusOr<uint64_t> ParseByteSize(absl::string_view text) {
         absl::StrCat("--split_bytes: '", text, "' is not a size like 64MiB or 1048576"));
   }
   const size_t power = unit.empty() ? 0 : found + 1;
-  for (size_t i = 0; i < power; ++i) number *= binary ? 1024 : 1000;
+  for (size_t i = 0; i < power; ++i) {
+    const uint64_t base = binary ? 1024 : 1000;
+    if (number > std::numeric_limits<uint64_t>::max() / base) {
+      return absl::InvalidArgumentError(absl::StrCat("--split_bytes: '", text, "' is too big"));
+    }
+    number *= base;
+  }
   return number;
 }
 
@@ -84,9 +91,18 @@ std::string AbsoluteResults(const std::string& results) {
 }
 
 absl::StatusOr<v1::JobSpec> SpecFromFlags(const std::vector<std::string>& params) {
+  // Every text field of a spec must be UTF-8 (the coordinator could not even parse the request).
+  for (const auto& [flag, value] :
+       {std::pair<const char*, std::string>{"--function", absl::GetFlag(FLAGS_function)},
+        {"--idempotency_key", absl::GetFlag(FLAGS_idempotency_key)},
+        {"--results", absl::GetFlag(FLAGS_results)},
+        {"--reduce", absl::GetFlag(FLAGS_reduce)}}) {
+    RETURN_IF_ERROR(CheckUtf8(value, flag));
+  }
   v1::JobSpec spec;
   spec.set_function(absl::GetFlag(FLAGS_function));
   ASSIGN_OR_RETURN(std::string source, ResolveSource(absl::GetFlag(FLAGS_source)));
+  RETURN_IF_ERROR(CheckUtf8(source, "--source"));
   spec.set_source(std::move(source));
   ASSIGN_OR_RETURN(std::string params_json, ParamsJson(params));
   spec.set_params_json(std::move(params_json));
@@ -108,6 +124,8 @@ absl::StatusOr<v1::JobSpec> SpecFromFlags(const std::vector<std::string>& params
   o->set_priority(absl::GetFlag(FLAGS_priority));
   o->set_tolerated_failure_percent(absl::GetFlag(FLAGS_tolerated_failure_percent));
   o->set_tolerated_failure_count(absl::GetFlag(FLAGS_tolerated_failure_count));
+  if (absl::GetFlag(FLAGS_max_stalled_continuations) < 0)
+    return absl::InvalidArgumentError("--max_stalled_continuations: must not be negative");
   o->set_max_stalled_continuations(absl::GetFlag(FLAGS_max_stalled_continuations));
   if (absl::GetFlag(FLAGS_memory_mb) < 0)
     return absl::InvalidArgumentError("--memory_mb: must not be negative");

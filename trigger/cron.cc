@@ -58,7 +58,8 @@ absl::Status ParseField(const Field& field, absl::string_view text, std::vector<
       if (ends.size() == 2 && !Value(field, ends[1], &last)) return bad(part);
       if (last < first) return bad(part);
     }
-    for (int v = first; v <= last; v += step) (*bits)[v] = true;
+    // In 64 bits: a step near INT_MAX must end the walk, not wrap it around.
+    for (int64_t v = first; v <= last; v += step) (*bits)[v] = true;
   }
   return absl::OkStatus();
 }

@@ -42,8 +42,10 @@ absl::StatusOr<Submitted> GrpcJobSubmitter::Submit(const v1::JobSpec& spec) {
     return Submitted{"", false, 0};
   }
   // The project's one taxonomy decides: what may pass (the coordinator away, overloaded) is
-  // tried again later; a refusal (a bad job, no permission) will not get better.
-  if (IsRetryable(ErrorCodeFromStatus(status))) {
+  // tried again later; a refusal (a bad job, no permission) will not get better — nor will a
+  // request the coordinator could not even parse (INTERNAL), which would otherwise be redelivered
+  // forever.
+  if (IsRetryable(ErrorCodeFromStatus(status)) && status.code() != absl::StatusCode::kInternal) {
     return absl::UnavailableError(absl::StrCat("coordinator: ", status.ToString()));
   }
   return absl::InvalidArgumentError(status.message());

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "common/utf8.h"
 #include "glog/logging.h"
 #include "trigger/s3_event.h"
 
@@ -50,6 +51,12 @@ absl::StatusOr<Reconciler::Pass> Reconciler::RunOnce(const Rule& rule) {
       if (!v.is_latest) continue;
       ++pass.listed;
       const s3::ObjectInfo& object = v.object;
+      if (!IsValidUtf8(object.key) || !IsValidUtf8(object.etag) || !IsValidUtf8(v.version_id)) {
+        // An XML character reference to a surrogate, say: no job can name it.
+        LOG(WARNING) << "reconcile " << rule.name << ": skipped \"" << Printable(object.key)
+                     << "\": not UTF-8";
+        continue;
+      }
       // "null" is the version of what was written while versioning was off: its events carry no id.
       S3Event event{"ObjectCreated:Put", rule.filter.bucket,
                     object.key,          object.size,

@@ -36,7 +36,9 @@ Reply Command(redisContext* redis, const std::vector<std::string>& args) {
       redisCommandArgv(redis, static_cast<int>(args.size()), argv.data(), lengths.data())));
 }
 
-std::string Text(const redisReply* r) { return r != nullptr ? std::string(r->str, r->len) : ""; }
+std::string Text(const redisReply* r) {
+  return r != nullptr && r->str != nullptr ? std::string(r->str, r->len) : "";
+}
 
 }  // namespace
 
@@ -87,6 +89,10 @@ std::vector<RedisConsumer::Entry> RedisConsumer::Entries(const redisReply* list)
   for (size_t i = 0; i < list->elements; ++i) {
     const redisReply* e = list->element[i];
     if (e->type != REDIS_REPLY_ARRAY || e->elements < 2) continue;  // deleted meanwhile
+    if (e->element[1]->type != REDIS_REPLY_ARRAY) {  // XAUTOCLAIM of an entry deleted since
+      out.push_back({Text(e->element[0]), "", "the entry was deleted from the stream"});
+      continue;
+    }
     std::vector<std::pair<std::string, std::string>> fields;
     const redisReply* f = e->element[1];
     for (size_t k = 0; f->type == REDIS_REPLY_ARRAY && k + 1 < f->elements; k += 2) {

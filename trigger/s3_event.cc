@@ -14,6 +14,8 @@ namespace {
 
 using nlohmann::json;
 
+constexpr size_t kMaxS3KeyBytes = 1024;  // S3's own limit
+
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -65,6 +67,10 @@ absl::StatusOr<S3Event> ParseRecord(const json& record, size_t index) {
   if (key.empty()) return bad("s3.object.key", "missing");
   // Ceph sends keys as they are; AWS and MinIO URL-encode them.
   event.key = source == "ceph:s3" ? key : DecodeEventKey(key);
+  if (event.key.size() > kMaxS3KeyBytes) {
+    return bad("s3.object.key", absl::StrCat(event.key.size(), " bytes: longer than any S3 key (",
+                                             kMaxS3KeyBytes, ")"));
+  }
   if (!IsValidUtf8(event.key)) {
     return bad("s3.object.key", absl::StrCat("'", key, "' decodes to bytes that are not UTF-8 (\"",
                                              Printable(event.key), "\")"));
@@ -77,6 +83,11 @@ absl::StatusOr<S3Event> ParseRecord(const json& record, size_t index) {
   event.etag =
       std::string(absl::StripSuffix(absl::StripPrefix(StringField(*object, "eTag"), "\""), "\""));
   event.version_id = StringField(*object, "versionId");
+  for (const std::string* field : {&event.etag, &event.version_id}) {
+    if (field->size() > 256 || !IsValidUtf8(*field)) {
+      return bad("s3.object", "an eTag or versionId that is not a short text");
+    }
+  }
   if (event.version_id == "null") event.version_id.clear();  // written while versioning was off
   return event;
 }

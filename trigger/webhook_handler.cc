@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/json_text.h"
+#include "common/utf8.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
 #include "trigger/s3_event.h"
@@ -18,9 +19,7 @@ using nlohmann::json;
 HttpReply Json(int status, const json& body) { return {status, DumpJson(body)}; }
 
 // AWS posts a test event when a notification is configured; it carries no records.
-bool IsTestEvent(const json& root) {
-  return root.is_object() && root.value("Event", "") == "s3:TestEvent";
-}
+bool IsTestEvent(const json& root) { return StringField(root, "Event") == "s3:TestEvent"; }
 
 // AWS S3 reaches a webhook through an SNS topic with an HTTP(S) subscription: the S3 event is the
 // envelope's Message, a JSON string.
@@ -31,12 +30,13 @@ bool IsSnsEnvelope(const json& root) {
 }  // namespace
 
 HttpReply WebhookHandler::HandleSns(const json& envelope) {
-  const std::string type = envelope.value("Type", "");
+  const std::string type = StringField(envelope, "Type");
   if (type == "SubscriptionConfirmation") {
     // Confirming means fetching a URL named by an unauthenticated POST: left to the operator.
     LOG(WARNING) << "webhook: SNS asks to confirm the subscription of "
-                 << envelope.value("TopicArn", "")
-                 << "; to confirm, open its SubscribeURL: " << envelope.value("SubscribeURL", "");
+                 << Printable(StringField(envelope, "TopicArn"))
+                 << "; to confirm, open its SubscribeURL: "
+                 << Printable(StringField(envelope, "SubscribeURL"));
     return Json(200, {{"accepted", 0}, {"sns", "subscription confirmation logged"}});
   }
   // find(), not operator[]: a const json's operator[] on a missing key is undefined behaviour.
@@ -111,40 +111,57 @@ HttpReply WebhookHandler::HandleEvents(const json& root) {
     }
     ignored += !matched;
   }
-  json jobs = json::array();
+  Outcome outcome;
   for (size_t r = 0; r < config_.rules.size(); ++r) {
-    if (by_rule[r].empty()) continue;
-    const Rule& rule = config_.rules[r];
-    std::vector<std::string> items, keys;
-    for (const S3Event* event : by_rule[r]) {
-      items.push_back(EventItem(*event));
-      keys.push_back(EventIdempotencyKey(rule.name, *event));
-    }
-    // Batched, the post's events are one submission; else one job each.
-    const bool batched = rule.batch.max_events > 1;
-    for (size_t i = 0; i < (batched ? 1 : items.size()); ++i) {
-      absl::StatusOr<Submitted> submitted =
-          batched ? batcher_.Add(rule, items, keys)
-                  : submitter_.Submit(EventJob(rule.job, rule.name, items[i], keys[i]));
-      if (!submitted.ok()) {
-        const bool later = submitted.status().code() == absl::StatusCode::kUnavailable;
-        return Reject(later ? 503 : 422,
-                      absl::StrCat("rule '", rule.name, "': s3://", by_rule[r][i]->bucket, "/",
-                                   by_rule[r][i]->key, ": ", submitted.status().message()));
-      }
-      const uint64_t events = batched ? items.size() : 1;
-      (submitted->created ? accepted : duplicates) += events;
-      if (!submitted->job_id.empty()) jobs.push_back(submitted->job_id);
-    }
+    if (!by_rule[r].empty()) SubmitRule(config_.rules[r], by_rule[r], &outcome);
   }
-  counts_.accepted += accepted;
-  counts_.duplicates += duplicates;
+  // The coordinator away: everything again (what was taken is known and answered as duplicate).
+  if (!outcome.unavailable.empty()) return Reject(503, outcome.unavailable);
+  std::vector<std::string> rejected = std::move(records->rejected);
+  for (std::string& why : outcome.refused) rejected.push_back(std::move(why));
+  if (outcome.accepted + outcome.duplicates == 0 && !outcome.refused.empty()) {
+    return Reject(422, absl::StrJoin(outcome.refused, "; "));
+  }
+  counts_.accepted += outcome.accepted;
+  counts_.duplicates += outcome.duplicates;
   counts_.ignored += ignored;
-  counts_.rejected += records->rejected.size();
-  json reply = {
-      {"accepted", accepted}, {"duplicates", duplicates}, {"ignored", ignored}, {"jobs", jobs}};
-  if (!records->rejected.empty()) reply["rejected"] = records->rejected;
+  counts_.rejected += rejected.size();
+  json reply = {{"accepted", outcome.accepted},
+                {"duplicates", outcome.duplicates},
+                {"ignored", ignored},
+                {"jobs", outcome.jobs}};
+  if (!rejected.empty()) reply["rejected"] = rejected;
   return Json(200, reply);
+}
+
+void WebhookHandler::SubmitRule(const Rule& rule, const std::vector<const S3Event*>& events,
+                                Outcome* outcome) {
+  std::vector<std::string> items, keys;
+  for (const S3Event* event : events) {
+    items.push_back(EventItem(*event));
+    keys.push_back(EventIdempotencyKey(rule.name, *event));
+  }
+  // Batched, the post's events are one submission; else one job each, and one refused event
+  // (a job the coordinator will not take) loses none of the others.
+  const bool batched = rule.batch.max_events > 1;
+  for (size_t i = 0; i < (batched ? 1 : items.size()); ++i) {
+    absl::StatusOr<Submitted> submitted =
+        batched ? batcher_.Add(rule, items, keys)
+                : submitter_.Submit(EventJob(rule.job, rule.name, items[i], keys[i]));
+    if (!submitted.ok()) {
+      const std::string why = absl::StrCat("rule '", rule.name, "': s3://", events[i]->bucket, "/",
+                                           events[i]->key, ": ", submitted.status().message());
+      if (submitted.status().code() == absl::StatusCode::kUnavailable) {
+        outcome->unavailable = why;
+      } else {
+        outcome->refused.push_back(why);
+      }
+      continue;
+    }
+    const uint64_t n = batched ? items.size() : 1;
+    (submitted->created ? outcome->accepted : outcome->duplicates) += n;
+    if (!submitted->job_id.empty()) outcome->jobs.push_back(submitted->job_id);
+  }
 }
 
 }  // namespace fanout::trigger

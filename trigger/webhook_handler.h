@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "common/http_server.h"
@@ -14,6 +15,7 @@
 #include "trigger/config.h"
 #include "trigger/event_batcher.h"
 #include "trigger/job_submitter.h"
+#include "trigger/s3_event.h"
 
 namespace fanout::trigger {
 
@@ -43,6 +45,15 @@ class WebhookHandler {
  private:
   HttpReply Reject(int status, absl::string_view why);
   HttpReply HandleEvents(const nlohmann::json& root);  // {"Records": [...]}
+  // What the submissions of one post came to.
+  struct Outcome {
+    uint64_t accepted = 0, duplicates = 0;
+    nlohmann::json jobs = nlohmann::json::array();
+    std::vector<std::string> refused;  // events the coordinator would not take, and why
+    std::string unavailable;           // non-empty: the coordinator did not answer
+  };
+  // Submits `events` under `rule` (as one batch or one job each) into `outcome`.
+  void SubmitRule(const Rule& rule, const std::vector<const S3Event*>& events, Outcome* outcome);
   HttpReply HandleSns(const nlohmann::json& envelope);
 
   const TriggerConfig& config_;

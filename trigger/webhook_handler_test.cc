@@ -19,6 +19,9 @@ class RecordingSubmitter : public JobSubmitter {
  public:
   absl::StatusOr<Submitted> Submit(const v1::JobSpec& spec) override {
     if (down) return absl::UnavailableError("coordinator: connection refused");
+    if (spec.source().find("refuse-me") != std::string::npos) {
+      return absl::InvalidArgumentError("source: item 0 is too big");
+    }
     auto [it, created] = jobs.try_emplace(spec.idempotency_key(), spec);
     return Submitted{"job-for-" + spec.idempotency_key(), created};
   }
@@ -103,6 +106,22 @@ TEST_F(WebhookHandlerTest, BadBodiesAre4xxAndSubmitNothing) {
   // The next good event still runs.
   EXPECT_EQ(handler_.Handle(Body("ceph:s3", "ObjectCreated:Put", "a.txt")).status, 200);
   EXPECT_EQ(submitter_.jobs.size(), 1u);
+}
+
+TEST_F(WebhookHandlerTest, AnEventTheCoordinatorRefusesLosesNoOtherEvent) {
+  json two = json::parse(Body("ceph:s3", "ObjectCreated:Put", "a.txt"));
+  two["Records"].push_back(two["Records"][0]);
+  two["Records"][0]["s3"]["object"]["key"] = "refuse-me.txt";
+  HttpReply reply = handler_.Handle(two.dump());
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  json body = json::parse(reply.body);
+  EXPECT_EQ(body["accepted"], 1);
+  ASSERT_EQ(body["rejected"].size(), 1u);
+  EXPECT_THAT(body["rejected"][0].get<std::string>(), HasSubstr("refuse-me.txt: source: item 0"));
+  EXPECT_EQ(submitter_.jobs.size(), 1u);
+  // Only refused events: the post is refused (422), a rule to fix.
+  two["Records"].erase(1);
+  EXPECT_EQ(handler_.Handle(two.dump()).status, 422);
 }
 
 TEST_F(WebhookHandlerTest, OneBadRecordLosesNothingElse) {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/guard.h"
 #include "common/proto_time.h"
 #include "common/utf8.h"
 
@@ -107,7 +108,8 @@ class TaskRun {
     Context context(env_.clock, std::move(setup));
     Event event{task_.items(i), job_.params, job_.job_id, task_.ref().index(),
                 static_cast<uint32_t>(i)};
-    return handler_.Invoke(event, context);
+    // A handler that throws fails its task (retryably: INTERNAL), never the worker.
+    return Guarded("the handler", [&] { return handler_.Invoke(event, context); });
   }
 
   absl::Status Commit(int item, absl::string_view cursor, double progress) {
@@ -150,6 +152,9 @@ class TaskRun {
 
   v1::TaskOutcome Stop(const absl::Status& status, int i) {
     v1::TaskError error = TaskErrorFromStatus(status);
+    // Messages carry outside text (an S3 error body, say): what is not UTF-8 is replaced, or the
+    // coordinator could not parse the report.
+    error.set_message(ReplaceInvalidUtf8(error.message()));
     if (task_.items_size() > 1) error.set_message(absl::StrCat("item ", i, ": ", error.message()));
     *outcome_.mutable_error() = std::move(error);
     return Finish();

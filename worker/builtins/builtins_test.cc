@@ -137,16 +137,16 @@ TEST_F(BuiltinsTest, SumTotalsTheResultsOfAManifestAcrossFiles) {
 TEST_F(BuiltinsTest, S3CopyRefusesWhatItCannotCopyNamingWhy) {
   EXPECT_EQ(Invoke("builtin:s3-copy", "\"/local/file\"").status().code(),
             absl::StatusCode::kInvalidArgument);
-  absl::StatusOr<std::string> no_dest = Invoke("builtin:s3-copy", "\"s3://b/k\"");
+  absl::StatusOr<std::string> no_dest = Invoke("builtin:s3-copy", "\"s3://bkt/k\"");
   EXPECT_EQ(no_dest.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(no_dest.status().message().find("params.dest"), absl::string_view::npos);
   absl::StatusOr<std::string> onto_itself =
-      Invoke("builtin:s3-copy", "\"s3://b/k\"", {{"dest", "s3://b/"}});
+      Invoke("builtin:s3-copy", "\"s3://bkt/k\"", {{"dest", "s3://bkt/"}});
   EXPECT_NE(onto_itself.status().message().find("onto itself"), absl::string_view::npos);
   EXPECT_EQ(
       Invoke("builtin:s3-copy",
-             json{{"bucket", "b"}, {"key", "k"}, {"range", {{"first", 0}, {"last", 1}}}}.dump(),
-             {{"dest", "s3://c/"}})
+             json{{"bucket", "bkt"}, {"key", "k"}, {"range", {{"first", 0}, {"last", 1}}}}.dump(),
+             {{"dest", "s3://cbk/"}})
           .status()
           .code(),
       absl::StatusCode::kInvalidArgument);
