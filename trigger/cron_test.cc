@@ -60,5 +60,13 @@ TEST(CronTest, BadSpecsNameTheField) {
               HasSubstr("time_zone: 'Mars/Olympus'"));
 }
 
+TEST(CronTest, AStepNearIntMaxEndsTheWalkInsteadOfWrapping) {
+  // Found by review: v += step overflowed and wrote far outside the field's bits.
+  absl::StatusOr<CronSchedule> s = CronSchedule::Parse("1/2147483647 */2147483647 * * *", "UTC");
+  ASSERT_TRUE(s.ok()) << s.status();
+  const absl::Time t = absl::FromUnixSeconds(1'700'000'000);
+  EXPECT_GT(s->Next(t), t);
+}
+
 }  // namespace
 }  // namespace fanout::trigger
