@@ -2,13 +2,6 @@
 
 namespace fanout {
 
-void Clock::SleepFor(absl::Duration d) const {
-  absl::Mutex mu;
-  absl::MutexLock lock(&mu);
-  bool never = false;
-  AwaitUntil(mu, absl::Condition(&never), Now() + d);
-}
-
 bool RealClock::AwaitUntil(absl::Mutex& mu, const absl::Condition& condition,
                            absl::Time deadline) const {
   return mu.AwaitWithDeadline(condition, deadline);

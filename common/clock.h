@@ -26,7 +26,6 @@ class Clock {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     return AwaitUntil(mu, condition, Now() + timeout);
   }
-  void SleepFor(absl::Duration d) const;
 };
 
 // Thread-safe; stateless. The system's wall clock: for what must follow the calendar (cron

@@ -27,14 +27,13 @@ class Limited : public Base {
     --depth_;
     return Base::end_array();
   }
-  bool parse_error(std::size_t position, const std::string& /*token*/,
+  bool parse_error(std::size_t /*position*/, const std::string& /*token*/,
                    const nlohmann::detail::exception& e) {
     // "[json.exception.parse_error.101] parse error at line 1, column 2: ..." -> what follows.
     absl::string_view what = e.what();
     const size_t bracket = what.find("] ");
     if (bracket != absl::string_view::npos) what.remove_prefix(bracket + 2);
     error_ = absl::StrCat("not valid JSON (", what, ")");
-    position_ = position;
     return false;
   }
 
@@ -50,7 +49,6 @@ class Limited : public Base {
   const int max_depth_;
   int depth_ = 0;
   std::string error_;
-  std::size_t position_ = 0;
 };
 
 using DomParser = Limited<nlohmann::detail::json_sax_dom_parser<json>>;

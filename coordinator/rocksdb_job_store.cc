@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
+#include "coordinator/rocksdb_glue.h"
 #include "coordinator/store_keys.h"
 #include "glog/logging.h"
 #include "rocksdb/filter_policy.h"
@@ -16,15 +17,6 @@
 
 namespace fanout::coordinator {
 namespace {
-
-absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  return absl::UnavailableError(absl::StrCat(what, ": ", s.ToString()));
-}
-
-rocksdb::Slice AsSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
-
-absl::string_view View(const rocksdb::Slice& s) { return absl::string_view(s.data(), s.size()); }
 
 std::vector<rocksdb::ColumnFamilyDescriptor> Families() {
   rocksdb::ColumnFamilyOptions base;
@@ -101,7 +93,6 @@ absl::Status RocksDbJobStore::Load(const Options& options) {
   {
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(LoadRecords(options.lease_grace));
-    if (options.while_loading) options.while_loading();
     RETURN_IF_ERROR(LoadTasksOfRunningJobs(options.lease_grace));
     ChangeSet changes;
     table_.FinishLoading(clock_.Now(), &changes);

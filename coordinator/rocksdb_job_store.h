@@ -32,8 +32,6 @@ class RocksDbJobStore : public TableBackedJobStore {
     rocksdb::Env* env = nullptr;
     // Told of every disk write (see GroupCommitter::Observer): the coordinator's metrics.
     GroupCommitter::Observer on_commit;
-    // Called while the store loads (between the records and the tasks): tests slow it down.
-    std::function<void()> while_loading;
   };
 
   static absl::StatusOr<std::unique_ptr<RocksDbJobStore>> Open(const Options& options, Clock& clock,

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
+#include "coordinator/rocksdb_glue.h"
 #include "coordinator/rocksdb_job_store.h"
 #include "coordinator/store_keys.h"
 #include "glog/logging.h"
@@ -21,15 +22,6 @@ constexpr size_t kTasksPerPass = 20000;
 // Entries are written when a job's end is recorded, which a slow fan-in may do after a pass went
 // past its end time: now and then a pass starts from the beginning again.
 constexpr absl::Duration kRewalkEvery = absl::Hours(1);
-
-absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  return absl::UnavailableError(absl::StrCat(what, ": ", s.ToString()));
-}
-
-absl::string_view View(const rocksdb::Slice& s) { return absl::string_view(s.data(), s.size()); }
-
-rocksdb::Slice AsSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
 uint64_t Micros(absl::Time t) { return std::max<int64_t>(0, absl::ToUnixMicros(t)); }
 

@@ -5,14 +5,6 @@
 #include "coordinator/table_backed_job_store.h"
 
 namespace fanout::coordinator {
-namespace {
-
-absl::Status NoJob(absl::string_view job_id) {
-  return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
-}
-
-}  // namespace
-
 absl::StatusOr<std::optional<v1::Job>> TableBackedJobStore::ChangeJob(
     absl::string_view job_id,
     absl::FunctionRef<absl::StatusOr<const v1::Job*>(ChangeSet&)> change) {
@@ -53,7 +45,7 @@ absl::StatusOr<v1::Job> TableBackedJobStore::SetMaxConcurrency(absl::string_view
 
 absl::StatusOr<uint64_t> TableBackedJobStore::Pin(absl::string_view job_id) {
   const std::optional<uint64_t> seq = SeqFromJobId(job_id);
-  if (!seq) return NoJob(job_id);
+  if (!seq) return NoJobError(job_id);
   {
     absl::MutexLock lock(&mu_);
     if (table_.JobBySeq(*seq) != nullptr) {
@@ -62,7 +54,7 @@ absl::StatusOr<uint64_t> TableBackedJobStore::Pin(absl::string_view job_id) {
     }
   }
   ASSIGN_OR_RETURN(std::optional<v1::Job> job, FindAnywhere(*seq));
-  if (!job) return NoJob(job_id);
+  if (!job) return NoJobError(job_id);
   absl::MutexLock lock(&mu_);
   // Its keys stay on disk: one forgotten since may name a newer job now.
   if (table_.JobBySeq(*seq) == nullptr) table_.LoadJob(*std::move(job), /*keys=*/false);
@@ -138,7 +130,7 @@ absl::StatusOr<v1::Job> TableBackedJobStore::RecordFanIn(absl::string_view job_i
                    ChangeJob(job_id, [&](ChangeSet& changes) ABSL_NO_THREAD_SAFETY_ANALYSIS {
                      return table_.RecordFanIn(job_id, redrives, std::move(fan_in), &changes);
                    }));
-  if (!job) return NoJob(job_id);
+  if (!job) return NoJobError(job_id);
   return *std::move(job);
 }
 

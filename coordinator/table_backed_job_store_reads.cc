@@ -8,14 +8,6 @@
 #include "coordinator/table_backed_job_store.h"
 
 namespace fanout::coordinator {
-namespace {
-
-absl::Status NoJob(absl::string_view job_id) {
-  return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
-}
-
-}  // namespace
-
 absl::StatusOr<std::optional<v1::Job>> TableBackedJobStore::FindAnywhere(uint64_t seq) {
   std::optional<v1::Job> job;
   uint64_t ticket = 0;
@@ -32,9 +24,9 @@ absl::StatusOr<std::optional<v1::Job>> TableBackedJobStore::FindAnywhere(uint64_
 
 absl::StatusOr<v1::Job> TableBackedJobStore::GetJob(absl::string_view job_id) {
   const std::optional<uint64_t> seq = SeqFromJobId(job_id);
-  if (!seq) return NoJob(job_id);
+  if (!seq) return NoJobError(job_id);
   ASSIGN_OR_RETURN(std::optional<v1::Job> job, FindAnywhere(*seq));
-  if (!job) return NoJob(job_id);
+  if (!job) return NoJobError(job_id);
   return *std::move(job);
 }
 
@@ -65,9 +57,9 @@ absl::StatusOr<std::vector<v1::Task>> TableBackedJobStore::ListTasks(absl::strin
                                                                      uint64_t start_index,
                                                                      size_t limit) {
   const std::optional<uint64_t> seq = SeqFromJobId(job_id);
-  if (!seq) return NoJob(job_id);
+  if (!seq) return NoJobError(job_id);
   ASSIGN_OR_RETURN(std::optional<v1::Job> job, FindAnywhere(*seq));
-  if (!job) return NoJob(job_id);
+  if (!job) return NoJobError(job_id);
   const uint64_t end = std::min<uint64_t>(job->counts().total(), start_index + limit);
   if (start_index >= end) return std::vector<v1::Task>();
   ASSIGN_OR_RETURN(std::vector<v1::Task> written, ReadTasks(*seq, start_index, end));

@@ -9,6 +9,7 @@
 #include <string>
 #include <tuple>
 
+#include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -40,6 +41,11 @@ inline std::optional<uint64_t> SeqFromJobId(absl::string_view job_id) {
     return std::nullopt;
   }
   return seq;
+}
+
+// The one answer for a job id the coordinator does not know.
+inline absl::Status NoJobError(absl::string_view job_id) {
+  return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
 }
 
 }  // namespace fanout::coordinator

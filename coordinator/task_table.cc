@@ -140,7 +140,7 @@ void TaskTable::Materialize(uint64_t seq, JobEntry& entry, uint64_t index) {
 absl::StatusOr<const v1::Job*> TaskTable::CancelJob(absl::string_view job_id, absl::Time now,
                                                     ChangeSet* changes) {
   JobEntry* entry = FindEntry(job_id);
-  if (entry == nullptr) return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
+  if (entry == nullptr) return NoJobError(job_id);
   if (entry->job.state() != v1::JOB_RUNNING) return &entry->job;
   CancelLiveTasks(*entry, "job cancelled", now, changes);
   FinishJob(*entry, v1::JOB_CANCELLED, "cancelled by request", now);
@@ -252,7 +252,7 @@ void TaskTable::RefreshProgress(JobEntry& entry) {
 absl::StatusOr<const v1::Job*> TaskTable::SetMaxConcurrency(absl::string_view job_id,
                                                             uint32_t limit, ChangeSet* changes) {
   JobEntry* entry = FindEntry(job_id);
-  if (entry == nullptr) return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
+  if (entry == nullptr) return NoJobError(job_id);
   if (entry->job.state() != v1::JOB_RUNNING) {
     return absl::FailedPreconditionError(absl::StrCat("job_id: ", job_id, " has ended"));
   }

@@ -26,7 +26,7 @@ std::vector<v1::Job> TaskTable::PendingFanIns() const {
 absl::StatusOr<const v1::Job*> TaskTable::RecordFanIn(absl::string_view job_id, uint32_t redrives,
                                                       v1::FanIn fan_in, ChangeSet* changes) {
   JobEntry* entry = FindEntry(job_id);
-  if (entry == nullptr) return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
+  if (entry == nullptr) return NoJobError(job_id);
   // A redrive since the writing began makes what was written stale: the next end writes anew.
   if (entry->job.redrives() != redrives ||
       entry->job.fan_in().state() != v1::FanIn::FAN_IN_PENDING) {

@@ -15,7 +15,7 @@ bool StoppedByThreshold(const v1::Job& job) {
 
 absl::StatusOr<uint64_t> TaskTable::RedrivableJob(absl::string_view job_id) const {
   const v1::Job* job = FindJob(job_id);
-  if (job == nullptr) return absl::NotFoundError(absl::StrCat("job_id: no job '", job_id, "'"));
+  if (job == nullptr) return NoJobError(job_id);
   if (job->state() == v1::JOB_RUNNING) {
     return absl::FailedPreconditionError(
         absl::StrCat("job_id: ", job_id, " is still running; redrive it once it has ended"));

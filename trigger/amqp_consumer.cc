@@ -7,7 +7,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/utf8.h"
 #include "glog/logging.h"
 #include "s3/sigv4.h"
 #include "trigger/message_events.h"
@@ -32,10 +31,7 @@ bool Failed(amqp_connection_state_t conn, const char* what, std::string* why) {
 // The key a redelivery keeps: the publisher's message id, else the body's digest.
 std::string MessageId(const amqp_message_t& message, const std::string& body) {
   if (message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) {
-    const std::string id = Bytes(message.properties.message_id);
-    // An id that is not text (or too long for a key) is keyed by its digest: the same each time.
-    if (IsValidUtf8(id) && id.size() <= 512) return absl::StrCat("id/", id);
-    return absl::StrCat("id-sha256/", s3::Sha256Hex(id));
+    return PublisherIdKey(Bytes(message.properties.message_id));
   }
   return absl::StrCat("sha256/", s3::Sha256Hex(body));
 }

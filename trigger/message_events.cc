@@ -10,11 +10,17 @@
 #include "common/utf8.h"
 #include "glog/logging.h"
 #include "nlohmann/json.hpp"
+#include "s3/sigv4.h"
 #include "trigger/s3_event.h"
 
 namespace fanout::trigger {
 
 using nlohmann::json;
+
+std::string PublisherIdKey(absl::string_view id) {
+  if (IsValidUtf8(id) && id.size() <= 512) return absl::StrCat("id/", id);
+  return absl::StrCat("id-sha256/", s3::Sha256Hex(id));
+}
 
 std::string BodyItem(absl::string_view body) {
   if (!IsValidUtf8(body)) return DumpJson(json{{"base64", absl::Base64Escape(body)}});

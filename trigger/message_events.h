@@ -23,6 +23,10 @@ namespace fanout::trigger {
 // string, else — bytes that are not UTF-8, which queues may well carry — {"base64": "..."}.
 std::string BodyItem(absl::string_view body);
 
+// The key a publisher's message id becomes: "id/ID" when the id is short text, else
+// "id-sha256/DIGEST" — not text, or too long for a key, it is still the same each redelivery.
+std::string PublisherIdKey(absl::string_view id);
+
 // INVALID_ARGUMENT for a body that claims to be S3 events and is malformed (every record bad), or
 // JSON nested past the limit. Records refused among good ones are told in `rejected`.
 absl::StatusOr<std::vector<v1::JobSpec>> MessageJobs(const Rule& rule, absl::string_view body,

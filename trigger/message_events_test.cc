@@ -92,5 +92,18 @@ TEST(MessageEventsTest, DeliveryTellsAcknowledgeRetryOrReject) {
             Delivery::kRejected);
 }
 
+TEST(MessageEventsTest, PublisherIdsThatAreNotShortTextAreKeyedByTheirDigest) {
+  EXPECT_EQ(PublisherIdKey("order-42"), "id/order-42");
+  const std::string binary("\xff\xfe\x00id", 5);
+  const std::string long_id(513, 'a');
+  for (const std::string& id : {binary, long_id}) {
+    const std::string key = PublisherIdKey(id);
+    EXPECT_EQ(key.rfind("id-sha256/", 0), 0u) << key;
+    EXPECT_EQ(key.size(), std::string("id-sha256/").size() + 64);
+    EXPECT_EQ(key, PublisherIdKey(id)) << "a redelivery keeps its key";
+  }
+  EXPECT_NE(PublisherIdKey(binary), PublisherIdKey(long_id));
+}
+
 }  // namespace
 }  // namespace fanout::trigger

@@ -6,9 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/utf8.h"
 #include "glog/logging.h"
-#include "s3/sigv4.h"
 #include "trigger/message_events.h"
 
 namespace fanout::trigger {
@@ -18,10 +16,7 @@ namespace {
 std::string MessageId(natsMsg* msg) {
   const char* id = nullptr;
   if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id != nullptr && *id != '\0') {
-    // An id that is not text (or too long for a key) is keyed by its digest: the same each time.
-    const absl::string_view text(id);
-    if (IsValidUtf8(text) && text.size() <= 512) return absl::StrCat("id/", text);
-    return absl::StrCat("id-sha256/", s3::Sha256Hex(text));
+    return PublisherIdKey(id);
   }
   jsMsgMetaData* meta = nullptr;
   if (natsMsg_GetMetaData(&meta, msg) != NATS_OK) return "";
