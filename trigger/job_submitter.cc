@@ -41,11 +41,11 @@ absl::StatusOr<Submitted> GrpcJobSubmitter::Submit(const v1::JobSpec& spec) {
       absl::StrContains(status.message(), "already created job")) {
     return Submitted{"", false, 0};
   }
-  // The project's one taxonomy decides: what may pass (the coordinator away, overloaded) is
-  // tried again later; a refusal (a bad job, no permission) will not get better — nor will a
-  // request the coordinator could not even parse (INTERNAL), which would otherwise be redelivered
-  // forever.
-  if (IsRetryable(ErrorCodeFromStatus(status)) && status.code() != absl::StatusCode::kInternal) {
+  // The same judgement as the workers' calls: what may pass (the coordinator away or slow, a
+  // credential an operator can fix) is tried again later, so no event is dropped for it; a refusal
+  // of what the call carried (a bad job, a request too big or one the coordinator could not parse)
+  // will not get better and would otherwise be redelivered forever.
+  if (IsTransientCallFailure(status.code())) {
     return absl::UnavailableError(absl::StrCat("coordinator: ", status.ToString()));
   }
   return absl::InvalidArgumentError(status.message());

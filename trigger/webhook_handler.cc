@@ -100,7 +100,7 @@ HttpReply WebhookHandler::HandleEvents(const json& root) {
   const std::vector<S3Event>* events = &records->events;
   // Each rule's events of this post: a batching rule takes them into its window at once.
   std::vector<std::vector<const S3Event*>> by_rule(config_.rules.size());
-  uint64_t accepted = 0, duplicates = 0, ignored = 0;
+  uint64_t ignored = 0;
   for (const S3Event& event : *events) {
     bool matched = false;
     for (size_t r = 0; r < config_.rules.size(); ++r) {
@@ -112,7 +112,7 @@ HttpReply WebhookHandler::HandleEvents(const json& root) {
     ignored += !matched;
   }
   Outcome outcome;
-  for (size_t r = 0; r < config_.rules.size(); ++r) {
+  for (size_t r = 0; r < config_.rules.size() && outcome.unavailable.empty(); ++r) {
     if (!by_rule[r].empty()) SubmitRule(config_.rules[r], by_rule[r], &outcome);
   }
   // The coordinator away: everything again (what was taken is known and answered as duplicate).
@@ -151,11 +151,13 @@ void WebhookHandler::SubmitRule(const Rule& rule, const std::vector<const S3Even
     if (!submitted.ok()) {
       const std::string why = absl::StrCat("rule '", rule.name, "': s3://", events[i]->bucket, "/",
                                            events[i]->key, ": ", submitted.status().message());
+      // The coordinator away: the post is answered 503 now (the sender sends it all again) rather
+      // than after one submit deadline per event.
       if (submitted.status().code() == absl::StatusCode::kUnavailable) {
         outcome->unavailable = why;
-      } else {
-        outcome->refused.push_back(why);
+        return;
       }
+      outcome->refused.push_back(why);
       continue;
     }
     const uint64_t n = batched ? items.size() : 1;
