@@ -1,13 +1,16 @@
 #include "coordinator/rocksdb_job_store.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "coordinator/failing_file_system.h"
+#include "coordinator/job_store_builders.h"
 #include "coordinator/job_store_conformance.h"
 #include "coordinator/splitter.h"
+#include "coordinator/store_keys.h"
 #include "gtest/gtest.h"
 
 namespace fanout::coordinator {
@@ -179,6 +182,53 @@ TEST(RocksDbJobStoreTest, LeasesFoundAtStartGetTheirGraceFromWhenServingStarts) 
   EXPECT_EQ(*(*store)->ExpireLeases(), 0) << "the lease expired before its worker could renew";
   clock.Advance(absl::Seconds(2));
   EXPECT_EQ(*(*store)->ExpireLeases(), 1);
+}
+
+TEST(RocksDbJobStoreTest, ATaskRecordThatDoesNotParseSpoilsOnlyItsOwnReport) {
+  FakeClock clock;
+  RocksDbJobStore::Options options;
+  options.path = FreshDir();
+  std::vector<v1::LeasedTask> leased;
+  {
+    auto store = RocksDbJobStore::Open(options, clock, RetryPolicy::Random());
+    ASSERT_TRUE(store.ok());
+    for (int i = 0; i < 2; ++i) {
+      ASSERT_TRUE((*store)->SubmitJob(builders::Spec(), *MakeSplitter("range:1-1", 1)).ok());
+    }
+    leased = (*store)->LeaseTasks("w", 2, absl::Seconds(10))->tasks;
+    ASSERT_EQ(leased.size(), 2u);
+    google::protobuf::RepeatedPtrField<v1::TaskOutcome> done;
+    for (const v1::LeasedTask& t : leased) *done.Add() = builders::Success(t);
+    ASSERT_TRUE((*store)->ReportOutcomes(done).ok());
+  }
+  {  // The first job's task record is damaged on disk.
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), options.path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const std::string& name : names)
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(
+        rocksdb::DB::Open(rocksdb::DBOptions(), options.path, families, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    const size_t tasks = std::find(names.begin(), names.end(), "tasks") - names.begin();
+    ASSERT_LT(tasks, names.size());
+    ASSERT_TRUE(
+        db->Put(rocksdb::WriteOptions(), handles[tasks], EncodeTaskKey({1, 0}), "\xff\xff\xff")
+            .ok());
+    for (rocksdb::ColumnFamilyHandle* h : handles) db->DestroyColumnFamilyHandle(h);
+  }
+  auto store = RocksDbJobStore::Open(options, clock, RetryPolicy::Random());
+  ASSERT_TRUE(store.ok()) << store.status();
+  // Both reports come late (a retry after a lost reply): each is judged from its record.
+  google::protobuf::RepeatedPtrField<v1::TaskOutcome> again;
+  for (const v1::LeasedTask& t : leased) *again.Add() = builders::Success(t);
+  absl::StatusOr<std::vector<ReportVerdict>> verdicts = (*store)->ReportOutcomes(again);
+  ASSERT_TRUE(verdicts.ok()) << verdicts.status();
+  ASSERT_EQ(verdicts->size(), 2u);
+  EXPECT_EQ((*verdicts)[leased[0].ref().job_id() == "job-1" ? 0 : 1], ReportVerdict::kUnknown);
+  EXPECT_EQ((*verdicts)[leased[0].ref().job_id() == "job-1" ? 1 : 0], ReportVerdict::kDuplicate);
 }
 
 }  // namespace

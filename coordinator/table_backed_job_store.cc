@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "coordinator/item_keys.h"
+#include "glog/logging.h"
 #include "google/protobuf/util/message_differencer.h"
 
 namespace fanout::coordinator {
@@ -191,9 +192,17 @@ absl::StatusOr<std::vector<ReportVerdict>> TableBackedJobStore::ReportOutcomes(
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i] != ReportVerdict::kNotLive) continue;
     const v1::TaskRef& ref = outcomes[i].ref();
-    ASSIGN_OR_RETURN(std::optional<v1::Task> record,
-                     ReadTask({SeqFromJobId(ref.job_id()).value_or(0), ref.index()}));
-    out[i] = record ? TaskTable::JudgeEnded(*record, ref.epoch()) : ReportVerdict::kUnknown;
+    absl::StatusOr<std::optional<v1::Task>> record =
+        ReadTask({SeqFromJobId(ref.job_id()).value_or(0), ref.index()});
+    // A record that does not parse is that task's problem: the other outcomes of the call are
+    // still answered. A disk that cannot be read fails the call (it is retried).
+    if (record.status().code() == absl::StatusCode::kDataLoss) {
+      LOG(ERROR) << "report for " << ref.ShortDebugString() << ": " << record.status();
+      out[i] = ReportVerdict::kUnknown;
+      continue;
+    }
+    RETURN_IF_ERROR(record.status());
+    out[i] = *record ? TaskTable::JudgeEnded(**record, ref.epoch()) : ReportVerdict::kUnknown;
   }
   return out;
 }

@@ -77,18 +77,26 @@ grpc::Status ResultReporter::Send(std::vector<v1::TaskOutcome>& batch) {
   return status;
 }
 
-void ResultReporter::Refused(std::vector<v1::TaskOutcome> batch, const grpc::Status& status) {
+bool ResultReporter::Refused(std::vector<v1::TaskOutcome>& batch, const grpc::Status& status) {
   if (batch.size() == 1) {
     v1::TaskOutcome& o = batch.front();
     const std::string key = o.ref().SerializeAsString();
-    if (!replaced_.insert(key).second) {
+    // INTERNAL and DATA_LOSS are also what a broken stream or a bad record elsewhere reports: such
+    // a refusal must repeat before a result is given up. A size or argument refusal is certain.
+    const bool maybe_transport = status.error_code() == grpc::StatusCode::INTERNAL ||
+                                 status.error_code() == grpc::StatusCode::DATA_LOSS;
+    const int patience = maybe_transport ? 3 : 1;
+    const int refusals = ++refusals_[key];
+    if (refusals < patience) return false;
+    if (refusals > patience) {
       // Refused even as a bare failure: nothing more to try. Its lease expires and the task runs
       // again elsewhere.
-      LOG(ERROR) << "outcome of " << o.ref().ShortDebugString() << " dropped: refused twice";
-      replaced_.erase(key);
+      LOG(ERROR) << "outcome of " << o.ref().ShortDebugString() << " dropped: refused " << refusals
+                 << " times";
+      refusals_.erase(key);
       --unanswered_;
       on_answered_(o, v1::REPORT_STATUS_UNSPECIFIED);
-      return;
+      return true;
     }
     v1::TaskError error;
     error.set_code(v1::ERROR_FATAL);
@@ -98,6 +106,7 @@ void ResultReporter::Refused(std::vector<v1::TaskOutcome> batch, const grpc::Sta
   }
   limit_ = std::max<size_t>(1, batch.size() / 2);
   for (auto it = batch.rbegin(); it != batch.rend(); ++it) pending_.push_front(std::move(*it));
+  return true;
 }
 
 void ResultReporter::Run() {
@@ -126,14 +135,13 @@ void ResultReporter::Run() {
     absl::MutexLock lock(&mu_);
     in_flight_ = 0;
     if (status.ok()) {
-      if (!alone.empty()) replaced_.erase(alone);
+      if (!alone.empty()) refusals_.erase(alone);
       backoff = absl::Milliseconds(50);
       limit_ = std::min(std::max<size_t>(options_.max_batch, 1), limit_ * 2);
       continue;
     }
-    if (!IsTransientCallFailure(FromGrpcStatus(status).code())) {
-      Refused(std::move(batch), status);  // smaller, or changed: worth sending at once
-      continue;
+    if (!IsTransientCallFailure(FromGrpcStatus(status).code()) && Refused(batch, status)) {
+      continue;  // smaller, or changed: worth sending at once
     }
     // Put them back in front and wait before retrying, unless we are stopping for good.
     for (auto it = batch.rbegin(); it != batch.rend(); ++it) pending_.push_front(std::move(*it));

@@ -12,7 +12,7 @@
 #include <functional>
 #include <thread>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/limits.h"
@@ -50,9 +50,10 @@ class ResultReporter {
   std::vector<v1::TaskOutcome> Take(size_t limit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // OK, or the call's status; the outcomes stay in `batch` when it failed.
   grpc::Status Send(std::vector<v1::TaskOutcome>& batch);
-  // After a refusal for what the batch carries: the batch back in front, with its one outcome
-  // turned into a failure (or, refused again, dropped) when it was alone.
-  void Refused(std::vector<v1::TaskOutcome> batch, const grpc::Status& status)
+  // After a refusal for what the batch carries: the batch back in front, halved, with its one
+  // outcome turned into a failure (or, refused again, dropped) when it was alone. Returns false,
+  // leaving `batch` as it is, when that outcome is to be sent again as it is after a backoff.
+  bool Refused(std::vector<v1::TaskOutcome>& batch, const grpc::Status& status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   v1::WorkerService::StubInterface& stub_;
@@ -66,8 +67,8 @@ class ResultReporter {
   std::deque<v1::TaskOutcome> pending_ ABSL_GUARDED_BY(mu_);
   size_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   size_t limit_ ABSL_GUARDED_BY(mu_);  // outcomes per call: halved by refusals, regrown by success
-  // Outcomes (their serialized refs) already replaced by a failure after a refusal.
-  absl::flat_hash_set<std::string> replaced_ ABSL_GUARDED_BY(mu_);
+  // Refusals of an outcome sent alone, by its serialized ref.
+  absl::flat_hash_map<std::string, int> refusals_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

@@ -24,6 +24,11 @@ class PickyCoordinator final : public v1::WorkerService::Service {
     if (request->outcomes_size() > 4) {
       return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "message too large");
     }
+    // A stream broken twice under the one outcome it carries, as gRPC reports it: INTERNAL.
+    if (request->outcomes_size() == 1 && request->outcomes(0).ref().index() == 50 &&
+        ++flaky_failures_ <= 2) {
+      return grpc::Status(grpc::StatusCode::INTERNAL, "Received RST_STREAM with error code 2");
+    }
     for (const v1::TaskOutcome& o : request->outcomes()) {
       const bool poison = o.has_results() && o.results().results(0) == "\"poison\"";
       const bool always = o.ref().index() == 99;  // refused whatever it holds
@@ -39,6 +44,7 @@ class PickyCoordinator final : public v1::WorkerService::Service {
   absl::Mutex mu_;
   std::map<uint64_t, v1::TaskOutcome> seen_ ABSL_GUARDED_BY(mu_);
   size_t max_call_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  int flaky_failures_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 v1::TaskOutcome Outcome(uint64_t index, std::string result) {
@@ -75,13 +81,14 @@ TEST(ResultReporterTest, RefusedBatchesAreHalvedAndRefusedOutcomesFailInsteadOfL
       });
   for (uint64_t i = 0; i < 20; ++i) reporter.Add(Outcome(i, i == 7 ? "\"poison\"" : "1"));
   reporter.Add(Outcome(99, "1"));
+  reporter.Add(Outcome(50, "\"kept\""));
   // Three results of 7 MiB: at most two fit in one call's kBatchBytes.
   for (uint64_t i = 100; i < 103; ++i) reporter.Add(Outcome(i, std::string(7 << 20, 'x')));
   ASSERT_TRUE(reporter.Drain(absl::Seconds(20))) << "an outcome was retried forever";
 
   absl::MutexLock lock(&mu);
   absl::MutexLock seen(&coordinator.mu_);
-  EXPECT_EQ(answered.size(), 24u);
+  EXPECT_EQ(answered.size(), 25u);
   for (uint64_t i = 0; i < 20; ++i) {
     EXPECT_EQ(answered[i], v1::REPORT_ACCEPTED) << i;
     ASSERT_TRUE(coordinator.seen_.count(i) > 0) << i;
@@ -92,6 +99,11 @@ TEST(ResultReporterTest, RefusedBatchesAreHalvedAndRefusedOutcomesFailInsteadOfL
   EXPECT_EQ(replaced.error().message(),
             "the coordinator refused this outcome: INVALID_ARGUMENT: cannot take");
   EXPECT_EQ(answered[99], v1::REPORT_STATUS_UNSPECIFIED) << "refused twice: dropped";
+  // What may be a broken stream is sent again as it is: the result is not given up for it.
+  EXPECT_EQ(answered[50], v1::REPORT_ACCEPTED);
+  ASSERT_TRUE(coordinator.seen_.count(50) > 0);
+  EXPECT_FALSE(coordinator.seen_[50].has_error()) << coordinator.seen_[50].ShortDebugString();
+  EXPECT_EQ(coordinator.seen_[50].results().results(0), "\"kept\"");
   EXPECT_FALSE(coordinator.seen_.count(99) > 0);
   for (uint64_t i = 100; i < 103; ++i) EXPECT_TRUE(coordinator.seen_.count(i) > 0) << i;
   EXPECT_LE(coordinator.max_call_bytes_, kBatchBytes + 4096);
