@@ -1,0 +1,80 @@
+#include "worker/runtime/lambda_runtime_handler.h"
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "common/json_text.h"
+#include "common/utf8.h"
+#include "worker/runtime/runtime_env.h"
+
+namespace fanout::worker {
+
+std::string ClientContext(const Event& event, const Context& context, const std::string& id) {
+  nlohmann::json fanout = {
+      {"job_id", event.job_id},
+      {"task", event.task_index},
+      {"item", event.item_index},
+      {"attempt", context.attempt()},
+      {"params", event.params},
+      {"checkpoint_path", absl::StrCat("/fanout/v1/invocation/", id, "/checkpoint")},
+  };
+  // The cursor was written by this runtime's checkpoint call as JSON text.
+  if (context.resume_cursor().empty()) {
+    fanout["cursor"] = nullptr;
+  } else if (absl::StatusOr<nlohmann::json> cursor =
+                 ParseJson(context.resume_cursor(), "the cursor");
+             cursor.ok()) {
+    fanout["cursor"] = *std::move(cursor);
+  } else {
+    fanout["cursor"] = ReplaceInvalidUtf8(context.resume_cursor());
+  }
+  return DumpJson({{"custom", {{"fanout", std::move(fanout)}}}});
+}
+
+absl::StatusOr<std::string> ResultStatus(const InvocationResult& result) {
+  using Kind = InvocationResult::Kind;
+  if (result.kind == Kind::kResponse) {
+    if (result.body.empty()) return std::string("null");
+    if (IsJsonText(result.body)) return result.body;
+    if (CheckUtf8(result.body, "the response").ok()) return DumpJson(result.body);
+    return DumpJson({{"base64", absl::Base64Escape(result.body)}});
+  }
+  const std::string message =
+      DumpJson({{"errorType", result.error_type}, {"errorMessage", result.error_message}});
+  switch (result.kind) {
+    case Kind::kInitError:
+    case Kind::kTooLarge:
+      return absl::FailedPreconditionError(message);
+    case Kind::kTimeout:
+      return absl::DeadlineExceededError(message);
+    case Kind::kStopped:
+      return absl::CancelledError(message);
+    default:  // function errors, exits, out of memory: another attempt may well succeed
+      return absl::InternalError(message);
+  }
+}
+
+absl::StatusOr<std::string> LambdaRuntimeHandler::Invoke(const Event& event, Context& context) {
+  Invocation invocation;
+  invocation.request_id = NewRequestId();
+  invocation.event = std::string(event.item);
+  invocation.client_context = ClientContext(event, context, invocation.request_id);
+  invocation.deadline = context.deadline();
+  InvocationResult result;
+  for (int attempt = 1; attempt <= kInitAttempts; ++attempt) {
+    bool cold = false;
+    absl::StatusOr<std::unique_ptr<LambdaRuntime>> runtime = pool_.Acquire(config_, &cold);
+    if (!runtime.ok()) {
+      return absl::UnavailableError(absl::StrCat("cannot start a runtime of ", config_.key(), ": ",
+                                                 runtime.status().message()));
+    }
+    result = (*runtime)->Invoke(invocation, context);
+    if (cold) {
+      if (std::optional<absl::Duration> init = (*runtime)->init_duration()) pool_.NoteInit(*init);
+    }
+    pool_.Release(config_, *std::move(runtime));
+    if (result.kind != InvocationResult::Kind::kInitError || context.cancelled()) break;
+  }
+  return ResultStatus(result);
+}
+
+}  // namespace fanout::worker

@@ -1,0 +1,153 @@
+#include "worker/runtime/runtime_api_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace fanout::worker {
+namespace {
+
+bool SendAll(int fd, absl::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+WireResponse Refused(int status, const absl::Status& why) {
+  WireResponse response;
+  response.status = status;
+  response.body =
+      absl::StrCat(R"({"errorType":"InvalidRequest","errorMessage":")",
+                   why.code() == absl::StatusCode::kResourceExhausted ? "request body too large"
+                                                                      : "malformed request",
+                   "\"}");
+  return response;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RuntimeApiServer>> RuntimeApiServer::Start(Handler handler,
+                                                                          Refusal refusal,
+                                                                          size_t max_body) {
+  std::unique_ptr<RuntimeApiServer> server(
+      new RuntimeApiServer(std::move(handler), std::move(refusal), max_body));
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat("socket: ", std::strerror(errno)));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t size = sizeof(address);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      ::listen(fd, 16) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(fd);
+    return absl::UnavailableError(absl::StrCat("runtime API listener: ", why));
+  }
+  server->listen_fd_ = fd;
+  server->port_ = ntohs(address.sin_port);
+  server->acceptor_ = std::thread([s = server.get()] { s->AcceptLoop(); });
+  return server;
+}
+
+RuntimeApiServer::~RuntimeApiServer() {
+  Shutdown();
+  if (acceptor_.joinable()) acceptor_.join();
+  std::vector<std::pair<int, std::thread>> threads;
+  {
+    absl::MutexLock lock(&mu_);
+    threads.swap(threads_);
+  }
+  for (auto& [fd, thread] : threads) thread.join();
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+}
+
+void RuntimeApiServer::Shutdown() {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return;
+  closed_ = true;
+  ::shutdown(listen_fd_, SHUT_RDWR);  // wakes accept()
+  for (int fd : connections_) ::shutdown(fd, SHUT_RDWR);
+}
+
+void RuntimeApiServer::AcceptLoop() {
+  while (true) {
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    absl::MutexLock lock(&mu_);
+    if (closed_) {
+      if (fd >= 0) ::close(fd);
+      return;
+    }
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE) continue;
+      return;
+    }
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));  // replies are small and awaited
+    ReapEnded();
+    connections_.push_back(fd);
+    threads_.emplace_back(fd, std::thread([this, fd] { Serve(fd); }));
+  }
+}
+
+void RuntimeApiServer::ReapEnded() {
+  for (auto it = threads_.begin(); it != threads_.end();) {
+    // A thread whose fd left connections_ has nothing left to do but return.
+    if (std::find(connections_.begin(), connections_.end(), it->first) == connections_.end()) {
+      it->second.join();
+      it = threads_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void RuntimeApiServer::Serve(int fd) {
+  WireReader reader(
+      [fd](char* buf, size_t n) -> long {
+        while (true) {
+          const ssize_t got = ::recv(fd, buf, n, 0);
+          if (got < 0 && errno == EINTR) continue;
+          return static_cast<long>(got);
+        }
+      },
+      max_body_);
+  const auto send_continue = [fd] { SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n"); };
+  while (true) {
+    absl::StatusOr<WireRequest> request = reader.Read(send_continue);
+    if (!request.ok()) {
+      const absl::StatusCode code = request.status().code();
+      if (code == absl::StatusCode::kInvalidArgument ||
+          code == absl::StatusCode::kResourceExhausted) {
+        if (refusal_) refusal_(request.status());
+        SendAll(fd,
+                SerializeResponse(Refused(code == absl::StatusCode::kInvalidArgument ? 400 : 413,
+                                          request.status()),
+                                  /*keep_alive=*/false));
+      }
+      break;
+    }
+    const WireResponse response = handler_(*request);
+    if (!SendAll(fd, SerializeResponse(response, request->keep_alive)) || !request->keep_alive) {
+      break;
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  connections_.erase(std::find(connections_.begin(), connections_.end(), fd));
+  ::close(fd);
+}
+
+}  // namespace fanout::worker
