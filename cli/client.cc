@@ -21,8 +21,10 @@ Client Connect() {
   client.address = CoordinatorAddress();
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  client.jobs = v1::JobService::NewStub(
-      grpc::CreateCustomChannel(client.address, grpc::InsecureChannelCredentials(), args));
+  auto channel =
+      grpc::CreateCustomChannel(client.address, grpc::InsecureChannelCredentials(), args);
+  client.jobs = v1::JobService::NewStub(channel);
+  client.functions = v1::FunctionService::NewStub(channel);
   return client;
 }
 
@@ -42,6 +44,7 @@ int Fail(const Client& client, const grpc::Status& status) {
   switch (status.error_code()) {
     case grpc::StatusCode::INVALID_ARGUMENT:
     case grpc::StatusCode::NOT_FOUND:
+    case grpc::StatusCode::ALREADY_EXISTS:
     case grpc::StatusCode::FAILED_PRECONDITION:
       std::cerr << "fanout: " << status.error_message() << "\n";
       return kExitUsage;

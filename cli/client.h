@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "grpcpp/grpcpp.h"
+#include "proto/function_service.grpc.pb.h"
 #include "proto/job_service.grpc.pb.h"
 
 namespace fanout::cli {
@@ -20,6 +21,7 @@ inline constexpr int kExitUnavailable = 3;  // coordinator unreachable or failin
 struct Client {
   std::string address;
   std::unique_ptr<v1::JobService::Stub> jobs;
+  std::unique_ptr<v1::FunctionService::Stub> functions;
 };
 
 // --coordinator, else $FANOUT_COORDINATOR, else 127.0.0.1:7070.

@@ -24,6 +24,10 @@ int WorkersCommand();
 // `job_id` is empty.
 int CostCommand(const std::string& job_id);
 int DevCommand();
+// `fanout function SUB [NAME]`; `env` are the --env K=V arguments, in order.
+int FunctionCommand(const std::vector<std::string>& args, const std::vector<std::string>& env);
+// A synchronous call of a function (a one-item job): prints its response; exit 1 on its error.
+int InvokeCommand(const std::string& function);
 
 }  // namespace fanout::cli
 

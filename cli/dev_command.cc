@@ -10,6 +10,7 @@
 #include "common/process_util.h"
 #include "coordinator/coordinator_server.h"
 #include "trigger/trigger_service.h"
+#include "worker/functions/catalog_flags.h"
 #include "worker/handler_registry.h"
 #include "worker/worker.h"
 
@@ -28,14 +29,15 @@ absl::StatusOr<std::unique_ptr<trigger::TriggerService>> StartTrigger(
                                         absl::GetFlag(FLAGS_trigger_listen), std::move(registry));
 }
 
-std::vector<std::unique_ptr<worker::Worker>> StartWorkers(const std::string& coordinator) {
+std::vector<std::unique_ptr<worker::Worker>> StartWorkers(const std::string& coordinator,
+                                                          worker::FunctionCatalog& functions) {
   std::vector<std::unique_ptr<worker::Worker>> workers;
   for (int i = 0; i < std::max(0, absl::GetFlag(FLAGS_workers)); ++i) {
     worker::Worker::Options options;
     options.coordinator = coordinator;
     options.slots = std::max(1, absl::GetFlag(FLAGS_slots));
-    workers.push_back(std::make_unique<worker::Worker>(options, worker::BuiltinHandlers(),
-                                                       MonotonicClock::Get()));
+    workers.push_back(std::make_unique<worker::Worker>(
+        options, worker::HandlersWithFunctions(functions), MonotonicClock::Get()));
     workers.back()->Start();
   }
   return workers;
@@ -67,7 +69,17 @@ int DevCommand() {
   if (*trigger != nullptr) {
     (*server)->SetScrapeHook([t = trigger->get()] { t->RefreshMetrics(); });
   }
-  std::vector<std::unique_ptr<worker::Worker>> workers = StartWorkers((*server)->address());
+  // One catalog for the in-process workers: one code cache, one pool of warm runtimes.
+  absl::StatusOr<std::unique_ptr<worker::FunctionCatalog>> functions =
+      worker::FunctionCatalogFromFlags(
+          (*server)->address(),
+          std::max(0, absl::GetFlag(FLAGS_workers)) * std::max(1, absl::GetFlag(FLAGS_slots)));
+  if (!functions.ok()) {
+    std::cerr << "fanout dev: " << functions.status().message() << "\n";
+    return 2;
+  }
+  std::vector<std::unique_ptr<worker::Worker>> workers =
+      StartWorkers((*server)->address(), **functions);
   // Written once everything serves: whoever waits for it may use the trigger at once.
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
     absl::Status written = WritePortFile(absl::GetFlag(FLAGS_port_file), (*server)->port());
@@ -98,10 +110,17 @@ int DevCommand() {
   trigger->reset();
   for (auto& w : workers) w->Stop();
   // A Worker that abandoned a stuck handler is left for the process exit (see worker.h).
+  bool abandoned = false;
   for (auto& w : workers) {
-    if (w->abandoned() > 0) (void)w.release();
+    if (w->abandoned() > 0) (void)w.release(), abandoned = true;
   }
   workers.clear();
+  // Ends every warm runtime; with an abandoned handler, only the idle ones (it may use one).
+  if (abandoned) {
+    (*functions)->pool().EndIdle([](const worker::FunctionConfig&) { return true; });
+    (void)functions->release();
+  }
+  functions->reset();
   (*server)->Shutdown();
   return signal == 0 ? kExitUnavailable : kExitOk;
 }

@@ -5,6 +5,13 @@
 ABSL_FLAG(std::string, coordinator, "",
           "coordinator host:port (default: $FANOUT_COORDINATOR, then 127.0.0.1:7070)");
 ABSL_FLAG(bool, json, false, "print JSON instead of text");
+ABSL_FLAG(std::string, runtime, "provided",
+          "function create: provided (the bundle's bootstrap speaks the Lambda Runtime API) or "
+          "exec (--handler is a command: the event on stdin, the result on stdout)");
+ABSL_FLAG(std::string, handler, "", "function create: _HANDLER (provided) or the command (exec)");
+ABSL_FLAG(std::string, code, "", "function create: the code: a directory, a .zip or a .tar.gz");
+ABSL_FLAG(std::string, description, "", "function create: a line about the function");
+ABSL_FLAG(std::string, payload, "{}", "invoke: the event, as JSON or @FILE holding it");
 ABSL_FLAG(std::string, function, "", "submit: the function, e.g. builtin:sha256");
 ABSL_FLAG(std::string, source, "",
           "submit: range:A-B, an inline JSON list, or @FILE holding a JSON list");

@@ -10,6 +10,12 @@
 
 ABSL_DECLARE_FLAG(std::string, coordinator);
 ABSL_DECLARE_FLAG(bool, json);
+// function create|update, invoke
+ABSL_DECLARE_FLAG(std::string, runtime);
+ABSL_DECLARE_FLAG(std::string, handler);
+ABSL_DECLARE_FLAG(std::string, code);
+ABSL_DECLARE_FLAG(std::string, description);
+ABSL_DECLARE_FLAG(std::string, payload);
 // submit
 ABSL_DECLARE_FLAG(std::string, function);
 ABSL_DECLARE_FLAG(std::string, source);

@@ -14,9 +14,9 @@ absl::StatusOr<v1::Job> WaitForJob(Client& client, const std::string& job_id, Pr
     std::unique_ptr<grpc::ClientReader<v1::Job>> reader = client.jobs->WatchJob(&context, request);
     v1::Job job;
     while (reader->Read(&job)) {
-      bar->Update(job, absl::Now());
+      if (bar != nullptr) bar->Update(job, absl::Now());
       if (job.state() != v1::JOB_RUNNING && job.fan_in().state() != v1::FanIn::FAN_IN_PENDING) {
-        bar->Finish();
+        if (bar != nullptr) bar->Finish();
         context.TryCancel();
         reader->Finish();
         return job;
@@ -25,11 +25,13 @@ absl::StatusOr<v1::Job> WaitForJob(Client& client, const std::string& job_id, Pr
     grpc::Status status = reader->Finish();
     if (status.error_code() == grpc::StatusCode::NOT_FOUND ||
         status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
-      bar->Finish();
+      if (bar != nullptr) bar->Finish();
       return FromGrpcStatus(status);
     }
-    bar->Note(absl::StrCat("lost the coordinator at ", client.address, " (", status.error_message(),
-                           "); reconnecting..."));
+    if (bar != nullptr) {
+      bar->Note(absl::StrCat("lost the coordinator at ", client.address, " (",
+                             status.error_message(), "); reconnecting..."));
+    }
     absl::SleepFor(absl::Seconds(1));
   }
 }

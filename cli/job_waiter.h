@@ -11,6 +11,7 @@
 
 namespace fanout::cli {
 
+// `bar` may be null (nothing drawn).
 absl::StatusOr<v1::Job> WaitForJob(Client& client, const std::string& job_id, ProgressBar* bar);
 
 }  // namespace fanout::cli

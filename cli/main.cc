@@ -15,11 +15,17 @@ namespace {
 
 constexpr char kUsage[] = R"(fanout COMMAND [flags]
 
-  submit  --function=builtin:NAME --source=SPEC [--batch_size=N] [--max_attempts=N]
+  submit  --function=builtin:NAME|NAME[:VERSION] --source=SPEC [--batch_size=N] [--max_attempts=N]
           [--idempotency_key=K] [--param KEY=VALUE]... [--timeout=300s] [--max_concurrency=N]
           [--tolerated_failure_count=N] [--tolerated_failure_percent=P]
           [--max_stalled_continuations=3] [--split_bytes=64MiB] [--memory_mb=128] [--wait] [--json]
           [--results=store|jsonl:PATH|s3://bucket/prefix] [--reduce=builtin:NAME]
+  function create NAME --code=DIR|FILE.zip|FILE.tar.gz [--runtime=provided|exec] [--handler=H]
+          [--memory_mb=128] [--timeout=300s] [--env K=V]... [--description=..] [--json]
+  function update NAME --code=... [same flags]      a new immutable version
+  function list | get NAME[:VERSION] | versions NAME | delete NAME
+  invoke NAME[:VERSION] [--payload=JSON|@FILE] [--json]
+                          call a function and print its response (exit 1 on its error)
   status JOB [--json]     state and task counts
   watch JOB [--json]      progress bar until the job ends; exit 0 only if it succeeded
   list [--json]           recent jobs, newest first
@@ -50,8 +56,10 @@ manifest, a failed-item manifest and manifest.json there; --reduce runs once ove
 succeeded (within its tolerated failures), and --wait follows it too.
 )";
 
-// absl flags keep only the last value of a repeated flag; --param may repeat, so take it out first.
-std::vector<char*> ExtractParams(int argc, char** argv, std::vector<std::string>* params) {
+// absl flags keep only the last value of a repeated flag; --param and --env may repeat, so take
+// them out first.
+std::vector<char*> ExtractRepeated(int argc, char** argv, std::vector<std::string>* params,
+                                   std::vector<std::string>* env) {
   std::vector<char*> rest;
   for (int i = 0; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -59,6 +67,10 @@ std::vector<char*> ExtractParams(int argc, char** argv, std::vector<std::string>
       params->push_back(argv[++i]);
     } else if (arg.rfind("--param=", 0) == 0) {
       params->push_back(arg.substr(8));
+    } else if ((arg == "--env" || arg == "-env") && i + 1 < argc) {
+      env->push_back(argv[++i]);
+    } else if (arg.rfind("--env=", 0) == 0) {
+      env->push_back(arg.substr(6));
     } else {
       rest.push_back(argv[i]);
     }
@@ -69,8 +81,8 @@ std::vector<char*> ExtractParams(int argc, char** argv, std::vector<std::string>
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> params;
-  std::vector<char*> args = ExtractParams(argc, argv, &params);
+  std::vector<std::string> params, env;
+  std::vector<char*> args = ExtractRepeated(argc, argv, &params, &env);
   absl::SetProgramUsageMessage(kUsage);
   std::vector<char*> positional =
       absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
@@ -91,6 +103,17 @@ int main(int argc, char** argv) {
   };
   std::string job_id;
   if (command == "submit") return fanout::cli::SubmitCommand(params);
+  if (command == "function") {
+    return fanout::cli::FunctionCommand(
+        std::vector<std::string>(positional.begin() + 2, positional.end()), env);
+  }
+  if (command == "invoke") {
+    if (positional.size() != 3) {
+      std::cerr << "fanout invoke: expected one NAME[:VERSION] argument\n";
+      return fanout::cli::kExitUsage;
+    }
+    return fanout::cli::InvokeCommand(positional[2]);
+  }
   if (command == "list") return fanout::cli::ListCommand();
   if (command == "workers") return fanout::cli::WorkersCommand();
   if (command == "dev") {

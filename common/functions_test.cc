@@ -23,9 +23,34 @@ TEST(FunctionsTest, UnknownBuiltinNamesTheFieldAndTheKnownOnes) {
   EXPECT_THAT(spec.status().message(), HasSubstr("sha256"));
 }
 
-TEST(FunctionsTest, UnknownRuntimeAndEmptyAreRefused) {
-  EXPECT_EQ(ParseFunction("python:main.py").status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ParseFunction("").status().code(), absl::StatusCode::kInvalidArgument);
+TEST(FunctionsTest, BadSpecsAreRefused) {
+  for (const char* bad : {"python:main.py", "", "fn:0", "fn:-1", "fn:+2", "fn:", "fn:99999999999",
+                          "a/b", "builtin", "x y", ":3", "\xff\xfe"}) {
+    EXPECT_EQ(ParseFunction(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+}
+
+TEST(FunctionsTest, UserFunctionsAreNamedWithAnOptionalVersion) {
+  absl::StatusOr<FunctionSpec> latest = ParseFunction("thumbnails");
+  ASSERT_TRUE(latest.ok()) << latest.status();
+  EXPECT_EQ(latest->runtime, FunctionSpec::Runtime::kUser);
+  EXPECT_EQ(latest->name, "thumbnails");
+  EXPECT_EQ(latest->version, 0u);
+  absl::StatusOr<FunctionSpec> pinned = ParseFunction("my_fn-2:17");
+  ASSERT_TRUE(pinned.ok()) << pinned.status();
+  EXPECT_EQ(pinned->name, "my_fn-2");
+  EXPECT_EQ(pinned->version, 17u);
+  EXPECT_FALSE(ValidateFunctionName(std::string(65, 'a')).ok());
+  EXPECT_TRUE(ValidateFunctionName(std::string(64, 'a')).ok());
+}
+
+TEST(FunctionsTest, EnvironmentsAreCheckedByName) {
+  EXPECT_TRUE(ValidateFunctionEnv({{"A", "1"}, {"B_2", "x y"}}).ok());
+  EXPECT_THAT(ValidateFunctionEnv({{"AWS_REGION", "x"}}).message(), HasSubstr("AWS_REGION"));
+  EXPECT_THAT(ValidateFunctionEnv({{"A", "1"}, {"A", "2"}}).message(), HasSubstr("twice"));
+  EXPECT_THAT(ValidateFunctionEnv({{"1A", "1"}}).message(), HasSubstr("not a variable name"));
+  EXPECT_THAT(ValidateFunctionEnv({{"A", "\xff"}}).message(), HasSubstr("UTF-8"));
+  EXPECT_THAT(ValidateFunctionEnv({{"A", std::string(5000, 'x')}}).message(), HasSubstr("4096"));
 }
 
 }  // namespace

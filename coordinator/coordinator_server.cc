@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/functions.h"
 #include "common/limits.h"
 #include "common/metrics_http.h"
 #include "common/status_macros.h"
@@ -17,6 +18,24 @@ std::string DialAddress(absl::string_view listen, int port) {
   absl::string_view host = listen.substr(0, listen.rfind(':'));
   if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
   return absl::StrCat(host, ":", port);
+}
+
+// A job naming a user's function runs the version it got now, with that version's time limit and
+// memory unless the job set its own.
+absl::Status PinFunction(FunctionRegistry& functions, v1::JobSpec& spec) {
+  ASSIGN_OR_RETURN(FunctionSpec named, ParseFunction(spec.function()));
+  absl::StatusOr<v1::FunctionVersion> version = functions.Resolve(named);
+  if (!version.ok()) {
+    return absl::Status(version.status().code() == absl::StatusCode::kNotFound
+                            ? absl::StatusCode::kInvalidArgument
+                            : version.status().code(),
+                        absl::StrCat("function: ", version.status().message()));
+  }
+  spec.set_function(absl::StrCat(version->name(), ":", version->version()));
+  v1::JobOptions* options = spec.mutable_options();
+  if (!options->has_timeout()) *options->mutable_timeout() = version->settings().timeout();
+  if (options->memory_mb() == 0) options->set_memory_mb(version->settings().memory_mb());
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -40,8 +59,15 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   // before a restart (TaskTable::LoadTask).
   store_options.lease_grace = std::max(config.lease_grace, config.manager.lease_ttl);
   ASSIGN_OR_RETURN(s->store_, RocksDbJobStore::Open(store_options, clock, RetryPolicy::Random()));
+  FunctionRegistry::Options function_options;
+  function_options.data_dir = config.data_dir;
+  function_options.sync = config.sync;
+  ASSIGN_OR_RETURN(s->functions_, FunctionRegistry::Open(function_options, clock));
   JobManager::Options manager_options = config.manager;
   manager_options.metrics = s->metrics_.get();
+  manager_options.pin_function = [functions = s->functions_.get()](v1::JobSpec& spec) {
+    return PinFunction(*functions, spec);
+  };
   s->manager_ = std::make_unique<JobManager>(*s->store_, clock, manager_options);
   s->hub_ = std::make_unique<JobWatchHub>(*s->manager_, absl::Milliseconds(250));
   s->splitter_ = std::make_unique<SplitRunner>(
@@ -66,6 +92,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
       });
   s->job_service_ = std::make_unique<JobGrpcService>(*s->manager_, *s->hub_);
   s->worker_service_ = std::make_unique<WorkerGrpcService>(*s->manager_);
+  s->function_service_ = std::make_unique<FunctionGrpcService>(*s->functions_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -76,6 +103,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(s->job_service_.get());
   builder.RegisterService(s->worker_service_.get());
+  builder.RegisterService(s->function_service_.get());
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   builder.experimental().SetInterceptorCreators(RpcTimers(*s->metrics_));
@@ -135,7 +163,9 @@ void CoordinatorServer::Shutdown(absl::Duration grace) {
   server_.reset();
   job_service_.reset();
   worker_service_.reset();
+  function_service_.reset();
   manager_.reset();
+  functions_.reset();
   store_.reset();
 }
 

@@ -11,6 +11,8 @@
 #include "common/http_server.h"
 #include "coordinator/dashboard/dashboard_server.h"
 #include "coordinator/fan_in/fan_in_runner.h"
+#include "coordinator/functions/function_grpc_service.h"
+#include "coordinator/functions/function_registry.h"
 #include "coordinator/job_grpc_service.h"
 #include "coordinator/job_manager.h"
 #include "coordinator/job_watch_hub.h"
@@ -79,12 +81,14 @@ class CoordinatorServer {
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<CoordinatorMetrics> metrics_;
   std::unique_ptr<RocksDbJobStore> store_;
+  std::unique_ptr<FunctionRegistry> functions_;
   std::unique_ptr<JobManager> manager_;
   std::unique_ptr<JobWatchHub> hub_;
   std::unique_ptr<SplitRunner> splitter_;
   std::unique_ptr<FanInRunner> fan_in_;
   std::unique_ptr<JobGrpcService> job_service_;
   std::unique_ptr<WorkerGrpcService> worker_service_;
+  std::unique_ptr<FunctionGrpcService> function_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<DashboardServer> dashboard_;
   std::unique_ptr<HttpServer> metrics_server_;

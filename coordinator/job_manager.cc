@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/functions.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "common/utf8.h"
@@ -88,6 +89,13 @@ void JobManager::RunRetention() {
 
 absl::StatusOr<SubmitOutcome> JobManager::SubmitJob(v1::JobSpec spec) {
   RETURN_IF_ERROR(ValidateJobSpec(spec));
+  if (ParseFunction(spec.function())->runtime == FunctionSpec::Runtime::kUser) {
+    if (!options_.pin_function) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("function: ", spec.function(), ": this coordinator runs built-ins only"));
+    }
+    RETURN_IF_ERROR(options_.pin_function(spec));
+  }
   NormalizeJobSpec(&spec);
   // A sequential source is checked here (the file exists, the bucket answers) and then read by the
   // SplitRunner; a random-access one is split lazily by the store.

@@ -53,6 +53,10 @@ class JobManager {
     size_t max_result_bytes = kDefaultMaxResultBytes;
     // Where checkpoint latencies and stale-epoch refusals are counted; none when null.
     CoordinatorMetrics* metrics = nullptr;
+    // Pins a job that names a user's function (NAME or NAME:VERSION) to the version it runs:
+    // rewrites its function to NAME:VERSION and fills in the time limit and memory it left
+    // unset. Null: only built-ins can be submitted.
+    std::function<absl::Status(v1::JobSpec& spec)> pin_function;
   };
 
   JobManager(JobStore& store, Clock& clock, Options options);

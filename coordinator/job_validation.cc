@@ -97,8 +97,11 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
   RETURN_IF_ERROR(ValidateResultsSpec(spec.results()));
   RETURN_IF_ERROR(ValidateItemKeys(spec));
   if (!spec.reduce().empty()) {
-    absl::Status reduce = ParseFunction(spec.reduce()).status();
-    if (!reduce.ok()) return Bad("reduce", reduce.message());
+    absl::StatusOr<FunctionSpec> reduce = ParseFunction(spec.reduce());
+    if (!reduce.ok()) return Bad("reduce", reduce.status().message());
+    if (reduce->runtime != FunctionSpec::Runtime::kBuiltin) {
+      return Bad("reduce", "must be a built-in (builtin:NAME), which runs in the coordinator");
+    }
     if (spec.results().empty() || spec.results() == "store") {
       return Bad("reduce",
                  "needs results=jsonl:PATH or s3://bucket/prefix: the manifests it reads");

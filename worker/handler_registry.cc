@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "worker/builtins/builtins.h"
 
 namespace fanout::worker {
@@ -13,6 +15,14 @@ void HandlerRegistry::Register(std::string function, std::unique_ptr<Handler> ha
 Handler* HandlerRegistry::Find(absl::string_view function) const {
   auto it = handlers_.find(function);
   return it == handlers_.end() ? nullptr : it->second.get();
+}
+
+absl::StatusOr<Handler*> HandlerRegistry::Resolve(absl::string_view function) const {
+  if (Handler* handler = Find(function)) return handler;
+  if (!resolver_ || absl::StartsWith(function, "builtin:")) {
+    return absl::NotFoundError(absl::StrCat("function ", function, " is not available here"));
+  }
+  return resolver_(function);
 }
 
 std::vector<std::string> HandlerRegistry::Functions() const {

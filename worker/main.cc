@@ -9,6 +9,7 @@
 #include "common/metrics_http.h"
 #include "common/process_util.h"
 #include "glog/logging.h"
+#include "worker/functions/catalog_flags.h"
 #include "worker/handler_registry.h"
 #include "worker/worker.h"
 
@@ -64,8 +65,17 @@ int main(int argc, char** argv) {
   options.metrics = new fanout::worker::WorkerMetrics(*registry, options.slots);
   // On the heap: a Worker that abandoned a stuck handler is left for the process exit to take,
   // since that handler's thread may still refer to it.
-  auto* worker_ptr = new fanout::worker::Worker(options, fanout::worker::BuiltinHandlers(),
-                                                fanout::MonotonicClock::Get());
+  // Freed with the worker (ending every runtime of users' functions), unless a handler was
+  // abandoned and may still use it.
+  absl::StatusOr<std::unique_ptr<fanout::worker::FunctionCatalog>> catalog =
+      fanout::worker::FunctionCatalogFromFlags(options.coordinator, options.slots);
+  if (!catalog.ok()) {
+    std::cerr << "fanout-worker: " << catalog.status().message() << "\n";
+    return 2;
+  }
+  fanout::worker::FunctionCatalog* functions = catalog->release();
+  auto* worker_ptr = new fanout::worker::Worker(
+      options, fanout::worker::HandlersWithFunctions(*functions), fanout::MonotonicClock::Get());
   fanout::worker::Worker& worker = *worker_ptr;
   std::unique_ptr<fanout::HttpServer> metrics_server;
   if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {
@@ -87,6 +97,11 @@ int main(int argc, char** argv) {
   worker.Stop();
   metrics_server.reset();
   LOG(INFO) << "stopped after reporting " << worker.reported() << " outcomes";
-  if (worker.abandoned() == 0) delete worker_ptr;
+  if (worker.abandoned() == 0) {
+    delete worker_ptr;
+    delete functions;
+  } else {
+    functions->pool().EndIdle([](const fanout::worker::FunctionConfig&) { return true; });
+  }
   return 0;
 }

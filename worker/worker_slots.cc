@@ -1,6 +1,7 @@
 // Worker: the slot threads that run tasks, and the watchdog that enforces time limits.
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
+#include "common/utf8.h"
 #include "glog/logging.h"
 #include "worker/worker.h"
 
@@ -65,15 +66,20 @@ bool Worker::Run(int slot, Queued& queued) {
 }
 
 v1::TaskOutcome Worker::Execute(const Queued& queued) {
-  Handler* handler = queued.job ? handlers_->Find(queued.job->function) : nullptr;
-  if (handler == nullptr) {
-    // Retryable: another worker of a mixed fleet (or a newer version) may have the function.
+  absl::StatusOr<Handler*> handler =
+      queued.job ? handlers_->Resolve(queued.job->function)
+                 : absl::StatusOr<Handler*>(absl::NotFoundError("function ? is not known"));
+  if (!handler.ok()) {
+    // Not found here is retryable: another worker of a mixed fleet (or a newer version) may have
+    // the function. A function the coordinator no longer has (or whose code cannot be used) is
+    // not; one it could not be asked about now is.
     v1::TaskOutcome outcome;
     *outcome.mutable_ref() = queued.task.ref();
-    outcome.mutable_error()->set_code(v1::ERROR_RETRYABLE);
-    outcome.mutable_error()->set_message(
-        absl::StrCat("function ", queued.job ? queued.job->function : "?",
-                     " is not available on worker ", options_.worker_id));
+    const absl::StatusCode code = handler.status().code();
+    outcome.mutable_error()->set_code(
+        code == absl::StatusCode::kFailedPrecondition ? v1::ERROR_FATAL : v1::ERROR_RETRYABLE);
+    outcome.mutable_error()->set_message(absl::StrCat(
+        ReplaceInvalidUtf8(handler.status().message()), " (worker ", options_.worker_id, ")"));
     return outcome;
   }
   RunEnvironment env{clock_, queued.lease->cancel_flag(queued.lease), stop_now_,
@@ -89,7 +95,7 @@ v1::TaskOutcome Worker::Execute(const Queued& queued) {
                      }};
   ++busy_;
   queued.lease->running = true;
-  v1::TaskOutcome outcome = RunTask(queued.task, *queued.job, *handler, env);
+  v1::TaskOutcome outcome = RunTask(queued.task, *queued.job, **handler, env);
   queued.lease->running = false;
   --busy_;
   return outcome;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,8 +19,12 @@ namespace {
 
 // Only async-signal-safe calls between fork and exec.
 [[noreturn]] void ExecChild(const ChildSpec& spec, char* const* argv, char* const* envp,
-                            int stdin_fd, int out_fd, int err_fd) {
+                            int stdin_fd, int out_fd, int err_fd, pid_t parent) {
   ::setpgid(0, 0);
+  // A worker killed outright takes its runtimes with it (their process groups would otherwise
+  // poll a dead endpoint, or run on, unowned).
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) _exit(125);  // the worker is already gone
   for (const std::string& procs : spec.cgroup_procs) {
     const int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0 || ::write(fd, "0", 1) != 1) _exit(126);  // never run outside its limits
@@ -66,8 +71,9 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(const ChildSpe
   }
   std::vector<char*> argv = Pointers(spec.argv);
   std::vector<char*> envp = Pointers(spec.env);
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
-  if (pid == 0) ExecChild(spec, argv.data(), envp.data(), in[0], out[1], err[1]);
+  if (pid == 0) ExecChild(spec, argv.data(), envp.data(), in[0], out[1], err[1], parent);
   ::close(in[0]), ::close(out[1]), ::close(err[1]);
   if (pid < 0) {
     ::close(in[1]), ::close(out[0]), ::close(err[0]);

@@ -72,6 +72,7 @@ class LambdaRuntime {
   // Set once the runtime first asked for work: how long its start took.
   std::optional<absl::Duration> init_duration() const;
   absl::Time last_used() const;
+  const FunctionConfig& config() const { return config_; }
 
  private:
   LambdaRuntime(const FunctionConfig& config, const RuntimeSettings& settings)

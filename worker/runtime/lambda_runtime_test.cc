@@ -337,5 +337,47 @@ TEST_F(LambdaRuntimeTest, AMemoryHogIsKilledAsOutOfMemory) {
   EXPECT_EQ(call.result.status().code(), absl::StatusCode::kInternal);
 }
 
+// Node's aws-lambda-ric from npm, unmodified (FANOUT_RIC_MODULES: a node_modules holding it).
+TEST_F(LambdaRuntimeTest, NodesRuntimeInterfaceClientRunsHandlersAndReportsTheirErrors) {
+  const char* modules = std::getenv("FANOUT_RIC_MODULES");
+  if (modules == nullptr) GTEST_SKIP() << "FANOUT_RIC_MODULES is not set";
+  RuntimePool pool(PoolOptions());
+  FunctionConfig config = Bundle({{"bootstrap", R"SH(#!/bin/sh
+exec node "$RIC_MODULES/aws-lambda-ric/index.mjs" "$_HANDLER"
+)SH"},
+                                  {"index.mjs", R"JS(
+export const handler = async (event, context) => {
+  if (event.throw) { const e = new TypeError("bad " + event.throw); throw e; }
+  console.log("handling", JSON.stringify(event));
+  return {echo: event, fanout: context.clientContext.custom.fanout, id: context.awsRequestId,
+          left: context.getRemainingTimeInMillis() > 0, name: context.functionName};
+};
+)JS"}},
+                                 "index.handler");
+  config.env = {{"RIC_MODULES", modules}};
+  LambdaRuntimeHandler handler(config, pool);
+  Call call = Run(handler, R"({"n":1})");
+  ASSERT_TRUE(call.result.ok()) << call.result.status();
+  nlohmann::json out = nlohmann::json::parse(*call.result);
+  EXPECT_EQ(out["echo"]["n"], 1);
+  EXPECT_EQ(out["fanout"]["job_id"], "job-7");
+  EXPECT_EQ(out["left"], true);
+  EXPECT_EQ(out["name"], "fn");
+  Call thrown = Run(handler, R"({"throw":"input"})");
+  ASSERT_FALSE(thrown.result.ok());
+  EXPECT_EQ(ErrorOf(thrown.result.status())["errorType"], "TypeError");
+  EXPECT_EQ(ErrorOf(thrown.result.status())["errorMessage"], "bad input");
+  EXPECT_EQ(pool.stats().cold_starts, 1u);
+
+  FunctionConfig missing = config;
+  missing.handler = "index.nope";
+  missing.name = "missing";
+  LambdaRuntimeHandler not_found(missing, pool);
+  Call none = Run(not_found, "{}");
+  EXPECT_EQ(none.result.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ErrorOf(none.result.status())["errorType"], "Runtime.HandlerNotFound")
+      << none.result.status();
+}
+
 }  // namespace
 }  // namespace fanout::worker

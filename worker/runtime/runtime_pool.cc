@@ -110,6 +110,24 @@ void RuntimePool::ReapLoop() {
   }
 }
 
+void RuntimePool::EndIdle(const std::function<bool(const FunctionConfig&)>& which) {
+  std::vector<std::unique_ptr<LambdaRuntime>> ended;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto& [key, list] : idle_) {
+      for (auto it = list.begin(); it != list.end();) {
+        if (which((*it)->config())) {
+          ended.push_back(std::move(*it));
+          it = list.erase(it);
+          --live_;
+        } else {
+          ++it;
+        }
+      }
+    }
+  }
+}
+
 void RuntimePool::NoteInit(absl::Duration init) {
   absl::MutexLock lock(&mu_);
   stats_.init_seconds += absl::ToDoubleSeconds(init);

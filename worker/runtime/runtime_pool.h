@@ -5,6 +5,7 @@
 #ifndef FANOUT_WORKER_RUNTIME_RUNTIME_POOL_H_
 #define FANOUT_WORKER_RUNTIME_RUNTIME_POOL_H_
 
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -42,6 +43,9 @@ class RuntimePool {
   void Release(const FunctionConfig& config, std::unique_ptr<LambdaRuntime> runtime);
   // A cold start's init duration (spawn to its first invocation/next).
   void NoteInit(absl::Duration init);
+  // Ends the idle runtimes `which` picks (their code is going away).
+  void EndIdle(const std::function<bool(const FunctionConfig&)>& which);
+  const RuntimeSettings& settings() const { return options_.settings; }
   RuntimeStats stats() const;
   size_t live() const;
 

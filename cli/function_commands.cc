@@ -1,0 +1,216 @@
+// `fanout function create|update|list|get|versions|delete`: users' functions in the coordinator's
+// registry. A --code directory is packed here (a reproducible tarball); a zip or tarball is sent
+// as it is; the coordinator checks and keeps it by digest.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "cli/client.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "common/bundle.h"
+#include "common/functions.h"
+#include "common/json_text.h"
+#include "common/proto_time.h"
+
+namespace fanout::cli {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr size_t kChunkBytes = 1 << 20;
+
+json VersionToJson(const v1::FunctionVersion& v) {
+  json env = json::object();
+  for (const v1::EnvVar& var : v.settings().env()) env[var.name()] = var.value();
+  return {{"name", v.name()},
+          {"version", v.version()},
+          {"runtime", v.settings().runtime()},
+          {"handler", v.settings().handler()},
+          {"memory_mb", v.settings().memory_mb()},
+          {"timeout", absl::FormatDuration(FromProto(v.settings().timeout()))},
+          {"env", env},
+          {"description", v.settings().description()},
+          {"code_sha256", v.code_sha256()},
+          {"code_bytes", v.code_bytes()},
+          {"created_at",
+           absl::FormatTime(absl::RFC3339_sec, FromProto(v.created_at()), absl::UTCTimeZone())}};
+}
+
+// The bundle to send: a directory packed into a temporary tarball (removed by the caller), or the
+// archive itself.
+absl::StatusOr<std::string> BundleFile(const std::string& code, std::string* temp) {
+  if (code.empty())
+    return absl::InvalidArgumentError("--code: missing (a directory, .zip or .tar.gz)");
+  if (absl::StartsWith(code, "s3://")) {
+    return absl::InvalidArgumentError(
+        "--code: s3:// bundles are not supported yet; download it and give the file");
+  }
+  struct stat st {};
+  if (::stat(code.c_str(), &st) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--code: ", code, ": no such file or directory"));
+  }
+  if (!S_ISDIR(st.st_mode)) return code;
+  *temp = absl::StrCat("/tmp/fanout-code-", ::getpid(), ".tar.gz");
+  if (absl::Status packed = PackDirectory(code, *temp); !packed.ok()) return packed;
+  return *temp;
+}
+
+absl::StatusOr<v1::CodeRef> Upload(Client& client, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("--code: cannot read ", path));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
+  v1::CodeRef ref;
+  std::unique_ptr<grpc::ClientWriter<v1::CodeChunk>> writer =
+      client.functions->UploadCode(&context, &ref);
+  std::string buf(kChunkBytes, '\0');
+  v1::CodeChunk chunk;
+  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
+    chunk.set_data(buf.data(), static_cast<size_t>(in.gcount()));
+    if (!writer->Write(chunk)) break;  // refused: Finish says why
+  }
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  if (!status.ok())
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  return ref;
+}
+
+absl::StatusOr<v1::FunctionSettings> SettingsFromFlags(const std::vector<std::string>& env) {
+  v1::FunctionSettings settings;
+  settings.set_runtime(absl::GetFlag(FLAGS_runtime));
+  settings.set_handler(absl::GetFlag(FLAGS_handler));
+  const int memory = absl::GetFlag(FLAGS_memory_mb);
+  if (memory < 0) return absl::InvalidArgumentError("--memory_mb: must be positive");
+  settings.set_memory_mb(static_cast<uint32_t>(memory));
+  if (absl::GetFlag(FLAGS_timeout) > absl::ZeroDuration()) {
+    ToProto(absl::GetFlag(FLAGS_timeout), settings.mutable_timeout());
+  }
+  settings.set_description(absl::GetFlag(FLAGS_description));
+  for (const std::string& pair : env) {
+    const size_t eq = pair.find('=');
+    if (eq == std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("--env: expected K=V, got '", pair, "'"));
+    }
+    v1::EnvVar* var = settings.add_env();
+    var->set_name(pair.substr(0, eq));
+    var->set_value(pair.substr(eq + 1));
+  }
+  return settings;
+}
+
+void Print(const v1::FunctionVersion& v) {
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << DumpJson(VersionToJson(v)) << "\n";
+    return;
+  }
+  std::cout << "function " << v.name() << " version " << v.version() << ": runtime "
+            << v.settings().runtime() << ", handler '" << v.settings().handler() << "', "
+            << v.settings().memory_mb() << " MB, timeout "
+            << absl::FormatDuration(FromProto(v.settings().timeout())) << ", code "
+            << v.code_sha256().substr(0, 12) << " (" << v.code_bytes() << " bytes)\n";
+}
+
+int CreateOrUpdate(const std::string& name, bool update, const std::vector<std::string>& env) {
+  if (absl::Status valid = ValidateFunctionName(name); !valid.ok()) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat("function: ", valid.message())));
+  }
+  absl::StatusOr<v1::FunctionSettings> settings = SettingsFromFlags(env);
+  if (!settings.ok()) return Fail(settings.status());
+  std::string temp;
+  absl::StatusOr<std::string> bundle = BundleFile(absl::GetFlag(FLAGS_code), &temp);
+  if (!bundle.ok()) return Fail(bundle.status());
+  Client client = Connect();
+  absl::StatusOr<v1::CodeRef> code = Upload(client, *bundle);
+  if (!temp.empty()) ::unlink(temp.c_str());
+  if (!code.ok()) {
+    return Fail(client, grpc::Status(static_cast<grpc::StatusCode>(code.status().code()),
+                                     std::string(code.status().message())));
+  }
+  v1::CreateFunctionRequest request;
+  request.set_name(name);
+  *request.mutable_settings() = *std::move(settings);
+  request.set_code_sha256(code->sha256());
+  request.set_update(update);
+  v1::FunctionVersion version;
+  grpc::Status status = client.functions->CreateFunction(CallContext().get(), request, &version);
+  if (!status.ok()) return Fail(client, status);
+  Print(version);
+  return kExitOk;
+}
+
+int List(const std::string& name) {
+  Client client = Connect();
+  v1::ListFunctionsRequest request;
+  request.set_name(name);
+  v1::ListFunctionsResponse response;
+  grpc::Status status = client.functions->ListFunctions(CallContext().get(), request, &response);
+  if (!status.ok()) return Fail(client, status);
+  if (absl::GetFlag(FLAGS_json)) {
+    json out = json::array();
+    for (const v1::FunctionVersion& v : response.functions()) out.push_back(VersionToJson(v));
+    std::cout << DumpJson(out) << "\n";
+    return kExitOk;
+  }
+  std::cout << absl::StrFormat("%-24s %7s %-9s %6s %8s  %-12s %s\n", "NAME", "VERSION", "RUNTIME",
+                               "MEMORY", "TIMEOUT", "CODE", "HANDLER");
+  for (const v1::FunctionVersion& v : response.functions()) {
+    std::cout << absl::StrFormat("%-24s %7d %-9s %6d %8s  %-12s %s\n", v.name(), v.version(),
+                                 v.settings().runtime(), v.settings().memory_mb(),
+                                 absl::FormatDuration(FromProto(v.settings().timeout())),
+                                 v.code_sha256().substr(0, 12), v.settings().handler());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int FunctionCommand(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  const std::string sub = args.empty() ? "" : args[0];
+  const std::string name = args.size() > 1 ? args[1] : "";
+  if (sub == "list" && args.size() == 1) return List("");
+  if (args.size() != 2) {
+    std::cerr << "fanout function: expected create|update|get|versions|delete NAME, or list\n";
+    return kExitUsage;
+  }
+  if (sub == "create" || sub == "update") return CreateOrUpdate(name, sub == "update", env);
+  if (sub == "versions") return List(name);
+  Client client = Connect();
+  if (sub == "get") {
+    absl::StatusOr<FunctionSpec> spec = ParseFunction(name);
+    if (!spec.ok() || spec->runtime != FunctionSpec::Runtime::kUser) {
+      return Fail(absl::InvalidArgumentError(
+          absl::StrCat("function get: '", name, "' is not NAME[:VERSION]")));
+    }
+    v1::GetFunctionRequest request;
+    request.set_name(spec->name);
+    request.set_version(spec->version);
+    v1::FunctionVersion version;
+    grpc::Status status = client.functions->GetFunction(CallContext().get(), request, &version);
+    if (!status.ok()) return Fail(client, status);
+    Print(version);
+    return kExitOk;
+  }
+  if (sub == "delete") {
+    v1::DeleteFunctionRequest request;
+    request.set_name(name);
+    v1::DeleteFunctionResponse response;
+    grpc::Status status = client.functions->DeleteFunction(CallContext().get(), request, &response);
+    if (!status.ok()) return Fail(client, status);
+    std::cout << "function " << name << " deleted (" << response.versions() << " versions)\n";
+    return kExitOk;
+  }
+  std::cerr << "fanout function: unknown subcommand '" << sub << "'\n";
+  return kExitUsage;
+}
+
+}  // namespace fanout::cli

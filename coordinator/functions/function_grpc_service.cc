@@ -1,0 +1,79 @@
+#include "coordinator/functions/function_grpc_service.h"
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
+
+namespace fanout::coordinator {
+namespace {
+
+constexpr size_t kChunkBytes = 1 << 20;
+
+template <typename T>
+grpc::Status Answer(absl::StatusOr<T> result, T* response) {
+  if (result.ok()) *response = *std::move(result);
+  return ToGrpcStatus(result.status());
+}
+
+}  // namespace
+
+grpc::Status FunctionGrpcService::UploadCode(grpc::ServerContext*,
+                                             grpc::ServerReader<v1::CodeChunk>* reader,
+                                             v1::CodeRef* response) {
+  absl::StatusOr<std::unique_ptr<CodeStore::Upload>> upload = registry_.code().StartUpload();
+  if (!upload.ok()) return ToGrpcStatus(upload.status());
+  v1::CodeChunk chunk;
+  while (reader->Read(&chunk)) {
+    if (absl::Status s = (*upload)->Append(chunk.data()); !s.ok()) return ToGrpcStatus(s);
+  }
+  return Answer((*upload)->Commit(), response);
+}
+
+grpc::Status FunctionGrpcService::CreateFunction(grpc::ServerContext*,
+                                                 const v1::CreateFunctionRequest* request,
+                                                 v1::FunctionVersion* response) {
+  return Answer(registry_.Create(*request), response);
+}
+
+grpc::Status FunctionGrpcService::GetFunction(grpc::ServerContext*,
+                                              const v1::GetFunctionRequest* request,
+                                              v1::FunctionVersion* response) {
+  return Answer(registry_.Get(request->name(), request->version()), response);
+}
+
+grpc::Status FunctionGrpcService::ListFunctions(grpc::ServerContext*,
+                                                const v1::ListFunctionsRequest* request,
+                                                v1::ListFunctionsResponse* response) {
+  absl::StatusOr<std::vector<v1::FunctionVersion>> list = registry_.List(request->name());
+  if (!list.ok()) return ToGrpcStatus(list.status());
+  for (v1::FunctionVersion& v : *list) *response->add_functions() = std::move(v);
+  return grpc::Status::OK;
+}
+
+grpc::Status FunctionGrpcService::DeleteFunction(grpc::ServerContext*,
+                                                 const v1::DeleteFunctionRequest* request,
+                                                 v1::DeleteFunctionResponse* response) {
+  absl::StatusOr<uint32_t> deleted = registry_.Delete(request->name());
+  if (!deleted.ok()) return ToGrpcStatus(deleted.status());
+  response->set_versions(*deleted);
+  return grpc::Status::OK;
+}
+
+grpc::Status FunctionGrpcService::FetchCode(grpc::ServerContext* context,
+                                            const v1::FetchCodeRequest* request,
+                                            grpc::ServerWriter<v1::CodeChunk>* writer) {
+  absl::StatusOr<std::string> path = registry_.code().PathOf(request->sha256());
+  if (!path.ok()) return ToGrpcStatus(path.status());
+  std::ifstream in(*path, std::ios::binary);
+  std::string buf(kChunkBytes, '\0');
+  v1::CodeChunk chunk;
+  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
+    if (context->IsCancelled()) return grpc::Status::CANCELLED;
+    chunk.set_data(buf.data(), static_cast<size_t>(in.gcount()));
+    if (!writer->Write(chunk)) return grpc::Status::CANCELLED;
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace fanout::coordinator

@@ -1,0 +1,88 @@
+#include "worker/functions/catalog_flags.h"
+
+#include <cstdlib>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "glog/logging.h"
+#include "worker/runtime/cgroup_limits.h"
+
+ABSL_FLAG(std::string, cache_dir, "",
+          "where functions' code is unpacked (default: $XDG_CACHE_HOME/fanout or "
+          "~/.cache/fanout, then /code)");
+ABSL_FLAG(uint64_t, cache_bytes, 2ull << 30,
+          "unpacked code kept at most; least recently used bundles are removed first");
+ABSL_FLAG(absl::Duration, runtime_idle, absl::Minutes(5),
+          "a warm runtime that served nothing this long exits");
+ABSL_FLAG(std::string, function_log_dir, "",
+          "functions' output, one file per version, rotated at 8 MiB (default: beside the cache)");
+ABSL_FLAG(std::string, limits, "auto",
+          "memory limits through cgroups: auto (where writable, said in the log), required "
+          "(refuse to start without), off");
+ABSL_FLAG(std::string, region, "us-east-1", "AWS_REGION as functions see it");
+
+namespace fanout::worker {
+namespace {
+
+std::string DefaultCacheRoot() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
+    return absl::StrCat(xdg, "/fanout");
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return absl::StrCat(home, "/.cache/fanout");
+  }
+  return "/tmp/fanout-cache";
+}
+
+absl::StatusOr<bool> EnforceLimits() {
+  const std::string mode = absl::GetFlag(FLAGS_limits);
+  if (mode == "off") {
+    LOG(WARNING) << "--limits=off: functions' memory is not limited";
+    return false;
+  }
+  if (mode != "auto" && mode != "required") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--limits: '", mode, "' is not auto, required or off"));
+  }
+  absl::StatusOr<std::unique_ptr<CgroupLimits>> probe =
+      CgroupLimits::Create(absl::StrCat("fanout-probe-", ::getpid()), 128);
+  if (probe.ok()) return true;
+  if (mode == "required") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--limits=required: ", probe.status().message()));
+  }
+  LOG(WARNING) << "functions' memory is NOT limited: " << probe.status().message()
+               << " (run as root where cgroup v1 memory or v2 is writable; --limits=required "
+                  "refuses to start without)";
+  return false;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<FunctionCatalog>> FunctionCatalogFromFlags(
+    const std::string& coordinator, int runtimes) {
+  absl::StatusOr<bool> enforce = EnforceLimits();
+  if (!enforce.ok()) return enforce.status();
+  FunctionCatalog::Options options;
+  const std::string root = DefaultCacheRoot();
+  options.cache_dir = absl::GetFlag(FLAGS_cache_dir);
+  if (options.cache_dir.empty()) options.cache_dir = root + "/code";
+  options.cache_bytes = absl::GetFlag(FLAGS_cache_bytes);
+  options.pool.max_runtimes = static_cast<size_t>(std::max(1, runtimes));
+  options.pool.idle = absl::GetFlag(FLAGS_runtime_idle);
+  options.pool.settings.enforce_limits = *enforce;
+  options.pool.settings.region = absl::GetFlag(FLAGS_region);
+  options.pool.settings.log_dir = absl::GetFlag(FLAGS_function_log_dir);
+  if (options.pool.settings.log_dir.empty()) options.pool.settings.log_dir = root + "/logs";
+  auto channel = grpc::CreateChannel(coordinator, grpc::InsecureChannelCredentials());
+  return std::make_unique<FunctionCatalog>(std::move(channel), std::move(options));
+}
+
+std::unique_ptr<HandlerRegistry> HandlersWithFunctions(FunctionCatalog& catalog) {
+  std::unique_ptr<HandlerRegistry> handlers = BuiltinHandlers();
+  handlers->SetResolver(
+      [&catalog](absl::string_view function) { return catalog.Resolve(function); });
+  return handlers;
+}
+
+}  // namespace fanout::worker
