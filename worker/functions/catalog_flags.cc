@@ -46,7 +46,13 @@ absl::StatusOr<bool> EnforceLimits() {
   }
   absl::StatusOr<std::unique_ptr<CgroupLimits>> probe =
       CgroupLimits::Create(absl::StrCat("fanout-probe-", ::getpid()), 128);
-  if (probe.ok()) return true;
+  if (probe.ok()) {
+    if (const int swept = CgroupLimits::SweepOrphans(); swept > 0) {
+      LOG(WARNING) << "ended what " << swept
+                   << " runtime groups of workers that are gone had left running";
+    }
+    return true;
+  }
   if (mode == "required") {
     return absl::FailedPreconditionError(
         absl::StrCat("--limits=required: ", probe.status().message()));

@@ -6,10 +6,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -127,6 +129,39 @@ CgroupLimits::~CgroupLimits() {
     if (all) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+namespace {
+
+// The worker pid in a group name fanout-PID-N or fanout-exec-PID-N; 0 when not ours.
+int OwnerOf(absl::string_view name) {
+  if (!absl::ConsumePrefix(&name, "fanout-")) return 0;
+  absl::ConsumePrefix(&name, "exec-");
+  int pid = 0;
+  return absl::SimpleAtoi(name.substr(0, name.find('-')), &pid) ? pid : 0;
+}
+
+}  // namespace
+
+int CgroupLimits::SweepOrphans() {
+  int swept = 0;
+  for (const char* controller : {"", "memory", "cpu", "pids"}) {
+    const std::string parent = *controller == '\0'
+                                   ? absl::StrCat(kRoot, OwnGroup(""))
+                                   : absl::StrCat(kRoot, "/", controller, OwnGroup(controller));
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(parent, error)) {
+      const int owner = OwnerOf(entry.path().filename().string());
+      if (owner <= 0 || !entry.is_directory(error) || ::kill(owner, 0) == 0 || errno == EPERM) {
+        continue;
+      }
+      CgroupLimits stale;  // its destructor kills what is inside and removes the group
+      stale.dirs_.push_back(entry.path().string());
+      stale.procs_.push_back(entry.path().string() + "/cgroup.procs");
+      ++swept;
+    }
+  }
+  return swept;
 }
 
 bool CgroupLimits::OomKilled() const {

@@ -32,6 +32,10 @@ class CgroupLimits {
   bool OomKilled() const;
   // SIGKILL to every process in the group, including ones that left the runtime's process group.
   void KillAll() const;
+  // Ends what workers that are gone left behind: every process in a group named fanout-PID-... or
+  // fanout-exec-PID-... whose PID no longer runs, then the group. A worker killed outright cannot
+  // do this itself; the next one on the machine does it when it starts. Returns the groups swept.
+  static int SweepOrphans();
 
  private:
   CgroupLimits() = default;
