@@ -1,7 +1,9 @@
 #include "trigger/s3_event.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "common/json_text.h"
 #include "common/utf8.h"
@@ -150,10 +152,48 @@ bool Matches(const EventFilter& filter, const S3Event& event) {
 }
 
 v1::JobSpec S3EventJob(const Rule& rule, const S3Event& event) {
-  return EventJob(rule.job, rule.name, EventItem(event), EventIdempotencyKey(rule.name, event));
+  return EventJob(rule.job, rule.name, EventItem(event, rule.job.function(), rule.name),
+                  EventIdempotencyKey(rule.name, event));
 }
 
-std::string EventItem(const S3Event& event) {
+namespace {
+
+// As S3 writes keys into event records: percent-encoded, '/' kept, a space as '+'.
+std::string EncodeEventKey(absl::string_view key) {
+  std::string out;
+  for (unsigned char c : key) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      absl::StrAppend(&out, "%", absl::StrFormat("%02X", c));
+    }
+  }
+  return out;
+}
+
+json LambdaRecord(const S3Event& event, const std::string& rule) {
+  json object = {{"key", EncodeEventKey(event.key)}, {"size", event.size}, {"eTag", event.etag}};
+  if (!event.version_id.empty()) object["versionId"] = event.version_id;
+  return {
+      {"eventVersion", "2.1"},
+      {"eventSource", "aws:s3"},
+      {"awsRegion", "us-east-1"},
+      {"eventName", event.name},
+      {"s3",
+       {{"s3SchemaVersion", "1.0"},
+        {"configurationId", rule},
+        {"bucket", {{"name", event.bucket}, {"arn", absl::StrCat("arn:aws:s3:::", event.bucket)}}},
+        {"object", object}}}};
+}
+
+}  // namespace
+
+std::string EventItem(const S3Event& event, const std::string& function, const std::string& rule) {
+  if (!absl::StartsWith(function, "builtin:")) {
+    return DumpJson({{"Records", json::array({LambdaRecord(event, rule)})}});
+  }
   json item = {
       {"bucket", event.bucket}, {"key", event.key}, {"size", event.size}, {"etag", event.etag}};
   if (!event.version_id.empty()) item["version_id"] = event.version_id;

@@ -138,7 +138,7 @@ void WebhookHandler::SubmitRule(const Rule& rule, const std::vector<const S3Even
                                 Outcome* outcome) {
   std::vector<std::string> items, keys;
   for (const S3Event* event : events) {
-    items.push_back(EventItem(*event));
+    items.push_back(EventItem(*event, rule.job.function(), rule.name));
     keys.push_back(EventIdempotencyKey(rule.name, *event));
   }
   // Batched, the post's events are one submission; else one job each, and one refused event

@@ -67,6 +67,27 @@ TEST_F(WebhookHandlerTest, AnEventBecomesOneJobWhoseItemIdentifiesTheObject) {
                                      "etag": "6f5902ac"}])"));
 }
 
+TEST(WebhookHandlerFunctionsTest, AUsersFunctionGetsTheS3EventRecordALambdaHandlerExpects) {
+  TriggerConfig config = *ParseTriggerConfig("t.json", R"({"rules": [
+      {"name": "thumbs", "source": {"type": "webhook"}, "job": {"function": "thumbnails"}}]})");
+  RecordingSubmitter submitter;
+  WebhookHandler handler(config, submitter);
+  HttpReply reply = handler.Handle(Body("ceph:s3", "ObjectCreated:Put", "in/a b+cé.txt"));
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  ASSERT_EQ(submitter.jobs.size(), 1u);
+  const json items = json::parse(submitter.jobs.begin()->second.source());
+  ASSERT_EQ(items.size(), 1u);
+  const json& record = items[0]["Records"][0];
+  EXPECT_EQ(record["eventSource"], "aws:s3");
+  EXPECT_EQ(record["eventName"], "ObjectCreated:Put");
+  EXPECT_EQ(record["s3"]["bucket"]["name"], "uploads");
+  EXPECT_EQ(record["s3"]["bucket"]["arn"], "arn:aws:s3:::uploads");
+  // As S3 sends keys: percent-encoded, a space as '+' (handlers decode it so).
+  EXPECT_EQ(record["s3"]["object"]["key"], "in/a+b%2Bc%C3%A9.txt");
+  EXPECT_EQ(record["s3"]["object"]["size"], 12);
+  EXPECT_EQ(record["s3"]["object"]["eTag"], "6f5902ac");
+}
+
 TEST_F(WebhookHandlerTest, TheSameEventTwiceOrInAnotherDialectIsOneJob) {
   EXPECT_EQ(
       json::parse(

@@ -94,6 +94,10 @@ class Handler {
   virtual ~Handler() = default;
   // Returns the result as JSON text.
   virtual absl::StatusOr<std::string> Invoke(const Event& event, Context& context) = 0;
+  // True when a task of several items is one invocation with {"Items": [...]} (Step Functions'
+  // ItemBatcher shape, which Lambda functions expect) instead of one invocation per item. Its
+  // response is a list of one result per item, or one result that every item gets.
+  virtual bool TakesBatches() const { return false; }
 };
 
 }  // namespace fanout::worker

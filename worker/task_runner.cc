@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/guard.h"
+#include "common/json_text.h"
 #include "common/proto_time.h"
 #include "common/utf8.h"
 
@@ -42,6 +43,7 @@ class TaskRun {
   }
 
   v1::TaskOutcome Run() {
+    if (handler_.TakesBatches() && task_.items_size() > 1) return RunBatch();
     for (int i = first_; i < task_.items_size(); ++i) {
       if (env_.cancelled->load()) return Stop(absl::CancelledError(kLeaseGone), i);
       if (TimeIsUp()) return Continue(i);
@@ -93,7 +95,51 @@ class TaskRun {
     return env_.clock.Now() >= deadline_ || (env_.stop_now && env_.stop_now->load());
   }
 
-  absl::StatusOr<std::string> Invoke(int i) {
+  // The whole task as one invocation of {"Items": [...]}: its checkpoints are the task's (item 0).
+  v1::TaskOutcome RunBatch() {
+    if (env_.cancelled->load()) return Stop(absl::CancelledError(kLeaseGone), 0);
+    if (TimeIsUp()) return Continue(0);
+    std::string batch = R"({"Items":[)";
+    for (int i = 0; i < task_.items_size(); ++i) {
+      if (i > 0) batch += ',';
+      batch += task_.items(i);
+    }
+    batch += "]}";
+    absl::StatusOr<std::string> result = Invoke(0, batch);
+    if (!result.ok()) {
+      if (env_.cancelled->load()) return Stop(absl::CancelledError(kLeaseGone), 0);
+      const absl::StatusCode code = result.status().code();
+      if (TimeIsUp() &&
+          (code == absl::StatusCode::kDeadlineExceeded || code == absl::StatusCode::kCancelled ||
+           code == absl::StatusCode::kUnavailable)) {
+        return Continue(0);
+      }
+      return Stop(result.status(), -1);
+    }
+    absl::StatusOr<std::vector<std::string>> spread = Spread(*result);
+    if (!spread.ok()) return Stop(spread.status(), -1);
+    for (std::string& one : *spread) {
+      absl::StatusOr<std::string> checked = Checked(std::move(one));
+      if (!checked.ok()) return Stop(checked.status(), -1);
+      results_.add_results(*std::move(checked));
+    }
+    *outcome_.mutable_results() = std::move(results_);
+    return Finish();
+  }
+
+  // A batch's response: a list of one result per item, else one result for every item.
+  absl::StatusOr<std::vector<std::string>> Spread(const std::string& response) const {
+    const size_t n = static_cast<size_t>(task_.items_size());
+    absl::StatusOr<nlohmann::json> parsed = ParseJson(response, "the batch's response");
+    if (parsed.ok() && parsed->is_array() && parsed->size() == n) {
+      std::vector<std::string> out;
+      for (const nlohmann::json& one : *parsed) out.push_back(DumpJson(one));
+      return out;
+    }
+    return std::vector<std::string>(n, response);
+  }
+
+  absl::StatusOr<std::string> Invoke(int i, absl::string_view item = {}) {
     Context::Setup setup;
     setup.request_id =
         absl::StrCat(job_.job_id, "/", task_.ref().index(), "/", task_.ref().epoch());
@@ -106,8 +152,8 @@ class TaskRun {
       return Commit(i, cursor, progress);
     };
     Context context(env_.clock, std::move(setup));
-    Event event{task_.items(i), job_.params, job_.job_id, task_.ref().index(),
-                static_cast<uint32_t>(i)};
+    Event event{item.data() != nullptr ? item : absl::string_view(task_.items(i)), job_.params,
+                job_.job_id, task_.ref().index(), static_cast<uint32_t>(i)};
     // A handler that throws fails its task (retryably: INTERNAL), never the worker.
     return Guarded("the handler", [&] { return handler_.Invoke(event, context); });
   }
@@ -155,7 +201,9 @@ class TaskRun {
     // Messages carry outside text (an S3 error body, say): what is not UTF-8 is replaced, or the
     // coordinator could not parse the report.
     error.set_message(ReplaceInvalidUtf8(error.message()));
-    if (task_.items_size() > 1) error.set_message(absl::StrCat("item ", i, ": ", error.message()));
+    if (task_.items_size() > 1 && i >= 0) {
+      error.set_message(absl::StrCat("item ", i, ": ", error.message()));
+    }
     *outcome_.mutable_error() = std::move(error);
     return Finish();
   }

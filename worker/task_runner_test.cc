@@ -132,5 +132,38 @@ TEST_F(TaskRunnerTest, AnUnreachableCoordinatorPastTheLimitMeansContinue) {
   EXPECT_TRUE(o.continued()) << o.ShortDebugString();
 }
 
+// Takes a task's items as one {"Items": [...]} invocation, as Lambda functions do; answers with one
+// result per item (a list) or, when the event asks, one result for all.
+class BatchEcho : public Handler {
+ public:
+  absl::StatusOr<std::string> Invoke(const Event& event, Context&) override {
+    events.emplace_back(event.item);
+    nlohmann::json batch = nlohmann::json::parse(event.item);
+    if (batch["Items"][0] == "one") return std::string(R"({"all":true})");
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : batch["Items"]) out.push_back({{"got", item}});
+    return out.dump();
+  }
+  bool TakesBatches() const override { return true; }
+  std::vector<std::string> events;
+};
+
+TEST_F(TaskRunnerTest, AHandlerThatTakesBatchesGetsTheTaskAsItemsOnce) {
+  BatchEcho handler;
+  v1::TaskOutcome o = RunTask(Task({"1", R"({"a":2})", "3"}), Job("fn:1"), handler, env_);
+  ASSERT_TRUE(o.has_results()) << o.ShortDebugString();
+  ASSERT_EQ(handler.events.size(), 1u);
+  EXPECT_EQ(handler.events[0], R"({"Items":[1,{"a":2},3]})");
+  ASSERT_EQ(o.results().results_size(), 3);
+  EXPECT_EQ(o.results().results(1), R"({"got":{"a":2}})");
+  v1::TaskOutcome one = RunTask(Task({R"("one")", "2"}), Job("fn:1"), handler, env_);
+  ASSERT_EQ(one.results().results_size(), 2);
+  EXPECT_EQ(one.results().results(0), R"({"all":true})");
+  EXPECT_EQ(one.results().results(1), R"({"all":true})");
+  // A single item is the event itself, as on Lambda.
+  v1::TaskOutcome single = RunTask(Task({"7"}), Job("fn:1"), handler, env_);
+  EXPECT_EQ(handler.events.back(), "7");
+}
+
 }  // namespace
 }  // namespace fanout::worker

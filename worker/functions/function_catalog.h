@@ -52,6 +52,7 @@ class PinnedCodeHandler : public Handler {
   PinnedCodeHandler(CodeCache& cache, std::string sha256, std::unique_ptr<Handler> inner)
       : cache_(cache), sha256_(std::move(sha256)), inner_(std::move(inner)) {}
   absl::StatusOr<std::string> Invoke(const Event& event, Context& context) override;
+  bool TakesBatches() const override { return inner_->TakesBatches(); }
 
  private:
   CodeCache& cache_;

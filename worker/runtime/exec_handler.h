@@ -20,6 +20,7 @@ class ExecHandler : public Handler {
         settings_(std::move(settings)),
         log_(settings_.log_dir, config_.key()) {}
   absl::StatusOr<std::string> Invoke(const Event& event, Context& context) override;
+  bool TakesBatches() const override { return true; }
 
  private:
   const FunctionConfig config_;

@@ -21,6 +21,7 @@ class LambdaRuntimeHandler : public Handler {
   LambdaRuntimeHandler(FunctionConfig config, RuntimePool& pool)
       : config_(std::move(config)), pool_(pool) {}
   absl::StatusOr<std::string> Invoke(const Event& event, Context& context) override;
+  bool TakesBatches() const override { return true; }
 
  private:
   const FunctionConfig config_;
