@@ -28,6 +28,8 @@ int DevCommand();
 int FunctionCommand(const std::vector<std::string>& args, const std::vector<std::string>& env);
 // A synchronous call of a function (a one-item job): prints its response; exit 1 on its error.
 int InvokeCommand(const std::string& function);
+// What users' functions printed, per attempt; --task=N, --follow.
+int LogsCommand(const std::string& job_id);
 
 }  // namespace fanout::cli
 

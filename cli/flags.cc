@@ -12,6 +12,8 @@ ABSL_FLAG(std::string, handler, "", "function create: _HANDLER (provided) or the
 ABSL_FLAG(std::string, code, "", "function create: the code: a directory, a .zip or a .tar.gz");
 ABSL_FLAG(std::string, description, "", "function create: a line about the function");
 ABSL_FLAG(std::string, payload, "{}", "invoke: the event, as JSON or @FILE holding it");
+ABSL_FLAG(int64_t, task, -1, "logs: only this task's attempts");
+ABSL_FLAG(bool, follow, false, "logs: print attempts as they end, until the job does");
 ABSL_FLAG(std::string, function, "", "submit: the function, e.g. builtin:sha256");
 ABSL_FLAG(std::string, source, "",
           "submit: range:A-B, an inline JSON list, or @FILE holding a JSON list");

@@ -16,6 +16,9 @@ ABSL_DECLARE_FLAG(std::string, handler);
 ABSL_DECLARE_FLAG(std::string, code);
 ABSL_DECLARE_FLAG(std::string, description);
 ABSL_DECLARE_FLAG(std::string, payload);
+// logs
+ABSL_DECLARE_FLAG(int64_t, task);
+ABSL_DECLARE_FLAG(bool, follow);
 // submit
 ABSL_DECLARE_FLAG(std::string, function);
 ABSL_DECLARE_FLAG(std::string, source);

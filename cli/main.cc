@@ -36,6 +36,8 @@ constexpr char kUsage[] = R"(fanout COMMAND [flags]
                           re-queue a finished job's dead and failed tasks (resuming from their
                           checkpoints unless --from_scratch), any time later
   results JOB             one JSON line per item: {"item", "state", "result" | "error"}
+  logs JOB [--task=N] [--follow] [--json]
+                          what functions printed, per attempt (the last 4 KiB of each)
   workers [--json]        workers and their slots
   cost JOB [--json] [--free_tier] [--gb_second_price=USD] [--request_price=USD_PER_MILLION]
                           the job's metered requests and GB-seconds, priced as AWS Lambda would
@@ -133,6 +135,7 @@ int main(int argc, char** argv) {
     return fanout::cli::CostCommand(positional.size() == 3 ? positional[2] : "");
   }
   if (command == "results") return job_arg(&job_id) ? fanout::cli::ResultsCommand(job_id) : 2;
+  if (command == "logs") return job_arg(&job_id) ? fanout::cli::LogsCommand(job_id) : 2;
   std::cerr << "fanout: unknown command '" << command << "'\n\n" << kUsage;
   return fanout::cli::kExitUsage;
 }

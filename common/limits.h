@@ -19,6 +19,8 @@ inline constexpr size_t kDefaultMaxTaskBytes = size_t{6} << 20;
 inline constexpr size_t kDefaultMaxResultBytes = size_t{6} << 20;
 // A handler's checkpoint cursor.
 inline constexpr size_t kMaxCursorBytes = size_t{1} << 20;
+// What a function printed during an invocation, kept with its attempt (the tail).
+inline constexpr size_t kMaxLogBytes = 4096;
 // gRPC messages between fanout's own processes (both directions).
 inline constexpr size_t kMaxMessageBytes = size_t{64} << 20;
 // Where a batch of leases, outcomes or checkpoints is cut: well under kMaxMessageBytes, so that

@@ -9,6 +9,7 @@
 #include "common/limits.h"
 #include "common/metering.h"
 #include "common/proto_time.h"
+#include "common/utf8.h"
 #include "coordinator/task_table.h"
 
 namespace fanout::coordinator {
@@ -225,6 +226,12 @@ void TaskTable::MeterInvocation(JobEntry& entry, v1::Task& task, const v1::TaskO
     v1::Attempt* attempt = task.mutable_attempts(task.attempts_size() - 1);
     took = std::min(took, now - FromProto(attempt->leased_at()));
     ToProto(took, attempt->mutable_duration());
+    if (!outcome.logs().empty()) {
+      attempt->set_logs(ReplaceInvalidUtf8(outcome.logs().substr(
+          outcome.logs().size() - std::min<size_t>(outcome.logs().size(), kMaxLogBytes))));
+    }
+    // Init is billed as Lambda bills custom runtimes', but is within the measured duration.
+    if (outcome.has_init_duration()) *attempt->mutable_init_duration() = outcome.init_duration();
   }
   totals_.gb_seconds +=
       Meter(took, MemoryMb(entry.job.spec().options()), entry.job.mutable_usage());

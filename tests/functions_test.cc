@@ -178,6 +178,17 @@ TEST_F(NodeFunctionsTest, AwsLambdaRicRunsAThousandItemsAndThrownErrorsKeepTheir
     EXPECT_EQ(out["echo"], nlohmann::json::parse(r.item()));
     EXPECT_EQ(out["job_id"], job.job_id());
   }
+  // What the handler printed is kept with each attempt; cold starts say how long init took.
+  CommandResult logs = cluster_.Cli({"logs", job.job_id(), "--task=5"});
+  ASSERT_EQ(logs.exit_code, 0) << logs.err;
+  EXPECT_THAT(logs.out, HasSubstr("== task 5 attempt 1"));
+  EXPECT_THAT(logs.out, HasSubstr("echo 6"));  // console.log("echo", JSON.stringify(event))
+  absl::StatusOr<std::vector<v1::Task>> tasks = cluster_.Tasks(job.job_id());
+  ASSERT_TRUE(tasks.ok());
+  int cold = 0;
+  for (const v1::Task& t : *tasks) cold += t.attempts(0).has_init_duration();
+  EXPECT_GE(cold, 1);
+  EXPECT_LE(cold, 16);  // warm runtimes served the rest (2 workers x 4 slots, and retries)
   CommandResult thrown = cluster_.Cli({"invoke", "node", R"(--payload={"throw":"bad input"})"});
   EXPECT_EQ(thrown.exit_code, 1);
   nlohmann::json error = nlohmann::json::parse(thrown.out);

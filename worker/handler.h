@@ -80,9 +80,18 @@ class Context {
     return setup_.checkpointer(cursor, progress);
   }
 
+  // What out-of-process runtimes tell about the invocation: the tail of its output and, for a
+  // cold start, how long the runtime took to start. Set by the handler's thread.
+  void set_logs(std::string logs) { logs_ = std::move(logs); }
+  const std::string& logs() const { return logs_; }
+  void set_init_duration(absl::Duration init) { init_duration_ = init; }
+  absl::Duration init_duration() const { return init_duration_; }
+
  private:
   const Clock& clock_;
   const Setup setup_;
+  std::string logs_;
+  absl::Duration init_duration_;
 };
 
 // Implementations must be thread-safe: one instance serves every slot of a worker.

@@ -10,6 +10,7 @@
 #include "common/process_util.h"
 #include "glog/logging.h"
 #include "worker/functions/catalog_flags.h"
+#include "worker/functions/runtime_metrics.h"
 #include "worker/handler_registry.h"
 #include "worker/worker.h"
 
@@ -77,11 +78,15 @@ int main(int argc, char** argv) {
   auto* worker_ptr = new fanout::worker::Worker(
       options, fanout::worker::HandlersWithFunctions(*functions), fanout::MonotonicClock::Get());
   fanout::worker::Worker& worker = *worker_ptr;
+  auto* runtimes = new fanout::worker::RuntimeMetrics(*registry);  // never freed, as the registry
   std::unique_ptr<fanout::HttpServer> metrics_server;
   if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {
     auto started = fanout::StartMetricsServer(
         listen, *registry,
-        [&worker, metrics = options.metrics] { metrics->SetBusy(worker.busy()); });
+        [&worker, metrics = options.metrics, runtimes, functions] {
+          metrics->SetBusy(worker.busy());
+          runtimes->Refresh(functions->pool());
+        });
     if (!started.ok()) {
       std::cerr << "fanout-worker: " << started.status().message() << "\n";
       return 2;

@@ -155,7 +155,26 @@ class TaskRun {
     Event event{item.data() != nullptr ? item : absl::string_view(task_.items(i)), job_.params,
                 job_.job_id, task_.ref().index(), static_cast<uint32_t>(i)};
     // A handler that throws fails its task (retryably: INTERNAL), never the worker.
-    return Guarded("the handler", [&] { return handler_.Invoke(event, context); });
+    absl::StatusOr<std::string> result =
+        Guarded("the handler", [&] { return handler_.Invoke(event, context); });
+    KeepLogs(context);
+    return result;
+  }
+
+  // The invocation's output tail joins the outcome's (the last kMaxLogBytes of the task), as
+  // UTF-8: the report would not parse otherwise.
+  void KeepLogs(const Context& context) {
+    if (context.init_duration() > absl::ZeroDuration()) {
+      ToProto(context.init_duration() + (outcome_.has_init_duration()
+                                             ? FromProto(outcome_.init_duration())
+                                             : absl::ZeroDuration()),
+              outcome_.mutable_init_duration());
+    }
+    if (context.logs().empty()) return;
+    std::string* logs = outcome_.mutable_logs();
+    logs->append(context.logs());
+    if (logs->size() > kMaxLogBytes) logs->erase(0, logs->size() - kMaxLogBytes);
+    *logs = ReplaceInvalidUtf8(*logs);
   }
 
   absl::Status Commit(int item, absl::string_view cursor, double progress) {

@@ -198,6 +198,17 @@ DashboardApi::Failures DashboardApi::FailuresOf(const v1::Job& job) {
   return found;
 }
 
+namespace {
+
+std::string LastLogs(const v1::Task& task) {
+  for (int i = task.attempts_size() - 1; i >= 0; --i) {
+    if (!task.attempts(i).logs().empty()) return task.attempts(i).logs();
+  }
+  return "";
+}
+
+}  // namespace
+
 HttpResponse DashboardApi::Tasks(const std::string& job_id, const HttpRequest& request) {
   absl::StatusOr<v1::Job> job = manager_.GetJobSummary(job_id);
   if (!job.ok()) {
@@ -222,6 +233,8 @@ HttpResponse DashboardApi::Tasks(const std::string& job_id, const HttpRequest& r
          {"continuations", t.continuations()},
          {"items", t.items_size()},
          {"item_preview", Preview(t)},
+         // What a user's function printed in the latest attempt that printed anything.
+         {"logs", LastLogs(t)},
          {"error", t.state() == v1::TASK_SUCCEEDED ? json(nullptr) : ErrorJson(t.error())}});
   }
   json next = nullptr;

@@ -82,8 +82,14 @@ absl::StatusOr<std::string> ExecHandler::Invoke(const Event& event, Context& con
   (*child)->KillGroup();
   if (limits) limits->KillAll();
   (*child)->WaitExit(absl::InfiniteFuture());
-  log_.End(request_id, absl::Now() - start);
+  // The file gets every invocation's stderr; the tail kept with the outcome is this one's own
+  // (invocations of one exec function run at once, so the log's shared tail would mix them).
+  (void)log_.End(request_id, absl::Now() - start);
   absl::MutexLock lock(&output->mu);
+  context.set_logs(
+      output->err_tail.size() > InvocationLog::kTailBytes
+          ? output->err_tail.substr(output->err_tail.size() - InvocationLog::kTailBytes)
+          : output->err_tail);
   if (limits && limits->OomKilled()) {
     result = {InvocationResult::Kind::kOutOfMemory, "", "Runtime.OutOfMemory",
               absl::StrCat("the command went over its memory limit of ", config_.memory_mb,

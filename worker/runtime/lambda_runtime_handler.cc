@@ -69,8 +69,12 @@ absl::StatusOr<std::string> LambdaRuntimeHandler::Invoke(const Event& event, Con
     }
     result = (*runtime)->Invoke(invocation, context);
     if (cold) {
-      if (std::optional<absl::Duration> init = (*runtime)->init_duration()) pool_.NoteInit(*init);
+      if (std::optional<absl::Duration> init = (*runtime)->init_duration()) {
+        pool_.NoteInit(*init);
+        context.set_init_duration(*init);
+      }
     }
+    context.set_logs(result.logs);
     pool_.Release(config_, *std::move(runtime));
     if (result.kind != InvocationResult::Kind::kInitError || context.cancelled()) break;
   }

@@ -221,7 +221,7 @@ const jobView = {
           <th>Code</th><th>Message</th><th class="num">Attempts</th></tr></thead><tbody></tbody></table></div></section>
       <section class="panel"><div class="panel-head"><h2>Tasks</h2><div class="pager" id="task-pager"></div></div>
         <div class="table-wrap"><table id="tasks" class="grid"><thead><tr><th class="num">#</th><th>State</th><th class="num">Attempt</th>
-          <th>Progress</th><th>Worker</th><th class="num">Cont.</th><th class="num">Items</th><th>First item</th><th>Error</th></tr></thead>
+          <th>Progress</th><th>Worker</th><th class="num">Cont.</th><th class="num">Items</th><th>First item</th><th>Error</th><th>Logs</th></tr></thead>
           <tbody></tbody></table></div></section></div>`;
     const ch = root.querySelector('#throughput');
     ch.addEventListener('mousemove', (e) => { chartMouse = e.clientX - ch.getBoundingClientRect().left; hover(); });
@@ -290,8 +290,9 @@ const jobView = {
       <td>${mini(k.state === 'SUCCEEDED' ? 1 : k.progress, 's-' + lc(k.state))}</td>
       <td class="mono sub">${k.worker_id || '—'}</td><td class="num">${k.continuations || 0}</td><td class="num">${num(k.items)}</td>
       <td><code class="clip" title="${k.item_preview}">${k.item_preview}</code></td>
-      <td>${k.error ? html`<span class="clip msg err" title="${k.error.code}: ${k.error.message}"><b>${k.error.code}</b> ${k.error.message}</span>` : ''}</td></tr>`)
-      : emptyRow(9, 'No tasks yet.'));
+      <td>${k.error ? html`<span class="clip msg err" title="${k.error.code}: ${k.error.message}"><b>${k.error.code}</b> ${k.error.message}</span>` : ''}</td>
+      <td>${k.logs ? html`<details class="logs"><summary>${num(k.logs.split('\n').filter((l) => l).length)} lines</summary><pre>${k.logs}</pre></details>` : ''}</td></tr>`)
+      : emptyRow(10, 'No tasks yet.'));
   },
   drawConfig(j) {
     const o = j.options || {}, fi = j.fan_in || {};
