@@ -11,6 +11,9 @@ echo
 echo "== checkpoint-overhead =="
 bazel-bin/bench/checkpoint_overhead --bin_dir=bin
 echo
+echo "== function-overhead (bash, Node on aws-lambda-ric, exec, beside builtin:noop; ~3 min) =="
+bazel-bin/bench/function_overhead --bin_dir=bin
+echo
 echo "== webhook-latency =="
 bazel-bin/bench/webhook_latency --bin_dir=bin
 echo

@@ -1,15 +1,21 @@
 #include "worker/functions/catalog_flags.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
 #include "worker/runtime/cgroup_limits.h"
 
 ABSL_FLAG(std::string, cache_dir, "",
-          "where functions' code is unpacked (default: $XDG_CACHE_HOME/fanout or "
-          "~/.cache/fanout, then /code)");
+          "where functions' code is unpacked, one directory per worker (default: "
+          "$XDG_CACHE_HOME/fanout/code/PID or ~/.cache/fanout/code/PID)");
 ABSL_FLAG(uint64_t, cache_bytes, 2ull << 30,
           "unpacked code kept at most; least recently used bundles are removed first");
 ABSL_FLAG(absl::Duration, runtime_idle, absl::Minutes(5),
@@ -32,6 +38,17 @@ std::string DefaultCacheRoot() {
     return absl::StrCat(home, "/.cache/fanout");
   }
   return "/tmp/fanout-cache";
+}
+
+void SweepCachesOfGoneWorkers(const std::string& parent) {
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(parent, error)) {
+    int pid = 0;
+    if (absl::SimpleAtoi(entry.path().filename().string(), &pid) && pid > 0 &&
+        ::kill(pid, 0) != 0 && errno == ESRCH) {
+      std::filesystem::remove_all(entry.path(), error);
+    }
+  }
 }
 
 absl::StatusOr<bool> EnforceLimits() {
@@ -72,7 +89,12 @@ absl::StatusOr<std::unique_ptr<FunctionCatalog>> FunctionCatalogFromFlags(
   FunctionCatalog::Options options;
   const std::string root = DefaultCacheRoot();
   options.cache_dir = absl::GetFlag(FLAGS_cache_dir);
-  if (options.cache_dir.empty()) options.cache_dir = root + "/code";
+  if (options.cache_dir.empty()) {
+    // A directory per worker process (a cache is one process's), those of workers that are gone
+    // removed first.
+    SweepCachesOfGoneWorkers(root + "/code");
+    options.cache_dir = absl::StrCat(root, "/code/", ::getpid());
+  }
   options.cache_bytes = absl::GetFlag(FLAGS_cache_bytes);
   options.pool.max_runtimes = static_cast<size_t>(std::max(1, runtimes));
   options.pool.idle = absl::GetFlag(FLAGS_runtime_idle);
@@ -81,7 +103,7 @@ absl::StatusOr<std::unique_ptr<FunctionCatalog>> FunctionCatalogFromFlags(
   options.pool.settings.log_dir = absl::GetFlag(FLAGS_function_log_dir);
   if (options.pool.settings.log_dir.empty()) options.pool.settings.log_dir = root + "/logs";
   auto channel = grpc::CreateChannel(coordinator, grpc::InsecureChannelCredentials());
-  return std::make_unique<FunctionCatalog>(std::move(channel), std::move(options));
+  return FunctionCatalog::Open(std::move(channel), std::move(options));
 }
 
 std::unique_ptr<HandlerRegistry> HandlersWithFunctions(FunctionCatalog& catalog) {

@@ -1,6 +1,9 @@
 #include "worker/functions/code_cache.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -22,14 +25,34 @@ bool IsDigest(const std::string& s) {
 
 }  // namespace
 
+absl::StatusOr<std::unique_ptr<CodeCache>> CodeCache::Open(std::string dir, uint64_t max_bytes,
+                                                           Fetcher fetch, OnEvict on_evict) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error)
+    return absl::FailedPreconditionError(absl::StrCat("--cache_dir: ", dir, ": ", error.message()));
+  const std::string lock = dir + "/.lock";
+  const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (fd >= 0) ::close(fd);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--cache_dir: ", dir, " is in use by another worker (each worker needs its own)"));
+  }
+  std::unique_ptr<CodeCache> cache(
+      new CodeCache(std::move(dir), max_bytes, std::move(fetch), std::move(on_evict)));
+  cache->lock_fd_ = fd;
+  cache->LoadExisting();
+  return cache;
+}
+
 CodeCache::CodeCache(std::string dir, uint64_t max_bytes, Fetcher fetch, OnEvict on_evict)
     : dir_(std::move(dir)),
       max_bytes_(max_bytes),
       fetch_(std::move(fetch)),
-      on_evict_(std::move(on_evict)) {
-  std::error_code error;
-  std::filesystem::create_directories(dir_, error);
-  LoadExisting();
+      on_evict_(std::move(on_evict)) {}
+
+CodeCache::~CodeCache() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 std::string CodeCache::CodeDir(const std::string& sha256) const {
@@ -41,6 +64,7 @@ void CodeCache::LoadExisting() {
   absl::MutexLock lock(&mu_);
   for (const auto& item : std::filesystem::directory_iterator(dir_, error)) {
     const std::string name = item.path().filename().string();
+    if (name == ".lock") continue;
     std::ifstream marker(item.path().string() + kDoneMarker);
     std::string size_text;
     uint64_t size = 0;

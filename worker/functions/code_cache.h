@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -24,7 +25,11 @@ class CodeCache {
   // Called before a bundle's directory is removed (to end idle runtimes started from it).
   using OnEvict = std::function<void(const std::string& code_dir)>;
 
-  CodeCache(std::string dir, uint64_t max_bytes, Fetcher fetch, OnEvict on_evict);
+  // Takes `dir` for this process alone (an exclusive lock on DIR/.lock): two workers sharing a
+  // cache would remove each other's code. kFailedPrecondition when another process holds it.
+  static absl::StatusOr<std::unique_ptr<CodeCache>> Open(std::string dir, uint64_t max_bytes,
+                                                         Fetcher fetch, OnEvict on_evict);
+  ~CodeCache();
 
   // The unpacked code of `sha256` (fetched and unpacked first if missing), pinned until Unpin:
   // a pinned bundle is never removed.
@@ -45,7 +50,10 @@ class CodeCache {
   void MakeRoom(uint64_t incoming) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void LoadExisting();
 
+  CodeCache(std::string dir, uint64_t max_bytes, Fetcher fetch, OnEvict on_evict);
+
   const std::string dir_;
+  int lock_fd_ = -1;
   const uint64_t max_bytes_;
   const Fetcher fetch_;
   const OnEvict on_evict_;

@@ -33,14 +33,24 @@ FunctionConfig ConfigOf(const v1::FunctionVersion& version, std::string task_roo
 }  // namespace
 
 FunctionCatalog::FunctionCatalog(std::shared_ptr<grpc::Channel> channel, Options options)
-    : stub_(v1::FunctionService::NewStub(channel)),
-      pool_(options.pool),
-      cache_(
-          options.cache_dir, options.cache_bytes,
-          [this](const std::string& sha, const std::string& path) { return FetchCode(sha, path); },
-          [this](const std::string& code_dir) {
-            pool_.EndIdle([&](const FunctionConfig& c) { return c.task_root == code_dir; });
-          }) {}
+    : stub_(v1::FunctionService::NewStub(channel)), pool_(options.pool) {}
+
+absl::StatusOr<std::unique_ptr<FunctionCatalog>> FunctionCatalog::Open(
+    std::shared_ptr<grpc::Channel> channel, Options options) {
+  std::unique_ptr<FunctionCatalog> catalog(new FunctionCatalog(std::move(channel), options));
+  FunctionCatalog* self = catalog.get();
+  absl::StatusOr<std::unique_ptr<CodeCache>> cache = CodeCache::Open(
+      options.cache_dir, options.cache_bytes,
+      [self](const std::string& sha, const std::string& path) {
+        return self->FetchCode(sha, path);
+      },
+      [self](const std::string& code_dir) {
+        self->pool_.EndIdle([&](const FunctionConfig& c) { return c.task_root == code_dir; });
+      });
+  if (!cache.ok()) return cache.status();
+  catalog->cache_ = *std::move(cache);
+  return catalog;
+}
 
 absl::Status FunctionCatalog::FetchCode(const std::string& sha256, const std::string& path) {
   grpc::ClientContext context;
@@ -60,7 +70,7 @@ absl::Status FunctionCatalog::FetchCode(const std::string& sha256, const std::st
 
 absl::StatusOr<std::unique_ptr<Handler>> FunctionCatalog::Build(
     const v1::FunctionVersion& version) {
-  FunctionConfig config = ConfigOf(version, cache_.CodeDir(version.code_sha256()));
+  FunctionConfig config = ConfigOf(version, cache_->CodeDir(version.code_sha256()));
   std::unique_ptr<Handler> inner;
   if (config.runtime == "provided") {
     inner = std::make_unique<LambdaRuntimeHandler>(config, pool_);
@@ -70,7 +80,7 @@ absl::StatusOr<std::unique_ptr<Handler>> FunctionCatalog::Build(
     return absl::FailedPreconditionError(absl::StrCat(
         "function ", config.key(), ": runtime '", config.runtime, "' is not known to this worker"));
   }
-  return std::make_unique<PinnedCodeHandler>(cache_, version.code_sha256(), std::move(inner));
+  return std::make_unique<PinnedCodeHandler>(*cache_, version.code_sha256(), std::move(inner));
 }
 
 absl::StatusOr<Handler*> FunctionCatalog::Resolve(absl::string_view function) {

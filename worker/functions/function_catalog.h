@@ -27,21 +27,24 @@ class FunctionCatalog {
     uint64_t cache_bytes = 2ull << 30;
     RuntimePool::Options pool;
   };
-  FunctionCatalog(std::shared_ptr<grpc::Channel> channel, Options options);
+  // Fails when the cache directory cannot be taken (see CodeCache::Open).
+  static absl::StatusOr<std::unique_ptr<FunctionCatalog>> Open(
+      std::shared_ptr<grpc::Channel> channel, Options options);
 
   // The handler of `function` ("NAME:VERSION"); kNotFound when the coordinator has no such
   // version (deleted), kUnavailable when it cannot be asked now.
   absl::StatusOr<Handler*> Resolve(absl::string_view function);
   RuntimePool& pool() { return pool_; }
-  CodeCache& cache() { return cache_; }
+  CodeCache& cache() { return *cache_; }
 
  private:
+  FunctionCatalog(std::shared_ptr<grpc::Channel> channel, Options options);
   absl::StatusOr<std::unique_ptr<Handler>> Build(const v1::FunctionVersion& version);
   absl::Status FetchCode(const std::string& sha256, const std::string& path);
 
   std::unique_ptr<v1::FunctionService::Stub> stub_;
   RuntimePool pool_;
-  CodeCache cache_;
+  std::unique_ptr<CodeCache> cache_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<Handler>> handlers_ ABSL_GUARDED_BY(mu_);
 };
