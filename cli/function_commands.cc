@@ -29,7 +29,11 @@ constexpr size_t kChunkBytes = 1 << 20;
 
 json VersionToJson(const v1::FunctionVersion& v) {
   json env = json::object();
-  for (const v1::EnvVar& var : v.settings().env()) env[var.name()] = var.value();
+  for (const v1::EnvVar& var : v.settings().env()) {
+    // Credentials are not printed back.
+    const bool secret = var.name() == "AWS_SECRET_ACCESS_KEY" || var.name() == "AWS_SESSION_TOKEN";
+    env[var.name()] = secret ? std::string("(set)") : var.value();
+  }
   return {{"name", v.name()},
           {"version", v.version()},
           {"runtime", v.settings().runtime()},

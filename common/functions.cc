@@ -17,6 +17,8 @@ constexpr size_t kMaxEnvBytes = 4096;
 
 bool NameChar(char c) { return absl::ascii_isalnum(c) || c == '-' || c == '_'; }
 
+// Lambda's reserved names, but for the credentials: Lambda fills those from the function's role;
+// fanout has no roles, so a function that calls AWS (or an S3-compatible store) is given them.
 const absl::flat_hash_set<std::string>& ReservedEnvNames() {
   static const auto* names = new absl::flat_hash_set<std::string>{
       "_HANDLER",
@@ -30,10 +32,6 @@ const absl::flat_hash_set<std::string>& ReservedEnvNames() {
       "AWS_LAMBDA_INITIALIZATION_TYPE",
       "AWS_LAMBDA_LOG_GROUP_NAME",
       "AWS_LAMBDA_LOG_STREAM_NAME",
-      "AWS_ACCESS_KEY",
-      "AWS_ACCESS_KEY_ID",
-      "AWS_SECRET_ACCESS_KEY",
-      "AWS_SESSION_TOKEN",
       "AWS_LAMBDA_RUNTIME_API",
       "LAMBDA_TASK_ROOT",
       "LAMBDA_RUNTIME_DIR",

@@ -22,7 +22,8 @@ say() { echo "$(basename "$0" .sh): $*"; }
 # FANOUT_COORDINATOR at it. The S3 settings in the environment reach its workers and listings.
 start_fanout_dev() {
   "$FANOUT" dev --data_dir="$work/data" --listen=127.0.0.1:0 --port_file="$work/port" \
-    --workers=2 --slots=4 >"$work/dev.log" 2>&1 &
+    --workers=2 --slots=4 --http_listen=127.0.0.1:0 --cache_dir="$work/code" \
+    --function_log_dir="$work/function-logs" "$@" >"$work/dev.log" 2>&1 &
   dev_pid=$!
   for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
   [ -s "$work/port" ] || { cat "$work/dev.log"; say "fanout dev did not start" >&2; exit 1; }
@@ -73,3 +74,8 @@ s3_put() { s3 -o /dev/null -T "$3" "$AWS_ENDPOINT_URL/$1/$(urlencode "$2")"; }
 
 # json_number KEY < JSON: the first numeric value of "KEY" (enough for the flat figures shown).
 json_number() { grep -o "\"$1\":[0-9.]*" | head -n 1 | cut -d: -f2; }
+
+# free_port: a TCP port nobody listens on now, on 127.0.0.1.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
