@@ -27,7 +27,9 @@ std::string ClientContext(const Event& event, const Context& context, const std:
   } else {
     fanout["cursor"] = ReplaceInvalidUtf8(context.resume_cursor());
   }
-  return DumpJson({{"custom", {{"fanout", std::move(fanout)}}}});
+  // Typed runtime clients (Go, Java, .NET, Rust) decode `custom` as a map of strings — Go's fails
+  // the invocation otherwise — so fanout's context is one JSON string in it.
+  return DumpJson({{"custom", {{"fanout", DumpJson(fanout)}}}});
 }
 
 absl::StatusOr<std::string> ResultStatus(const InvocationResult& result) {

@@ -1,7 +1,7 @@
 // Runtime `provided`: a function version run by its bundle's `bootstrap` through the Lambda
 // Runtime API. One invocation per call, on a warm runtime from the pool when one is idle. The event
 // is the item; fanout's context (job, task, attempt, params, resume cursor) travels in the client
-// context as {"custom": {"fanout": {...}}}.
+// context as {"custom": {"fanout": "<JSON text>"}} (custom values are strings to typed clients).
 #ifndef FANOUT_WORKER_RUNTIME_LAMBDA_RUNTIME_HANDLER_H_
 #define FANOUT_WORKER_RUNTIME_LAMBDA_RUNTIME_HANDLER_H_
 
@@ -34,7 +34,7 @@ class LambdaRuntimeHandler : public Handler {
 // out-of-memory retry; init errors and oversized responses do not; a timeout continues).
 absl::StatusOr<std::string> ResultStatus(const InvocationResult& result);
 
-// {"custom": {"fanout": {...}}}
+// {"custom": {"fanout": "{\"job_id\": ..., \"cursor\": ...}"}}
 std::string ClientContext(const Event& event, const Context& context, const std::string& id);
 
 }  // namespace fanout::worker

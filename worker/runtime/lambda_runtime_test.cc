@@ -149,7 +149,9 @@ TEST_F(LambdaRuntimeTest, TheRuntimeSeesLambdasEnvironmentAndHeaders) {
   EXPECT_EQ(out["arn"], "arn:aws:lambda:local:000000000000:function:fn:4");
   EXPECT_NEAR(out["deadline"].get<double>(), absl::ToUnixMillis(before + absl::Seconds(20)), 2000);
   EXPECT_EQ(out["event"]["k"], "v");
-  const nlohmann::json& fanout = out["ctx"]["custom"]["fanout"];
+  ASSERT_TRUE(out["ctx"]["custom"]["fanout"].is_string());  // a map of strings to typed clients
+  const nlohmann::json fanout =
+      nlohmann::json::parse(out["ctx"]["custom"]["fanout"].get<std::string>());
   EXPECT_EQ(fanout["job_id"], "job-7");
   EXPECT_EQ(fanout["task"], 3);
   EXPECT_EQ(fanout["params"]["p"], 1);
@@ -349,7 +351,7 @@ exec node "$RIC_MODULES/aws-lambda-ric/index.mjs" "$_HANDLER"
 export const handler = async (event, context) => {
   if (event.throw) { const e = new TypeError("bad " + event.throw); throw e; }
   console.log("handling", JSON.stringify(event));
-  return {echo: event, fanout: context.clientContext.custom.fanout, id: context.awsRequestId,
+  return {echo: event, fanout: JSON.parse(context.clientContext.custom.fanout), id: context.awsRequestId,
           left: context.getRemainingTimeInMillis() > 0, name: context.functionName};
 };
 )JS"}},

@@ -1,6 +1,7 @@
 // A Lambda handler, unchanged from what runs on AWS, plus fanout's extras where it finds them:
-// its context in context.clientContext.custom.fanout, and checkpoints for long work.
-const fanoutOf = (context) => context.clientContext?.custom?.fanout ?? {};
+// its context in context.clientContext.custom.fanout (JSON text: custom values are strings), and
+// checkpoints for long work.
+const fanoutOf = (context) => JSON.parse(context.clientContext?.custom?.fanout ?? "{}");
 
 // Keeps `cursor` durably before returning; false means stop (the lease is gone or the job was
 // cancelled).
