@@ -53,10 +53,6 @@ json VersionToJson(const v1::FunctionVersion& v) {
 absl::StatusOr<std::string> BundleFile(const std::string& code, std::string* temp) {
   if (code.empty())
     return absl::InvalidArgumentError("--code: missing (a directory, .zip or .tar.gz)");
-  if (absl::StartsWith(code, "s3://")) {
-    return absl::InvalidArgumentError(
-        "--code: s3:// bundles are not supported yet; download it and give the file");
-  }
   struct stat st {};
   if (::stat(code.c_str(), &st) != 0) {
     return absl::InvalidArgumentError(
@@ -130,21 +126,26 @@ int CreateOrUpdate(const std::string& name, bool update, const std::vector<std::
   }
   absl::StatusOr<v1::FunctionSettings> settings = SettingsFromFlags(env);
   if (!settings.ok()) return Fail(settings.status());
-  std::string temp;
-  absl::StatusOr<std::string> bundle = BundleFile(absl::GetFlag(FLAGS_code), &temp);
-  if (!bundle.ok()) return Fail(bundle.status());
-  Client client = Connect();
-  absl::StatusOr<v1::CodeRef> code = Upload(client, *bundle);
-  if (!temp.empty()) ::unlink(temp.c_str());
-  if (!code.ok()) {
-    return Fail(client, grpc::Status(static_cast<grpc::StatusCode>(code.status().code()),
-                                     std::string(code.status().message())));
-  }
   v1::CreateFunctionRequest request;
   request.set_name(name);
   *request.mutable_settings() = *std::move(settings);
-  request.set_code_sha256(code->sha256());
   request.set_update(update);
+  Client client = Connect();
+  const std::string code_flag = absl::GetFlag(FLAGS_code);
+  if (absl::StartsWith(code_flag, "s3://")) {
+    request.set_code_s3_url(code_flag);  // the coordinator fetches it
+  } else {
+    std::string temp;
+    absl::StatusOr<std::string> bundle = BundleFile(code_flag, &temp);
+    if (!bundle.ok()) return Fail(bundle.status());
+    absl::StatusOr<v1::CodeRef> code = Upload(client, *bundle);
+    if (!temp.empty()) ::unlink(temp.c_str());
+    if (!code.ok()) {
+      return Fail(client, grpc::Status(static_cast<grpc::StatusCode>(code.status().code()),
+                                       std::string(code.status().message())));
+    }
+    request.set_code_sha256(code->sha256());
+  }
   v1::FunctionVersion version;
   grpc::Status status = client.functions->CreateFunction(CallContext().get(), request, &version);
   if (!status.ok()) return Fail(client, status);

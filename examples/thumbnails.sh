@@ -78,3 +78,10 @@ job=$("$FANOUT" list --json | python3 -c 'import json,sys; print(json.load(sys.s
 say "a job's result (fanout results $job) and what the function printed (fanout logs $job):"
 "$FANOUT" results "$job"
 "$FANOUT" logs "$job"
+say "code can also come from a bucket: the docs' bash function as a zip in s3://code/echo.zip"
+s3_make_bucket code
+(cd examples/functions/bash && zip -q -r "$work/echo.zip" .)
+s3_put code echo.zip "$work/echo.zip"
+"$FANOUT" function create echo --code=s3://code/echo.zip --handler=function.handler
+echoed=$("$FANOUT" invoke echo --payload='{"from":"s3"}')
+[ "$echoed" = '{"echo": {"from":"s3"}}' ] || { say "echo from s3:// answered $echoed" >&2; exit 1; }

@@ -9,6 +9,7 @@
 #include "common/utf8.h"
 #include "coordinator/rocksdb_glue.h"
 #include "rocksdb/write_batch.h"
+#include "s3/s3_client.h"
 
 namespace fanout::coordinator {
 namespace {
@@ -21,6 +22,31 @@ std::string VersionKey(const std::string& name, uint32_t version) {
   return absl::StrFormat("v/%s/%010u", name, version);
 }
 std::string LastKey(const std::string& name) { return absl::StrCat("last/", name); }
+
+// s3://BUCKET/KEY into the code store, streamed and checked as an upload is.
+absl::StatusOr<v1::CodeRef> ImportFromS3(CodeStore& code, const std::string& url) {
+  ASSIGN_OR_RETURN(auto where, s3::ParseS3Url(url, "code_s3_url"));
+  if (where.second.empty()) {
+    return absl::InvalidArgumentError("code_s3_url: name an object: s3://BUCKET/KEY");
+  }
+  absl::StatusOr<s3::S3Config> config = s3::S3ConfigFromEnvironment();
+  if (!config.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "code_s3_url: the coordinator has no S3 settings: ", config.status().message()));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<CodeStore::Upload> upload, code.StartUpload());
+  absl::Status appended;
+  absl::Status got = s3::S3Client(*config).GetStream(
+      where.first, where.second, "", [&](absl::string_view chunk) {
+        appended = upload->Append(chunk);
+        return appended.ok();
+      });
+  RETURN_IF_ERROR(appended);
+  if (!got.ok()) {
+    return absl::Status(got.code(), absl::StrCat("code_s3_url: ", url, ": ", got.message()));
+  }
+  return upload->Commit();
+}
 
 }  // namespace
 
@@ -98,7 +124,12 @@ absl::StatusOr<v1::FunctionVersion> FunctionRegistry::Create(
     const v1::CreateFunctionRequest& request) {
   v1::FunctionSettings settings = request.settings();
   RETURN_IF_ERROR(Validate(request, settings));
-  ASSIGN_OR_RETURN(v1::CodeRef code, code_->Describe(request.code_sha256()));
+  std::string sha256 = request.code_sha256();
+  if (sha256.empty() && !request.code_s3_url().empty()) {
+    ASSIGN_OR_RETURN(v1::CodeRef imported, ImportFromS3(*code_, request.code_s3_url()));
+    sha256 = imported.sha256();
+  }
+  ASSIGN_OR_RETURN(v1::CodeRef code, code_->Describe(sha256));
   if (settings.runtime() == "provided" && !code.has_bootstrap()) {
     return absl::InvalidArgumentError(
         "code: runtime provided starts the bundle's `bootstrap`, and the bundle has no "
