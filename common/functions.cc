@@ -105,7 +105,7 @@ absl::Status ValidateFunctionEnv(const std::vector<std::pair<std::string, std::s
       return absl::InvalidArgumentError(
           absl::StrCat("env: '", shown, "' is not a variable name ([A-Za-z][A-Za-z0-9_]*)"));
     }
-    if (ReservedEnvNames().contains(name)) {
+    if (ReservedEnvNames().contains(name) || absl::StartsWith(name, "AWS_LAMBDA_")) {
       return absl::InvalidArgumentError(
           absl::StrCat("env: ", name, " is set by the platform and cannot be set by a function"));
     }

@@ -32,7 +32,8 @@ absl::StatusOr<FunctionSpec> ParseFunction(absl::string_view spec);
 absl::Status ValidateFunctionName(absl::string_view name);
 
 // A function's environment: names are [A-Za-z][A-Za-z0-9_]*, none of those Lambda reserves for
-// the platform (AWS_REGION, _HANDLER, ...), no name twice; values UTF-8; 4 KiB in all (Lambda's).
+// the platform (AWS_REGION, _HANDLER, AWS_LAMBDA_*, ...: AWS_LAMBDA_MAX_CONCURRENCY would make
+// runtime clients ask for several invocations at once), no name twice; values UTF-8; 4 KiB in all.
 absl::Status ValidateFunctionEnv(const std::vector<std::pair<std::string, std::string>>& env);
 
 }  // namespace fanout

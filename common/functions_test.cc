@@ -47,6 +47,9 @@ TEST(FunctionsTest, UserFunctionsAreNamedWithAnOptionalVersion) {
 TEST(FunctionsTest, EnvironmentsAreCheckedByName) {
   EXPECT_TRUE(ValidateFunctionEnv({{"A", "1"}, {"B_2", "x y"}}).ok());
   EXPECT_THAT(ValidateFunctionEnv({{"AWS_REGION", "x"}}).message(), HasSubstr("AWS_REGION"));
+  EXPECT_THAT(ValidateFunctionEnv({{"AWS_LAMBDA_MAX_CONCURRENCY", "4"}}).message(),
+              HasSubstr("set by the platform"));
+  EXPECT_TRUE(ValidateFunctionEnv({{"AWS_ACCESS_KEY_ID", "k"}}).ok());  // no roles: allowed
   EXPECT_THAT(ValidateFunctionEnv({{"A", "1"}, {"A", "2"}}).message(), HasSubstr("twice"));
   EXPECT_THAT(ValidateFunctionEnv({{"1A", "1"}}).message(), HasSubstr("not a variable name"));
   EXPECT_THAT(ValidateFunctionEnv({{"A", "\xff"}}).message(), HasSubstr("UTF-8"));

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
@@ -30,14 +31,24 @@ ABSL_FLAG(std::string, region, "us-east-1", "AWS_REGION as functions see it");
 namespace fanout::worker {
 namespace {
 
+// $XDG_CACHE_HOME/fanout or ~/.cache/fanout; where neither can be made (a read-only home),
+// TMPDIR/fanout-cache-UID: a worker never fails to start for want of a cache.
 std::string DefaultCacheRoot() {
+  std::vector<std::string> candidates;
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
-    return absl::StrCat(xdg, "/fanout");
+    candidates.push_back(absl::StrCat(xdg, "/fanout"));
   }
   if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
-    return absl::StrCat(home, "/.cache/fanout");
+    candidates.push_back(absl::StrCat(home, "/.cache/fanout"));
   }
-  return "/tmp/fanout-cache";
+  for (const std::string& root : candidates) {
+    std::error_code error;
+    std::filesystem::create_directories(root, error);
+    if (!error && ::access(root.c_str(), W_OK) == 0) return root;
+  }
+  std::error_code error;
+  return absl::StrCat(std::filesystem::temp_directory_path(error).string(), "/fanout-cache-",
+                      ::getuid());
 }
 
 void SweepCachesOfGoneWorkers(const std::string& parent) {

@@ -9,8 +9,10 @@
 namespace fanout::worker {
 namespace {
 
-constexpr size_t kMaxHeadBytes = 64 * 1024;  // request line + headers, and the trailers
-constexpr size_t kMaxLine = 16 * 1024;
+// Clients put a whole error's X-Ray cause (message and stack) in one header
+// (Lambda-Runtime-Function-XRay-Error-Cause), up to 1 MiB: refusing it would lose the error.
+constexpr size_t kMaxLine = (1 << 20) + 16 * 1024;
+constexpr size_t kMaxHeadBytes = 2 << 20;  // request line + headers, and the trailers
 
 const std::string* Find(const HeaderList& list, absl::string_view name) {
   for (const auto& [key, value] : list) {

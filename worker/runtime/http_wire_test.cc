@@ -1,5 +1,6 @@
 #include "worker/runtime/http_wire.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace fanout::worker {
@@ -92,6 +93,18 @@ TEST(HttpWireTest, MalformedRequestsAreInvalidNeverACrash) {
                 code == absl::StatusCode::kResourceExhausted)
         << bad.substr(0, 60) << ": " << code;
   }
+}
+
+TEST(HttpWireTest, TakesAHeaderOfAWholeXRayErrorCause) {
+  const std::string cause(300 * 1024, 'x');
+  WireReader reader =
+      Over(absl::StrCat("POST /e HTTP/1.1\r\nLambda-Runtime-Function-XRay-Error-Cause: ", cause,
+                        "\r\nContent-Length: 2\r\n\r\n{}"),
+           1 << 20, 65536);
+  absl::StatusOr<WireRequest> request = reader.Read(nullptr);
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->Header("lambda-runtime-function-xray-error-cause")->size(), cause.size());
+  EXPECT_EQ(request->body, "{}");
 }
 
 TEST(HttpWireTest, SerializesWithLengthAndHeaders) {

@@ -180,6 +180,12 @@ void LambdaRuntime::Refused(const absl::Status& why) {
     result_ = Failure(InvocationResult::Kind::kTooLarge, "Function.ResponseSizeTooLarge",
                       absl::StrCat("Response payload size exceeded maximum allowed payload size (",
                                    kMaxResponseBytes, " bytes)."));
+  } else {
+    // The runtime's own request was malformed: say so rather than lose the invocation to its exit.
+    result_ = Failure(InvocationResult::Kind::kFunctionError, "Runtime.InvalidRequest",
+                      absl::StrCat("the runtime sent a request that is not HTTP/1.1 as the Runtime "
+                                   "API takes it: ",
+                                   why.message()));
   }
 }
 

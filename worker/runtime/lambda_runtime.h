@@ -30,7 +30,8 @@ namespace fanout::worker {
 struct Invocation {
   std::string request_id;      // Lambda-Runtime-Aws-Request-Id
   std::string event;           // the body of invocation/next
-  std::string client_context;  // JSON: {"custom": {"fanout": {...}}}
+  std::string client_context;  // the Lambda-Runtime-Client-Context header
+  std::string fanout_context;  // all of fanout's context (GET /fanout/v1/invocation/{id}/context)
   absl::Time deadline;
 };
 
@@ -82,6 +83,7 @@ class LambdaRuntime {
   WireResponse Answer(absl::string_view id, const WireRequest& request, bool error);
   WireResponse InitError(const WireRequest& request);
   WireResponse Checkpoint(absl::string_view id, const WireRequest& request);
+  WireResponse FanoutContext(absl::string_view id);
   void Refused(const absl::Status& why);
   // Ends the runtime: kills its group; Invoke reports `kind`.
   void Kill() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

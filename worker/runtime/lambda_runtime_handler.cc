@@ -8,7 +8,21 @@
 
 namespace fanout::worker {
 
-std::string ClientContext(const Event& event, const Context& context, const std::string& id) {
+namespace {
+
+// Lambda takes at most 3,583 bytes of client context (base64); runtime clients size their header
+// buffers for that (curl: 100 KiB a header, .NET: 64 KiB in all), so a big context goes by path.
+constexpr size_t kMaxContextHeaderBytes = 2600;
+
+// JSON in a header: ASCII only (\uXXXX escapes), since header values must be visible ASCII to
+// some clients (Rust's HeaderValue::to_str).
+std::string AsciiJson(const nlohmann::json& value) {
+  return value.dump(-1, ' ', /*ensure_ascii=*/true, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+FanoutContext ClientContext(const Event& event, const Context& context, const std::string& id) {
   nlohmann::json fanout = {
       {"job_id", event.job_id},
       {"task", event.task_index},
@@ -16,6 +30,7 @@ std::string ClientContext(const Event& event, const Context& context, const std:
       {"attempt", context.attempt()},
       {"params", event.params},
       {"checkpoint_path", absl::StrCat("/fanout/v1/invocation/", id, "/checkpoint")},
+      {"context_path", absl::StrCat("/fanout/v1/invocation/", id, "/context")},
   };
   // The cursor was written by this runtime's checkpoint call as JSON text.
   if (context.resume_cursor().empty()) {
@@ -27,9 +42,18 @@ std::string ClientContext(const Event& event, const Context& context, const std:
   } else {
     fanout["cursor"] = ReplaceInvalidUtf8(context.resume_cursor());
   }
+  FanoutContext out;
+  out.full = DumpJson(fanout);
   // Typed runtime clients (Go, Java, .NET, Rust) decode `custom` as a map of strings — Go's fails
   // the invocation otherwise — so fanout's context is one JSON string in it.
-  return DumpJson({{"custom", {{"fanout", DumpJson(fanout)}}}});
+  out.header = AsciiJson({{"custom", {{"fanout", AsciiJson(fanout)}}}});
+  if (out.header.size() > kMaxContextHeaderBytes) {
+    fanout.erase("params");
+    fanout.erase("cursor");
+    fanout["truncated"] = true;  // params and cursor: GET context_path
+    out.header = AsciiJson({{"custom", {{"fanout", AsciiJson(fanout)}}}});
+  }
+  return out;
 }
 
 absl::StatusOr<std::string> ResultStatus(const InvocationResult& result) {
@@ -59,7 +83,9 @@ absl::StatusOr<std::string> LambdaRuntimeHandler::Invoke(const Event& event, Con
   Invocation invocation;
   invocation.request_id = NewRequestId();
   invocation.event = std::string(event.item);
-  invocation.client_context = ClientContext(event, context, invocation.request_id);
+  FanoutContext fanout = ClientContext(event, context, invocation.request_id);
+  invocation.client_context = std::move(fanout.header);
+  invocation.fanout_context = std::move(fanout.full);
   invocation.deadline = context.deadline();
   InvocationResult result;
   for (int attempt = 1; attempt <= kInitAttempts; ++attempt) {

@@ -34,8 +34,14 @@ class LambdaRuntimeHandler : public Handler {
 // out-of-memory retry; init errors and oversized responses do not; a timeout continues).
 absl::StatusOr<std::string> ResultStatus(const InvocationResult& result);
 
-// {"custom": {"fanout": "{\"job_id\": ..., \"cursor\": ...}"}}
-std::string ClientContext(const Event& event, const Context& context, const std::string& id);
+// fanout's context of one invocation: `header` is the client context, {"custom": {"fanout":
+// "{\"job_id\": ..., \"cursor\": ...}"}} in ASCII, without params and cursor when they would make
+// it over Lambda's size ("truncated": true); `full` is all of it, served at context_path.
+struct FanoutContext {
+  std::string header;
+  std::string full;
+};
+FanoutContext ClientContext(const Event& event, const Context& context, const std::string& id);
 
 }  // namespace fanout::worker
 

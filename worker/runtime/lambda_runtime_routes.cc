@@ -33,8 +33,10 @@ WireResponse ErrorReply(int status, absl::string_view type, absl::string_view me
   return Reply(status, DumpJson({{"errorType", type}, {"errorMessage", message}}));
 }
 
-// errorType / errorMessage from an error body and the error-type header; anything else the body
-// holds (stackTrace, trace, cause) is kept in the message's tail only as far as the log goes.
+// errorType / errorMessage from an error body, the error-type header only where the body says
+// none (as the Runtime API documents it: clients send a generic header — Java's
+// Runtime.UserException, Rust's "unhandled" — and the exception's own type in the body). What else
+// the body holds (stackTrace, trace, cause) goes to the log only.
 void ReadError(absl::string_view body, const std::string* type_header, InvocationResult& out) {
   out.kind = InvocationResult::Kind::kFunctionError;
   absl::StatusOr<nlohmann::json> parsed = ParseJson(body, "the error body");
@@ -44,10 +46,22 @@ void ReadError(absl::string_view body, const std::string* type_header, Invocatio
   } else if (!body.empty()) {
     out.error_message = ReplaceInvalidUtf8(body.substr(0, 4096));
   }
-  if (type_header != nullptr && !type_header->empty()) {
+  if (out.error_type.empty() && type_header != nullptr && !type_header->empty()) {
     out.error_type = ReplaceInvalidUtf8(*type_header);
   }
   if (out.error_type.empty()) out.error_type = "Unhandled";
+}
+
+// A streamed HTTP-integration response (Rust's run_with_streaming_response): a JSON prelude and 8
+// NUL bytes before the payload. The payload is the result.
+constexpr absl::string_view kHttpIntegration =
+    "application/vnd.awslambda.http-integration-response";
+
+std::string StreamedPayload(const WireRequest& request) {
+  const std::string* type = request.Header("content-type");
+  if (type == nullptr || !absl::StartsWith(*type, kHttpIntegration)) return request.body;
+  const size_t nuls = request.body.find(std::string(8, '\0'));
+  return nuls == std::string::npos ? request.body : request.body.substr(nuls + 8);
 }
 
 }  // namespace
@@ -67,9 +81,14 @@ WireResponse LambdaRuntime::Route(const WireRequest& request) {
     if (parts.size() == 3 && parts[0] == "invocation" && parts[2] == "error") {
       return Answer(parts[1], request, /*error=*/true);
     }
-  } else if (absl::ConsumePrefix(&path, kFanoutPrefix) && request.method == "POST") {
+  } else if (absl::ConsumePrefix(&path, kFanoutPrefix)) {
     std::vector<absl::string_view> parts = absl::StrSplit(path, '/');
-    if (parts.size() == 2 && parts[1] == "checkpoint") return Checkpoint(parts[0], request);
+    if (parts.size() == 2 && parts[1] == "checkpoint" && request.method == "POST") {
+      return Checkpoint(parts[0], request);
+    }
+    if (parts.size() == 2 && parts[1] == "context" && request.method == "GET") {
+      return FanoutContext(parts[0]);
+    }
   }
   return ErrorReply(404, "NotFound", absl::StrCat("no such path: ", request.path));
 }
@@ -110,7 +129,7 @@ WireResponse LambdaRuntime::Answer(absl::string_view id, const WireRequest& requ
     }
     ReadError(body, type, out);
   } else {
-    out.body = request.body;
+    out.body = StreamedPayload(request);
   }
   result_ = std::move(out);
   return Status(202, "OK");
@@ -124,6 +143,14 @@ WireResponse LambdaRuntime::InitError(const WireRequest& request) {
   if (out.error_type == "Unhandled") out.error_type = "Runtime.InitError";
   init_error_ = std::move(out);
   return Status(202, "OK");
+}
+
+WireResponse LambdaRuntime::FanoutContext(absl::string_view id) {
+  absl::MutexLock lock(&mu_);
+  if (id.empty() || id != in_flight_ || pending_ == nullptr) {
+    return ErrorReply(400, "InvalidRequestID", absl::StrCat("no invocation ", id, " is running"));
+  }
+  return Reply(200, pending_->fanout_context);
 }
 
 WireResponse LambdaRuntime::Checkpoint(absl::string_view id, const WireRequest& request) {

@@ -381,5 +381,69 @@ export const handler = async (event, context) => {
       << none.result.status();
 }
 
+// What typed clients send: a generic error-type header (Java's Runtime.UserException) with the
+// exception's own type in the body, and the whole X-Ray cause in a header of its own.
+TEST_F(LambdaRuntimeTest, TheBodysErrorTypeWinsOverAGenericHeaderAndBigHeadersAreTaken) {
+  RuntimePool pool(PoolOptions());
+  LambdaRuntimeHandler handler(Bundle({{"bootstrap", LoopBootstrap(R"SH(
+  CAUSE=$(head -c 100000 /dev/zero | tr '\0' 'c')
+  curl -sS -H 'Lambda-Runtime-Function-Error-Type: Runtime.UserException' \
+    -H "Lambda-Runtime-Function-XRay-Error-Cause: {\"cause\":\"$CAUSE\"}" \
+    -d '{"errorMessage":"no such file","errorType":"java.io.FileNotFoundException"}' \
+    "$API/invocation/$REQUEST_ID/error" >/dev/null)SH")}}),
+                               pool);
+  Call call = Run(handler, "{}");
+  ASSERT_FALSE(call.result.ok());
+  EXPECT_EQ(ErrorOf(call.result.status())["errorType"], "java.io.FileNotFoundException");
+  EXPECT_EQ(ErrorOf(call.result.status())["errorMessage"], "no such file");
+  EXPECT_EQ(pool.stats().exits, 0u);  // the runtime was not refused: it lives on
+}
+
+// The client context stays within what clients take (Lambda's 3,583 bytes, visible ASCII);
+// what does not fit is served at context_path.
+TEST_F(LambdaRuntimeTest, ABigOrNonAsciiContextStaysASmallAsciiHeaderWithTheRestByPath) {
+  RuntimePool pool(PoolOptions());
+  LambdaRuntimeHandler handler(Bundle({{"bootstrap", LoopBootstrap(R"SH(
+  CTX=$(grep -Fi Lambda-Runtime-Client-Context "$HEADERS" | cut -d' ' -f2- | tr -d '\r')
+  printf '%s' "$CTX" > /tmp/ctx.$$
+  LC_ALL=C grep -q '[^ -~]' /tmp/ctx.$$ && ASCII=false || ASCII=true
+  FULL=$(curl -sS "http://${AWS_LAMBDA_RUNTIME_API}/fanout/v1/invocation/$REQUEST_ID/context")
+  printf '{"ascii":%s,"header_bytes":%d,"ctx":%s,"full":%s}' "$ASCII" "${#CTX}" "$CTX" "$FULL" > /tmp/out.$$
+  curl -sS -X POST --data-binary @/tmp/out.$$ "$API/invocation/$REQUEST_ID/response" >/dev/null)SH")}}),
+                               pool);
+  Context::Setup setup;
+  setup.deadline = MonotonicClock::Get().Now() + absl::Seconds(20);
+  setup.resume_cursor = R"({"offset":7})";
+  Context context(MonotonicClock::Get(), std::move(setup));
+  const nlohmann::json params = {{"city", "Zürich"}, {"blob", std::string(10000, 'b')}};
+  Event event{"{}", params, "job-8", 1, 0};
+  absl::StatusOr<std::string> result = handler.Invoke(event, context);
+  ASSERT_TRUE(result.ok()) << result.status();
+  const nlohmann::json out = nlohmann::json::parse(*result);
+  EXPECT_EQ(out["ascii"], true);
+  EXPECT_LE(out["header_bytes"].get<int>(), 2600);
+  const nlohmann::json header =
+      nlohmann::json::parse(out["ctx"]["custom"]["fanout"].get<std::string>());
+  EXPECT_EQ(header["truncated"], true);
+  EXPECT_FALSE(header.contains("params"));
+  EXPECT_EQ(header["job_id"], "job-8");
+  EXPECT_EQ(out["full"]["params"]["city"], "Zürich");
+  EXPECT_EQ(out["full"]["cursor"]["offset"], 7);
+}
+
+// Rust's streamed HTTP-integration response: a JSON prelude and 8 NULs before the payload.
+TEST_F(LambdaRuntimeTest, AStreamedHttpIntegrationResponseIsItsPayload) {
+  RuntimePool pool(PoolOptions());
+  LambdaRuntimeHandler handler(Bundle({{"bootstrap", LoopBootstrap(R"SH(
+  { printf '{"statusCode":200}'; head -c 8 /dev/zero; printf '{"made":"by rust"}'; } > /tmp/out.$$
+  curl -sS -H 'Content-Type: application/vnd.awslambda.http-integration-response' \
+    -H 'Lambda-Runtime-Function-Response-Mode: streaming' -H 'Transfer-Encoding: chunked' \
+    --data-binary @/tmp/out.$$ "$API/invocation/$REQUEST_ID/response" >/dev/null)SH")}}),
+                               pool);
+  Call call = Run(handler, "{}");
+  ASSERT_TRUE(call.result.ok()) << call.result.status();
+  EXPECT_EQ(*call.result, R"({"made":"by rust"})");
+}
+
 }  // namespace
 }  // namespace fanout::worker
