@@ -1,6 +1,8 @@
 #include "worker/functions/catalog_flags.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/random/random.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
@@ -16,7 +19,7 @@
 
 ABSL_FLAG(std::string, cache_dir, "",
           "where functions' code is unpacked, one directory per worker (default: "
-          "$XDG_CACHE_HOME/fanout/code/PID or ~/.cache/fanout/code/PID)");
+          "$XDG_CACHE_HOME/fanout/code/PID-RANDOM or ~/.cache/fanout/code/PID-RANDOM)");
 ABSL_FLAG(uint64_t, cache_bytes, 2ull << 30,
           "unpacked code kept at most; least recently used bundles are removed first");
 ABSL_FLAG(absl::Duration, runtime_idle, absl::Minutes(5),
@@ -51,14 +54,21 @@ std::string DefaultCacheRoot() {
                       ::getuid());
 }
 
+// Removes the caches no worker holds: a worker keeps its cache's .lock locked while it runs, so
+// a lock that can be taken is a gone worker's (process ids would not do: workers in other PID
+// namespaces share the directory).
 void SweepCachesOfGoneWorkers(const std::string& parent) {
   std::error_code error;
+  const auto now = std::filesystem::file_time_type::clock::now();
   for (const auto& entry : std::filesystem::directory_iterator(parent, error)) {
-    int pid = 0;
-    if (absl::SimpleAtoi(entry.path().filename().string(), &pid) && pid > 0 &&
-        ::kill(pid, 0) != 0 && errno == ESRCH) {
-      std::filesystem::remove_all(entry.path(), error);
-    }
+    // A cache made just now may not be locked yet by the worker making it.
+    if (now - entry.last_write_time(error) < std::chrono::minutes(1)) continue;
+    const std::string lock = (entry.path() / ".lock").string();
+    const int fd = ::open(lock.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) continue;  // being made, or not a cache
+    const bool gone = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+    if (gone) std::filesystem::remove_all(entry.path(), error);
+    ::close(fd);
   }
 }
 
@@ -104,7 +114,9 @@ absl::StatusOr<std::unique_ptr<FunctionCatalog>> FunctionCatalogFromFlags(
     // A directory per worker process (a cache is one process's), those of workers that are gone
     // removed first.
     SweepCachesOfGoneWorkers(root + "/code");
-    options.cache_dir = absl::StrCat(root, "/code/", ::getpid());
+    absl::BitGen random;
+    options.cache_dir = absl::StrCat(root, "/code/", ::getpid(), "-",
+                                     absl::Hex(absl::Uniform<uint32_t>(random), absl::kZeroPad8));
   }
   options.cache_bytes = absl::GetFlag(FLAGS_cache_bytes);
   options.pool.max_runtimes = static_cast<size_t>(std::max(1, runtimes));
