@@ -35,6 +35,8 @@ class CgroupLimits {
   // Ends what workers that are gone left behind: every process in a group named fanout-PID-... or
   // fanout-exec-PID-... whose PID no longer runs, then the group. A worker killed outright cannot
   // do this itself; the next one on the machine does it when it starts. Returns the groups swept.
+  // Workers that share a cgroup parent must share a PID namespace (one host, one pod), since the
+  // owner is found by its process id.
   static int SweepOrphans();
 
  private:
