@@ -17,8 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   };
   std::string cursor;
   for (int reads = 0; reads < 1000; ++reads) {
-    absl::StatusOr<fanout::coordinator::SourceBatch> batch = fanout::coordinator::ReadManifest(
-        csv, "fuzz", read, cursor, step, /*max_item_bytes=*/4096);
+    absl::StatusOr<fanout::coordinator::SourceBatch> batch =
+        fanout::coordinator::ReadManifest(csv, "fuzz", read, cursor, step, /*max_item_bytes=*/4096);
     if (!batch.ok() || batch->done) break;
     cursor = batch->cursor;
   }

@@ -3,6 +3,7 @@
 #include "trigger/config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  (void)fanout::trigger::ParseTriggerConfig("fuzz.json", std::string(fanout::fuzz::Text(data, size)));
+  (void)fanout::trigger::ParseTriggerConfig("fuzz.json",
+                                            std::string(fanout::fuzz::Text(data, size)));
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -90,6 +91,12 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(const ChildSpe
   if (spec.feed_stdin) {
     // Small inputs fit the pipe; a big one is written by the waiter's sibling below.
     std::thread([fd = in[1], bytes = spec.stdin_bytes] {
+      // A child that exits without reading all of it must not SIGPIPE the worker: blocked here,
+      // the write fails with EPIPE instead (the signal is this thread's, dropped when it ends).
+      sigset_t pipe;
+      sigemptyset(&pipe);
+      sigaddset(&pipe, SIGPIPE);
+      pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
       absl::string_view rest = bytes;
       while (!rest.empty()) {
         const ssize_t n = ::write(fd, rest.data(), rest.size());
