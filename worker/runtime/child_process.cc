@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -87,6 +88,11 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(const ChildSpe
   child->pid_ = pid;
   child->out_fd_ = out[0];
   child->err_fd_ = err[0];
+  {
+    absl::MutexLock io(&child->io_mu_);
+    child->open_fds_[0] = out[0];
+    child->open_fds_[1] = err[0];
+  }
   child->sink_ = std::move(sink);
   if (spec.feed_stdin) {
     // Small inputs fit the pipe; a big one is written by the waiter's sibling below.
@@ -149,21 +155,28 @@ void ChildProcess::Reap() {
         fds[2].fd = -1;
       }
     }
+    // Read and handed over under io_mu_, so that DrainOutput never sees a pipe emptied whose
+    // bytes have not reached the sink yet.
+    absl::MutexLock io(&io_mu_);
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       const ssize_t n = ::read(fds[i].fd, buf, sizeof(buf));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         ::close(fds[i].fd);
-        fds[i].fd = -1;
+        fds[i].fd = open_fds_[i] = -1;
         continue;
       }
       if (sink_) sink_(i + 1, absl::string_view(buf, static_cast<size_t>(n)));
     }
   }
   if (pidfd >= 0) ::close(pidfd);
-  for (int i = 0; i < 2; ++i) {
-    if (fds[i].fd >= 0) ::close(fds[i].fd);
+  {
+    absl::MutexLock io(&io_mu_);
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd >= 0) ::close(fds[i].fd);
+      open_fds_[i] = -1;
+    }
   }
   // The output may close while the leader runs on (it sent it to /dev/null): wait for its end.
   siginfo_t info{};
@@ -176,6 +189,23 @@ void ChildProcess::Reap() {
   }
   exited_ = true;
   wait_status_ = status;
+}
+
+void ChildProcess::DrainOutput(absl::Duration at_most) {
+  const absl::Time deadline = absl::Now() + at_most;
+  while (true) {
+    {
+      absl::MutexLock io(&io_mu_);
+      int pending = 0;
+      for (int fd : open_fds_) {
+        int n = 0;
+        if (fd >= 0 && ::ioctl(fd, FIONREAD, &n) == 0) pending += n;
+      }
+      if (pending == 0) return;
+    }
+    if (absl::Now() >= deadline) return;
+    absl::SleepFor(absl::Microseconds(200));
+  }
 }
 
 bool ChildProcess::WaitExit(absl::Time deadline) {

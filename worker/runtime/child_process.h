@@ -46,6 +46,9 @@ class ChildProcess {
   // Waits until the child exited (or `deadline`); true when it did. Its output is drained by then.
   bool WaitExit(absl::Time deadline);
   bool exited() const;
+  // Waits (at most `at_most`) until what the process wrote so far has reached the sink: its
+  // output printed before it answered belongs to that answer's invocation.
+  void DrainOutput(absl::Duration at_most);
   // As waitpid reported it; valid once exited().
   int wait_status() const;
   // "exit 3", "signal 9 (Killed)".
@@ -61,6 +64,8 @@ class ChildProcess {
   OutputSink sink_;
   std::thread waiter_;
 
+  absl::Mutex io_mu_;  // held while output is read and handed to the sink
+  int open_fds_[2] ABSL_GUARDED_BY(io_mu_) = {-1, -1};
   mutable absl::Mutex mu_;
   bool exited_ ABSL_GUARDED_BY(mu_) = false;
   int wait_status_ ABSL_GUARDED_BY(mu_) = 0;

@@ -104,6 +104,7 @@ InvocationResult LambdaRuntime::Invoke(const Invocation& invocation, Context& co
     result_.reset();
   }
   InvocationResult result = Await(context);
+  process_->DrainOutput(absl::Milliseconds(50));
   result.logs = log_.End(invocation.request_id, absl::Now() - start);
   return result;
 }

@@ -79,6 +79,7 @@ class LambdaRuntimeTest : public ::testing::Test {
   struct Call {
     absl::StatusOr<std::string> result;
     std::vector<std::string> cursors;
+    std::string logs;
   };
   Call Run(LambdaRuntimeHandler& handler, const std::string& item,
            absl::Duration time = absl::Seconds(20),
@@ -94,6 +95,7 @@ class LambdaRuntimeTest : public ::testing::Test {
     const nlohmann::json params = nlohmann::json::object({{"p", 1}});
     Event event{item, params, "job-7", 3, 0};
     call.result = handler.Invoke(event, context);
+    call.logs = context.logs();
     return call;
   }
 
@@ -443,6 +445,35 @@ TEST_F(LambdaRuntimeTest, AStreamedHttpIntegrationResponseIsItsPayload) {
   Call call = Run(handler, "{}");
   ASSERT_TRUE(call.result.ok()) << call.result.status();
   EXPECT_EQ(*call.result, R"({"made":"by rust"})");
+}
+
+TEST_F(LambdaRuntimeTest, WhatARuntimePrintsBeforeItAnswersIsThatInvocationsLog) {
+  RuntimePool::Options options = PoolOptions();
+  options.settings.log_dir = absl::StrCat(std::getenv("TEST_TMPDIR"), "/logs");  // a slower sink
+  RuntimePool pool(options);
+  // A lot of output, then the answer at once on a kept-alive connection: the pipe still holds the
+  // end of the output when the answer arrives.
+  LambdaRuntimeHandler handler(Bundle({{"bootstrap", R"PY(#!/usr/bin/python3
+import http.client, os, sys
+api = http.client.HTTPConnection(os.environ["AWS_LAMBDA_RUNTIME_API"])
+while True:
+    api.request("GET", "/2018-06-01/runtime/invocation/next")
+    r = api.getresponse()
+    event = r.read().decode()
+    rid = r.headers["Lambda-Runtime-Aws-Request-Id"]
+    sys.stdout.write("f" * 300000 + "\nhandled " + event + "\n")
+    sys.stdout.flush()
+    api.request("POST", "/2018-06-01/runtime/invocation/" + rid + "/response", body=event)
+    api.getresponse().read()
+)PY"}}),
+                               pool);
+  for (int i = 0; i < 30; ++i) {
+    Call call = Run(handler, absl::StrCat(i));
+    ASSERT_TRUE(call.result.ok()) << call.result.status();
+    EXPECT_NE(call.logs.find(absl::StrCat("handled ", i, "\n")), std::string::npos) << call.logs;
+    EXPECT_EQ(call.logs.find(absl::StrCat("handled ", i - 1, "\n")), std::string::npos)
+        << call.logs;
+  }
 }
 
 }  // namespace
