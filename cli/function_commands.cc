@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -59,7 +60,14 @@ absl::StatusOr<std::string> BundleFile(const std::string& code, std::string* tem
         absl::StrCat("--code: ", code, ": no such file or directory"));
   }
   if (!S_ISDIR(st.st_mode)) return code;
-  *temp = absl::StrCat("/tmp/fanout-code-", ::getpid(), ".tar.gz");
+  // A fresh file of our own (mkstemps): a predictable name in /tmp could be someone's symlink.
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string name = absl::StrCat(tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp",
+                                  "/fanout-code-XXXXXX.tar.gz");
+  const int fd = ::mkstemps(name.data(), 7);
+  if (fd < 0) return absl::InternalError(absl::StrCat("--code: cannot make a temporary file"));
+  ::close(fd);
+  *temp = name;
   if (absl::Status packed = PackDirectory(code, *temp); !packed.ok()) return packed;
   return *temp;
 }

@@ -9,11 +9,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -54,8 +56,47 @@ absl::StatusOr<std::string> SafeRelative(absl::string_view path, absl::string_vi
   return absl::StrJoin(parts, "/");
 }
 
+using Links = absl::flat_hash_set<std::string>;  // the symlink entries seen so far
+
+// True when a directory on the way to `path` (not `path` itself) is one of `links`: what is written
+// there would land where the link points.
+bool ThroughLink(absl::string_view path, const Links& links) {
+  for (size_t slash = path.find('/'); slash != absl::string_view::npos;
+       slash = path.find('/', slash + 1)) {
+    if (links.contains(path.substr(0, slash))) return true;
+  }
+  return false;
+}
+
+// Resolves `target` from directory `parent` as the file system would, step by step; an error when
+// it leaves the bundle or passes through another link (whose own target the text does not show:
+// `a -> .` then `s -> a/../..` reads as inside and is not).
+absl::Status CheckLinkTarget(const std::string& parent, absl::string_view target,
+                             absl::string_view what, const Links& links) {
+  if (absl::StartsWith(target, "/")) {
+    return Bad(what, absl::StrCat("a link to '", target, "', outside the bundle"));
+  }
+  std::vector<std::string> parts;
+  if (!parent.empty()) parts = absl::StrSplit(parent, '/', absl::SkipEmpty());
+  std::vector<absl::string_view> steps = absl::StrSplit(target, '/', absl::SkipEmpty());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i] == ".") continue;
+    if (steps[i] == "..") {
+      if (parts.empty())
+        return Bad(what, absl::StrCat("a link to '", target, "', outside the bundle"));
+      parts.pop_back();
+      continue;
+    }
+    parts.emplace_back(steps[i]);
+    if (i + 1 < steps.size() && links.contains(absl::StrJoin(parts, "/"))) {
+      return Bad(what, absl::StrCat("a link to '", target, "' through another link"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // Checks one entry; returns its normal relative path ("" for the top directory itself).
-absl::StatusOr<std::string> CheckEntry(archive_entry* entry) {
+absl::StatusOr<std::string> CheckEntry(archive_entry* entry, Links& links) {
   const char* raw = archive_entry_pathname(entry);
   if (raw == nullptr || *raw == '\0') return Bad("(entry)", "no name");
   if (!CheckUtf8(raw, "name").ok()) return Bad(ReplaceInvalidUtf8(raw), "a name that is not UTF-8");
@@ -66,19 +107,21 @@ absl::StatusOr<std::string> CheckEntry(archive_entry* entry) {
   }
   absl::StatusOr<std::string> path = SafeRelative(raw, raw);
   if (!path.ok()) return path.status();
+  if (ThroughLink(*path, links)) return Bad(raw, "inside a directory that is a symlink");
   const mode_t type = archive_entry_filetype(entry);
   if (const char* link = archive_entry_hardlink(entry); link != nullptr) {
-    if (absl::StartsWith(link, "/") || !SafeRelative(link, raw).ok()) {
-      return Bad(raw, absl::StrCat("a hard link to '", link, "', outside the bundle"));
+    if (absl::Status s = CheckLinkTarget("", link, raw, links); !s.ok()) return s;
+    absl::StatusOr<std::string> to = SafeRelative(link, raw);
+    if (!to.ok() || links.contains(*to) || ThroughLink(*to, links)) {
+      return Bad(raw, absl::StrCat("a hard link to '", link, "' through a symlink"));
     }
   } else if (type == AE_IFLNK) {
     const char* target = archive_entry_symlink(entry);
     if (target == nullptr) return Bad(raw, "a symlink without a target");
     const std::string parent =
-        path->find('/') == std::string::npos ? "" : path->substr(0, path->rfind('/') + 1);
-    if (absl::StartsWith(target, "/") || !SafeRelative(parent + target, raw).ok()) {
-      return Bad(raw, absl::StrCat("a symlink to '", target, "', outside the bundle"));
-    }
+        path->find('/') == std::string::npos ? "" : path->substr(0, path->rfind('/'));
+    if (absl::Status s = CheckLinkTarget(parent, target, raw, links); !s.ok()) return s;
+    links.insert(*path);
   } else if (type != AE_IFREG && type != AE_IFDIR) {
     return Bad(raw, "not a file, directory or symlink");
   }
@@ -105,6 +148,7 @@ absl::Status Walk(const std::string& bundle, uint64_t max_unpacked, BundleSummar
   absl::StatusOr<Reader> a = Open(bundle);
   if (!a.ok()) return a.status();
   archive_entry* entry = nullptr;
+  Links links;
   while (true) {
     const int r = archive_read_next_header(a->get(), &entry);
     if (r == ARCHIVE_EOF) break;
@@ -115,7 +159,7 @@ absl::Status Walk(const std::string& bundle, uint64_t max_unpacked, BundleSummar
     if (++summary.entries > kMaxBundleEntries) {
       return Bad("(bundle)", absl::StrCat("more than ", kMaxBundleEntries, " entries"));
     }
-    absl::StatusOr<std::string> path = CheckEntry(entry);
+    absl::StatusOr<std::string> path = CheckEntry(entry, links);
     if (!path.ok()) return path.status();
     if (*path == "bootstrap" && archive_entry_filetype(entry) == AE_IFREG &&
         (archive_entry_perm(entry) & 0111) != 0) {
@@ -148,7 +192,16 @@ absl::StatusOr<BundleSummary> InspectBundle(const std::string& path, uint64_t ma
   return summary;
 }
 
-absl::Status UnpackBundle(const std::string& path, const std::string& dest, uint64_t max_unpacked) {
+absl::Status UnpackBundle(const std::string& path, const std::string& given_dest,
+                          uint64_t max_unpacked) {
+  // libarchive refuses to write through any symlink on the way, the destination's own included:
+  // a cache under a symlinked home is named by its real path.
+  std::unique_ptr<char, decltype(&std::free)> real(::realpath(given_dest.c_str(), nullptr),
+                                                   &std::free);
+  if (real == nullptr) {
+    return absl::InternalError(absl::StrCat("unpack: ", given_dest, ": ", std::strerror(errno)));
+  }
+  const std::string dest = real.get();
   Writer out(archive_write_disk_new());
   archive_write_disk_set_options(
       // Entry names were checked (relative, no "..") before `dest` was put in front of them.
@@ -170,7 +223,9 @@ absl::Status UnpackBundle(const std::string& path, const std::string& dest, uint
                 archive_entry_set_uid(entry, ::getuid());
                 archive_entry_set_gid(entry, ::getgid());
                 if (archive_write_header(out.get(), entry) != ARCHIVE_OK) {
-                  return Bad(rel, archive_error_string(out.get()));
+                  // The worker's disk (full, no permission), not the bundle: may pass.
+                  return absl::InternalError(
+                      absl::StrCat("unpack ", rel, ": ", archive_error_string(out.get())));
                 }
                 char buf[64 * 1024];
                 while (true) {

@@ -93,6 +93,8 @@ tar("climb.tgz", link("sub/up", "../../outside"))
 tar("hardlink.tgz", link("h", "../x", tarfile.LNKTYPE))
 fifo = tarfile.TarInfo("pipe"); fifo.type = tarfile.FIFOTYPE
 tar("fifo.tgz", (fifo, None))
+tar("chained.tgz", link("a", "."), link("b", "."), link("s", "a/b/../.."))
+tar("intolink.tgz", reg("sub/x"), link("d", "sub"), reg("d/f"))
 with zipfile.ZipFile("zipslip.zip", "w") as z:
     z.writestr("../../evil.sh", "boom")
 open("garbage.zip", "wb").write(b"\x00\x01 not an archive" * 100)
@@ -106,6 +108,8 @@ open("garbage.zip", "wb").write(b"\x00\x01 not an archive" * 100)
            {"fifo.tgz", "not a file"},
            {"zipslip.zip", "'..'"},
            {"garbage.zip", "not a zip or tarball"},
+           {"chained.tgz", "through another link"},
+           {"intolink.tgz", "inside a directory that is a symlink"},
        }) {
     absl::StatusOr<BundleSummary> summary = InspectBundle(Path(file));
     ASSERT_FALSE(summary.ok()) << file;

@@ -18,7 +18,7 @@ grpc::Status Answer(absl::StatusOr<T> result, T* response) {
 
 }  // namespace
 
-grpc::Status FunctionGrpcService::UploadCode(grpc::ServerContext*,
+grpc::Status FunctionGrpcService::UploadCode(grpc::ServerContext* context,
                                              grpc::ServerReader<v1::CodeChunk>* reader,
                                              v1::CodeRef* response) {
   absl::StatusOr<std::unique_ptr<CodeStore::Upload>> upload = registry_.code().StartUpload();
@@ -27,6 +27,7 @@ grpc::Status FunctionGrpcService::UploadCode(grpc::ServerContext*,
   while (reader->Read(&chunk)) {
     if (absl::Status s = (*upload)->Append(chunk.data()); !s.ok()) return ToGrpcStatus(s);
   }
+  if (context->IsCancelled()) return grpc::Status::CANCELLED;  // cut short: keep nothing
   return Answer((*upload)->Commit(), response);
 }
 
@@ -66,6 +67,7 @@ grpc::Status FunctionGrpcService::FetchCode(grpc::ServerContext* context,
   absl::StatusOr<std::string> path = registry_.code().PathOf(request->sha256());
   if (!path.ok()) return ToGrpcStatus(path.status());
   std::ifstream in(*path, std::ios::binary);
+  if (!in.is_open()) return grpc::Status(grpc::StatusCode::INTERNAL, "cannot open the bundle");
   std::string buf(kChunkBytes, '\0');
   v1::CodeChunk chunk;
   while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
@@ -73,6 +75,7 @@ grpc::Status FunctionGrpcService::FetchCode(grpc::ServerContext* context,
     chunk.set_data(buf.data(), static_cast<size_t>(in.gcount()));
     if (!writer->Write(chunk)) return grpc::Status::CANCELLED;
   }
+  if (in.bad()) return grpc::Status(grpc::StatusCode::INTERNAL, "reading the bundle failed");
   return grpc::Status::OK;
 }
 

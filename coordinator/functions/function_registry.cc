@@ -36,8 +36,8 @@ absl::StatusOr<v1::CodeRef> ImportFromS3(CodeStore& code, const std::string& url
   }
   ASSIGN_OR_RETURN(std::unique_ptr<CodeStore::Upload> upload, code.StartUpload());
   absl::Status appended;
-  absl::Status got = s3::S3Client(*config).GetStream(
-      where.first, where.second, "", [&](absl::string_view chunk) {
+  absl::Status got =
+      s3::S3Client(*config).GetStream(where.first, where.second, "", [&](absl::string_view chunk) {
         appended = upload->Append(chunk);
         return appended.ok();
       });

@@ -117,15 +117,14 @@ absl::StatusOr<Handler*> FunctionCatalog::Resolve(absl::string_view function) {
 absl::StatusOr<std::string> PinnedCodeHandler::Invoke(const Event& event, Context& context) {
   absl::StatusOr<std::string> dir = cache_.Pin(sha256_);
   if (!dir.ok()) {
-    // A fetch that failed may pass (the coordinator away); a bundle that does not verify or
-    // unpack will not.
+    // Only a bundle that is gone or that does not unpack will not get better; a fetch cut short,
+    // a digest that did not match, a full disk may pass.
     const absl::StatusCode code = dir.status().code();
-    return absl::Status(code == absl::StatusCode::kUnavailable ||
-                                code == absl::StatusCode::kDeadlineExceeded ||
-                                code == absl::StatusCode::kInternal
-                            ? absl::StatusCode::kUnavailable
-                            : absl::StatusCode::kFailedPrecondition,
-                        absl::StrCat("code ", sha256_.substr(0, 12), ": ", dir.status().message()));
+    return absl::Status(
+        code == absl::StatusCode::kNotFound || code == absl::StatusCode::kInvalidArgument
+            ? absl::StatusCode::kFailedPrecondition
+            : absl::StatusCode::kUnavailable,
+        absl::StrCat("code ", sha256_.substr(0, 12), ": ", dir.status().message()));
   }
   absl::StatusOr<std::string> result = inner_->Invoke(event, context);
   cache_.Unpin(sha256_);

@@ -137,21 +137,25 @@ void ChildProcess::Reap() {
   const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
   pollfd fds[3] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}, {pidfd, POLLIN, 0}};
   bool leader_done = false;
+  absl::Time give_up = absl::InfiniteFuture();
   char buf[8192];
   while (fds[0].fd >= 0 || fds[1].fd >= 0) {
     // Without a pidfd (old kernels) the leader is looked at every 50 ms.
     // Once the leader is gone its group is killed; a process that left the group (setsid) and
     // kept the pipes is not waited for long.
-    const int timeout = leader_done ? 1000 : pidfd < 0 ? 50 : -1;
+    // A process that left the group and keeps writing is read for at most a second after the
+    // leader's end (the cgroup, where there is one, has killed it by then).
+    const int timeout = leader_done ? 100 : pidfd < 0 ? 50 : -1;
     const int ready = ::poll(fds, 3, timeout);
     if (ready < 0 && errno != EINTR) break;
-    if (ready == 0 && leader_done) break;
+    if (leader_done && absl::Now() >= give_up) break;
     if (!leader_done && (fds[2].revents != 0 || pidfd < 0)) {
       siginfo_t info{};
       if (::waitid(P_PID, pid_, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid_) {
         // Its zombie still holds the group id: the kill reaches exactly what it left behind.
         ::kill(-pid_, SIGKILL);
         leader_done = true;
+        give_up = absl::Now() + absl::Seconds(1);
         fds[2].fd = -1;
       }
     }

@@ -14,7 +14,7 @@ InvocationLog::InvocationLog(const std::string& dir, const std::string& function
   ::mkdir(dir.c_str(), 0755);
   path_ = absl::StrCat(dir, "/", absl::StrReplaceAll(function, {{":", "-"}, {"/", "_"}}), ".log");
   absl::MutexLock lock(&mu_);
-  file_ = std::fopen(path_.c_str(), "a");
+  file_ = std::fopen(path_.c_str(), "ae");  // never inherited by a function's process
   if (file_ != nullptr) {
     struct stat st {};
     if (::fstat(fileno(file_), &st) == 0) file_bytes_ = static_cast<size_t>(st.st_size);
@@ -31,7 +31,7 @@ void InvocationLog::Write(absl::string_view bytes) {
   if (file_bytes_ + bytes.size() > kRotateBytes) {
     std::fclose(file_);
     std::rename(path_.c_str(), (path_ + ".1").c_str());  // the one previous file kept
-    file_ = std::fopen(path_.c_str(), "w");
+    file_ = std::fopen(path_.c_str(), "we");
     file_bytes_ = 0;
     if (file_ == nullptr) return;
   }

@@ -138,6 +138,7 @@ InvocationResult LambdaRuntime::Await(Context& context) {
     const bool ended = dead_ || process_->exited();
     if (ended) {
       const std::string how = process_->exited() ? process_->ExitDescription() : "killed";
+      const bool handed_out = !in_flight_.empty();
       Kill();
       out = init_duration_
                 ? Failure(InvocationResult::Kind::kExitError, "Runtime.ExitError",
@@ -145,6 +146,7 @@ InvocationResult LambdaRuntime::Await(Context& context) {
                 : Failure(InvocationResult::Kind::kInitError, "Runtime.InitError",
                           absl::StrCat("the runtime exited before asking for an invocation (", how,
                                        ")"));
+      out.handed_out = handed_out;
       break;
     }
     if (context.lease_gone()) {

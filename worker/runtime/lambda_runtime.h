@@ -52,6 +52,9 @@ struct InvocationResult {
   std::string error_type;
   std::string error_message;
   std::string logs;  // the tail of what the runtime printed during the invocation
+  // False when the runtime ended before it took the event (a warm one that died idle): nothing
+  // of the invocation ran, so a fresh runtime may take it at no cost.
+  bool handed_out = true;
 };
 
 // Thread-safe: Invoke is called by one slot at a time, the Runtime API by the runtime's threads.
@@ -98,6 +101,7 @@ class LambdaRuntime {
   std::unique_ptr<ChildProcess> process_;
   InvocationLog log_;
 
+  absl::Mutex checkpoint_mu_;  // held around a checkpoint's commit; never with mu_
   mutable absl::Mutex mu_;
   bool dead_ ABSL_GUARDED_BY(mu_) = false;
   bool closing_ ABSL_GUARDED_BY(mu_) = false;

@@ -64,8 +64,12 @@ absl::StatusOr<std::string> ResultStatus(const InvocationResult& result) {
     if (CheckUtf8(result.body, "the response").ok()) return DumpJson(result.body);
     return DumpJson({{"base64", absl::Base64Escape(result.body)}});
   }
-  const std::string message =
-      DumpJson({{"errorType", result.error_type}, {"errorMessage", result.error_message}});
+  // Kept with the task: a runtime's message (up to a response's size) is cut to 64 KiB.
+  constexpr size_t kMaxMessage = 64 * 1024;
+  std::string text = result.error_message.substr(0, kMaxMessage);
+  TruncateUtf8(&text, kMaxMessage);
+  const std::string message = DumpJson({{"errorType", result.error_type.substr(0, 256)},
+                                        {"errorMessage", ReplaceInvalidUtf8(text)}});
   switch (result.kind) {
     case Kind::kInitError:
     case Kind::kTooLarge:
@@ -104,7 +108,12 @@ absl::StatusOr<std::string> LambdaRuntimeHandler::Invoke(const Event& event, Con
     }
     context.set_logs(result.logs);
     pool_.Release(config_, *std::move(runtime));
-    if (result.kind != InvocationResult::Kind::kInitError || context.cancelled()) break;
+    // A runtime that could not start, or a warm one that ended before it took the event, is
+    // replaced by a fresh one within the invocation.
+    const bool never_ran =
+        result.kind == InvocationResult::Kind::kInitError ||
+        (result.kind == InvocationResult::Kind::kExitError && !result.handed_out);
+    if (!never_ran || context.cancelled()) break;
   }
   return ResultStatus(result);
 }

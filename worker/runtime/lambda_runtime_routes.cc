@@ -173,7 +173,13 @@ WireResponse LambdaRuntime::Checkpoint(absl::string_view id, const WireRequest& 
     context = context_;
     ++checkpoints_running_;
   }
-  const absl::Status status = context->checkpoint(DumpJson((*body)["cursor"]), progress);
+  absl::Status status;
+  {
+    // One at a time, in the order they came: the task's checkpoint state is not for two threads,
+    // and an older cursor must not land after a newer one.
+    absl::MutexLock one(&checkpoint_mu_);
+    status = context->checkpoint(DumpJson((*body)["cursor"]), progress);
+  }
   absl::MutexLock lock(&mu_);
   --checkpoints_running_;
   switch (status.code()) {

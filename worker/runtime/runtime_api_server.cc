@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include "absl/strings/str_cat.h"
 
@@ -92,14 +93,29 @@ void RuntimeApiServer::AcceptLoop() {
       return;
     }
     if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE) continue;
+      if (errno == EMFILE || errno == ENFILE) {
+        mu_.AwaitWithTimeout(absl::Condition(&closed_), absl::Milliseconds(10));  // no spin
+        continue;
+      }
+      if (errno == EINTR || errno == ECONNABORTED) continue;
       return;
+    }
+    ReapEnded();
+    // A runtime needs one or two connections; more is a runtime misbehaving, and each would hold
+    // a thread and up to a body of memory in the worker.
+    if (connections_.size() >= kMaxConnections) {
+      ::close(fd);
+      continue;
     }
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));  // replies are small and awaited
-    ReapEnded();
     connections_.push_back(fd);
-    threads_.emplace_back(fd, std::thread([this, fd] { Serve(fd); }));
+    try {
+      threads_.emplace_back(fd, std::thread([this, fd] { Serve(fd); }));
+    } catch (const std::system_error&) {  // out of threads: refuse this connection, not the worker
+      connections_.pop_back();
+      ::close(fd);
+    }
   }
 }
 

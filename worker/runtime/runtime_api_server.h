@@ -22,6 +22,7 @@ namespace fanout::worker {
 // their threads (the handler must not block forever: it is woken by its owner first).
 class RuntimeApiServer {
  public:
+  static constexpr size_t kMaxConnections = 16;
   using Handler = std::function<WireResponse(const WireRequest&)>;
   // Called with what could not be read (e.g. a response over `max_body`), before 4xx and close.
   using Refusal = std::function<void(const absl::Status&)>;
