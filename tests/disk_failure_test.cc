@@ -4,6 +4,10 @@
 // job acknowledged before the failure is found and finishes.
 #include <signal.h>
 
+#include <fstream>
+#include <iterator>
+
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/test_cluster.h"
@@ -27,6 +31,14 @@ TEST(DiskFailureTest, AFailedWriteIsRefusedAndTheCoordinatorExitsToBeRestarted) 
   ASSERT_TRUE(kept.ok()) << kept.status();
 
   cluster.coordinator()->Signal(SIGUSR1);  // the disk fails from now on
+  // The signal is taken by a thread of the coordinator's: submit once it says the disk failed.
+  const absl::Time until = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < until) {
+    std::ifstream log(cluster.coordinator()->log_path());
+    const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    if (text.find("the disk fails from now on") != std::string::npos) break;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
   absl::StatusOr<v1::Job> refused = cluster.Submit(Noop("range:1-5"));
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(refused.status().message(), HasSubstr("write to disk failed"));
