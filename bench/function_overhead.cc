@@ -18,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/bench_cluster.h"
+#include "cli/code_upload.h"
 #include "common/bundle.h"
 #include "common/proto_time.h"
 #include "grpcpp/grpcpp.h"
@@ -51,21 +52,11 @@ absl::Status Create(v1::FunctionService::Stub& stub, const Function& f,
                     const std::string& scratch) {
   const std::string packed = absl::StrCat(scratch, "/", f.name, ".tgz");
   if (absl::Status s = PackDirectory(f.code_dir, packed); !s.ok()) return s;
-  std::ifstream in(packed, std::ios::binary);
-  grpc::ClientContext upload_context;
-  v1::CodeRef ref;
-  auto writer = stub.UploadCode(&upload_context, &ref);
-  std::string buf(1 << 20, '\0');
-  v1::CodeChunk chunk;
-  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
-    chunk.set_data(buf.data(), static_cast<size_t>(in.gcount()));
-    writer->Write(chunk);
-  }
-  writer->WritesDone();
-  if (grpc::Status s = writer->Finish(); !s.ok()) return absl::InternalError(s.error_message());
+  absl::StatusOr<v1::CodeRef> ref = cli::UploadBundle(stub, packed);
+  if (!ref.ok()) return ref.status();
   v1::CreateFunctionRequest request;
   request.set_name(f.name);
-  request.set_code_sha256(ref.sha256());
+  request.set_code_sha256(ref->sha256());
   request.mutable_settings()->set_runtime(f.runtime);
   request.mutable_settings()->set_handler(f.handler);
   v1::FunctionVersion version;

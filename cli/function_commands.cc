@@ -14,10 +14,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/client.h"
+#include "cli/code_upload.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "common/bundle.h"
 #include "common/functions.h"
+#include "common/grpc_status.h"
 #include "common/json_text.h"
 #include "common/proto_time.h"
 
@@ -25,8 +27,6 @@ namespace fanout::cli {
 namespace {
 
 using json = nlohmann::json;
-
-constexpr size_t kChunkBytes = 1 << 20;
 
 json VersionToJson(const v1::FunctionVersion& v) {
   json env = json::object();
@@ -70,27 +70,6 @@ absl::StatusOr<std::string> BundleFile(const std::string& code, std::string* tem
   *temp = name;
   if (absl::Status packed = PackDirectory(code, *temp); !packed.ok()) return packed;
   return *temp;
-}
-
-absl::StatusOr<v1::CodeRef> Upload(Client& client, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("--code: cannot read ", path));
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
-  v1::CodeRef ref;
-  std::unique_ptr<grpc::ClientWriter<v1::CodeChunk>> writer =
-      client.functions->UploadCode(&context, &ref);
-  std::string buf(kChunkBytes, '\0');
-  v1::CodeChunk chunk;
-  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
-    chunk.set_data(buf.data(), static_cast<size_t>(in.gcount()));
-    if (!writer->Write(chunk)) break;  // refused: Finish says why
-  }
-  writer->WritesDone();
-  grpc::Status status = writer->Finish();
-  if (!status.ok())
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-  return ref;
 }
 
 absl::StatusOr<v1::FunctionSettings> SettingsFromFlags(const std::vector<std::string>& env) {
@@ -146,11 +125,10 @@ int CreateOrUpdate(const std::string& name, bool update, const std::vector<std::
     std::string temp;
     absl::StatusOr<std::string> bundle = BundleFile(code_flag, &temp);
     if (!bundle.ok()) return Fail(bundle.status());
-    absl::StatusOr<v1::CodeRef> code = Upload(client, *bundle);
+    absl::StatusOr<v1::CodeRef> code = UploadBundle(*client.functions, *bundle);
     if (!temp.empty()) ::unlink(temp.c_str());
     if (!code.ok()) {
-      return Fail(client, grpc::Status(static_cast<grpc::StatusCode>(code.status().code()),
-                                       std::string(code.status().message())));
+      return Fail(client, ToGrpcStatus(code.status()));
     }
     request.set_code_sha256(code->sha256());
   }

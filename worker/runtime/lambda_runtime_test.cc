@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <set>
 
 #include "worker/runtime/lambda_runtime_fixture.h"
 
@@ -127,16 +126,6 @@ TEST_F(LambdaRuntimeTest, ACrashMidInvocationFailsItAndTheNextRunsOnAFreshRuntim
   ASSERT_TRUE(next.result.ok()) << next.result.status();
   EXPECT_EQ(*next.result, R"("fine")");
   EXPECT_EQ(pool.stats().cold_starts, 2u);
-}
-
-// Every process whose process group is `pgid` (from /proc).
-std::set<int> ProcessesOfGroup(int pgid) {
-  std::set<int> out;
-  for (int pid = 2; pid < 4 * 1024 * 1024; ++pid) {
-    if (::getpgid(pid) == pgid) out.insert(pid);
-    if (pid > 65536 && ::access("/proc/sys/kernel/pid_max", R_OK) == 0) break;
-  }
-  return out;
 }
 
 TEST_F(LambdaRuntimeTest, AtTheDeadlineTheWholeProcessGroupIsKilled) {
