@@ -163,6 +163,9 @@ TEST_F(FunctionRegistryTest, UploadsOverTheLimitOrNotArchivesAreRefusedAndLeaveN
   ASSERT_TRUE((*upload)->Append("not an archive at all").ok());
   EXPECT_THAT((*upload)->Commit().status().message(), HasSubstr("not a zip or tarball"));
   upload->reset();
+  upload = registry_->code().StartUpload();
+  EXPECT_THAT((*upload)->Commit().status().message(), HasSubstr("the bundle is empty"));
+  upload->reset();
   EXPECT_EQ(std::system(("test -z \"$(ls -A " + dir_ + "/code)\"").c_str()), 0);
 }
 

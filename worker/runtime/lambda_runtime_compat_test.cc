@@ -144,5 +144,42 @@ while True:
   }
 }
 
+// What a runtime posts is outside input: every class of bad checkpoint body is a 400 that keeps
+// nothing; bytes that are not UTF-8 in a response or an error are carried or replaced, never a
+// crash.
+TEST_F(LambdaRuntimeTest, BadBytesFromARuntimeAreRefusedOrCarriedByClass) {
+  RuntimePool pool(PoolOptions());
+  LambdaRuntimeHandler handler(Bundle({{"bootstrap", LoopBootstrap(R"SH(
+  CP="http://${AWS_LAMBDA_RUNTIME_API}/fanout/v1/invocation/$REQUEST_ID/checkpoint"
+  post() { curl -sS -o /dev/null -w '%{http_code}' --data-binary @"$1" "$CP"; }
+  printf 'not json' > /tmp/b1.$$; printf '[1]' > /tmp/b2.$$; printf '{"progress":1}' > /tmp/b3.$$
+  printf '{"cursor":"\xff\xfe"}' > /tmp/b4.$$; : > /tmp/b5.$$
+  python3 -c 'print("{\"cursor\":" + "[" * 100 + "]" * 100 + "}")' > /tmp/b6.$$
+  CODES="$(post /tmp/b1.$$) $(post /tmp/b2.$$) $(post /tmp/b3.$$) $(post /tmp/b4.$$) $(post /tmp/b5.$$) $(post /tmp/b6.$$)"
+  case "$EVENT" in
+    *binary*) printf 'caf\xe9 \x00\x01' > /tmp/r.$$
+              curl -sS --data-binary @/tmp/r.$$ "$API/invocation/$REQUEST_ID/response" >/dev/null ;;
+    *error*) printf 'bad \xff byte' > /tmp/r.$$
+             curl -sS --data-binary @/tmp/r.$$ "$API/invocation/$REQUEST_ID/error" >/dev/null ;;
+    *empty*) curl -sS -X POST "$API/invocation/$REQUEST_ID/response" >/dev/null ;;
+    *) curl -sS -d "\"$CODES\"" "$API/invocation/$REQUEST_ID/response" >/dev/null ;;
+  esac)SH")}}),
+                               pool);
+  Call codes = Run(handler, R"("codes")");
+  ASSERT_TRUE(codes.result.ok()) << codes.result.status();
+  EXPECT_EQ(*codes.result, R"("400 400 400 400 400 400")");
+  EXPECT_TRUE(codes.cursors.empty());  // nothing was committed
+  Call binary = Run(handler, R"("binary")");
+  ASSERT_TRUE(binary.result.ok()) << binary.result.status();
+  EXPECT_EQ(nlohmann::json::parse(*binary.result)["base64"], "Y2Fm6SAAAQ==");
+  Call error = Run(handler, R"("error")");
+  ASSERT_FALSE(error.result.ok());
+  EXPECT_EQ(ErrorOf(error.result.status())["errorMessage"], "bad \uFFFD byte");
+  Call empty = Run(handler, R"("empty")");
+  ASSERT_TRUE(empty.result.ok());
+  EXPECT_EQ(*empty.result, "null");
+  EXPECT_EQ(pool.stats().exits, 0u);
+}
+
 }  // namespace
 }  // namespace fanout::worker
