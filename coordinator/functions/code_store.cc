@@ -91,6 +91,8 @@ absl::StatusOr<v1::CodeRef> CodeStore::Upload::Commit() {
   ref.set_bytes(bytes_);
   ref.set_unpacked_bytes(summary->unpacked_bytes);
   ref.set_has_bootstrap(summary->has_bootstrap);
+  absl::MutexLock lock(&store_.mu_);
+  store_.known_[ref.sha256()] = ref;
   return ref;
 }
 
@@ -108,6 +110,10 @@ absl::StatusOr<std::string> CodeStore::PathOf(const std::string& sha256) const {
 absl::StatusOr<v1::CodeRef> CodeStore::Describe(const std::string& sha256) const {
   absl::StatusOr<std::string> path = PathOf(sha256);
   if (!path.ok()) return path.status();
+  {
+    absl::MutexLock lock(&mu_);
+    if (auto it = known_.find(sha256); it != known_.end()) return it->second;
+  }
   absl::StatusOr<BundleSummary> summary = InspectBundle(*path);
   if (!summary.ok()) return summary.status();
   struct stat st {};
@@ -117,6 +123,8 @@ absl::StatusOr<v1::CodeRef> CodeStore::Describe(const std::string& sha256) const
   ref.set_bytes(static_cast<uint64_t>(st.st_size));
   ref.set_unpacked_bytes(summary->unpacked_bytes);
   ref.set_has_bootstrap(summary->has_bootstrap);
+  absl::MutexLock lock(&mu_);
+  known_[sha256] = ref;
   return ref;
 }
 

@@ -8,7 +8,9 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "proto/function_service.pb.h"
 
 namespace fanout::coordinator {
@@ -42,13 +44,17 @@ class CodeStore {
   absl::StatusOr<std::unique_ptr<Upload>> StartUpload();
   // The stored bundle's path; kNotFound when no bundle has that digest.
   absl::StatusOr<std::string> PathOf(const std::string& sha256) const;
-  // What a stored bundle holds (read again from disk).
+  // What a stored bundle holds: as its upload found it, or (after a restart) read again from disk,
+  // once.
   absl::StatusOr<v1::CodeRef> Describe(const std::string& sha256) const;
 
  private:
   CodeStore(std::string dir, uint64_t max_bytes) : dir_(std::move(dir)), max_bytes_(max_bytes) {}
   const std::string dir_;
   const uint64_t max_bytes_;
+  // Bundles already inspected: an upload is checked once, not again by the create that follows.
+  mutable absl::Mutex mu_;
+  mutable absl::flat_hash_map<std::string, v1::CodeRef> known_ ABSL_GUARDED_BY(mu_);
 };
 
 // A digest is 64 lowercase hex digits (checked before it names a file).
