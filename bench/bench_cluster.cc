@@ -56,9 +56,11 @@ absl::StatusOr<std::unique_ptr<BenchCluster>> BenchCluster::Start(const std::str
   if (absl::Status s = c->StartCoordinator(std::move(flags)); !s.ok()) return s;
   const std::string address = c->address_;
   for (int i = 0; i < workers; ++i) {
-    absl::StatusOr<std::unique_ptr<testing::Process>> w = testing::Process::Spawn(
-        bin + "/fanout-worker", {"--coordinator=" + address, absl::StrCat("--slots=", slots)},
-        absl::StrCat(c->dir_, "/worker", i, ".log"));
+    absl::StatusOr<std::unique_ptr<testing::Process>> w =
+        testing::Process::Spawn(bin + "/fanout-worker",
+                                {"--coordinator=" + address, absl::StrCat("--slots=", slots),
+                                 "--file_roots=" + std::filesystem::temp_directory_path().string()},
+                                absl::StrCat(c->dir_, "/worker", i, ".log"));
     if (!w.ok()) return w.status();
     c->workers_.push_back(std::move(*w));
   }
@@ -76,7 +78,8 @@ absl::StatusOr<std::unique_ptr<BenchCluster>> BenchCluster::Start(const std::str
 absl::Status BenchCluster::StartCoordinator(std::vector<std::string> flags) {
   std::filesystem::remove(dir_ + "/port");
   flags.insert(flags.end(), {absl::StrCat("--listen=127.0.0.1:", port_),
-                             "--data_dir=" + dir_ + "/data", "--port_file=" + dir_ + "/port"});
+                             "--data_dir=" + dir_ + "/data", "--port_file=" + dir_ + "/port",
+                             "--file_roots=" + std::filesystem::temp_directory_path().string()});
   absl::StatusOr<std::unique_ptr<testing::Process>> coordinator = testing::Process::Spawn(
       bin_ + "/fanout-coordinator", flags, absl::StrCat(dir_, "/coordinator.log"));
   if (!coordinator.ok()) return coordinator.status();

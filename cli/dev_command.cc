@@ -1,5 +1,6 @@
 // `fanout dev`: a coordinator and N workers in one process on an embedded RocksDB — the same code
 // as production, for local use and demos.
+#include <filesystem>
 #include <iostream>
 
 #include "absl/flags/flag.h"
@@ -49,6 +50,11 @@ int DevCommand() {
   coordinator::CoordinatorConfig config;
   config.listen = absl::GetFlag(FLAGS_listen);
   config.data_dir = absl::GetFlag(FLAGS_data_dir);
+  // Zero setup on one's own machine: jobs may use the files below where `fanout dev` started.
+  if (absl::GetFlag(FLAGS_file_roots).empty()) {
+    absl::SetFlag(&FLAGS_file_roots, {std::filesystem::current_path().string()});
+  }
+  config.file_roots = absl::GetFlag(FLAGS_file_roots);
   config.http_listen = absl::GetFlag(FLAGS_http_listen);
   // One registry for the coordinator and the trigger: the dashboard's /metrics shows both.
   config.registry = std::make_shared<prometheus::Registry>();
@@ -73,7 +79,8 @@ int DevCommand() {
   absl::StatusOr<std::unique_ptr<worker::FunctionCatalog>> functions =
       worker::FunctionCatalogFromFlags(
           (*server)->address(),
-          std::max(0, absl::GetFlag(FLAGS_workers)) * std::max(1, absl::GetFlag(FLAGS_slots)));
+          std::max(0, absl::GetFlag(FLAGS_workers)) * std::max(1, absl::GetFlag(FLAGS_slots)),
+          {config.data_dir});
   if (!functions.ok()) {
     std::cerr << "fanout dev: " << functions.status().message() << "\n";
     return 2;

@@ -63,7 +63,11 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   function_options.data_dir = config.data_dir;
   function_options.sync = config.sync;
   ASSIGN_OR_RETURN(s->functions_, FunctionRegistry::Open(function_options, clock));
+  // The data dir (the store, the functions' code, the token file) is never a job's to reach.
+  ASSIGN_OR_RETURN(const FileRoots roots,
+                   FileRoots::Make(config.file_roots, {config.data_dir}, "--file_roots"));
   JobManager::Options manager_options = config.manager;
+  manager_options.file_roots = roots;
   manager_options.metrics = s->metrics_.get();
   manager_options.pin_function = [functions = s->functions_.get()](v1::JobSpec& spec) {
     return PinFunction(*functions, spec);
@@ -72,13 +76,15 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   s->hub_ = std::make_unique<JobWatchHub>(*s->manager_, absl::Milliseconds(250));
   s->splitter_ = std::make_unique<SplitRunner>(
       *s->store_, clock,
-      [max = config.manager.max_item_bytes](const v1::JobSpec& spec) {
-        return MakeSequentialSource(spec.source(), spec.options().split_bytes(), max);
+      [max = config.manager.max_item_bytes, roots](const v1::JobSpec& spec) {
+        return MakeSequentialSource(spec.source(), spec.options().split_bytes(), max, roots);
       },
       [manager = s->manager_.get()] { manager->TasksArrived(); }, config.split);
   s->fan_in_ = std::make_unique<FanInRunner>(
       *s->store_, clock,
-      [](const v1::Job& job) { return OpenManifestSink(job.spec().results(), job.job_id()); },
+      [roots](const v1::Job& job) {
+        return OpenManifestSink(job.spec().results(), job.job_id(), roots);
+      },
       [manager = s->manager_.get()](const v1::JobSpec& spec) -> absl::StatusOr<v1::Job> {
         ASSIGN_OR_RETURN(SubmitOutcome out, manager->SubmitJob(spec));
         return out.job;

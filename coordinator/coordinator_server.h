@@ -28,6 +28,8 @@ namespace fanout::coordinator {
 struct CoordinatorConfig {
   std::string listen = "127.0.0.1:7070";  // port 0 picks a free port
   std::string data_dir;
+  // Directories file sources and jsonl: results may name (none: no local files).
+  std::vector<std::string> file_roots;
   bool sync = true;
   absl::Duration lease_grace = absl::Seconds(10);
   JobManager::Options manager;

@@ -8,6 +8,7 @@
 #include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "common/utf8.h"
+#include "coordinator/fan_in/manifest_sink.h"
 #include "coordinator/job_validation.h"
 #include "coordinator/metrics/coordinator_metrics.h"
 #include "coordinator/results_view.h"
@@ -89,6 +90,7 @@ void JobManager::RunRetention() {
 
 absl::StatusOr<SubmitOutcome> JobManager::SubmitJob(v1::JobSpec spec) {
   RETURN_IF_ERROR(ValidateJobSpec(spec));
+  RETURN_IF_ERROR(ResultsPathWithin(spec.results(), options_.file_roots).status());
   if (ParseFunction(spec.function())->runtime == FunctionSpec::Runtime::kUser) {
     if (!options_.pin_function) {
       return absl::InvalidArgumentError(
@@ -99,9 +101,9 @@ absl::StatusOr<SubmitOutcome> JobManager::SubmitJob(v1::JobSpec spec) {
   NormalizeJobSpec(&spec);
   // A sequential source is checked here (the file exists, the bucket answers) and then read by the
   // SplitRunner; a random-access one is split lazily by the store.
-  ASSIGN_OR_RETURN(
-      std::unique_ptr<SequentialSource> sequential,
-      MakeSequentialSource(spec.source(), spec.options().split_bytes(), options_.max_item_bytes));
+  ASSIGN_OR_RETURN(std::unique_ptr<SequentialSource> sequential,
+                   MakeSequentialSource(spec.source(), spec.options().split_bytes(),
+                                        options_.max_item_bytes, options_.file_roots));
   std::unique_ptr<Splitter> splitter;
   if (sequential == nullptr) {
     ASSIGN_OR_RETURN(splitter, MakeSplitter(spec.source(), spec.options().batch_size()));

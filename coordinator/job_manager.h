@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
+#include "common/file_roots.h"
 #include "common/limits.h"
 #include "coordinator/job_store.h"
 #include "coordinator/worker_registry.h"
@@ -48,6 +49,8 @@ class JobManager {
     // An item of a job's source may be this big (as JSON); a bigger one fails (an inline list's
     // at submit, a manifest line's as its own task).
     size_t max_item_bytes = kDefaultMaxItemBytes;
+    // Where file sources and jsonl: results may be (none: no local files).
+    FileRoots file_roots;
     // The results of one task together may be this big; bigger ones fail the task (fatal). Told to
     // workers with each lease, which check it before sending.
     size_t max_result_bytes = kDefaultMaxResultBytes;

@@ -54,6 +54,9 @@ ABSL_FLAG(uint64_t, max_item_bytes, fanout::kDefaultMaxItemBytes,
 ABSL_FLAG(uint64_t, max_result_bytes, fanout::kDefaultMaxResultBytes,
           "largest results of one task together (default 6 MiB, AWS Lambda's response limit): a "
           "task whose results are bigger fails (fatal), saying so");
+ABSL_FLAG(std::vector<std::string>, file_roots, {},
+          "directories that jobs' file sources (jsonl:, csv:, dir:) may read and jsonl: results "
+          "may write, DIR,... (none: no local files); the data dir is never reachable");
 ABSL_FLAG(bool, testing_power_loss, false,
           "testing: keep the data on a file system that remembers what was synced; on SIGUSR2, "
           "drop everything that was not, as a power cut would, and exit at once (code 137); on "
@@ -128,6 +131,7 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_testing_power_loss)) config.env = (power_loss_env = PowerLossEnv()).get();
   config.listen = absl::GetFlag(FLAGS_listen);
   config.data_dir = absl::GetFlag(FLAGS_data_dir);
+  config.file_roots = absl::GetFlag(FLAGS_file_roots);
   config.sync = absl::GetFlag(FLAGS_sync);
   config.http_listen = absl::GetFlag(FLAGS_http_listen);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);

@@ -10,7 +10,7 @@ tree="$(realpath "${1:-/usr/include}")"
 out="$(realpath -m "${2:-/tmp/fanout-examples/checksum-tree}")"
 mkdir -p "$out"
 rm -f "$out"/checksums*.jsonl "$out"/checksums.manifest.json
-start_fanout_dev
+start_fanout_dev --file_roots="$tree,$out"
 
 job=$("$FANOUT" submit --function=builtin:sha256 --source="dir:$tree" --batch_size=32 \
   --results="jsonl:$out/checksums.jsonl" --reduce=builtin:sum)

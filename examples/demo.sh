@@ -5,7 +5,7 @@
 tree="${1:-/usr/include}"
 source "$(dirname "$0")/lib.sh"  # start_fanout_dev; stops it on exit
 
-start_fanout_dev
+start_fanout_dev --file_roots="$(realpath "$tree")"
 grep -o 'dashboard: .*' "$work/dev.log" | sed 's/^/demo: /' || true
 
 # One item per regular file, as a JSON list. Names with control characters are skipped: they

@@ -1,8 +1,10 @@
 #include "tests/test_cluster.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
@@ -12,6 +14,19 @@
 
 namespace fanout::testing {
 namespace {
+
+// Tests keep their files below TEST_TMPDIR: the cluster may reach them there, unless a test says
+// otherwise.
+std::vector<std::string> WithFileRoots(std::vector<std::string> args,
+                                       const std::vector<std::string>& flags) {
+  if (std::none_of(flags.begin(), flags.end(),
+                   [](const std::string& f) { return absl::StartsWith(f, "--file_roots"); })) {
+    const char* tmp = std::getenv("TEST_TMPDIR");
+    args.push_back(absl::StrCat("--file_roots=", tmp ? tmp : "/tmp"));
+  }
+  args.insert(args.end(), flags.begin(), flags.end());
+  return args;
+}
 
 std::unique_ptr<grpc::ClientContext> Deadline(absl::Duration d = absl::Seconds(30)) {
   auto context = std::make_unique<grpc::ClientContext>();
@@ -35,7 +50,7 @@ absl::Status TestCluster::StartCoordinator(const std::vector<std::string>& flags
   const std::string port_file = TestDir(absl::StrCat(name_, "-port", ++coordinator_starts_));
   std::vector<std::string> args = {absl::StrCat("--listen=127.0.0.1:", port_),
                                    "--data_dir=" + data_dir_, "--port_file=" + port_file};
-  args.insert(args.end(), flags.begin(), flags.end());
+  args = WithFileRoots(std::move(args), flags);
   absl::StatusOr<std::unique_ptr<Process>> p =
       Process::Spawn(Runfile("coordinator/fanout-coordinator"), args,
                      absl::StrCat(logs_, "/", name_, "-coordinator.log"), env_);
@@ -60,7 +75,7 @@ absl::Status TestCluster::StartWorker(const std::string& worker_id, int slots,
                                       const std::vector<std::string>& flags) {
   std::vector<std::string> args = {"--coordinator=" + address(), absl::StrCat("--slots=", slots),
                                    "--worker_id=" + worker_id};
-  args.insert(args.end(), flags.begin(), flags.end());
+  args = WithFileRoots(std::move(args), flags);
   absl::StatusOr<std::unique_ptr<Process>> p =
       Process::Spawn(Runfile("worker/fanout-worker"), args,
                      absl::StrCat(logs_, "/", name_, "-", worker_id, ".log"), env_);

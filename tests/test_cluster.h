@@ -36,6 +36,7 @@ class TestCluster {
   Process* worker(const std::string& worker_id) { return workers_[worker_id].get(); }
 
   std::string address() const;
+  const std::string& data_dir() const { return data_dir_; }
   v1::JobService::Stub& jobs() { return *jobs_; }
 
   absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec);

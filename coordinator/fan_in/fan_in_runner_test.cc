@@ -1,5 +1,6 @@
 #include "coordinator/fan_in/fan_in_runner.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -29,12 +30,18 @@ std::vector<json> ReadLines(const std::string& path) {
 
 class FanInRunnerTest : public ::testing::Test {
  protected:
-  void SetUp() override { dir_ = ::testing::TempDir() + "/fan_in_" + std::to_string(getpid()); }
+  void SetUp() override {
+    // As the sink names it: canonical (TempDir ends with a slash).
+    dir_ = std::filesystem::path(::testing::TempDir() + "/fan_in_" + std::to_string(getpid()))
+               .lexically_normal()
+               .string();
+  }
 
   std::unique_ptr<FanInRunner> Runner(FanInRunner::SinkFactory sinks = nullptr) {
     if (!sinks) {
       sinks = [](const v1::Job& job) {
-        return OpenManifestSink(job.spec().results(), job.job_id());
+        return OpenManifestSink(job.spec().results(), job.job_id(),
+                                *FileRoots::Make({"/"}, {}, "roots"));
       };
     }
     FanInRunner::Options o;

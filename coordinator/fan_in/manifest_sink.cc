@@ -26,10 +26,19 @@ absl::Status ValidateResultsSpec(absl::string_view spec) {
       absl::StrCat("results: '", spec, "' is none of store, jsonl:PATH, s3://bucket/prefix"));
 }
 
+absl::StatusOr<std::string> ResultsPathWithin(absl::string_view spec, const FileRoots& roots) {
+  if (!absl::ConsumePrefix(&spec, "jsonl:")) return std::string();
+  return roots.Check(spec, "results");
+}
+
 absl::StatusOr<std::unique_ptr<ManifestSink>> OpenManifestSink(absl::string_view spec,
-                                                               absl::string_view job_id) {
+                                                               absl::string_view job_id,
+                                                               const FileRoots& roots) {
   RETURN_IF_ERROR(ValidateResultsSpec(spec));
-  if (absl::ConsumePrefix(&spec, "jsonl:")) return OpenFileSink(spec);
+  if (absl::StartsWith(spec, "jsonl:")) {
+    ASSIGN_OR_RETURN(const std::string path, ResultsPathWithin(spec, roots));
+    return OpenFileSink(path);
+  }
   if (absl::StartsWith(spec, "s3://")) return OpenS3Sink(spec, job_id);
   return absl::InvalidArgumentError(
       absl::StrCat("results: '", spec, "' keeps results in the store: no manifest to write"));

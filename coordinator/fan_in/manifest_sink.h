@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/file_roots.h"
 
 namespace fanout::coordinator {
 
@@ -46,9 +47,13 @@ absl::StatusOr<std::unique_ptr<ManifestSink>> OpenS3Sink(absl::string_view url,
                                                          absl::string_view job_id,
                                                          size_t part_bytes = 64 << 20);
 
-// The sink for a job's --results spec (not "store").
+// A jsonl:PATH results spec's path checked against `roots` (others: OK).
+absl::StatusOr<std::string> ResultsPathWithin(absl::string_view spec, const FileRoots& roots);
+
+// The sink for a job's --results spec (not "store"); a file only below `roots`.
 absl::StatusOr<std::unique_ptr<ManifestSink>> OpenManifestSink(absl::string_view spec,
-                                                               absl::string_view job_id);
+                                                               absl::string_view job_id,
+                                                               const FileRoots& roots);
 
 }  // namespace fanout::coordinator
 

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/file_roots.h"
 #include "common/limits.h"
 #include "proto/fanout.pb.h"
 
@@ -47,8 +48,11 @@ class SequentialSource {
 // range. Checks what can be checked at once (the file exists, the bucket answers), naming the
 // `source` field in errors.
 // Manifest lines over `max_item_bytes` fail as their own items.
-absl::StatusOr<std::unique_ptr<SequentialSource>> MakeSequentialSource(
-    absl::string_view spec, uint64_t split_bytes, size_t max_item_bytes = kDefaultMaxItemBytes);
+// Files are reachable only below `roots` (PERMISSION_DENIED otherwise).
+absl::StatusOr<std::unique_ptr<SequentialSource>> MakeSequentialSource(absl::string_view spec,
+                                                                       uint64_t split_bytes,
+                                                                       size_t max_item_bytes,
+                                                                       const FileRoots& roots);
 
 }  // namespace fanout::coordinator
 

@@ -1,10 +1,12 @@
 #include "worker/builtins/builtins.h"
 
+#include <filesystem>
 #include <fstream>
 
 #include "common/functions.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "worker/builtins/object_ref.h"
 #include "worker/handler_registry.h"
 
 namespace fanout::worker {
@@ -14,6 +16,13 @@ using nlohmann::json;
 
 class BuiltinsTest : public ::testing::Test {
  protected:
+  void SetUp() override {
+    const std::string tmp = std::getenv("TEST_TMPDIR");
+    std::filesystem::create_directories(tmp + "/private");
+    SetLocalFileRoots(*FileRoots::Make({tmp}, {tmp + "/private"}, "--file_roots"));
+  }
+  void TearDown() override { SetLocalFileRoots(FileRoots()); }
+
   absl::StatusOr<std::string> Invoke(const std::string& function, const std::string& item,
                                      json params = json::object(), uint32_t attempt = 1) {
     Handler* handler = registry_->Find(function);
@@ -153,10 +162,44 @@ TEST_F(BuiltinsTest, S3CopyRefusesWhatItCannotCopyNamingWhy) {
 }
 
 TEST_F(BuiltinsTest, Sha256ErrorsSayWhy) {
-  absl::StatusOr<std::string> missing = Invoke("builtin:sha256", "\"/no/such/file\"");
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/no/such/file";
+  absl::StatusOr<std::string> missing = Invoke("builtin:sha256", json(path).dump());
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_NE(missing.status().message().find("/no/such/file"), absl::string_view::npos);
   EXPECT_EQ(Invoke("builtin:sha256", "42").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// Items name files; the worker reads only those below its --file_roots (issue: /etc/shadow).
+TEST_F(BuiltinsTest, DataBuiltinsReadNothingOutsideTheFileRoots) {
+  const std::string tmp = std::getenv("TEST_TMPDIR");
+  std::ofstream(tmp + "/private/secret") << "s";
+  std::filesystem::remove(tmp + "/shadow-link");
+  std::filesystem::create_symlink("/etc/shadow", tmp + "/shadow-link");
+  for (const std::string& path :
+       {std::string("/etc/shadow"), tmp + "/shadow-link", tmp + "/private/secret"}) {
+    for (const char* function : {"builtin:sha256", "builtin:lines"}) {
+      absl::StatusOr<std::string> out = Invoke(function, json{{"path", path}}.dump());
+      EXPECT_EQ(out.status().code(), absl::StatusCode::kPermissionDenied) << function << path;
+      EXPECT_NE(out.status().message().find("item: "), std::string::npos) << out.status();
+    }
+  }
+  SetLocalFileRoots(FileRoots());
+  std::ofstream(tmp + "/ok.txt") << "ok";
+  EXPECT_EQ(Invoke("builtin:sha256", json(tmp + "/ok.txt").dump()).status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(BuiltinsTest, CountWritesTracesOnlyBelowTheFileRoots) {
+  const std::string tmp = std::getenv("TEST_TMPDIR");
+  for (const std::string& dir : {std::string("/etc"), tmp + "/private"}) {
+    absl::StatusOr<std::string> out =
+        Invoke("builtin:count", R"({"n": 1})", json{{"trace_dir", dir}});
+    EXPECT_EQ(out.status().code(), absl::StatusCode::kPermissionDenied) << dir;
+    EXPECT_NE(out.status().message().find("params.trace_dir"), std::string::npos);
+  }
+  std::filesystem::create_directories(tmp + "/traces");
+  EXPECT_TRUE(Invoke("builtin:count", R"({"n": 1})", json{{"trace_dir", tmp + "/traces"}}).ok());
+  EXPECT_FALSE(std::filesystem::is_empty(tmp + "/traces"));
 }
 
 }  // namespace

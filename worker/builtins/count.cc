@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "common/json_text.h"
 #include "worker/builtins/builtins.h"
+#include "worker/builtins/object_ref.h"
 
 namespace fanout::worker {
 namespace {
@@ -28,10 +29,18 @@ class Trace {
   Trace(const json& params, const Event& event, const Context& context)
       : request_id_(context.request_id()) {
     if (!params.contains("trace_dir") || !params["trace_dir"].is_string()) return;
-    const std::string path = absl::StrCat(params["trace_dir"].get<std::string>(), "/", event.job_id,
-                                          ".", event.task_index, ".", event.item_index, ".trace");
-    fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    // Written below the worker's file roots only, like every local file a built-in touches.
+    absl::StatusOr<std::string> dir =
+        LocalFileRoots().Check(params["trace_dir"].get<std::string>(), "params.trace_dir");
+    if (!dir.ok()) {
+      status_ = dir.status();
+      return;
+    }
+    const std::string path = absl::StrCat(*dir, "/", event.job_id, ".", event.task_index, ".",
+                                          event.item_index, ".trace");
+    fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
   }
+  const absl::Status& status() const { return status_; }
   ~Trace() {
     if (fd_ >= 0) close(fd_);
   }
@@ -44,6 +53,7 @@ class Trace {
 
  private:
   std::string request_id_;
+  absl::Status status_;
   int fd_ = -1;
 };
 
@@ -81,6 +91,7 @@ class CountHandler : public Handler {
     int64_t step = cursor["next"].get<int64_t>();
     cursor["resumed_from"].push_back(step);
     Trace trace(event.params, event, context);
+    if (!trace.status().ok()) return trace.status();
 
     int64_t traced = step;
     const absl::Time start = absl::Now();

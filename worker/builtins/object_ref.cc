@@ -31,9 +31,16 @@ absl::Status OpenError(const std::string& path, int err) {
   }
 }
 
+FileRoots& Roots() {
+  static FileRoots* roots = new FileRoots();
+  return *roots;
+}
+
 absl::StatusOr<uint64_t> ReadFile(const ObjectRef& ref, Context& context,
                                   const std::function<void(absl::string_view)>& on_chunk) {
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(ref.path.c_str(), "rb"), &std::fclose);
+  absl::StatusOr<std::string> path = LocalFileRoots().Check(ref.path, "item");
+  if (!path.ok()) return path.status();
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path->c_str(), "rb"), &std::fclose);
   if (file == nullptr) return OpenError(ref.path, errno);
   uint64_t left = UINT64_MAX, bytes = 0;
   if (ref.range) {
@@ -57,6 +64,9 @@ absl::StatusOr<uint64_t> ReadFile(const ObjectRef& ref, Context& context,
 }
 
 }  // namespace
+
+void SetLocalFileRoots(FileRoots roots) { Roots() = std::move(roots); }
+const FileRoots& LocalFileRoots() { return Roots(); }
 
 std::string ObjectRef::Name() const { return s3 ? absl::StrCat("s3://", bucket, "/", key) : path; }
 

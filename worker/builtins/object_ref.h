@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "common/file_roots.h"
 #include "nlohmann/json.hpp"
 #include "s3/s3_client.h"
 #include "worker/handler.h"
@@ -31,6 +32,11 @@ absl::StatusOr<ObjectRef> ParseObjectRef(absl::string_view item_json);
 // The worker's S3 client, made once from the environment (AWS_* variables); an error says what is
 // missing.
 absl::StatusOr<const s3::S3Client*> WorkerS3();
+
+// The local files the data built-ins may read and `trace_dir` may name: none until set (the
+// worker's --file_roots). Set once at start, before any invocation.
+void SetLocalFileRoots(FileRoots roots);
+const FileRoots& LocalFileRoots();
 
 // Hands the object's bytes (its range only, if it has one) to `on_chunk`, stopping early when the
 // invocation is cancelled. Returns the bytes read.

@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
+#include "worker/builtins/object_ref.h"
 #include "worker/runtime/cgroup_limits.h"
 
 ABSL_FLAG(std::string, cache_dir, "",
@@ -29,6 +30,10 @@ ABSL_FLAG(std::string, function_log_dir, "",
 ABSL_FLAG(std::string, limits, "auto",
           "memory limits through cgroups: auto (where writable, said in the log), required "
           "(refuse to start without), off");
+ABSL_FLAG(std::vector<std::string>, file_roots, {},
+          "directories whose files the data built-ins (sha256, lines, sum) may read and "
+          "builtin:count's trace_dir may write, DIR,... (none: no local files; `fanout dev`: the "
+          "current directory); the code cache and function logs are never reachable");
 ABSL_FLAG(std::string, region, "us-east-1", "AWS_REGION as functions see it");
 
 namespace fanout::worker {
@@ -104,7 +109,7 @@ absl::StatusOr<bool> EnforceLimits() {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<FunctionCatalog>> FunctionCatalogFromFlags(
-    const std::string& coordinator, int runtimes) {
+    const std::string& coordinator, int runtimes, const std::vector<std::string>& also_forbidden) {
   absl::StatusOr<bool> enforce = EnforceLimits();
   if (!enforce.ok()) return enforce.status();
   FunctionCatalog::Options options;
@@ -125,6 +130,12 @@ absl::StatusOr<std::unique_ptr<FunctionCatalog>> FunctionCatalogFromFlags(
   options.pool.settings.region = absl::GetFlag(FLAGS_region);
   options.pool.settings.log_dir = absl::GetFlag(FLAGS_function_log_dir);
   if (options.pool.settings.log_dir.empty()) options.pool.settings.log_dir = root + "/logs";
+  std::vector<std::string> forbidden = {root, options.cache_dir, options.pool.settings.log_dir};
+  forbidden.insert(forbidden.end(), also_forbidden.begin(), also_forbidden.end());
+  absl::StatusOr<FileRoots> roots =
+      FileRoots::Make(absl::GetFlag(FLAGS_file_roots), forbidden, "--file_roots");
+  if (!roots.ok()) return roots.status();
+  SetLocalFileRoots(std::move(*roots));
   auto channel = grpc::CreateChannel(coordinator, grpc::InsecureChannelCredentials());
   return FunctionCatalog::Open(std::move(channel), std::move(options));
 }
