@@ -68,6 +68,9 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
                    FileRoots::Make(config.file_roots, {config.data_dir}, "--file_roots"));
   JobManager::Options manager_options = config.manager;
   manager_options.file_roots = roots;
+  ASSIGN_OR_RETURN(LeaseTokens lease_tokens,
+                   LeaseTokens::FromKeyFile(config.data_dir + "/lease.key"));
+  manager_options.lease_tokens = std::make_shared<const LeaseTokens>(std::move(lease_tokens));
   manager_options.metrics = s->metrics_.get();
   manager_options.pin_function = [functions = s->functions_.get()](v1::JobSpec& spec) {
     return PinFunction(*functions, spec);

@@ -54,10 +54,19 @@ JobManager::JobManager(JobStore& store, Clock& clock, Options options)
     : store_(store),
       clock_(clock),
       options_(options),
+      lease_tokens_(options.lease_tokens != nullptr
+                        ? options.lease_tokens
+                        : std::make_shared<const LeaseTokens>(LeaseTokens::Random())),
       thread_([this] { Run(); }),
       retention_thread_([this] { RunRetention(); }) {}
 
 JobManager::~JobManager() { Shutdown(); }
+
+void JobManager::CountForged(size_t refused) {
+  if (refused == 0) return;
+  LOG_EVERY_N(WARNING, 100) << refused << " worker call entries refused: no or a wrong lease token";
+  if (options_.metrics != nullptr) options_.metrics->LeaseTokensRefused(refused);
+}
 
 void JobManager::Shutdown() {
   {
@@ -217,6 +226,7 @@ absl::StatusOr<v1::LeaseTasksResponse> JobManager::TryLease(const v1::LeaseTasks
   response.mutable_tasks()->Reserve(grant->tasks.size());
   std::vector<v1::TaskRef> refs;
   for (v1::LeasedTask& t : grant->tasks) {
+    t.mutable_ref()->set_lease_token(lease_tokens_->Sign(t.ref(), worker_id));
     if (!request.request_id().empty()) refs.push_back(t.ref());
     response.add_tasks()->Swap(&t);
   }
@@ -262,10 +272,16 @@ void JobManager::LeaseTasks(const v1::LeaseTasksRequest& request, LeaseDone done
 absl::StatusOr<v1::RenewLeasesResponse> JobManager::RenewLeases(
     const v1::RenewLeasesRequest& request) {
   workers_.Touch(request.worker(), clock_.Now(), request.leases_size());
+  const CheckedEntries<v1::TaskRef> checked(
+      request.leases(), [](const v1::TaskRef& ref) -> const v1::TaskRef& { return ref; },
+      *lease_tokens_, request.worker().worker_id());
+  CountForged(checked.refused());
   ASSIGN_OR_RETURN(std::vector<v1::LeaseStatus> statuses,
-                   store_.RenewLeases(request.leases(), options_.lease_ttl));
+                   store_.RenewLeases(checked.entries(), options_.lease_ttl));
   v1::RenewLeasesResponse response;
-  for (v1::LeaseStatus s : statuses) response.add_statuses(s);
+  for (v1::LeaseStatus s : checked.Realign(std::move(statuses), v1::LEASE_LOST)) {
+    response.add_statuses(s);
+  }
   ToProto(options_.lease_ttl, response.mutable_lease_ttl());
   return response;
 }
@@ -273,15 +289,20 @@ absl::StatusOr<v1::RenewLeasesResponse> JobManager::RenewLeases(
 absl::StatusOr<v1::ReportResultsResponse> JobManager::ReportResults(
     const v1::ReportResultsRequest& request) {
   workers_.Touch(request.worker(), clock_.Now(), std::nullopt);
+  const CheckedEntries<v1::TaskOutcome> genuine(
+      request.outcomes(), [](const v1::TaskOutcome& o) -> const v1::TaskRef& { return o.ref(); },
+      *lease_tokens_, request.worker().worker_id());
+  CountForged(genuine.refused());
+  const google::protobuf::RepeatedPtrField<v1::TaskOutcome>& outcomes = genuine.entries();
   // Results over the limit (from a worker that did not check) fail their task instead: copied
   // only then.
   std::optional<google::protobuf::RepeatedPtrField<v1::TaskOutcome>> checked;
-  for (int i = 0; i < request.outcomes_size(); ++i) {
-    const v1::TaskOutcome& o = request.outcomes(i);
+  for (int i = 0; i < outcomes.size(); ++i) {
+    const v1::TaskOutcome& o = outcomes[i];
     size_t bytes = 0;
     for (const std::string& r : o.results().results()) bytes += r.size();
     if (bytes <= options_.max_result_bytes) continue;
-    if (!checked) checked = request.outcomes();
+    if (!checked) checked = outcomes;
     v1::TaskError* error = (*checked)[i].mutable_error();  // the results go
     error->set_code(v1::ERROR_FATAL);
     error->set_message(absl::StrCat("the results are ", bytes, " bytes, over the limit of ",
@@ -289,11 +310,12 @@ absl::StatusOr<v1::ReportResultsResponse> JobManager::ReportResults(
                                     " (the coordinator's --max_result_bytes)"));
   }
   ASSIGN_OR_RETURN(std::vector<ReportVerdict> verdicts,
-                   store_.ReportOutcomes(checked ? *checked : request.outcomes()));
+                   store_.ReportOutcomes(checked ? *checked : outcomes));
   if (options_.metrics != nullptr) {
     options_.metrics->ReportsRefused(
         std::count(verdicts.begin(), verdicts.end(), ReportVerdict::kStale));
   }
+  verdicts = genuine.Realign(std::move(verdicts), ReportVerdict::kStale);
   v1::ReportResultsResponse response;
   for (ReportVerdict v : verdicts) {
     switch (v) {
@@ -318,8 +340,14 @@ absl::StatusOr<v1::CheckpointResponse> JobManager::Checkpoint(
     const v1::CheckpointRequest& request) {
   workers_.Touch(request.worker(), clock_.Now(), std::nullopt);
   const absl::Time start = clock_.Now();
+  const CheckedEntries<v1::CheckpointEntry> checked(
+      request.checkpoints(),
+      [](const v1::CheckpointEntry& e) -> const v1::TaskRef& { return e.ref(); }, *lease_tokens_,
+      request.worker().worker_id());
+  CountForged(checked.refused());
   ASSIGN_OR_RETURN(std::vector<v1::LeaseStatus> statuses,
-                   store_.Checkpoint(request.checkpoints(), options_.lease_ttl));
+                   store_.Checkpoint(checked.entries(), options_.lease_ttl));
+  statuses = checked.Realign(std::move(statuses), v1::LEASE_LOST);
   if (options_.metrics != nullptr) {
     options_.metrics->CheckpointCall(std::count(statuses.begin(), statuses.end(), v1::LEASE_OK),
                                      std::count(statuses.begin(), statuses.end(), v1::LEASE_LOST),

@@ -18,6 +18,7 @@
 #include "common/file_roots.h"
 #include "common/limits.h"
 #include "coordinator/job_store.h"
+#include "coordinator/lease_tokens.h"
 #include "coordinator/worker_registry.h"
 #include "proto/job_service.pb.h"
 #include "proto/worker_service.pb.h"
@@ -60,6 +61,8 @@ class JobManager {
     // rewrites its function to NAME:VERSION and fills in the time limit and memory it left
     // unset. Null: only built-ins can be submitted.
     std::function<absl::Status(v1::JobSpec& spec)> pin_function;
+    // Signs and checks the lease tokens of grants (null: a random key, for tests).
+    std::shared_ptr<const LeaseTokens> lease_tokens;
   };
 
   JobManager(JobStore& store, Clock& clock, Options options);
@@ -113,6 +116,7 @@ class JobManager {
   };
 
   absl::StatusOr<v1::LeaseTasksResponse> TryLease(const v1::LeaseTasksRequest& request);
+  void CountForged(size_t refused);
   void Notify();
   void Changed() {
     if (change_listener_) change_listener_();
@@ -125,6 +129,7 @@ class JobManager {
   JobStore& store_;
   Clock& clock_;
   const Options options_;
+  const std::shared_ptr<const LeaseTokens> lease_tokens_;
   WorkerRegistry workers_;
   std::function<void()> change_listener_;
 

@@ -242,6 +242,7 @@ TEST_F(JobManagerTest, StaleReportIsRefused) {
   ASSERT_TRUE(manager_.SubmitJob(Spec("range:1-1")).ok());
   std::shared_ptr<Pending> lease = Lease(LeaseRequest(absl::ZeroDuration()));
   v1::ReportResultsRequest report;
+  report.mutable_worker()->set_worker_id("w1");
   v1::TaskOutcome* o = report.add_outcomes();
   *o->mutable_ref() = lease->response->tasks(0).ref();
   o->mutable_ref()->set_epoch(99);
@@ -257,6 +258,7 @@ TEST_F(JobManagerTest, ResultsListOneEntryPerItem) {
   absl::StatusOr<SubmitOutcome> job = manager_.SubmitJob(spec);
   std::shared_ptr<Pending> lease = Lease(LeaseRequest(absl::ZeroDuration()));
   v1::ReportResultsRequest report;
+  report.mutable_worker()->set_worker_id("w1");
   for (const v1::LeasedTask& t : lease->response->tasks()) {
     v1::TaskOutcome* o = report.add_outcomes();
     *o->mutable_ref() = t.ref();
@@ -305,6 +307,7 @@ TEST_F(JobManagerTest, ResultsOverTheLimitFailTheirTaskAndTheLimitIsToldWithEach
   EXPECT_EQ(lease->max_result_bytes(), 10u);
   ASSERT_EQ(lease->tasks_size(), 2);
   v1::ReportResultsRequest report;
+  report.mutable_worker()->set_worker_id("w1");
   for (int i = 0; i < 2; ++i) {
     v1::TaskOutcome* o = report.add_outcomes();
     *o->mutable_ref() = lease->tasks(i).ref();

@@ -64,6 +64,9 @@ CoordinatorMetrics::CoordinatorMetrics(prometheus::Registry& r)
                           "GB-seconds metered: duration (rounded up to 1 ms) x memory size.")),
       stale_refusals_(Counter(r, "fanout_stale_epoch_refusals_total",
                               "Reports and checkpoints refused for a stale lease epoch.")),
+      token_refusals_(Counter(r, "fanout_lease_token_refusals_total",
+                              "Renewals, checkpoints and reports refused for a missing or wrong "
+                              "lease token (forged, or another worker's).")),
       checkpoint_commits_(
           Counter(r, "fanout_checkpoint_commits_total", "Checkpoints committed durably.")),
       checkpoint_seconds_(BuildHistogram()
@@ -121,6 +124,10 @@ void CoordinatorMetrics::CheckpointCall(size_t committed, size_t stale, absl::Du
 
 void CoordinatorMetrics::ReportsRefused(size_t stale) {
   if (stale > 0) stale_refusals_.Increment(stale);
+}
+
+void CoordinatorMetrics::LeaseTokensRefused(size_t refused) {
+  if (refused > 0) token_refusals_.Increment(refused);
 }
 
 void CoordinatorMetrics::DiskWrite(uint64_t batches, absl::Duration took) {

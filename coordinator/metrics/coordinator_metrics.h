@@ -32,6 +32,9 @@ class CoordinatorMetrics {
   // One Checkpoint call: entries committed, refused as stale, and the durable round trip.
   void CheckpointCall(size_t committed, size_t stale, absl::Duration took);
   void ReportsRefused(size_t stale);
+  // Renewals, checkpoints and reports whose lease token was missing or wrong (forged or from
+  // another worker).
+  void LeaseTokensRefused(size_t refused);
   void DiskWrite(uint64_t batches, absl::Duration took);
   void Rpc(absl::string_view method, absl::Duration took);
 
@@ -69,6 +72,7 @@ class CoordinatorMetrics {
   prometheus::Counter& gb_seconds_;
   // Observed as they happen.
   prometheus::Counter& stale_refusals_;
+  prometheus::Counter& token_refusals_;
   prometheus::Counter& checkpoint_commits_;
   prometheus::Histogram& checkpoint_seconds_;
   prometheus::Histogram& commit_batches_;
