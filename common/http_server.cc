@@ -3,6 +3,7 @@
 #include <cstring>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "civetweb.h"
@@ -41,6 +42,12 @@ std::string Decode(absl::string_view s) {
 }
 
 }  // namespace
+
+const std::string& HttpRequest::Header(const std::string& name) const {
+  static const std::string* const kNone = new std::string();
+  auto it = headers.find(name);
+  return it == headers.end() ? *kNone : it->second;
+}
 
 std::string QueryParam(const std::string& query, const std::string& name,
                        const std::string& fallback) {
@@ -112,6 +119,12 @@ int HttpServer::OnRequest(mg_connection* connection, void* self) {
   request.path = info->local_uri != nullptr ? info->local_uri : "/";
   request.query = info->query_string != nullptr ? info->query_string : "";
   request.content_length = info->content_length;
+  for (int i = 0; i < info->num_headers; ++i) {
+    if (info->http_headers[i].name == nullptr || info->http_headers[i].value == nullptr) continue;
+    request.headers.emplace(absl::AsciiStrToLower(info->http_headers[i].name),
+                            info->http_headers[i].value);
+  }
+  request.remote_address = info->remote_addr;
   const HttpResponse response = static_cast<HttpServer*>(self)->Answer(connection, request);
   // One write for head and body: two small writes meet Nagle's algorithm and the client's delayed
   // ACK, which holds the answer back 40 ms.

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 
 struct mg_context;
@@ -23,6 +24,12 @@ struct HttpRequest {
   // declared length is within the limit: at most one byte past it (a chunked body declares none).
   std::string body;
   long long content_length = -1;  // as declared; -1: none
+  // Header names in lower case; a repeated header keeps its first value.
+  absl::flat_hash_map<std::string, std::string> headers;
+  std::string remote_address;  // the peer's IP
+
+  // The header's value, or "" when absent; `name` in lower case.
+  const std::string& Header(const std::string& name) const;
 };
 
 struct HttpResponse {
