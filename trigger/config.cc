@@ -12,67 +12,13 @@
 #include "common/json_text.h"
 #include "common/proto_time.h"
 #include "nlohmann/json.hpp"
+#include "trigger/config_fields.h"
 #include "trigger/cron.h"
 
 namespace fanout::trigger {
 namespace {
 
 using nlohmann::json;
-
-// Reads the fields of one JSON object, remembering which were seen so that a misspelt field is an
-// error rather than silently ignored.
-class Fields {
- public:
-  Fields(const json& object, std::string where) : object_(object), where_(std::move(where)) {}
-
-  absl::Status Error(absl::string_view field, absl::string_view why) const {
-    return absl::InvalidArgumentError(absl::StrCat(where_, field, ": ", why));
-  }
-  const json* Find(const std::string& field) {
-    seen_.insert(field);
-    auto it = object_.find(field);
-    return it == object_.end() || it->is_null() ? nullptr : &*it;
-  }
-  absl::Status String(const std::string& field, std::string* out, bool required = false) {
-    const json* v = Find(field);
-    if (v == nullptr) return required ? Error(field, "required") : absl::OkStatus();
-    if (!v->is_string()) return Error(field, "must be a string");
-    *out = v->get<std::string>();
-    if (required && out->empty()) return Error(field, "must not be empty");
-    return absl::OkStatus();
-  }
-  absl::Status Count(const std::string& field, uint64_t max, uint64_t* out) {
-    const json* v = Find(field);
-    if (v == nullptr) return absl::OkStatus();
-    if (!v->is_number_unsigned() || v->get<uint64_t>() < 1 || v->get<uint64_t>() > max) {
-      return Error(field, absl::StrCat("must be a whole number from 1 to ", max));
-    }
-    *out = v->get<uint64_t>();
-    return absl::OkStatus();
-  }
-  absl::Status Duration(const std::string& field, absl::Duration* out) {
-    std::string text;
-    if (absl::Status s = String(field, &text); !s.ok() || text.empty()) return s;
-    if (!absl::ParseDuration(text, out) || *out <= absl::ZeroDuration()) {
-      return Error(field, absl::StrCat("'", text, "' is not a positive duration like 30s or 5m"));
-    }
-    return absl::OkStatus();
-  }
-  // Every field of the object must have been asked for.
-  absl::Status NoOthers() const {
-    for (const auto& [key, value] : object_.items()) {
-      if (!seen_.count(key)) {
-        return Error(key, absl::StrCat("unknown field (known: ", absl::StrJoin(seen_, ", "), ")"));
-      }
-    }
-    return absl::OkStatus();
-  }
-
- private:
-  const json& object_;
-  const std::string where_;
-  std::set<std::string> seen_;
-};
 
 absl::Status ParseFilter(const json& object, const std::string& where, EventFilter* filter) {
   if (!object.is_object()) return absl::InvalidArgumentError(where + "filter: must be an object");
@@ -294,6 +240,9 @@ absl::Status ParseRule(const json& object, const std::string& where, Rule* rule)
   if (const json* batch = f.Find("batch"); batch != nullptr) {
     if (absl::Status s = ParseBatch(*batch, where, rule); !s.ok()) return s;
   }
+  if (const json* auth = f.Find("auth"); auth != nullptr) {
+    if (absl::Status s = ParseWebhookAuth(*auth, where, rule); !s.ok()) return s;
+  }
   return f.NoOthers();
 }
 
@@ -344,6 +293,13 @@ absl::StatusOr<TriggerConfig> LoadTriggerConfig(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return ParseTriggerConfig(path, text.str());
+}
+
+bool HasOpenWebhookRules(const TriggerConfig& config) {
+  for (const Rule& rule : config.rules) {
+    if (rule.source == "webhook" && rule.auth.type == WebhookAuth::Type::kNone) return true;
+  }
+  return false;
 }
 
 }  // namespace fanout::trigger

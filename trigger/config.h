@@ -9,7 +9,8 @@
 //                          "prefix": "in/", "suffix": ".jpg"},
 //               "job": {"function": "builtin:noop", "params": {"size": 128},
 //                       "batch_size": 1, "max_attempts": 3, "timeout": "30s"},
-//               "reconcile": {"every": "60s", "lookback": "24h"}},
+//               "reconcile": {"every": "60s", "lookback": "24h"},
+//               "auth": {"type": "hmac", "secret_env": "FANOUT_WEBHOOK_SECRET"}},
 //              {"name": "nightly-backup",
 //               "source": {"type": "schedule", "cron": "0 3 * * *", "time_zone": "Europe/Berlin",
 //                          "missed": "catch_up"},
@@ -72,6 +73,17 @@ struct QueueSource {
   absl::Duration claim_idle = absl::Seconds(30);
 };
 
+// Who may post a webhook rule's events (webhook_auth.h). Type kNone: anyone who reaches the port.
+struct WebhookAuth {
+  enum class Type { kNone, kHmac, kPath, kSns };
+  Type type = Type::kNone;
+  // kHmac: the HMAC-SHA256 key; kPath: the one path segment posts must name. Read from the file
+  // ("secret") or, at load, from the environment ("secret_env").
+  std::string secret;
+  std::string header = "x-fanout-signature";  // kHmac: carries "sha256=HEX"; lower case
+  std::vector<std::string> sns_topics;        // kSns: the TopicArns taken
+};
+
 // A webhook rule's batching window: events arriving together become one job (event_batcher.h).
 struct Batching {
   uint64_t max_events = 1;  // 1: no batching, one job per event
@@ -89,6 +101,7 @@ struct Rule {
   Directory directory;  // source "directory" only
   QueueSource queue;    // sources "redis", "nats", "amqp"
   Batching batch;       // source "webhook" only
+  WebhookAuth auth;     // source "webhook" only
 };
 
 struct TriggerConfig {
@@ -100,6 +113,9 @@ struct TriggerConfig {
 // INVALID_ARGUMENT naming "FILE: rule 'NAME' (#N): FIELD: why".
 absl::StatusOr<TriggerConfig> ParseTriggerConfig(const std::string& path, const std::string& text);
 absl::StatusOr<TriggerConfig> LoadTriggerConfig(const std::string& path);
+
+// Whether any webhook rule takes posts from anyone: such a trigger should listen on loopback only.
+bool HasOpenWebhookRules(const TriggerConfig& config);
 
 }  // namespace fanout::trigger
 

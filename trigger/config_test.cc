@@ -1,5 +1,7 @@
 #include "trigger/config.h"
 
+#include <cstdlib>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -166,6 +168,91 @@ TEST(TriggerConfigTest, BatchingWindows) {
                                      "job": {"function": "builtin:noop"},
                                      "batch": {"max_events": 5, "max_wait": "1m"}}]})"),
               HasSubstr("batch.max_wait: at most 10s"));
+}
+
+// A webhook rule with `auth` (JSON), as a whole config.
+std::string AuthConfig(const std::string& auth, const std::string& source = "webhook") {
+  return R"({"rules": [{"name": "w", "source": {"type": ")" + source +
+         R"("}, "job": {"function": "builtin:noop"}, "auth": )" + auth + "}]}";
+}
+
+TEST(TriggerConfigTest, WebhookAuthReadsSecretsFromTheFileOrTheEnvironment) {
+  setenv("FANOUT_TEST_HOOK_SECRET", "from-the-environment-0123", 1);
+  absl::StatusOr<TriggerConfig> config = ParseTriggerConfig("t.json", R"({"rules": [
+      {"name": "signed", "source": {"type": "webhook"}, "job": {"function": "builtin:noop"},
+       "auth": {"type": "hmac", "secret_env": "FANOUT_TEST_HOOK_SECRET",
+                "header": "X-Hub-Signature-256"}},
+      {"name": "rgw", "source": {"type": "webhook"}, "job": {"function": "builtin:noop"},
+       "auth": {"type": "path", "secret": "0123456789abcdef-_.~"}},
+      {"name": "aws", "source": {"type": "webhook"}, "job": {"function": "builtin:noop"},
+       "auth": {"type": "sns", "sns_topics": ["arn:aws:sns:us-east-1:1:a"]}}]})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const WebhookAuth& hmac = config->rules[0].auth;
+  EXPECT_EQ(hmac.type, WebhookAuth::Type::kHmac);
+  EXPECT_EQ(hmac.secret, "from-the-environment-0123");
+  EXPECT_EQ(hmac.header, "x-hub-signature-256");  // as requests carry header names
+  EXPECT_EQ(config->rules[1].auth.type, WebhookAuth::Type::kPath);
+  EXPECT_EQ(config->rules[1].auth.secret, "0123456789abcdef-_.~");
+  EXPECT_EQ(config->rules[2].auth.type, WebhookAuth::Type::kSns);
+  EXPECT_EQ(config->rules[2].auth.sns_topics,
+            std::vector<std::string>{"arn:aws:sns:us-east-1:1:a"});
+  EXPECT_FALSE(HasOpenWebhookRules(*config));
+  const TriggerConfig header_default = *ParseTriggerConfig(
+      "t.json", AuthConfig(R"({"type": "hmac", "secret": "0123456789abcdef"})"));
+  EXPECT_EQ(header_default.rules[0].auth.header, "x-fanout-signature");
+}
+
+TEST(TriggerConfigTest, OnlyWebhookRulesWithoutAuthAreOpen) {
+  EXPECT_TRUE(HasOpenWebhookRules(*ParseTriggerConfig("t.json", R"({"rules": [
+      {"name": "a", "source": {"type": "webhook"}, "job": {"function": "builtin:noop"},
+       "auth": {"type": "path", "secret": "0123456789abcdef"}},
+      {"name": "b", "source": {"type": "webhook"}, "job": {"function": "builtin:noop"}}]})")));
+  EXPECT_FALSE(HasOpenWebhookRules(*ParseTriggerConfig("t.json", R"({"rules": [
+      {"name": "s", "source": {"type": "schedule", "cron": "@daily"},
+       "job": {"function": "builtin:noop"}}]})")));
+}
+
+TEST(TriggerConfigTest, WebhookAuthErrorsNameTheRuleAndFieldButNeverTheSecret) {
+  const std::string short_secret = ErrorOf(AuthConfig(R"({"type": "hmac", "secret": "hunter2"})"));
+  EXPECT_THAT(short_secret, HasSubstr("t.json: rule 'w' (#1): auth.secret: the secret is 7 bytes; "
+                                      "at least 16 are needed"));
+  EXPECT_THAT(short_secret, ::testing::Not(HasSubstr("hunter2")));
+  unsetenv("FANOUT_TEST_UNSET_SECRET");
+  EXPECT_THAT(ErrorOf(AuthConfig(R"({"type": "path", "secret_env": "FANOUT_TEST_UNSET_SECRET"})")),
+              HasSubstr("rule 'w' (#1): auth.secret_env: $FANOUT_TEST_UNSET_SECRET is not set or "
+                        "empty"));
+  setenv("FANOUT_TEST_EMPTY_SECRET", "", 1);
+  EXPECT_THAT(ErrorOf(AuthConfig(R"({"type": "hmac", "secret_env": "FANOUT_TEST_EMPTY_SECRET"})")),
+              HasSubstr("auth.secret_env: $FANOUT_TEST_EMPTY_SECRET is not set or empty"));
+  setenv("FANOUT_TEST_SHORT_SECRET", "short", 1);
+  EXPECT_THAT(ErrorOf(AuthConfig(R"({"type": "hmac", "secret_env": "FANOUT_TEST_SHORT_SECRET"})")),
+              HasSubstr("auth.secret_env: the secret is 5 bytes"));
+  EXPECT_THAT(ErrorOf(AuthConfig(R"({"type": "hmac", "secret": "0123456789abcdef",
+                                     "secrets": "x"})")),
+              HasSubstr("rule 'w' (#1): auth.secrets: unknown field"));
+  EXPECT_THAT(ErrorOf(AuthConfig(R"({"type": "path", "secret": "0123456789abcdef",
+                                     "header": "X-Sig"})")),
+              HasSubstr("auth.header: unknown field"));
+  EXPECT_THAT(ErrorOf(AuthConfig(R"({"type": "hmac"})")),
+              HasSubstr("auth.secret_env: give either secret_env"));
+  EXPECT_THAT(ErrorOf(AuthConfig(R"({"type": "hmac", "secret": "0123456789abcdef",
+                                     "secret_env": "X"})")),
+              HasSubstr("auth.secret_env: give either secret_env"));
+  EXPECT_THAT(ErrorOf(AuthConfig(R"({"type": "path", "secret": "0123456789abcdef/x"})")),
+              HasSubstr("auth.secret: a path secret may hold only letters, digits"));
+  EXPECT_THAT(ErrorOf(AuthConfig(R"({"type": "hmac", "secret": "0123456789abcdef",
+                                     "header": "X Sig:"})")),
+              HasSubstr("auth.header: 'X Sig:' is not a header name"));
+  EXPECT_THAT(ErrorOf(AuthConfig(R"({"type": "sns"})")), HasSubstr("auth.sns_topics: required"));
+  EXPECT_THAT(ErrorOf(AuthConfig(R"({"type": "sns", "sns_topics": ["uploads"]})")),
+              HasSubstr("auth.sns_topics: \"uploads\" is not a TopicArn"));
+  EXPECT_THAT(ErrorOf(AuthConfig(R"({"type": "basic"})")),
+              HasSubstr("auth.type: 'basic' is none of hmac, path, sns"));
+  EXPECT_THAT(ErrorOf(AuthConfig(R"("s3cr3t")")), HasSubstr("auth: must be an object"));
+  EXPECT_THAT(ErrorOf(R"({"rules": [{"name": "d", "source": {"type": "directory", "path": "/in"},
+                                     "job": {"function": "builtin:noop"},
+                                     "auth": {"type": "path", "secret": "0123456789abcdef"}}]})"),
+              HasSubstr("rule 'd' (#1): auth: only webhook rules"));
 }
 
 TEST(TriggerConfigTest, TheExampleConfigsLoad) {

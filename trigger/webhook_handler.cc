@@ -29,7 +29,7 @@ bool IsSnsEnvelope(const json& root) {
 
 }  // namespace
 
-HttpReply WebhookHandler::HandleSns(const json& envelope) {
+HttpReply WebhookHandler::HandleSns(const json& envelope, const std::vector<bool>& admitted) {
   const std::string type = StringField(envelope, "Type");
   if (type == "SubscriptionConfirmation") {
     // Confirming means fetching a URL named by an unauthenticated POST: left to the operator.
@@ -46,7 +46,7 @@ HttpReply WebhookHandler::HandleSns(const json& envelope) {
   }
   absl::StatusOr<json> events = ParseJson(message->get_ref<const std::string&>(), "Message");
   if (!events.ok()) return Reject(400, events.status().message());
-  return HandleEvents(*events);
+  return HandleEvents(*events, admitted);
 }
 
 HttpReply WebhookHandler::Reject(int status, absl::string_view why) {
@@ -62,7 +62,7 @@ HttpResponse WebhookHandler::Serve(const HttpRequest& request) {
   } else if (request.content_length > static_cast<long long>(config_.max_body_bytes)) {
     reply = TooLarge(request.content_length);
   } else {
-    reply = Handle(request.body);
+    reply = Handle(request);
   }
   return {reply.status, "application/json", std::move(reply.body)};
 }
@@ -77,17 +77,36 @@ HttpReply WebhookHandler::TooLarge(long long length) {
 }
 
 HttpReply WebhookHandler::Handle(absl::string_view body) {
+  HttpRequest request;
+  request.method = "POST";
+  request.path = "/";
+  request.body = std::string(body);
+  return Handle(request);
+}
+
+HttpReply WebhookHandler::Handle(const HttpRequest& request) {
   ++counts_.received;
+  const std::string& body = request.body;
   if (body.size() > config_.max_body_bytes) return TooLarge(body.size());
+  // Before the body is parsed for events: a forged post costs no more than its check.
+  const Admission admission = authenticator_.Admit(request);
+  if (!admission.refused.ok()) {
+    ++counts_.unauthorized;
+    ++counts_.rejected;
+    const int status = admission.refused.code() == absl::StatusCode::kUnavailable ? 503 : 401;
+    LOG(WARNING) << "webhook: " << status << " to " << request.remote_address << ": "
+                 << admission.refused.message();
+    return Json(status, {{"error", admission.refused.message()}});
+  }
   absl::StatusOr<json> parsed = ParseJson(body, "body");
   if (!parsed.ok()) return Reject(400, parsed.status().message());
   const json& root = *parsed;
   if (IsTestEvent(root)) return Json(200, {{"accepted", 0}, {"test_event", true}});
-  if (IsSnsEnvelope(root)) return HandleSns(root);
-  return HandleEvents(root);
+  if (IsSnsEnvelope(root)) return HandleSns(root, admission.admitted);
+  return HandleEvents(root, admission.admitted);
 }
 
-HttpReply WebhookHandler::HandleEvents(const json& root) {
+HttpReply WebhookHandler::HandleEvents(const json& root, const std::vector<bool>& admitted) {
   absl::StatusOr<S3Records> records = ParseS3Events(root);
   if (!records.ok()) return Reject(400, records.status().message());
   // Every record bad: the sender's mistake, told as one. Some bad: the good ones are taken (a
@@ -105,7 +124,7 @@ HttpReply WebhookHandler::HandleEvents(const json& root) {
     bool matched = false;
     for (size_t r = 0; r < config_.rules.size(); ++r) {
       const Rule& rule = config_.rules[r];
-      if (rule.source != "webhook" || !Matches(rule.filter, event)) continue;
+      if (rule.source != "webhook" || !admitted[r] || !Matches(rule.filter, event)) continue;
       by_rule[r].push_back(&event);
       matched = true;
     }

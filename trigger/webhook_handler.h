@@ -1,4 +1,5 @@
-// What the webhook does with one POST of S3 event notifications: checks the whole body first (a
+// What the webhook does with one POST of S3 event notifications: decides which rules may take it
+// (webhook_auth.h: a post no rule takes is refused 401 unparsed), checks the whole body (a
 // malformed body or an unknown event submits nothing), then submits one job per event and
 // matching webhook rule, and answers 2xx only once the coordinator accepted every one of them —
 // the uploader's PUT may be waiting on this answer, and a 5xx makes a persistent topic redeliver.
@@ -16,6 +17,8 @@
 #include "trigger/event_batcher.h"
 #include "trigger/job_submitter.h"
 #include "trigger/s3_event.h"
+#include "trigger/sns_signature.h"
+#include "trigger/webhook_auth.h"
 
 namespace fanout::trigger {
 
@@ -27,11 +30,19 @@ struct HttpReply {
 // Thread-safe (its counters are atomic; the config is read-only).
 class WebhookHandler {
  public:
-  WebhookHandler(const TriggerConfig& config, JobSubmitter& submitter)
-      : config_(config), submitter_(submitter), batcher_(submitter) {}
+  // `fetch` gets the certificates of SNS signatures (rules with "auth": {"type": "sns"}).
+  WebhookHandler(const TriggerConfig& config, JobSubmitter& submitter,
+                 CertificateFetcher fetch = HttpsCertificateFetcher())
+      : config_(config),
+        submitter_(submitter),
+        batcher_(submitter),
+        authenticator_(config, std::move(fetch)) {}
 
+  // A POST: its body's events go to the rules its path, headers or SNS signature admit it to.
+  HttpReply Handle(const HttpRequest& request);
+  // `body` as an unsigned POST to "/": taken by rules without auth only.
   HttpReply Handle(absl::string_view body);
-  // The webhook's HTTP route: POST on any path hands its body to Handle; a body declared over the
+  // The webhook's HTTP route: POST on any path is handed to Handle; a body declared over the
   // limit is refused (413) unread.
   HttpResponse Serve(const HttpRequest& request);
   // A body longer than the configured limit, refused unread.
@@ -39,12 +50,14 @@ class WebhookHandler {
 
   struct Counts {
     std::atomic<uint64_t> received{0}, accepted{0}, duplicates{0}, ignored{0}, rejected{0};
+    std::atomic<uint64_t> unauthorized{0};  // posts no rule admitted (also counted rejected)
   };
   const Counts& counts() const { return counts_; }
 
  private:
   HttpReply Reject(int status, absl::string_view why);
-  HttpReply HandleEvents(const nlohmann::json& root);  // {"Records": [...]}
+  // {"Records": [...]}, taken by the rules `admitted` marks (by index).
+  HttpReply HandleEvents(const nlohmann::json& root, const std::vector<bool>& admitted);
   // What the submissions of one post came to.
   struct Outcome {
     uint64_t accepted = 0, duplicates = 0;
@@ -54,11 +67,12 @@ class WebhookHandler {
   };
   // Submits `events` under `rule` (as one batch or one job each) into `outcome`.
   void SubmitRule(const Rule& rule, const std::vector<const S3Event*>& events, Outcome* outcome);
-  HttpReply HandleSns(const nlohmann::json& envelope);
+  HttpReply HandleSns(const nlohmann::json& envelope, const std::vector<bool>& admitted);
 
   const TriggerConfig& config_;
   JobSubmitter& submitter_;
   EventBatcher batcher_;  // for rules with a batching window
+  const WebhookAuthenticator authenticator_;
   Counts counts_;
 };
 
