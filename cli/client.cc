@@ -5,6 +5,7 @@
 
 #include "absl/flags/flag.h"
 #include "cli/flags.h"
+#include "common/coordinator_channel.h"
 #include "common/limits.h"
 
 namespace fanout::cli {
@@ -21,8 +22,14 @@ Client Connect() {
   client.address = CoordinatorAddress();
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  auto channel =
-      grpc::CreateCustomChannel(client.address, grpc::InsecureChannelCredentials(), args);
+  absl::StatusOr<ClientSecurity> security = ClientSecurityFromFlags();
+  if (!security.ok()) {
+    // Bad flags are the user's to fix before any call: said once, and the calls then fail plainly.
+    std::cerr << "fanout: " << security.status().message() << "\n";
+    std::exit(kExitUsage);
+  }
+  auto channel = DialCoordinator(client.address, *security, args);
+  client.auth = v1::AuthService::NewStub(channel);
   client.jobs = v1::JobService::NewStub(channel);
   client.functions = v1::FunctionService::NewStub(channel);
   return client;
@@ -48,6 +55,10 @@ int Fail(const Client& client, const grpc::Status& status) {
     case grpc::StatusCode::FAILED_PRECONDITION:
       std::cerr << "fanout: " << status.error_message() << "\n";
       return kExitUsage;
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED:
+      std::cerr << "fanout: " << status.error_message() << "\n";
+      return kExitDenied;
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       std::cerr << "fanout: cannot reach the coordinator at " << client.address << ": "

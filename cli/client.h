@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "grpcpp/grpcpp.h"
+#include "proto/auth_service.grpc.pb.h"
 #include "proto/function_service.grpc.pb.h"
 #include "proto/job_service.grpc.pb.h"
 
@@ -17,11 +18,13 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitJobNotSucceeded = 1;
 inline constexpr int kExitUsage = 2;        // bad flags or input
 inline constexpr int kExitUnavailable = 3;  // coordinator unreachable or failing
+inline constexpr int kExitDenied = 4;       // no token, or its role may not make the call
 
 struct Client {
   std::string address;
   std::unique_ptr<v1::JobService::Stub> jobs;
   std::unique_ptr<v1::FunctionService::Stub> functions;
+  std::unique_ptr<v1::AuthService::Stub> auth;
 };
 
 // --coordinator, else $FANOUT_COORDINATOR, else 127.0.0.1:7070.

@@ -24,10 +24,17 @@ int WorkersCommand();
 // `job_id` is empty.
 int CostCommand(const std::string& job_id);
 int DevCommand();
-// `fanout function SUB [NAME]`; `env` are the --env K=V arguments, in order.
-int FunctionCommand(const std::vector<std::string>& args, const std::vector<std::string>& env);
+// One --env or --secret_env K=V argument.
+struct EnvFlag {
+  std::string pair;
+  bool secret = false;
+};
+// `fanout function SUB [NAME]`; `env` are the --env and --secret_env arguments, in order.
+int FunctionCommand(const std::vector<std::string>& args, const std::vector<EnvFlag>& env);
 // A synchronous call of a function (a one-item job): prints its response; exit 1 on its error.
 int InvokeCommand(const std::string& function);
+// `fanout token create|list|revoke`.
+int TokenCommand(const std::vector<std::string>& args);
 // What users' functions printed, per attempt; --task=N, --follow.
 int LogsCommand(const std::string& job_id);
 

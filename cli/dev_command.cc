@@ -8,6 +8,7 @@
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "common/loopback.h"
 #include "common/process_util.h"
 #include "coordinator/coordinator_server.h"
 #include "trigger/trigger_service.h"
@@ -21,21 +22,45 @@ namespace {
 
 // With --trigger_config, the trigger its rules describe, submitting to `coordinator`; else null.
 absl::StatusOr<std::unique_ptr<trigger::TriggerService>> StartTrigger(
-    const std::string& coordinator, std::shared_ptr<prometheus::Registry> registry) {
+    const std::string& coordinator, std::shared_ptr<prometheus::Registry> registry,
+    const ClientSecurity& security) {
   const std::string rules = absl::GetFlag(FLAGS_trigger_config);
   if (rules.empty()) return nullptr;
   absl::StatusOr<trigger::TriggerConfig> loaded = trigger::LoadTriggerConfig(rules);
   if (!loaded.ok()) return loaded.status();
+  if (trigger::HasOpenWebhookRules(*loaded) &&
+      !IsLoopbackListen(absl::GetFlag(FLAGS_trigger_listen))) {
+    return absl::InvalidArgumentError(
+        "--trigger_listen is reachable beyond loopback and a webhook rule has no \"auth\": "
+        "anyone could submit events (docs/triggers.md, Signed webhooks)");
+  }
   return trigger::TriggerService::Start(std::move(*loaded), coordinator,
-                                        absl::GetFlag(FLAGS_trigger_listen), std::move(registry));
+                                        absl::GetFlag(FLAGS_trigger_listen), std::move(registry),
+                                        security);
+}
+
+// What the in-process workers and trigger call with: nothing on loopback; with auth on, tokens
+// of their own (role worker, role trigger).
+absl::Status MintClientTokens(coordinator::CoordinatorServer& server, ClientSecurity* workers,
+                              ClientSecurity* trigger) {
+  if (!server.auth_required()) return absl::OkStatus();
+  absl::StatusOr<std::string> worker = server.MintToken(v1::ROLE_WORKER, "fanout dev workers");
+  if (!worker.ok()) return worker.status();
+  absl::StatusOr<std::string> events = server.MintToken(v1::ROLE_TRIGGER, "fanout dev trigger");
+  if (!events.ok()) return events.status();
+  workers->token = *worker;
+  trigger->token = *events;
+  return absl::OkStatus();
 }
 
 std::vector<std::unique_ptr<worker::Worker>> StartWorkers(const std::string& coordinator,
+                                                          const ClientSecurity& security,
                                                           worker::FunctionCatalog& functions) {
   std::vector<std::unique_ptr<worker::Worker>> workers;
   for (int i = 0; i < std::max(0, absl::GetFlag(FLAGS_workers)); ++i) {
     worker::Worker::Options options;
     options.coordinator = coordinator;
+    options.security = security;
     options.slots = std::max(1, absl::GetFlag(FLAGS_slots));
     workers.push_back(std::make_unique<worker::Worker>(
         options, worker::HandlersWithFunctions(functions), MonotonicClock::Get()));
@@ -56,6 +81,7 @@ int DevCommand() {
   }
   config.file_roots = absl::GetFlag(FLAGS_file_roots);
   config.http_listen = absl::GetFlag(FLAGS_http_listen);
+  config.security.auth = absl::GetFlag(FLAGS_auth);
   // One registry for the coordinator and the trigger: the dashboard's /metrics shows both.
   config.registry = std::make_shared<prometheus::Registry>();
   auto server = coordinator::CoordinatorServer::Start(config, MonotonicClock::Get());
@@ -69,8 +95,13 @@ int DevCommand() {
     std::cerr << "fanout dev: " << server.status().message() << "\n";
     return kExitUsage;
   }
+  ClientSecurity worker_security, trigger_security;
+  if (absl::Status minted = MintClientTokens(**server, &worker_security, &trigger_security);
+      !minted.ok()) {
+    return Fail(minted);
+  }
   absl::StatusOr<std::unique_ptr<trigger::TriggerService>> trigger =
-      StartTrigger((*server)->address(), config.registry);
+      StartTrigger((*server)->address(), config.registry, trigger_security);
   if (!trigger.ok()) return Fail(trigger.status());
   if (*trigger != nullptr) {
     (*server)->SetScrapeHook([t = trigger->get()] { t->RefreshMetrics(); });
@@ -78,7 +109,7 @@ int DevCommand() {
   // One catalog for the in-process workers: one code cache, one pool of warm runtimes.
   absl::StatusOr<std::unique_ptr<worker::FunctionCatalog>> functions =
       worker::FunctionCatalogFromFlags(
-          (*server)->address(),
+          (*server)->address(), worker_security,
           std::max(0, absl::GetFlag(FLAGS_workers)) * std::max(1, absl::GetFlag(FLAGS_slots)),
           {config.data_dir});
   if (!functions.ok()) {
@@ -86,17 +117,22 @@ int DevCommand() {
     return 2;
   }
   std::vector<std::unique_ptr<worker::Worker>> workers =
-      StartWorkers((*server)->address(), **functions);
+      StartWorkers((*server)->address(), worker_security, **functions);
   // Written once everything serves: whoever waits for it may use the trigger at once.
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
     absl::Status written = WritePortFile(absl::GetFlag(FLAGS_port_file), (*server)->port());
     if (!written.ok()) return Fail(written);
   }
-  std::cout << "fanout dev: coordinator on " << (*server)->address() << " (data in "
-            << config.data_dir << "), " << workers.size() << " workers x "
-            << absl::GetFlag(FLAGS_slots) << " slots\n"
-            << "  submit with: fanout submit --coordinator=" << (*server)->address()
-            << " --function=builtin:noop --source=range:1-100 --wait\n";
+  std::cout
+      << "fanout dev: coordinator on " << (*server)->address() << " (data in " << config.data_dir
+      << "), " << workers.size() << " workers x " << absl::GetFlag(FLAGS_slots) << " slots\n"
+      << ((*server)->auth_required()
+              ? "  auth: required — calls need a token (the first admin token is in the "
+                "data dir's admin.token)\n"
+              : "  auth: off — on loopback, every local user may do anything (--auth=required "
+                "to need tokens)\n")
+      << "  submit with: fanout submit --coordinator=" << (*server)->address()
+      << " --function=builtin:noop --source=range:1-100 --wait\n";
   if ((*server)->http_port() != 0) {
     std::cout << "  dashboard: http://"
               << config.http_listen.substr(0, config.http_listen.rfind(':')) << ":"

@@ -5,6 +5,11 @@
 ABSL_FLAG(std::string, coordinator, "",
           "coordinator host:port (default: $FANOUT_COORDINATOR, then 127.0.0.1:7070)");
 ABSL_FLAG(bool, json, false, "print JSON instead of text");
+ABSL_FLAG(std::string, role, "", "token create: admin, submit, read, worker or trigger");
+ABSL_FLAG(std::string, name, "",
+          "token create: what the token is for, shown in lists and the audit log");
+ABSL_FLAG(std::string, auth, "",
+          "dev: required or off (default: off on loopback, required beyond it)");
 ABSL_FLAG(std::string, runtime, "provided",
           "function create: provided (the bundle's bootstrap speaks the Lambda Runtime API) or "
           "exec (--handler is a command: the event on stdin, the result on stdout)");

@@ -10,6 +10,9 @@
 
 ABSL_DECLARE_FLAG(std::string, coordinator);
 ABSL_DECLARE_FLAG(bool, json);
+ABSL_DECLARE_FLAG(std::string, role);
+ABSL_DECLARE_FLAG(std::string, name);
+ABSL_DECLARE_FLAG(std::string, auth);
 // function create|update, invoke
 ABSL_DECLARE_FLAG(std::string, runtime);
 ABSL_DECLARE_FLAG(std::string, handler);

@@ -31,9 +31,8 @@ using json = nlohmann::json;
 json VersionToJson(const v1::FunctionVersion& v) {
   json env = json::object();
   for (const v1::EnvVar& var : v.settings().env()) {
-    // Credentials are not printed back.
-    const bool secret = var.name() == "AWS_SECRET_ACCESS_KEY" || var.name() == "AWS_SESSION_TOKEN";
-    env[var.name()] = secret ? std::string("(set)") : var.value();
+    // The coordinator sends no secret's value; this says that one is set.
+    env[var.name()] = var.secret() ? std::string("(secret)") : var.value();
   }
   return {{"name", v.name()},
           {"version", v.version()},
@@ -72,7 +71,7 @@ absl::StatusOr<std::string> BundleFile(const std::string& code, std::string* tem
   return *temp;
 }
 
-absl::StatusOr<v1::FunctionSettings> SettingsFromFlags(const std::vector<std::string>& env) {
+absl::StatusOr<v1::FunctionSettings> SettingsFromFlags(const std::vector<EnvFlag>& env) {
   v1::FunctionSettings settings;
   settings.set_runtime(absl::GetFlag(FLAGS_runtime));
   settings.set_handler(absl::GetFlag(FLAGS_handler));
@@ -83,14 +82,18 @@ absl::StatusOr<v1::FunctionSettings> SettingsFromFlags(const std::vector<std::st
     ToProto(absl::GetFlag(FLAGS_timeout), settings.mutable_timeout());
   }
   settings.set_description(absl::GetFlag(FLAGS_description));
-  for (const std::string& pair : env) {
+  for (const EnvFlag& flag : env) {
+    const bool secret = flag.secret;
+    const std::string& pair = flag.pair;
     const size_t eq = pair.find('=');
     if (eq == std::string::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("--env: expected K=V, got '", pair, "'"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          secret ? "--secret_env" : "--env", ": expected K=V, got '", secret ? "..." : pair, "'"));
     }
     v1::EnvVar* var = settings.add_env();
     var->set_name(pair.substr(0, eq));
     var->set_value(pair.substr(eq + 1));
+    var->set_secret(secret);
   }
   return settings;
 }
@@ -107,7 +110,7 @@ void Print(const v1::FunctionVersion& v) {
             << v.code_sha256().substr(0, 12) << " (" << v.code_bytes() << " bytes)\n";
 }
 
-int CreateOrUpdate(const std::string& name, bool update, const std::vector<std::string>& env) {
+int CreateOrUpdate(const std::string& name, bool update, const std::vector<EnvFlag>& env) {
   if (absl::Status valid = ValidateFunctionName(name); !valid.ok()) {
     return Fail(absl::InvalidArgumentError(absl::StrCat("function: ", valid.message())));
   }
@@ -165,7 +168,7 @@ int List(const std::string& name) {
 
 }  // namespace
 
-int FunctionCommand(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+int FunctionCommand(const std::vector<std::string>& args, const std::vector<EnvFlag>& env) {
   const std::string sub = args.empty() ? "" : args[0];
   const std::string name = args.size() > 1 ? args[1] : "";
   if (sub == "list" && args.size() == 1) return List("");

@@ -21,7 +21,8 @@ constexpr char kUsage[] = R"(fanout COMMAND [flags]
           [--max_stalled_continuations=3] [--split_bytes=64MiB] [--memory_mb=128] [--wait] [--json]
           [--results=store|jsonl:PATH|s3://bucket/prefix] [--reduce=builtin:NAME]
   function create NAME --code=DIR|FILE.zip|FILE.tar.gz [--runtime=provided|exec] [--handler=H]
-          [--memory_mb=128] [--timeout=300s] [--env K=V]... [--description=..] [--json]
+          [--memory_mb=128] [--timeout=300s] [--env K=V]... [--secret_env K=V]...
+          [--description=..] [--json]
   function update NAME --code=... [same flags]      a new immutable version
   function list | get NAME[:VERSION] | versions NAME | delete NAME
   invoke NAME[:VERSION] [--payload=JSON|@FILE] [--json]
@@ -39,6 +40,9 @@ constexpr char kUsage[] = R"(fanout COMMAND [flags]
   logs JOB [--task=N] [--follow] [--json]
                           what functions printed, per attempt (the last 4 KiB of each)
   workers [--json]        workers and their slots
+  token create --role=admin|submit|read|worker|trigger [--name=N]
+                          a bearer token, printed once (an admin's call)
+  token list | revoke ID  the coordinator's tokens; revoking one refuses it from then on
   cost JOB [--json] [--free_tier] [--gb_second_price=USD] [--request_price=USD_PER_MILLION]
                           the job's metered requests and GB-seconds, priced as AWS Lambda would
   cost --requests=N --duration=D --memory_mb=M [--free_tier]
@@ -48,7 +52,8 @@ constexpr char kUsage[] = R"(fanout COMMAND [flags]
       [--trigger_config=FILE] [--trigger_listen=127.0.0.1:7071]
                           coordinator + workers (+ a trigger) in one process
 
-Every command takes --coordinator=HOST:PORT (default $FANOUT_COORDINATOR, then 127.0.0.1:7070).
+Every command takes --coordinator=HOST:PORT (default $FANOUT_COORDINATOR, then 127.0.0.1:7070),
+the token of $FANOUT_TOKEN or --token_file=FILE, and --tls_ca=PEM (or $FANOUT_TLS_CA) for TLS.
 Sources: range:A-B (both ends included), an inline JSON list '[...]' (or @FILE holding one),
 jsonl:PATH, csv:PATH (one item per line / record), dir:PATH (every file below it),
 s3://bucket/prefix (every object), s3-manifest://bucket/key (a JSONL or .csv object).
@@ -58,10 +63,10 @@ manifest, a failed-item manifest and manifest.json there; --reduce runs once ove
 succeeded (within its tolerated failures), and --wait follows it too.
 )";
 
-// absl flags keep only the last value of a repeated flag; --param and --env may repeat, so take
-// them out first.
+// absl flags keep only the last value of a repeated flag; --param, --env and --secret_env may
+// repeat, so take them out first.
 std::vector<char*> ExtractRepeated(int argc, char** argv, std::vector<std::string>* params,
-                                   std::vector<std::string>* env) {
+                                   std::vector<fanout::cli::EnvFlag>* env) {
   std::vector<char*> rest;
   for (int i = 0; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -69,10 +74,14 @@ std::vector<char*> ExtractRepeated(int argc, char** argv, std::vector<std::strin
       params->push_back(argv[++i]);
     } else if (arg.rfind("--param=", 0) == 0) {
       params->push_back(arg.substr(8));
+    } else if ((arg == "--secret_env" || arg == "-secret_env") && i + 1 < argc) {
+      env->push_back({argv[++i], true});
+    } else if (arg.rfind("--secret_env=", 0) == 0) {
+      env->push_back({arg.substr(13), true});
     } else if ((arg == "--env" || arg == "-env") && i + 1 < argc) {
-      env->push_back(argv[++i]);
+      env->push_back({argv[++i], false});
     } else if (arg.rfind("--env=", 0) == 0) {
-      env->push_back(arg.substr(6));
+      env->push_back({arg.substr(6), false});
     } else {
       rest.push_back(argv[i]);
     }
@@ -83,7 +92,8 @@ std::vector<char*> ExtractRepeated(int argc, char** argv, std::vector<std::strin
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> params, env;
+  std::vector<std::string> params;
+  std::vector<fanout::cli::EnvFlag> env;
   std::vector<char*> args = ExtractRepeated(argc, argv, &params, &env);
   absl::SetProgramUsageMessage(kUsage);
   std::vector<char*> positional =
@@ -108,6 +118,10 @@ int main(int argc, char** argv) {
   if (command == "function") {
     return fanout::cli::FunctionCommand(
         std::vector<std::string>(positional.begin() + 2, positional.end()), env);
+  }
+  if (command == "token") {
+    return fanout::cli::TokenCommand(
+        std::vector<std::string>(positional.begin() + 2, positional.end()));
   }
   if (command == "invoke") {
     if (positional.size() != 3) {

@@ -90,6 +90,10 @@ HttpServer::~HttpServer() {
 }
 
 HttpResponse HttpServer::Answer(mg_connection* connection, const HttpRequest& head) {
+  if (options_.guard) {
+    std::optional<HttpResponse> refused = options_.guard(head);
+    if (refused) return *std::move(refused);
+  }
   const bool takes_body = options_.max_body_bytes > 0 && head.method == "POST";
   if (head.method != "GET" && head.method != "HEAD" && !takes_body) {
     return {405, "application/json", R"({"error": "read-only: GET only"})"};

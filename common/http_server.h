@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -50,6 +51,9 @@ class HttpServer {
     // POST bodies up to this size are read and handed over; 0: GET and HEAD only (others get
     // 405 without reaching the handler).
     size_t max_body_bytes = 0;
+    // Asked first (before any body is read): a response refuses the request with it, nullopt
+    // lets it through (e.g. a token check).
+    std::function<std::optional<HttpResponse>(const HttpRequest&)> guard;
   };
 
   // `listen` is HOST:PORT (port 0 picks a free one, see port()); `flag` names the setting in

@@ -13,8 +13,8 @@ HttpResponse MetricsResponse(prometheus::Registry& registry) {
 }
 
 absl::StatusOr<std::unique_ptr<HttpServer>> StartMetricsServer(
-    const std::string& listen, prometheus::Registry& registry,
-    std::function<void()> before_scrape) {
+    const std::string& listen, prometheus::Registry& registry, std::function<void()> before_scrape,
+    std::function<std::optional<HttpResponse>(const HttpRequest&)> guard) {
   return HttpServer::Start(
       listen, "metrics_listen",
       [&registry, before_scrape = std::move(before_scrape)](const HttpRequest& request) {
@@ -24,7 +24,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> StartMetricsServer(
         if (before_scrape) before_scrape();
         return MetricsResponse(registry);
       },
-      HttpServer::Options{.threads = 2});
+      HttpServer::Options{.threads = 2, .guard = std::move(guard)});
 }
 
 }  // namespace fanout

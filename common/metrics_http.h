@@ -18,9 +18,11 @@ HttpResponse MetricsResponse(prometheus::Registry& registry);
 
 // Serves GET /metrics on `listen`; `before_scrape` (if set) runs first, to refresh gauges that are
 // read from elsewhere. `registry` must outlive the server.
+// `guard`: see HttpServer::Options.
 absl::StatusOr<std::unique_ptr<HttpServer>> StartMetricsServer(
     const std::string& listen, prometheus::Registry& registry,
-    std::function<void()> before_scrape = nullptr);
+    std::function<void()> before_scrape = nullptr,
+    std::function<std::optional<HttpResponse>(const HttpRequest&)> guard = nullptr);
 
 }  // namespace fanout
 

@@ -7,7 +7,9 @@
 #include "common/limits.h"
 #include "common/metrics_http.h"
 #include "common/status_macros.h"
+#include "coordinator/auth/http_guard.h"
 #include "coordinator/metrics/rpc_timer.h"
+#include "glog/logging.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 
@@ -99,20 +101,27 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
         splitter->Poke();
         fan_in->Poke();
       });
-  s->job_service_ = std::make_unique<JobGrpcService>(*s->manager_, *s->hub_);
-  s->worker_service_ = std::make_unique<WorkerGrpcService>(*s->manager_);
-  s->function_service_ = std::make_unique<FunctionGrpcService>(*s->functions_);
+  RETURN_IF_ERROR(s->StartSecurity(config, clock));
+  s->job_service_ = std::make_unique<JobGrpcService>(*s->manager_, *s->hub_, *s->authorizer_);
+  s->worker_service_ = std::make_unique<WorkerGrpcService>(*s->manager_, *s->authorizer_);
+  s->function_service_ =
+      std::make_unique<FunctionGrpcService>(*s->functions_, *s->authorizer_, *s->audit_);
+  s->auth_service_ = std::make_unique<AuthGrpcService>(*s->tokens_, *s->authorizer_, *s->audit_);
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // Reflection lists every call to whoever asks: only where no token is needed anyway.
+  if (!s->authorizer_->required()) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                   ServerCredentialsFor(config.security));
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &s->port_);
+  builder.AddListeningPort(config.listen, credentials, &s->port_);
   // gRPC sets SO_REUSEPORT by default: a second coordinator on the same port would start without
   // error and take half of the calls. One process per port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(s->job_service_.get());
   builder.RegisterService(s->worker_service_.get());
   builder.RegisterService(s->function_service_.get());
+  builder.RegisterService(s->auth_service_.get());
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   builder.experimental().SetInterceptorCreators(RpcTimers(*s->metrics_));
@@ -128,17 +137,36 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   return s;
 }
 
+absl::Status CoordinatorServer::StartSecurity(const CoordinatorConfig& config, Clock& clock) {
+  ASSIGN_OR_RETURN(
+      const bool required,
+      AuthRequired(config.security, {config.listen, config.http_listen, config.metrics_listen}));
+  ASSIGN_OR_RETURN(tokens_, TokenStore::Open(config.data_dir, config.sync, clock));
+  ASSIGN_OR_RETURN(const std::string admin_file, MakeFirstAdminToken(*tokens_, config.data_dir));
+  if (!admin_file.empty()) LOG(INFO) << "the first admin token is in " << admin_file << " (0600)";
+  ASSIGN_OR_RETURN(audit_, AuditLog::Open(config.data_dir + "/audit.log", clock));
+  authorizer_ = std::make_unique<Authorizer>(
+      *tokens_, Authorizer::Options{required, !config.security.tls_client_ca.empty()});
+  LOG(INFO) << (required
+                    ? "auth: every call needs a token (--auth=required)"
+                    : "auth: off — every caller may do anything (loopback only, or --auth=off)");
+  return absl::OkStatus();
+}
+
 absl::Status CoordinatorServer::StartHttp(const CoordinatorConfig& config) {
   if (!config.http_listen.empty()) {
-    ASSIGN_OR_RETURN(dashboard_,
-                     DashboardServer::Start(config.http_listen, *manager_, *clock_, [this] {
-                       RefreshMetrics();
-                       return MetricsResponse(*registry_);
-                     }));
+    ASSIGN_OR_RETURN(dashboard_, DashboardServer::Start(
+                                     config.http_listen, *manager_, *clock_,
+                                     [this] {
+                                       RefreshMetrics();
+                                       return MetricsResponse(*registry_);
+                                     },
+                                     ReadGuard(*authorizer_)));
   }
   if (!config.metrics_listen.empty()) {
-    ASSIGN_OR_RETURN(metrics_server_, StartMetricsServer(config.metrics_listen, *registry_,
-                                                         [this] { RefreshMetrics(); }));
+    ASSIGN_OR_RETURN(metrics_server_, StartMetricsServer(
+                                          config.metrics_listen, *registry_,
+                                          [this] { RefreshMetrics(); }, ReadGuard(*authorizer_)));
   }
   return absl::OkStatus();
 }
@@ -173,6 +201,7 @@ void CoordinatorServer::Shutdown(absl::Duration grace) {
   job_service_.reset();
   worker_service_.reset();
   function_service_.reset();
+  auth_service_.reset();
   manager_.reset();
   functions_.reset();
   store_.reset();

@@ -9,6 +9,11 @@
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "common/http_server.h"
+#include "coordinator/auth/audit_log.h"
+#include "coordinator/auth/auth_grpc_service.h"
+#include "coordinator/auth/authorizer.h"
+#include "coordinator/auth/server_security.h"
+#include "coordinator/auth/token_store.h"
 #include "coordinator/dashboard/dashboard_server.h"
 #include "coordinator/fan_in/fan_in_runner.h"
 #include "coordinator/functions/function_grpc_service.h"
@@ -41,6 +46,8 @@ struct CoordinatorConfig {
   std::string metrics_listen;
   // Where the coordinator's metrics are registered; a registry of its own when null.
   std::shared_ptr<prometheus::Registry> registry;
+  // Tokens and TLS (see server_security.h).
+  SecurityConfig security;
   // RocksDB's Env (null: the default): `--testing_power_loss` puts its power-cut file system here.
   rocksdb::Env* env = nullptr;
 };
@@ -64,6 +71,14 @@ class CoordinatorServer {
   // Bound ports of --http_listen and --metrics_listen (0: not served).
   int http_port() const { return dashboard_ ? dashboard_->port() : 0; }
   int metrics_port() const { return metrics_server_ ? metrics_server_->port() : 0; }
+  // A token made for an in-process client (`fanout dev`'s workers and trigger).
+  absl::StatusOr<std::string> MintToken(v1::Role role, const std::string& name) {
+    absl::StatusOr<v1::CreateTokenResponse> made = tokens_->Create(role, name);
+    if (!made.ok()) return made.status();
+    return made->token();
+  }
+  // Whether calls need a token (--auth).
+  bool auth_required() const { return authorizer_->required(); }
   // Not OK once the store could not write: the process should exit and be restarted, which reloads
   // a state that agrees with the disk.
   absl::Status health() { return store_->health(); }
@@ -77,6 +92,8 @@ class CoordinatorServer {
   // Brings the scrape-time metrics up to date.
   void RefreshMetrics();
   absl::Status StartHttp(const CoordinatorConfig& config);
+  // Tokens, the authorizer and the audit log, before any service.
+  absl::Status StartSecurity(const CoordinatorConfig& config, Clock& clock);
 
   absl::Mutex hook_mu_;
   std::function<void()> scrape_hook_ ABSL_GUARDED_BY(hook_mu_);
@@ -91,6 +108,10 @@ class CoordinatorServer {
   std::unique_ptr<JobGrpcService> job_service_;
   std::unique_ptr<WorkerGrpcService> worker_service_;
   std::unique_ptr<FunctionGrpcService> function_service_;
+  std::unique_ptr<TokenStore> tokens_;
+  std::unique_ptr<Authorizer> authorizer_;
+  std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<AuthGrpcService> auth_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<DashboardServer> dashboard_;
   std::unique_ptr<HttpServer> metrics_server_;

@@ -92,6 +92,10 @@ class WatchReactor : public grpc::ServerWriteReactor<v1::Job> {
 grpc::ServerUnaryReactor* JobGrpcService::SubmitJob(grpc::CallbackServerContext* context,
                                                     const v1::SubmitJobRequest* request,
                                                     v1::SubmitJobResponse* response) {
+  // A trigger's token may submit only what carries item keys: events, deduplicated.
+  const Access access =
+      request->spec().item_keys_size() > 0 ? Access::kSubmitKeyed : Access::kSubmit;
+  if (auto* refused = Refuse(context, auth_.Check(*context, access, "SubmitJob"))) return refused;
   absl::StatusOr<SubmitOutcome> out = manager_.SubmitJob(request->spec());
   if (!out.ok()) return Reply<v1::SubmitJobResponse>(context, out.status(), response);
   v1::SubmitJobResponse reply;
@@ -104,17 +108,25 @@ grpc::ServerUnaryReactor* JobGrpcService::SubmitJob(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* JobGrpcService::GetJob(grpc::CallbackServerContext* context,
                                                  const v1::GetJobRequest* request,
                                                  v1::Job* response) {
+  if (auto* refused = Refuse(context, auth_.Check(*context, Access::kRead, "GetJob"))) {
+    return refused;
+  }
   return Reply(context, manager_.GetJob(request->job_id()), response);
 }
 
 grpc::ServerUnaryReactor* JobGrpcService::ListJobs(grpc::CallbackServerContext* context,
                                                    const v1::ListJobsRequest* request,
                                                    v1::ListJobsResponse* response) {
+  if (auto* refused = Refuse(context, auth_.Check(*context, Access::kRead, "ListJobs"))) {
+    return refused;
+  }
   return Reply(context, manager_.ListJobs(*request), response);
 }
 
 grpc::ServerWriteReactor<v1::Job>* JobGrpcService::WatchJob(grpc::CallbackServerContext* context,
                                                             const v1::WatchJobRequest* request) {
+  absl::StatusOr<Principal> principal = auth_.Check(*context, Access::kRead, "WatchJob");
+  if (!principal.ok()) return new RefusedWriter<v1::Job>(principal.status());
   auto* reactor = new WatchReactor();
   std::shared_ptr<WatchReactor::Shared> shared = reactor->shared();
   hub_.Watch(request->job_id(), [shared](const absl::StatusOr<v1::Job>& job, bool last) {
@@ -127,36 +139,54 @@ grpc::ServerWriteReactor<v1::Job>* JobGrpcService::WatchJob(grpc::CallbackServer
 grpc::ServerUnaryReactor* JobGrpcService::CancelJob(grpc::CallbackServerContext* context,
                                                     const v1::CancelJobRequest* request,
                                                     v1::Job* response) {
+  if (auto* refused = Refuse(context, auth_.Check(*context, Access::kSubmit, "CancelJob"))) {
+    return refused;
+  }
   return Reply(context, manager_.CancelJob(request->job_id()), response);
 }
 
 grpc::ServerUnaryReactor* JobGrpcService::ListTasks(grpc::CallbackServerContext* context,
                                                     const v1::ListTasksRequest* request,
                                                     v1::ListTasksResponse* response) {
+  if (auto* refused = Refuse(context, auth_.Check(*context, Access::kRead, "ListTasks"))) {
+    return refused;
+  }
   return Reply(context, manager_.ListTasks(*request), response);
 }
 
 grpc::ServerUnaryReactor* JobGrpcService::GetResults(grpc::CallbackServerContext* context,
                                                      const v1::GetResultsRequest* request,
                                                      v1::GetResultsResponse* response) {
+  if (auto* refused = Refuse(context, auth_.Check(*context, Access::kRead, "GetResults"))) {
+    return refused;
+  }
   return Reply(context, manager_.GetResults(*request), response);
 }
 
 grpc::ServerUnaryReactor* JobGrpcService::RedriveJob(grpc::CallbackServerContext* context,
                                                      const v1::RedriveJobRequest* request,
                                                      v1::RedriveJobResponse* response) {
+  if (auto* refused = Refuse(context, auth_.Check(*context, Access::kSubmit, "RedriveJob"))) {
+    return refused;
+  }
   return Reply(context, manager_.RedriveJob(*request), response);
 }
 
 grpc::ServerUnaryReactor* JobGrpcService::UpdateJob(grpc::CallbackServerContext* context,
                                                     const v1::UpdateJobRequest* request,
                                                     v1::Job* response) {
+  if (auto* refused = Refuse(context, auth_.Check(*context, Access::kSubmit, "UpdateJob"))) {
+    return refused;
+  }
   return Reply(context, manager_.UpdateJob(*request), response);
 }
 
 grpc::ServerUnaryReactor* JobGrpcService::ListWorkers(grpc::CallbackServerContext* context,
                                                       const v1::ListWorkersRequest* request,
                                                       v1::ListWorkersResponse* response) {
+  if (auto* refused = Refuse(context, auth_.Check(*context, Access::kRead, "ListWorkers"))) {
+    return refused;
+  }
   return Reply(context, absl::StatusOr<v1::ListWorkersResponse>(manager_.ListWorkers()), response);
 }
 

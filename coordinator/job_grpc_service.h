@@ -3,6 +3,7 @@
 #ifndef FANOUT_COORDINATOR_JOB_GRPC_SERVICE_H_
 #define FANOUT_COORDINATOR_JOB_GRPC_SERVICE_H_
 
+#include "coordinator/auth/authorizer.h"
 #include "coordinator/job_manager.h"
 #include "coordinator/job_watch_hub.h"
 #include "proto/job_service.grpc.pb.h"
@@ -12,7 +13,8 @@ namespace fanout::coordinator {
 // Thread-safe. Owned by CoordinatorServer.
 class JobGrpcService final : public v1::JobService::CallbackService {
  public:
-  JobGrpcService(JobManager& manager, JobWatchHub& hub) : manager_(manager), hub_(hub) {}
+  JobGrpcService(JobManager& manager, JobWatchHub& hub, const Authorizer& auth)
+      : manager_(manager), hub_(hub), auth_(auth) {}
 
   grpc::ServerUnaryReactor* SubmitJob(grpc::CallbackServerContext* context,
                                       const v1::SubmitJobRequest* request,
@@ -46,6 +48,7 @@ class JobGrpcService final : public v1::JobService::CallbackService {
  private:
   JobManager& manager_;
   JobWatchHub& hub_;
+  const Authorizer& auth_;
 };
 
 }  // namespace fanout::coordinator

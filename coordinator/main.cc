@@ -57,6 +57,13 @@ ABSL_FLAG(uint64_t, max_result_bytes, fanout::kDefaultMaxResultBytes,
 ABSL_FLAG(std::vector<std::string>, file_roots, {},
           "directories that jobs' file sources (jsonl:, csv:, dir:) may read and jsonl: results "
           "may write, DIR,... (none: no local files); the data dir is never reachable");
+ABSL_FLAG(std::string, auth, "",
+          "required: every call needs a token (fanout token create); off: none does; default: "
+          "required unless every listener is on loopback");
+ABSL_FLAG(std::string, tls_cert, "", "serve gRPC over TLS with this PEM certificate (chain)");
+ABSL_FLAG(std::string, tls_key, "", "the PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA: worker calls need a client certificate it signed (mTLS; needs --tls_cert)");
 ABSL_FLAG(bool, testing_power_loss, false,
           "testing: keep the data on a file system that remembers what was synced; on SIGUSR2, "
           "drop everything that was not, as a power cut would, and exit at once (code 137); on "
@@ -132,6 +139,10 @@ int main(int argc, char** argv) {
   config.listen = absl::GetFlag(FLAGS_listen);
   config.data_dir = absl::GetFlag(FLAGS_data_dir);
   config.file_roots = absl::GetFlag(FLAGS_file_roots);
+  config.security.auth = absl::GetFlag(FLAGS_auth);
+  config.security.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  config.security.tls_key = absl::GetFlag(FLAGS_tls_key);
+  config.security.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   config.sync = absl::GetFlag(FLAGS_sync);
   config.http_listen = absl::GetFlag(FLAGS_http_listen);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);

@@ -4,6 +4,7 @@
 #define FANOUT_COORDINATOR_WORKER_GRPC_SERVICE_H_
 
 #include "coordinator/arena_message_allocator.h"
+#include "coordinator/auth/authorizer.h"
 #include "coordinator/job_manager.h"
 #include "proto/worker_service.grpc.pb.h"
 
@@ -12,7 +13,7 @@ namespace fanout::coordinator {
 // Thread-safe. Owned by CoordinatorServer.
 class WorkerGrpcService final : public v1::WorkerService::CallbackService {
  public:
-  explicit WorkerGrpcService(JobManager& manager) : manager_(manager) {
+  WorkerGrpcService(JobManager& manager, const Authorizer& auth) : manager_(manager), auth_(auth) {
     SetMessageAllocatorFor_ReportResults(&report_allocator_);
     SetMessageAllocatorFor_RenewLeases(&renew_allocator_);
     SetMessageAllocatorFor_Checkpoint(&checkpoint_allocator_);
@@ -33,6 +34,7 @@ class WorkerGrpcService final : public v1::WorkerService::CallbackService {
 
  private:
   JobManager& manager_;
+  const Authorizer& auth_;
   ArenaMessageAllocator<v1::ReportResultsRequest, v1::ReportResultsResponse> report_allocator_;
   ArenaMessageAllocator<v1::RenewLeasesRequest, v1::RenewLeasesResponse> renew_allocator_;
   ArenaMessageAllocator<v1::CheckpointRequest, v1::CheckpointResponse> checkpoint_allocator_;

@@ -12,8 +12,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "proto/function_service.grpc.pb.h"
 #include "tests/test_cluster.h"
 
 namespace fanout::testing {
@@ -152,6 +154,56 @@ TEST_F(FunctionsTest, ExecRunsACommandPerItem) {
       ASSERT_EQ(r.state(), v1::TASK_SUCCEEDED) << r.error().message();
       EXPECT_EQ(nlohmann::json::parse(r.result())["sq"], n * n);
     }
+  }
+}
+
+// --secret_env values reach the function's environment and nothing else: not the create answer,
+// get, list, nor the coordinator's or the workers' logs.
+TEST_F(FunctionsTest, SecretEnvReachesTheFunctionAndIsNeverShown) {
+  const std::string secret = "s3cr3t-value-41f9";
+  const std::string dir = absl::StrCat(TestTmp(), "/fn-secret");
+  ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
+  std::ofstream(dir + "/show.py") << "import json, os, sys\n"
+                                     "json.load(sys.stdin)\n"
+                                     "print(json.dumps({'t': os.environ['API_TOKEN'],"
+                                     " 'p': os.environ['PLAIN']}))\n";
+  CommandResult created = cluster_.Cli({"function", "create", "show-env", "--code=" + dir,
+                                        "--runtime=exec", "--handler=python3 show.py", "--json",
+                                        "--secret_env", "API_TOKEN=" + secret, "--env=PLAIN=p"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_EQ(nlohmann::json::parse(created.out)["env"]["API_TOKEN"], "(secret)");
+  for (const std::vector<std::string>& shown :
+       {std::vector<std::string>{"function", "get", "show-env", "--json"},
+        std::vector<std::string>{"function", "get", "show-env"},
+        std::vector<std::string>{"function", "list", "--json"}}) {
+    CommandResult r = cluster_.Cli(shown);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.find(secret), std::string::npos) << shown[1] << ": " << r.out;
+  }
+  // On the wire too: the value leaves the coordinator only when a worker asks with_secrets.
+  auto functions = v1::FunctionService::NewStub(
+      grpc::CreateChannel(cluster_.address(), grpc::InsecureChannelCredentials()));
+  for (bool with_secrets : {false, true}) {
+    grpc::ClientContext context;
+    v1::GetFunctionRequest get;
+    get.set_name("show-env");
+    get.set_with_secrets(with_secrets);
+    v1::FunctionVersion version;
+    ASSERT_TRUE(functions->GetFunction(&context, get, &version).ok());
+    for (const v1::EnvVar& var : version.settings().env()) {
+      if (var.name() == "API_TOKEN") {
+        EXPECT_EQ(var.value(), with_secrets ? secret : "");
+      }
+    }
+  }
+  CommandResult invoked = cluster_.Cli({"invoke", "show-env"});
+  ASSERT_EQ(invoked.exit_code, 0) << invoked.err;
+  EXPECT_EQ(nlohmann::json::parse(invoked.out)["t"], secret);
+  EXPECT_EQ(nlohmann::json::parse(invoked.out)["p"], "p");
+  for (const char* log : {"coordinator", "w1", "w2"}) {
+    std::ifstream in(absl::StrCat(ArtifactDir(), "/functions-", log, ".log"));
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text.find(secret), std::string::npos) << log;
   }
 }
 

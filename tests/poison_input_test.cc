@@ -68,7 +68,8 @@ class PoisonInputTest : public ::testing::Test {
 
   TestCluster cluster_{"poison"};
   std::string bystander_;
-  const std::string dir_ = TestDir("poison-data");
+  // Not the cluster's data dir ("poison-data"): jobs may never reach that.
+  const std::string dir_ = TestDir("poison-inputs");
 };
 
 TEST_F(PoisonInputTest, EachBadInputFailsAloneAndTheCoordinatorServesOnThroughARestart) {

@@ -10,18 +10,20 @@ namespace fanout::trigger {
 namespace {
 
 // Reconnects within half a second of a restarted coordinator: an event source waits on the answer.
-std::shared_ptr<grpc::Channel> Channel(const std::string& coordinator) {
+std::shared_ptr<grpc::Channel> Channel(const std::string& coordinator,
+                                       const ClientSecurity& security) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
-  return grpc::CreateCustomChannel(coordinator, grpc::InsecureChannelCredentials(), args);
+  return DialCoordinator(coordinator, security, args);
 }
 
 }  // namespace
 
-GrpcJobSubmitter::GrpcJobSubmitter(const std::string& coordinator, absl::Duration timeout)
-    : timeout_(timeout), stub_(v1::JobService::NewStub(Channel(coordinator))) {}
+GrpcJobSubmitter::GrpcJobSubmitter(const std::string& coordinator, const ClientSecurity& security,
+                                   absl::Duration timeout)
+    : timeout_(timeout), stub_(v1::JobService::NewStub(Channel(coordinator, security))) {}
 
 absl::StatusOr<Submitted> GrpcJobSubmitter::Submit(const v1::JobSpec& spec) {
   v1::SubmitJobRequest request;

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/coordinator_channel.h"
 #include "grpcpp/grpcpp.h"
 #include "proto/job_service.grpc.pb.h"
 
@@ -31,7 +32,7 @@ class JobSubmitter {
 // Thread-safe: gRPC stubs are.
 class GrpcJobSubmitter : public JobSubmitter {
  public:
-  explicit GrpcJobSubmitter(const std::string& coordinator,
+  explicit GrpcJobSubmitter(const std::string& coordinator, const ClientSecurity& security = {},
                             absl::Duration timeout = absl::Seconds(2));
   absl::StatusOr<Submitted> Submit(const v1::JobSpec& spec) override;
 

@@ -7,6 +7,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/coordinator_channel.h"
+#include "common/loopback.h"
 #include "common/metrics_http.h"
 #include "common/process_util.h"
 #include "glog/logging.h"
@@ -19,6 +21,9 @@ ABSL_FLAG(std::string, http_listen, "127.0.0.1:7071",
           "where the webhook listens for S3 event notifications (port 0: any free port)");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port to serve Prometheus metrics on, at /metrics (empty: none)");
+ABSL_FLAG(bool, allow_unsigned_webhooks, false,
+          "serve webhook rules without \"auth\" on an address beyond loopback (anyone who "
+          "reaches it can then submit their events)");
 ABSL_FLAG(std::string, port_file, "", "write the webhook's bound port here once serving");
 
 namespace {
@@ -48,8 +53,24 @@ int main(int argc, char** argv) {
     std::cerr << "fanout-trigger: config: " << config.status().message() << "\n";
     return 2;
   }
-  auto service = fanout::trigger::TriggerService::Start(std::move(*config), Coordinator(),
-                                                        absl::GetFlag(FLAGS_http_listen));
+  // Anyone who reaches the port could forge events for a rule without auth: only on loopback,
+  // unless the operator says otherwise.
+  const std::string listen = absl::GetFlag(FLAGS_http_listen);
+  if (fanout::trigger::HasOpenWebhookRules(*config) && !fanout::IsLoopbackListen(listen) &&
+      !absl::GetFlag(FLAGS_allow_unsigned_webhooks)) {
+    std::cerr << "fanout-trigger: --http_listen=" << listen
+              << " is reachable beyond loopback and a webhook rule has no \"auth\": give each "
+                 "webhook rule an auth (docs/triggers.md, Signed webhooks) or pass "
+                 "--allow_unsigned_webhooks\n";
+    return 2;
+  }
+  absl::StatusOr<fanout::ClientSecurity> security = fanout::ClientSecurityFromFlags();
+  if (!security.ok()) {
+    std::cerr << "fanout-trigger: " << security.status().message() << "\n";
+    return 2;
+  }
+  auto service = fanout::trigger::TriggerService::Start(
+      std::move(*config), Coordinator(), absl::GetFlag(FLAGS_http_listen), nullptr, *security);
   if (!service.ok()) {
     std::cerr << "fanout-trigger: " << service.status().message() << "\n";
     return service.status().code() == absl::StatusCode::kUnavailable ? 3 : 2;

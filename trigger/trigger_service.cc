@@ -23,10 +23,10 @@ absl::StatusOr<std::unique_ptr<s3::S3Client>> ReconcileS3(const TriggerConfig& c
 
 absl::StatusOr<std::unique_ptr<TriggerService>> TriggerService::Start(
     TriggerConfig config, const std::string& coordinator, const std::string& http_listen,
-    std::shared_ptr<prometheus::Registry> registry) {
+    std::shared_ptr<prometheus::Registry> registry, const ClientSecurity& security) {
   if (registry == nullptr) registry = std::make_shared<prometheus::Registry>();
   std::unique_ptr<TriggerService> service(
-      new TriggerService(std::move(config), coordinator, std::move(registry)));
+      new TriggerService(std::move(config), coordinator, std::move(registry), security));
   absl::StatusOr<std::unique_ptr<s3::S3Client>> s3 = ReconcileS3(service->config_);
   if (!s3.ok()) return s3.status();
   service->s3_ = std::move(*s3);

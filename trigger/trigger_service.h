@@ -24,7 +24,8 @@ class TriggerService {
   // Metrics go to `registry` (one of its own when null).
   static absl::StatusOr<std::unique_ptr<TriggerService>> Start(
       TriggerConfig config, const std::string& coordinator, const std::string& http_listen,
-      std::shared_ptr<prometheus::Registry> registry = nullptr);
+      std::shared_ptr<prometheus::Registry> registry = nullptr,
+      const ClientSecurity& security = {});
   ~TriggerService();  // stops the sources, then the webhook
 
   int port() const { return server_->port(); }  // the webhook's
@@ -36,11 +37,11 @@ class TriggerService {
 
  private:
   TriggerService(TriggerConfig config, const std::string& coordinator,
-                 std::shared_ptr<prometheus::Registry> registry)
+                 std::shared_ptr<prometheus::Registry> registry, const ClientSecurity& security)
       : config_(std::move(config)),
         registry_(std::move(registry)),
         metrics_(*registry_),
-        submitter_(coordinator),
+        submitter_(coordinator, security),
         metered_(submitter_, metrics_),
         handler_(config_, metered_) {}
 

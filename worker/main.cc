@@ -6,6 +6,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "common/clock.h"
+#include "common/coordinator_channel.h"
 #include "common/metrics_http.h"
 #include "common/process_util.h"
 #include "glog/logging.h"
@@ -44,6 +45,12 @@ int main(int argc, char** argv) {
     const char* env = std::getenv("FANOUT_COORDINATOR");
     options.coordinator = env != nullptr && *env != '\0' ? env : "127.0.0.1:7070";
   }
+  absl::StatusOr<fanout::ClientSecurity> security = fanout::ClientSecurityFromFlags();
+  if (!security.ok()) {
+    std::cerr << "fanout-worker: " << security.status().message() << "\n";
+    return 2;
+  }
+  options.security = *security;
   options.slots = absl::GetFlag(FLAGS_slots);
   if (options.slots < 1) {
     std::cerr << "fanout-worker: slots: must be at least 1\n";
@@ -69,7 +76,8 @@ int main(int argc, char** argv) {
   // Freed with the worker (ending every runtime of users' functions), unless a handler was
   // abandoned and may still use it.
   absl::StatusOr<std::unique_ptr<fanout::worker::FunctionCatalog>> catalog =
-      fanout::worker::FunctionCatalogFromFlags(options.coordinator, options.slots);
+      fanout::worker::FunctionCatalogFromFlags(options.coordinator, options.security,
+                                               options.slots);
   if (!catalog.ok()) {
     std::cerr << "fanout-worker: " << catalog.status().message() << "\n";
     return 2;
@@ -82,8 +90,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<fanout::HttpServer> metrics_server;
   if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {
     auto started = fanout::StartMetricsServer(
-        listen, *registry,
-        [&worker, metrics = options.metrics, runtimes, functions] {
+        listen, *registry, [&worker, metrics = options.metrics, runtimes, functions] {
           metrics->SetBusy(worker.busy());
           runtimes->Refresh(functions->pool());
         });

@@ -27,8 +27,7 @@ Worker::Worker(Options options, std::unique_ptr<HandlerRegistry> handlers, Clock
   options_.slots = std::max(1, options_.slots);
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  channel_ =
-      grpc::CreateCustomChannel(options_.coordinator, grpc::InsecureChannelCredentials(), args);
+  channel_ = DialCoordinator(options_.coordinator, options_.security, args);
   stub_ = v1::WorkerService::NewStub(channel_);
   auto describe = [this](v1::WorkerInfo* info) { Describe(info); };
   reporter_ = std::make_unique<ResultReporter>(

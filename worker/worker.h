@@ -19,6 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
+#include "common/coordinator_channel.h"
 #include "grpcpp/grpcpp.h"
 #include "proto/worker_service.grpc.pb.h"
 #include "worker/checkpoint_batcher.h"
@@ -38,6 +39,7 @@ class Worker {
  public:
   struct Options {
     std::string coordinator = "127.0.0.1:7070";
+    ClientSecurity security;  // TLS and the token
     int slots = 4;
     std::string worker_id;  // empty: host-pid-random
     // Tasks leased ahead of free slots, at most; the worker aims for ~50 ms of queued work.

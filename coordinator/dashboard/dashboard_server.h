@@ -25,7 +25,9 @@ class DashboardServer {
   // `metrics` answers GET /metrics.
   static absl::StatusOr<std::unique_ptr<DashboardServer>> Start(
       const std::string& listen, JobManager& manager, Clock& clock,
-      std::function<HttpResponse()> metrics, absl::Duration sample_every = absl::Seconds(1));
+      std::function<HttpResponse()> metrics,
+      std::function<std::optional<HttpResponse>(const HttpRequest&)> guard = nullptr,
+      absl::Duration sample_every = absl::Seconds(1));
   ~DashboardServer();
 
   int port() const { return http_->port(); }

@@ -10,6 +10,19 @@ namespace {
 
 constexpr size_t kChunkBytes = 1 << 20;
 
+bool Secret(const v1::EnvVar& var) {
+  return var.secret() || var.name() == "AWS_SECRET_ACCESS_KEY" || var.name() == "AWS_SESSION_TOKEN";
+}
+
+// Secret values leave the coordinator only for the runtimes that need them.
+void Redact(v1::FunctionVersion& version) {
+  for (v1::EnvVar& var : *version.mutable_settings()->mutable_env()) {
+    if (!Secret(var)) continue;
+    var.set_secret(true);
+    var.clear_value();
+  }
+}
+
 template <typename T>
 grpc::Status Answer(absl::StatusOr<T> result, T* response) {
   if (result.ok()) *response = *std::move(result);
@@ -21,6 +34,8 @@ grpc::Status Answer(absl::StatusOr<T> result, T* response) {
 grpc::Status FunctionGrpcService::UploadCode(grpc::ServerContext* context,
                                              grpc::ServerReader<v1::CodeChunk>* reader,
                                              v1::CodeRef* response) {
+  absl::StatusOr<Principal> who = auth_.Check(*context, Access::kAdmin, "UploadCode");
+  if (!who.ok()) return ToGrpcRefusal(who.status());
   absl::StatusOr<std::unique_ptr<CodeStore::Upload>> upload = registry_.code().StartUpload();
   if (!upload.ok()) return ToGrpcStatus(upload.status());
   v1::CodeChunk chunk;
@@ -31,31 +46,54 @@ grpc::Status FunctionGrpcService::UploadCode(grpc::ServerContext* context,
   return Answer((*upload)->Commit(), response);
 }
 
-grpc::Status FunctionGrpcService::CreateFunction(grpc::ServerContext*,
+grpc::Status FunctionGrpcService::CreateFunction(grpc::ServerContext* context,
                                                  const v1::CreateFunctionRequest* request,
                                                  v1::FunctionVersion* response) {
-  return Answer(registry_.Create(*request), response);
+  absl::StatusOr<Principal> who = auth_.Check(*context, Access::kAdmin, "CreateFunction");
+  if (!who.ok()) return ToGrpcRefusal(who.status());
+  absl::StatusOr<v1::FunctionVersion> created = registry_.Create(*request);
+  audit_.Record(*who, "function.create", request->name(), created.status(),
+                {{"version", created.ok() ? created->version() : 0}});
+  if (created.ok()) Redact(*created);
+  return Answer(std::move(created), response);
 }
 
-grpc::Status FunctionGrpcService::GetFunction(grpc::ServerContext*,
+grpc::Status FunctionGrpcService::GetFunction(grpc::ServerContext* context,
                                               const v1::GetFunctionRequest* request,
                                               v1::FunctionVersion* response) {
-  return Answer(registry_.Get(request->name(), request->version()), response);
+  absl::StatusOr<Principal> who = auth_.Check(*context, Access::kFunctionRead, "GetFunction");
+  if (!who.ok()) return ToGrpcRefusal(who.status());
+  if (request->with_secrets() && !RoleAllows(who->role, Access::kWork)) {
+    return ToGrpcRefusal(absl::PermissionDeniedError(
+        absl::StrCat("GetFunction with_secrets needs role ", RolesAllowing(Access::kWork), "; ",
+                     who->Describe(), " has role ", RoleName(who->role))));
+  }
+  absl::StatusOr<v1::FunctionVersion> version = registry_.Get(request->name(), request->version());
+  if (version.ok() && !request->with_secrets()) Redact(*version);
+  return Answer(std::move(version), response);
 }
 
-grpc::Status FunctionGrpcService::ListFunctions(grpc::ServerContext*,
+grpc::Status FunctionGrpcService::ListFunctions(grpc::ServerContext* context,
                                                 const v1::ListFunctionsRequest* request,
                                                 v1::ListFunctionsResponse* response) {
+  absl::StatusOr<Principal> who = auth_.Check(*context, Access::kRead, "ListFunctions");
+  if (!who.ok()) return ToGrpcRefusal(who.status());
   absl::StatusOr<std::vector<v1::FunctionVersion>> list = registry_.List(request->name());
   if (!list.ok()) return ToGrpcStatus(list.status());
-  for (v1::FunctionVersion& v : *list) *response->add_functions() = std::move(v);
+  for (v1::FunctionVersion& v : *list) {
+    Redact(v);
+    *response->add_functions() = std::move(v);
+  }
   return grpc::Status::OK;
 }
 
-grpc::Status FunctionGrpcService::DeleteFunction(grpc::ServerContext*,
+grpc::Status FunctionGrpcService::DeleteFunction(grpc::ServerContext* context,
                                                  const v1::DeleteFunctionRequest* request,
                                                  v1::DeleteFunctionResponse* response) {
+  absl::StatusOr<Principal> who = auth_.Check(*context, Access::kAdmin, "DeleteFunction");
+  if (!who.ok()) return ToGrpcRefusal(who.status());
   absl::StatusOr<uint32_t> deleted = registry_.Delete(request->name());
+  audit_.Record(*who, "function.delete", request->name(), deleted.status());
   if (!deleted.ok()) return ToGrpcStatus(deleted.status());
   response->set_versions(*deleted);
   return grpc::Status::OK;
@@ -64,6 +102,8 @@ grpc::Status FunctionGrpcService::DeleteFunction(grpc::ServerContext*,
 grpc::Status FunctionGrpcService::FetchCode(grpc::ServerContext* context,
                                             const v1::FetchCodeRequest* request,
                                             grpc::ServerWriter<v1::CodeChunk>* writer) {
+  absl::StatusOr<Principal> who = auth_.Check(*context, Access::kWork, "FetchCode");
+  if (!who.ok()) return ToGrpcRefusal(who.status());
   absl::StatusOr<std::string> path = registry_.code().PathOf(request->sha256());
   if (!path.ok()) return ToGrpcStatus(path.status());
   std::ifstream in(*path, std::ios::binary);

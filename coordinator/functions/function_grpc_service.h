@@ -4,6 +4,8 @@
 #ifndef FANOUT_COORDINATOR_FUNCTIONS_FUNCTION_GRPC_SERVICE_H_
 #define FANOUT_COORDINATOR_FUNCTIONS_FUNCTION_GRPC_SERVICE_H_
 
+#include "coordinator/auth/audit_log.h"
+#include "coordinator/auth/authorizer.h"
 #include "coordinator/functions/function_registry.h"
 #include "proto/function_service.grpc.pb.h"
 
@@ -12,7 +14,8 @@ namespace fanout::coordinator {
 // Thread-safe. Owned by CoordinatorServer.
 class FunctionGrpcService final : public v1::FunctionService::Service {
  public:
-  explicit FunctionGrpcService(FunctionRegistry& registry) : registry_(registry) {}
+  FunctionGrpcService(FunctionRegistry& registry, const Authorizer& auth, AuditLog& audit)
+      : registry_(registry), auth_(auth), audit_(audit) {}
 
   grpc::Status UploadCode(grpc::ServerContext* context, grpc::ServerReader<v1::CodeChunk>* reader,
                           v1::CodeRef* response) override;
@@ -31,6 +34,8 @@ class FunctionGrpcService final : public v1::FunctionService::Service {
 
  private:
   FunctionRegistry& registry_;
+  const Authorizer& auth_;
+  AuditLog& audit_;
 };
 
 }  // namespace fanout::coordinator

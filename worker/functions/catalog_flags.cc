@@ -14,6 +14,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/coordinator_channel.h"
 #include "glog/logging.h"
 #include "worker/builtins/object_ref.h"
 #include "worker/runtime/cgroup_limits.h"
@@ -109,7 +110,8 @@ absl::StatusOr<bool> EnforceLimits() {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<FunctionCatalog>> FunctionCatalogFromFlags(
-    const std::string& coordinator, int runtimes, const std::vector<std::string>& also_forbidden) {
+    const std::string& coordinator, const ClientSecurity& security, int runtimes,
+    const std::vector<std::string>& also_forbidden) {
   absl::StatusOr<bool> enforce = EnforceLimits();
   if (!enforce.ok()) return enforce.status();
   FunctionCatalog::Options options;
@@ -136,7 +138,7 @@ absl::StatusOr<std::unique_ptr<FunctionCatalog>> FunctionCatalogFromFlags(
       FileRoots::Make(absl::GetFlag(FLAGS_file_roots), forbidden, "--file_roots");
   if (!roots.ok()) return roots.status();
   SetLocalFileRoots(std::move(*roots));
-  auto channel = grpc::CreateChannel(coordinator, grpc::InsecureChannelCredentials());
+  auto channel = DialCoordinator(coordinator, security);
   return FunctionCatalog::Open(std::move(channel), std::move(options));
 }
 

@@ -8,6 +8,7 @@
 
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
+#include "common/coordinator_channel.h"
 #include "worker/functions/function_catalog.h"
 #include "worker/handler_registry.h"
 
@@ -20,7 +21,7 @@ namespace fanout::worker {
 // process's local file roots (--file_roots), never reaching the cache, the function logs or
 // `also_forbidden`.
 absl::StatusOr<std::unique_ptr<FunctionCatalog>> FunctionCatalogFromFlags(
-    const std::string& coordinator, int runtimes,
+    const std::string& coordinator, const ClientSecurity& security, int runtimes,
     const std::vector<std::string>& also_forbidden = {});
 
 // The built-ins, with `catalog` answering for every other function.

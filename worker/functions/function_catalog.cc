@@ -94,6 +94,7 @@ absl::StatusOr<Handler*> FunctionCatalog::Resolve(absl::string_view function) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + kDescribeDeadline));
   v1::GetFunctionRequest request;
+  request.set_with_secrets(true);  // the runtime's environment needs them
   request.set_name(spec->name);
   request.set_version(spec->version);
   v1::FunctionVersion version;

@@ -1,0 +1,131 @@
+#include "common/coordinator_channel.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "grpcpp/support/client_interceptor.h"
+
+ABSL_FLAG(std::string, token_file, "",
+          "a file holding the token to call the coordinator with (else $FANOUT_TOKEN)");
+ABSL_FLAG(std::string, tls_ca, "",
+          "dial the coordinator over TLS, trusting this CA's PEM certificate (else "
+          "$FANOUT_TLS_CA; neither: plaintext)");
+ABSL_FLAG(std::string, tls_client_cert, "",
+          "PEM certificate to present to the coordinator (mTLS; with --tls_client_key)");
+ABSL_FLAG(std::string, tls_client_key, "", "PEM private key of --tls_client_cert");
+
+namespace fanout {
+namespace {
+
+absl::StatusOr<std::string> ReadText(const std::string& path, absl::string_view flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in.is_open()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": cannot read ", path, ": ", std::strerror(errno)));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+// Adds "authorization: Bearer <token>" to every call of the channel.
+class TokenInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit TokenInterceptor(const std::string* header) : header_(header) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      methods->GetSendInitialMetadata()->insert({"authorization", *header_});
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string* header_;
+};
+
+class TokenInterceptorFactory : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  explicit TokenInterceptorFactory(const std::string& token) : header_("Bearer " + token) {}
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo*) override {
+    return new TokenInterceptor(&header_);
+  }
+
+ private:
+  const std::string header_;  // lives as long as the channel that owns the factory
+};
+
+}  // namespace
+
+absl::StatusOr<ClientSecurity> ClientSecurityFromFlags() {
+  ClientSecurity out;
+  const std::string token_file = absl::GetFlag(FLAGS_token_file);
+  if (!token_file.empty()) {
+    absl::StatusOr<std::string> token = ReadText(token_file, "--token_file");
+    if (!token.ok()) return token.status();
+    out.token = std::string(absl::StripAsciiWhitespace(*token));
+    if (out.token.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("--token_file: ", token_file, " is empty"));
+    }
+  } else {
+    out.token = std::string(absl::StripAsciiWhitespace(Env("FANOUT_TOKEN")));
+  }
+  std::string ca = absl::GetFlag(FLAGS_tls_ca);
+  if (ca.empty()) ca = Env("FANOUT_TLS_CA");
+  const std::string cert = absl::GetFlag(FLAGS_tls_client_cert);
+  const std::string key = absl::GetFlag(FLAGS_tls_client_key);
+  if (cert.empty() != key.empty()) {
+    return absl::InvalidArgumentError("--tls_client_cert and --tls_client_key go together");
+  }
+  if (ca.empty()) {
+    if (!cert.empty()) return absl::InvalidArgumentError("--tls_client_cert needs --tls_ca");
+    return out;
+  }
+  out.tls = true;
+  absl::StatusOr<std::string> ca_pem = ReadText(ca, "--tls_ca");
+  if (!ca_pem.ok()) return ca_pem.status();
+  out.ca_pem = *ca_pem;
+  if (!cert.empty()) {
+    absl::StatusOr<std::string> cert_pem = ReadText(cert, "--tls_client_cert");
+    absl::StatusOr<std::string> key_pem = ReadText(key, "--tls_client_key");
+    if (!cert_pem.ok()) return cert_pem.status();
+    if (!key_pem.ok()) return key_pem.status();
+    out.cert_pem = *cert_pem;
+    out.key_pem = *key_pem;
+  }
+  return out;
+}
+
+std::shared_ptr<grpc::Channel> DialCoordinator(const std::string& address,
+                                               const ClientSecurity& security,
+                                               const grpc::ChannelArguments& args) {
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (security.tls) {
+    grpc::SslCredentialsOptions options;
+    options.pem_root_certs = security.ca_pem;
+    options.pem_cert_chain = security.cert_pem;
+    options.pem_private_key = security.key_pem;
+    credentials = grpc::SslCredentials(options);
+  }
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> factories;
+  if (!security.token.empty()) {
+    factories.push_back(std::make_unique<TokenInterceptorFactory>(security.token));
+  }
+  return grpc::experimental::CreateCustomChannelWithInterceptors(address, credentials, args,
+                                                                 std::move(factories));
+}
+
+}  // namespace fanout
