@@ -217,9 +217,13 @@ absl::Status UnpackBundle(const std::string& path, const std::string& given_dest
                   archive_entry_set_hardlink(
                       entry, absl::StrCat(dest, "/", *SafeRelative(link, rel)).c_str());
                 }
-                // Readable by its owner at least (zips from elsewhere may say 0), never setuid.
-                const mode_t floor = archive_entry_filetype(entry) == AE_IFDIR ? 0700 : 0600;
-                archive_entry_set_perm(entry, (archive_entry_perm(entry) & 0777) | floor);
+                // Readable by all (the sandbox runs functions as another user; the cache dir
+                // above is the worker's alone), executable by all if by its owner, never
+                // writable by others nor setuid.
+                const mode_t floor = archive_entry_filetype(entry) == AE_IFDIR ? 0755 : 0644;
+                mode_t perm = (archive_entry_perm(entry) & 0755) | floor;
+                if (perm & 0100) perm |= 0011;
+                archive_entry_set_perm(entry, perm);
                 archive_entry_set_uid(entry, ::getuid());
                 archive_entry_set_gid(entry, ::getgid());
                 if (archive_write_header(out.get(), entry) != ARCHIVE_OK) {

@@ -301,19 +301,63 @@ TEST_F(NodeFunctionsTest, ARuntimeEndsWithItsWorker) {
   EXPECT_EQ(ProcessesMentioning("aws-lambda-ric/index.mjs"), 0) << "runtimes outlived workers";
 }
 
-TEST_F(FunctionsTest, WhatAKilledWorkersRuntimeStartedIsEndedByTheNextWorker) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs cgroups (root)";
-  const std::string kSleeper(
-      "sleep\0"
-      "317",
-      9);  // argv of `sleep 317`, as /proc shows it
-  const std::string dir = absl::StrCat(TestTmp(), "/fn-sleeper");
+// argv of `sleep 317`, as /proc shows it
+const std::string kSleeper(
+    "sleep\0"
+    "317",
+    9);
+
+// A function whose runtime starts `sleep 317` and then waits on it.
+void CreateSleeper(const std::string& dir) {
   ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
   std::ofstream(dir + "/bootstrap") << R"SH(#!/bin/bash
 curl -sS "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next" >/dev/null
 sleep 317
 )SH";
   ::chmod((dir + "/bootstrap").c_str(), 0755);
+}
+
+// Unsandboxed, a process that left its runtime's group outlives a killed worker until the next
+// worker sweeps the cgroups of workers that are gone.
+TEST_F(FunctionsTest, WhatAKilledWorkersRuntimeStartedIsEndedByTheNextWorker) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs cgroups (root)";
+  cluster_.KillWorker("w1", SIGKILL);
+  cluster_.KillWorker("w2", SIGKILL);
+  ASSERT_TRUE(
+      cluster_
+          .StartWorker("u1", 1, {"--sandbox=off", absl::StrCat("--cache_dir=", TestTmp(), "/cu")})
+          .ok());
+  const std::string dir = absl::StrCat(TestTmp(), "/fn-sleeper");
+  CreateSleeper(dir);
+  Create("sleeper", dir, {"--timeout=600s"});
+  v1::JobSpec spec;
+  spec.set_function("sleeper");
+  spec.set_source("[1]");
+  ASSERT_TRUE(cluster_.Submit(spec).ok());
+  const absl::Time until = absl::Now() + absl::Seconds(20);
+  while (ProcessesMentioning(kSleeper) == 0 && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_EQ(ProcessesMentioning(kSleeper), 1);
+  cluster_.KillWorker("u1", SIGKILL);
+  absl::SleepFor(absl::Milliseconds(300));
+  // The bootstrap died with its worker; what it started did not: nobody is left to kill it ...
+  EXPECT_EQ(ProcessesMentioning(kSleeper), 1);
+  // ... until a worker starts on this machine and sweeps the groups of workers that are gone.
+  ASSERT_TRUE(cluster_.StartWorker("w3", 1, {absl::StrCat("--cache_dir=", TestTmp(), "/c3")}).ok());
+  const absl::Time swept = absl::Now() + absl::Seconds(10);
+  while (ProcessesMentioning(kSleeper) > 0 && absl::Now() < swept) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(ProcessesMentioning(kSleeper), 0);
+}
+
+// Sandboxed (as root the workers are), everything a runtime started dies with its worker at once:
+// the sandbox's PID namespace ends with it.
+TEST_F(FunctionsTest, ASandboxedRuntimesProcessesDieWithItsWorker) {
+  if (::geteuid() != 0) GTEST_SKIP() << "the sandbox needs root";
+  const std::string dir = absl::StrCat(TestTmp(), "/fn-sleeper-sandboxed");
+  CreateSleeper(dir);
   Create("sleeper", dir, {"--timeout=600s"});
   v1::JobSpec spec;
   spec.set_function("sleeper");
@@ -326,14 +370,9 @@ sleep 317
   ASSERT_EQ(ProcessesMentioning(kSleeper), 1);
   cluster_.KillWorker("w1", SIGKILL);
   cluster_.KillWorker("w2", SIGKILL);
-  absl::SleepFor(absl::Milliseconds(300));
-  // The bootstrap died with its worker; what it started did not: nobody is left to kill it ...
-  EXPECT_EQ(ProcessesMentioning(kSleeper), 1);
-  // ... until a worker starts on this machine and sweeps the groups of workers that are gone.
-  ASSERT_TRUE(cluster_.StartWorker("w3", 1, {absl::StrCat("--cache_dir=", TestTmp(), "/c3")}).ok());
-  const absl::Time swept = absl::Now() + absl::Seconds(10);
-  while (ProcessesMentioning(kSleeper) > 0 && absl::Now() < swept) {
-    absl::SleepFor(absl::Milliseconds(50));
+  const absl::Time gone = absl::Now() + absl::Seconds(5);
+  while (ProcessesMentioning(kSleeper) > 0 && absl::Now() < gone) {
+    absl::SleepFor(absl::Milliseconds(20));
   }
   EXPECT_EQ(ProcessesMentioning(kSleeper), 0);
 }

@@ -31,6 +31,12 @@ ABSL_FLAG(std::string, function_log_dir, "",
 ABSL_FLAG(std::string, limits, "auto",
           "memory limits through cgroups: auto (where writable, said in the log), required "
           "(refuse to start without), off");
+ABSL_FLAG(std::string, sandbox, "auto",
+          "users' functions in a bubblewrap sandbox (their code read-only, a private /tmp, no other "
+          "file of the worker, as --function_user, every process gone with the sandbox): auto "
+          "(where bubblewrap works, said in the log), required (refuse to start without), off");
+ABSL_FLAG(std::string, function_user, "nobody", "the user sandboxed functions run as (not root)");
+ABSL_FLAG(int, function_tmp_mb, 512, "size of a sandboxed function's private /tmp");
 ABSL_FLAG(std::vector<std::string>, file_roots, {},
           "directories whose files the data built-ins (sha256, lines, sum) may read and "
           "builtin:count's trace_dir may write, DIR,... (none: no local files; `fanout dev`: the "
@@ -129,6 +135,19 @@ absl::StatusOr<std::unique_ptr<FunctionCatalog>> FunctionCatalogFromFlags(
   options.pool.max_runtimes = static_cast<size_t>(std::max(1, runtimes));
   options.pool.idle = absl::GetFlag(FLAGS_runtime_idle);
   options.pool.settings.enforce_limits = *enforce;
+  std::string why_not;
+  absl::StatusOr<SandboxSettings> sandbox = DetectSandbox(
+      absl::GetFlag(FLAGS_sandbox), absl::GetFlag(FLAGS_function_user),
+      static_cast<uint64_t>(std::max(1, absl::GetFlag(FLAGS_function_tmp_mb))) << 20, &why_not);
+  if (!sandbox.ok()) return sandbox.status();
+  if (sandbox->enabled) {
+    LOG(INFO) << "functions run sandboxed (bubblewrap) as " << sandbox->user;
+  } else {
+    LOG(WARNING) << "functions run unsandboxed, as this worker's user (" << why_not
+                 << "): they can read what the worker can; their environment is still their "
+                    "own, their processes end with them, their limits hold";
+  }
+  options.pool.settings.sandbox = *sandbox;
   options.pool.settings.region = absl::GetFlag(FLAGS_region);
   options.pool.settings.log_dir = absl::GetFlag(FLAGS_function_log_dir);
   if (options.pool.settings.log_dir.empty()) options.pool.settings.log_dir = root + "/logs";

@@ -40,15 +40,17 @@ absl::StatusOr<std::string> ExecHandler::Invoke(const Event& event, Context& con
   }
   const std::string request_id = NewRequestId();
   ChildSpec spec;
-  spec.argv = {"/bin/sh", "-c", config_.handler};
-  spec.env = LambdaEnvironment(config_, settings_, 0);
+  spec.argv = Sandboxed(settings_.sandbox, config_.task_root, {"/bin/sh", "-c", config_.handler});
+  FunctionConfig seen = config_;
+  seen.task_root = TaskRootSeen(settings_.sandbox, config_.task_root);
+  spec.env = LambdaEnvironment(seen, settings_, 0);
   spec.env.erase(spec.env.begin());  // no Runtime API here
   spec.env.push_back(absl::StrCat("FANOUT_JOB_ID=", event.job_id));
   spec.env.push_back(absl::StrCat("FANOUT_TASK=", event.task_index));
   spec.env.push_back(absl::StrCat("FANOUT_ATTEMPT=", context.attempt()));
   spec.env.push_back(absl::StrCat("FANOUT_PARAMS=", DumpJson(event.params)));
   spec.env.push_back(absl::StrCat("FANOUT_REQUEST_ID=", request_id));
-  spec.cwd = config_.task_root;
+  spec.cwd = config_.task_root;  // the sandbox's --chdir takes it from there
   if (limits) spec.cgroup_procs = limits->procs_files();
   spec.feed_stdin = true;
   spec.stdin_bytes = std::string(event.item);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "worker/runtime/sandbox.h"
 
 namespace fanout::worker {
 
@@ -30,7 +31,8 @@ struct RuntimeSettings {
   // Writable cgroup roots ("/sys/fs/cgroup/memory", ...); empty: limits are not enforced (said
   // once in the log). Filled by CgroupLimits::Detect.
   bool enforce_limits = true;
-  std::string log_dir;  // per-function log files; empty: none kept
+  std::string log_dir;      // per-function log files; empty: none kept
+  SandboxSettings sandbox;  // disabled: functions run as the worker's user, unconfined
 };
 
 }  // namespace fanout::worker

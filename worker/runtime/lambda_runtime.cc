@@ -46,8 +46,10 @@ absl::StatusOr<std::unique_ptr<LambdaRuntime>> LambdaRuntime::Start(
   if (!server.ok()) return server.status();
   runtime->server_ = *std::move(server);
   ChildSpec spec;
-  spec.argv = {config.task_root + "/bootstrap"};
-  spec.env = LambdaEnvironment(config, settings, runtime->server_->port());
+  FunctionConfig seen = config;
+  seen.task_root = TaskRootSeen(settings.sandbox, config.task_root);
+  spec.argv = Sandboxed(settings.sandbox, config.task_root, {seen.task_root + "/bootstrap"});
+  spec.env = LambdaEnvironment(seen, settings, runtime->server_->port());
   spec.cwd = config.task_root;
   if (runtime->limits_) spec.cgroup_procs = runtime->limits_->procs_files();
   runtime->started_ = absl::Now();
