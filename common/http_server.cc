@@ -64,9 +64,11 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string&
                                                               Handler handler, Options options) {
   std::unique_ptr<HttpServer> server(new HttpServer(std::move(handler), options));
   const std::string thread_count = std::to_string(options.threads);
-  const char* settings[] = {
-      "listening_ports",   listen.c_str(), "num_threads", thread_count.c_str(),
-      "enable_keep_alive", "yes",          nullptr};
+  const bool tls = !options.tls_cert.empty();
+  // With TLS, the plain server only on loopback, behind the TlsFront.
+  const std::string plain = tls ? "127.0.0.1:0" : listen;
+  const char* settings[] = {"listening_ports",   plain.c_str(), "num_threads", thread_count.c_str(),
+                            "enable_keep_alive", "yes",         nullptr};
   mg_callbacks callbacks;
   std::memset(&callbacks, 0, sizeof(callbacks));
   server->context_ = mg_start(&callbacks, nullptr, settings);
@@ -82,10 +84,17 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string&
     return absl::InternalError(absl::StrCat("--", flag, ": no port bound"));
   }
   server->port_ = ports[0].port;
+  if (tls) {
+    absl::StatusOr<std::unique_ptr<TlsFront>> front =
+        TlsFront::Start(listen, flag, server->port_, options.tls_cert, options.tls_key);
+    if (!front.ok()) return front.status();
+    server->tls_ = std::move(*front);
+  }
   return server;
 }
 
 HttpServer::~HttpServer() {
+  tls_.reset();  // no new requests through it first
   if (context_ != nullptr) mg_stop(context_);
 }
 

@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "common/tls_front.h"
 
 struct mg_context;
 struct mg_connection;
@@ -54,6 +55,9 @@ class HttpServer {
     // Asked first (before any body is read): a response refuses the request with it, nullopt
     // lets it through (e.g. a token check).
     std::function<std::optional<HttpResponse>(const HttpRequest&)> guard;
+    // HTTPS only, with these PEM files (a TlsFront on `listen`, the server itself on loopback);
+    // empty: plain HTTP.
+    std::string tls_cert, tls_key;
   };
 
   // `listen` is HOST:PORT (port 0 picks a free one, see port()); `flag` names the setting in
@@ -68,7 +72,7 @@ class HttpServer {
   }
   ~HttpServer();  // stops serving; requests in progress finish first
 
-  int port() const { return port_; }
+  int port() const { return tls_ ? tls_->port() : port_; }
 
  private:
   HttpServer(Handler handler, Options options) : handler_(std::move(handler)), options_(options) {}
@@ -79,6 +83,7 @@ class HttpServer {
   const Handler handler_;
   const Options options_;
   mg_context* context_ = nullptr;
+  std::unique_ptr<TlsFront> tls_;
   int port_ = 0;
 };
 

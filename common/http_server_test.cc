@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include <fstream>
+
 #include "common/metrics_http.h"
 #include "gtest/gtest.h"
 #include "prometheus/counter.h"
@@ -99,6 +101,82 @@ TEST(MetricsServerTest, ServesTheRegistryAfterRefreshing) {
   EXPECT_NE(got.body.find("fanout_test_things_total 2"), std::string::npos) << got.body;
   EXPECT_EQ(refreshed, 1);
   EXPECT_EQ(Fetch((*server)->port(), "/").status, 404);
+}
+
+// HTTPS with a certificate made by openssl here: a client that trusts it gets the answer (a
+// body bigger than one TLS record too); plain HTTP to the same port gets none.
+TEST(HttpServerTest, ServesHttpsWhenGivenACertificate) {
+  const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/https";
+  ASSERT_EQ(std::system(("mkdir -p " + dir +
+                         " && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
+                         " -addext subjectAltName=IP:127.0.0.1 -keyout " +
+                         dir + "/key.pem -out " + dir + "/cert.pem 2>/dev/null")
+                            .c_str()),
+            0);
+  HttpServer::Options options;
+  options.tls_cert = dir + "/cert.pem";
+  options.tls_key = dir + "/key.pem";
+  const std::string big(100000, 'b');
+  auto server = HttpServer::Start(
+      "127.0.0.1:0", "http_listen",
+      [&big](const HttpRequest&) {
+        return HttpResponse{200, "text/plain", big};
+      },
+      options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  for (int i = 0; i < 3; ++i) {
+    CURL* curl = curl_easy_init();
+    std::string body;
+    const std::string url = "https://127.0.0.1:" + std::to_string((*server)->port()) + "/";
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_CAINFO, (dir + "/cert.pem").c_str());
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Append);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+    EXPECT_EQ(curl_easy_perform(curl), CURLE_OK);
+    curl_easy_cleanup(curl);
+    EXPECT_EQ(body, big);
+  }
+  CURL* plain = curl_easy_init();
+  const std::string http = "http://127.0.0.1:" + std::to_string((*server)->port()) + "/";
+  std::string nothing;
+  curl_easy_setopt(plain, CURLOPT_URL, http.c_str());
+  curl_easy_setopt(plain, CURLOPT_WRITEFUNCTION, &Append);
+  curl_easy_setopt(plain, CURLOPT_WRITEDATA, &nothing);
+  curl_easy_setopt(plain, CURLOPT_TIMEOUT, 5L);
+  curl_easy_perform(plain);
+  curl_easy_cleanup(plain);
+  EXPECT_EQ(nothing.find("bbbb"), std::string::npos);
+}
+
+// A worker's or trigger's /metrics: beyond loopback only with a token, which scrapers must send.
+TEST(MetricsServerTest, BeyondLoopbackMetricsNeedAToken) {
+  EXPECT_TRUE(MetricsServerOptions("127.0.0.1:0", "").ok());
+  EXPECT_FALSE(MetricsServerOptions("0.0.0.0:9100", "").ok());
+  const std::string file = std::string(std::getenv("TEST_TMPDIR")) + "/metrics.token";
+  std::ofstream(file) << "short\n";
+  EXPECT_FALSE(MetricsServerOptions("0.0.0.0:9100", file).ok());
+  std::ofstream(file) << "a-scrape-token-long-enough\n";
+  absl::StatusOr<HttpServer::Options> options = MetricsServerOptions("0.0.0.0:9100", file);
+  ASSERT_TRUE(options.ok()) << options.status();
+  prometheus::Registry registry;
+  auto server = StartMetricsServer("127.0.0.1:0", registry, nullptr, *options);
+  ASSERT_TRUE(server.ok());
+  EXPECT_EQ(Fetch((*server)->port(), "/metrics").status, 401);
+  CURL* curl = curl_easy_init();
+  const std::string url = "http://127.0.0.1:" + std::to_string((*server)->port()) + "/metrics";
+  curl_slist* headers =
+      curl_slist_append(nullptr, "Authorization: Bearer a-scrape-token-long-enough");
+  std::string body;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Append);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  EXPECT_EQ(curl_easy_perform(curl), CURLE_OK);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  EXPECT_EQ(status, 200);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
 }
 
 }  // namespace

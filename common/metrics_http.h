@@ -18,11 +18,16 @@ HttpResponse MetricsResponse(prometheus::Registry& registry);
 
 // Serves GET /metrics on `listen`; `before_scrape` (if set) runs first, to refresh gauges that are
 // read from elsewhere. `registry` must outlive the server.
-// `guard`: see HttpServer::Options.
+// `options`: a guard, TLS (see HttpServer::Options).
 absl::StatusOr<std::unique_ptr<HttpServer>> StartMetricsServer(
     const std::string& listen, prometheus::Registry& registry,
-    std::function<void()> before_scrape = nullptr,
-    std::function<std::optional<HttpResponse>(const HttpRequest&)> guard = nullptr);
+    std::function<void()> before_scrape = nullptr, HttpServer::Options options = {.threads = 2});
+
+// For a worker's or trigger's --metrics_listen: a scraper must send "Authorization: Bearer" with
+// the token in `token_file` (when given); without one, only a loopback address is allowed.
+// Errors name the flags.
+absl::StatusOr<HttpServer::Options> MetricsServerOptions(const std::string& listen,
+                                                         const std::string& token_file);
 
 }  // namespace fanout
 

@@ -154,6 +154,11 @@ absl::Status CoordinatorServer::StartSecurity(const CoordinatorConfig& config, C
 }
 
 absl::Status CoordinatorServer::StartHttp(const CoordinatorConfig& config) {
+  // Tokens as on gRPC, and its certificate too.
+  HttpServer::Options http;
+  http.guard = ReadGuard(*authorizer_);
+  http.tls_cert = config.security.tls_cert;
+  http.tls_key = config.security.tls_key;
   if (!config.http_listen.empty()) {
     ASSIGN_OR_RETURN(dashboard_, DashboardServer::Start(
                                      config.http_listen, *manager_, *clock_,
@@ -161,12 +166,12 @@ absl::Status CoordinatorServer::StartHttp(const CoordinatorConfig& config) {
                                        RefreshMetrics();
                                        return MetricsResponse(*registry_);
                                      },
-                                     ReadGuard(*authorizer_)));
+                                     http));
   }
   if (!config.metrics_listen.empty()) {
-    ASSIGN_OR_RETURN(metrics_server_, StartMetricsServer(
-                                          config.metrics_listen, *registry_,
-                                          [this] { RefreshMetrics(); }, ReadGuard(*authorizer_)));
+    ASSIGN_OR_RETURN(metrics_server_,
+                     StartMetricsServer(
+                         config.metrics_listen, *registry_, [this] { RefreshMetrics(); }, http));
   }
   return absl::OkStatus();
 }

@@ -92,9 +92,12 @@ class WatchReactor : public grpc::ServerWriteReactor<v1::Job> {
 grpc::ServerUnaryReactor* JobGrpcService::SubmitJob(grpc::CallbackServerContext* context,
                                                     const v1::SubmitJobRequest* request,
                                                     v1::SubmitJobResponse* response) {
-  // A trigger's token may submit only what carries item keys: events, deduplicated.
+  // A trigger's token may submit only what carries event keys (an idempotency key or item
+  // keys): its events, each made a job once however often it is delivered.
   const Access access =
-      request->spec().item_keys_size() > 0 ? Access::kSubmitKeyed : Access::kSubmit;
+      request->spec().item_keys_size() > 0 || !request->spec().idempotency_key().empty()
+          ? Access::kSubmitKeyed
+          : Access::kSubmit;
   if (auto* refused = Refuse(context, auth_.Check(*context, access, "SubmitJob"))) return refused;
   absl::StatusOr<SubmitOutcome> out = manager_.SubmitJob(request->spec());
   if (!out.ok()) return Reply<v1::SubmitJobResponse>(context, out.status(), response);

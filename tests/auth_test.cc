@@ -43,11 +43,16 @@ struct Row {
   std::string request;  // serialized; empty: an empty request
 };
 
-std::string KeyedSubmit() {
+// A trigger's submission: an event's idempotency key, or (batched) item keys.
+std::string KeyedSubmit(bool item_keys) {
   v1::SubmitJobRequest request;
   request.mutable_spec()->set_function("builtin:noop");
   request.mutable_spec()->set_source(R"(["a"])");
-  request.mutable_spec()->add_item_keys("event-1");
+  if (item_keys) {
+    request.mutable_spec()->add_item_keys("event-1");
+  } else {
+    request.mutable_spec()->set_idempotency_key("event-2");
+  }
   return request.SerializeAsString();
 }
 
@@ -60,7 +65,8 @@ std::vector<Row> Table() {
                     functions = "/fanout.v1.FunctionService/", auth = "/fanout.v1.AuthService/";
   return {
       {jobs + "SubmitJob", submit, ""},
-      {jobs + "SubmitJob", {"admin", "submit", "trigger"}, KeyedSubmit()},
+      {jobs + "SubmitJob", {"admin", "submit", "trigger"}, KeyedSubmit(true)},
+      {jobs + "SubmitJob", {"admin", "submit", "trigger"}, KeyedSubmit(false)},
       {jobs + "GetJob", read, ""},
       {jobs + "ListJobs", read, ""},
       {jobs + "WatchJob", read, ""},

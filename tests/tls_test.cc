@@ -9,8 +9,13 @@
 #include "common/coordinator_channel.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "proto/auth_service.grpc.pb.h"
+#include "proto/job_service.grpc.pb.h"
 #include "proto/worker_service.grpc.pb.h"
 #include "tests/test_cluster.h"
+#include "tests/trigger_process.h"
+#include "trigger/webhook_auth.h"
 
 namespace fanout::testing {
 namespace {
@@ -121,6 +126,54 @@ TEST_F(TlsTest, APlaintextClientGetsNothing) {
   request.mutable_worker()->set_worker_id("w");
   v1::LeaseTasksResponse response;
   EXPECT_FALSE(stub->LeaseTasks(&context, request, &response).ok());
+}
+
+// A signed S3 event posted over HTTPS to a trigger that submits over TLS with a trigger token
+// becomes a job; the dashboard's API answers over HTTPS with the coordinator's certificate.
+TEST_F(TlsTest, ASignedWebhookEventOverHttpsBecomesAJob) {
+  auto auth = v1::AuthService::NewStub(DialCoordinator(cluster_.address(), Tls(false)));
+  grpc::ClientContext context;
+  v1::CreateTokenRequest create;
+  create.set_role(v1::ROLE_TRIGGER);
+  v1::CreateTokenResponse trigger_token;
+  ASSERT_TRUE(auth->CreateToken(&context, create, &trigger_token).ok());
+  const std::string token_file = TestDir("trigger.token"), config = TestDir("rules.json");
+  std::ofstream(token_file) << trigger_token.token();
+  const std::string secret = "a-webhook-secret-of-some-length";
+  std::ofstream(config) << nlohmann::json{{"rules",
+                                           {{{"name", "signed"},
+                                             {"source", {{"type", "webhook"}}},
+                                             {"auth", {{"type", "hmac"}, {"secret", secret}}},
+                                             {"job", {{"function", "builtin:noop"}}}}}}}
+                               .dump();
+  TriggerProcess trigger("tls-trigger", config, cluster_.address(), {},
+                         {"--tls_ca=" + Pki("ca.pem"), "--token_file=" + token_file,
+                          "--tls_cert=" + Pki("server.pem"), "--tls_key=" + Pki("server.key")});
+  ASSERT_TRUE(trigger.Start().ok());
+  const std::string body =
+      nlohmann::json{
+          {"Records",
+           {{{"eventSource", "ceph:s3"},
+             {"eventName", "ObjectCreated:Put"},
+             {"s3",
+              {{"bucket", {{"name", "uploads"}}}, {"object", {{"key", "a.txt"}, {"size", 1}}}}}}}}}
+          .dump();
+  const std::string url = absl::StrCat("https://127.0.0.1:", trigger.port(), "/");
+  auto post = [&](const std::string& signature) {
+    return RunCommand("/usr/bin/curl",
+                      {"-sS", "--cacert", Pki("ca.pem"), "-o", "/dev/null", "-w", "%{http_code}",
+                       "-H", "content-type: application/json", "-H",
+                       "X-Fanout-Signature: " + signature, "--data-binary", body, url},
+                      absl::Seconds(30));
+  };
+  EXPECT_EQ(post("sha256=" + std::string(64, '0')).out, "401");
+  CommandResult accepted = post(trigger::WebhookSignature(secret, body));
+  EXPECT_EQ(accepted.out, "200") << accepted.err;
+  v1::ListJobsResponse jobs;
+  auto job_stub = v1::JobService::NewStub(DialCoordinator(cluster_.address(), Tls(false)));
+  grpc::ClientContext list;
+  ASSERT_TRUE(job_stub->ListJobs(&list, v1::ListJobsRequest(), &jobs).ok());
+  EXPECT_EQ(jobs.jobs_size(), 1) << "one job for the signed post, none for the forged";
 }
 
 }  // namespace

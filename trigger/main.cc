@@ -21,6 +21,12 @@ ABSL_FLAG(std::string, http_listen, "127.0.0.1:7071",
           "where the webhook listens for S3 event notifications (port 0: any free port)");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port to serve Prometheus metrics on, at /metrics (empty: none)");
+ABSL_FLAG(std::string, metrics_token_file, "",
+          "a file with the token scrapers of --metrics_listen must send (Authorization: Bearer); "
+          "needed beyond loopback");
+ABSL_FLAG(std::string, tls_cert, "",
+          "serve the webhook (and --metrics_listen) over HTTPS with this PEM certificate (chain)");
+ABSL_FLAG(std::string, tls_key, "", "the PEM private key of --tls_cert");
 ABSL_FLAG(bool, allow_unsigned_webhooks, false,
           "serve webhook rules without \"auth\" on an address beyond loopback (anyone who "
           "reaches it can then submit their events)");
@@ -70,7 +76,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto service = fanout::trigger::TriggerService::Start(
-      std::move(*config), Coordinator(), absl::GetFlag(FLAGS_http_listen), nullptr, *security);
+      std::move(*config), Coordinator(), absl::GetFlag(FLAGS_http_listen), nullptr, *security,
+      {.tls_cert = absl::GetFlag(FLAGS_tls_cert), .tls_key = absl::GetFlag(FLAGS_tls_key)});
   if (!service.ok()) {
     std::cerr << "fanout-trigger: " << service.status().message() << "\n";
     return service.status().code() == absl::StatusCode::kUnavailable ? 3 : 2;
@@ -83,8 +90,17 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<fanout::HttpServer> metrics_server;
   if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {
-    auto started = fanout::StartMetricsServer(listen, (*service)->registry(),
-                                              [&service] { (*service)->RefreshMetrics(); });
+    absl::StatusOr<fanout::HttpServer::Options> http =
+        fanout::MetricsServerOptions(listen, absl::GetFlag(FLAGS_metrics_token_file));
+    if (!http.ok()) {
+      std::cerr << "fanout-trigger: " << http.status().message() << "\n";
+      return 2;
+    }
+    http->tls_cert = absl::GetFlag(FLAGS_tls_cert);
+    http->tls_key = absl::GetFlag(FLAGS_tls_key);
+    auto started = fanout::StartMetricsServer(
+        listen, (*service)->registry(), [&service] { (*service)->RefreshMetrics(); },
+        *std::move(http));
     if (!started.ok()) {
       std::cerr << "fanout-trigger: " << started.status().message() << "\n";
       return 2;

@@ -23,7 +23,8 @@ absl::StatusOr<std::unique_ptr<s3::S3Client>> ReconcileS3(const TriggerConfig& c
 
 absl::StatusOr<std::unique_ptr<TriggerService>> TriggerService::Start(
     TriggerConfig config, const std::string& coordinator, const std::string& http_listen,
-    std::shared_ptr<prometheus::Registry> registry, const ClientSecurity& security) {
+    std::shared_ptr<prometheus::Registry> registry, const ClientSecurity& security,
+    const WebhookTls& tls) {
   if (registry == nullptr) registry = std::make_shared<prometheus::Registry>();
   std::unique_ptr<TriggerService> service(
       new TriggerService(std::move(config), coordinator, std::move(registry), security));
@@ -33,7 +34,10 @@ absl::StatusOr<std::unique_ptr<TriggerService>> TriggerService::Start(
   absl::StatusOr<std::unique_ptr<HttpServer>> server = HttpServer::Start(
       http_listen, "http_listen",
       [handler = &service->handler_](const HttpRequest& r) { return handler->Serve(r); },
-      {.threads = 16, .max_body_bytes = service->config_.max_body_bytes});
+      {.threads = 16,
+       .max_body_bytes = service->config_.max_body_bytes,
+       .tls_cert = tls.tls_cert,
+       .tls_key = tls.tls_key});
   if (!server.ok()) return server.status();
   service->server_ = std::move(*server);
   absl::StatusOr<std::unique_ptr<RuleSources>> sources =

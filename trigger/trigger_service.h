@@ -17,6 +17,11 @@
 
 namespace fanout::trigger {
 
+// The webhook over HTTPS (both PEM files), or plain HTTP (neither).
+struct WebhookTls {
+  std::string tls_cert, tls_key;
+};
+
 class TriggerService {
  public:
   // INVALID_ARGUMENT for what the config or environment lacks (reconcile without AWS_* settings,
@@ -24,8 +29,8 @@ class TriggerService {
   // Metrics go to `registry` (one of its own when null).
   static absl::StatusOr<std::unique_ptr<TriggerService>> Start(
       TriggerConfig config, const std::string& coordinator, const std::string& http_listen,
-      std::shared_ptr<prometheus::Registry> registry = nullptr,
-      const ClientSecurity& security = {});
+      std::shared_ptr<prometheus::Registry> registry = nullptr, const ClientSecurity& security = {},
+      const WebhookTls& tls = {});
   ~TriggerService();  // stops the sources, then the webhook
 
   int port() const { return server_->port(); }  // the webhook's

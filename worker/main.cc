@@ -23,6 +23,9 @@ ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(30),
           "on SIGTERM, how long running tasks may take to finish before they are cancelled");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port to serve Prometheus metrics on, at /metrics (empty: none)");
+ABSL_FLAG(std::string, metrics_token_file, "",
+          "a file with the token scrapers of --metrics_listen must send (Authorization: Bearer); "
+          "needed beyond loopback");
 ABSL_FLAG(std::string, history_file, "",
           "testing: append every outcome and checkpoint the coordinator answered to this file, "
           "one JSON line each (worker/history.h), for checkers of a run's history");
@@ -89,11 +92,19 @@ int main(int argc, char** argv) {
   auto* runtimes = new fanout::worker::RuntimeMetrics(*registry);  // never freed, as the registry
   std::unique_ptr<fanout::HttpServer> metrics_server;
   if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {
+    absl::StatusOr<fanout::HttpServer::Options> http =
+        fanout::MetricsServerOptions(listen, absl::GetFlag(FLAGS_metrics_token_file));
+    if (!http.ok()) {
+      std::cerr << "fanout-worker: " << http.status().message() << "\n";
+      return 2;
+    }
     auto started = fanout::StartMetricsServer(
-        listen, *registry, [&worker, metrics = options.metrics, runtimes, functions] {
+        listen, *registry,
+        [&worker, metrics = options.metrics, runtimes, functions] {
           metrics->SetBusy(worker.busy());
           runtimes->Refresh(functions->pool());
-        });
+        },
+        *std::move(http));
     if (!started.ok()) {
       std::cerr << "fanout-worker: " << started.status().message() << "\n";
       return 2;

@@ -7,14 +7,13 @@
 namespace fanout::coordinator {
 absl::StatusOr<std::unique_ptr<DashboardServer>> DashboardServer::Start(
     const std::string& listen, JobManager& manager, Clock& clock,
-    std::function<HttpResponse()> metrics,
-    std::function<std::optional<HttpResponse>(const HttpRequest&)> guard,
+    std::function<HttpResponse()> metrics, HttpServer::Options http_options,
     absl::Duration sample_every) {
   std::unique_ptr<DashboardServer> s(new DashboardServer(manager, clock, std::move(metrics)));
   s->SampleOnce();  // the first rate needs a sample from before the page opened
   auto http = HttpServer::Start(
       listen, "http_listen", [server = s.get()](const HttpRequest& r) { return server->Serve(r); },
-      HttpServer::Options{.guard = std::move(guard)});
+      std::move(http_options));
   if (!http.ok()) return http.status();
   s->http_ = std::move(*http);
   s->sampler_ = std::thread([server = s.get(), sample_every] { server->SampleLoop(sample_every); });

@@ -22,11 +22,10 @@ namespace fanout::coordinator {
 // Thread-safe. `manager` and `clock` outlive it.
 class DashboardServer {
  public:
-  // `metrics` answers GET /metrics.
+  // `metrics` answers GET /metrics; `http` says who may ask (guard) and how (TLS).
   static absl::StatusOr<std::unique_ptr<DashboardServer>> Start(
       const std::string& listen, JobManager& manager, Clock& clock,
-      std::function<HttpResponse()> metrics,
-      std::function<std::optional<HttpResponse>(const HttpRequest&)> guard = nullptr,
+      std::function<HttpResponse()> metrics, HttpServer::Options http = {},
       absl::Duration sample_every = absl::Seconds(1));
   ~DashboardServer();
 
