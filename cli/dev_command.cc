@@ -1,12 +1,15 @@
 // `fanout dev`: a coordinator and N workers in one process on an embedded RocksDB — the same code
 // as production, for local use and demos.
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "cli/client.h"
 #include "cli/commands.h"
+#include "cli/dev_tls.h"
 #include "cli/flags.h"
 #include "common/loopback.h"
 #include "common/process_util.h"
@@ -82,6 +85,21 @@ int DevCommand() {
   config.file_roots = absl::GetFlag(FLAGS_file_roots);
   config.http_listen = absl::GetFlag(FLAGS_http_listen);
   config.security.auth = absl::GetFlag(FLAGS_auth);
+  ClientSecurity worker_security, trigger_security;
+  std::string tls_ca;
+  if (absl::GetFlag(FLAGS_tls)) {
+    absl::StatusOr<DevTlsFiles> tls = MakeDevTls(config.data_dir + "/tls");
+    if (!tls.ok()) return Fail(tls.status());
+    config.security.tls_cert = tls->cert;
+    config.security.tls_key = tls->key;
+    tls_ca = tls->ca;
+    std::ifstream in(tls->ca);
+    const std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (ClientSecurity* client : {&worker_security, &trigger_security}) {
+      client->tls = true;
+      client->ca_pem = pem;
+    }
+  }
   // One registry for the coordinator and the trigger: the dashboard's /metrics shows both.
   config.registry = std::make_shared<prometheus::Registry>();
   auto server = coordinator::CoordinatorServer::Start(config, MonotonicClock::Get());
@@ -95,7 +113,6 @@ int DevCommand() {
     std::cerr << "fanout dev: " << server.status().message() << "\n";
     return kExitUsage;
   }
-  ClientSecurity worker_security, trigger_security;
   if (absl::Status minted = MintClientTokens(**server, &worker_security, &trigger_security);
       !minted.ok()) {
     return Fail(minted);
@@ -126,6 +143,9 @@ int DevCommand() {
   std::cout
       << "fanout dev: coordinator on " << (*server)->address() << " (data in " << config.data_dir
       << "), " << workers.size() << " workers x " << absl::GetFlag(FLAGS_slots) << " slots\n"
+      << (tls_ca.empty() ? ""
+                         : absl::StrCat("  tls: clients trust ", tls_ca,
+                                        " (export FANOUT_TLS_CA=", tls_ca, ")\n"))
       << ((*server)->auth_required()
               ? "  auth: required — calls need a token (the first admin token is in the "
                 "data dir's admin.token)\n"
@@ -134,7 +154,7 @@ int DevCommand() {
       << "  submit with: fanout submit --coordinator=" << (*server)->address()
       << " --function=builtin:noop --source=range:1-100 --wait\n";
   if ((*server)->http_port() != 0) {
-    std::cout << "  dashboard: http://"
+    std::cout << "  dashboard: " << (tls_ca.empty() ? "http" : "https") << "://"
               << config.http_listen.substr(0, config.http_listen.rfind(':')) << ":"
               << (*server)->http_port() << "/  (metrics at /metrics)\n";
   }

@@ -8,6 +8,9 @@ ABSL_FLAG(bool, json, false, "print JSON instead of text");
 ABSL_FLAG(std::string, role, "", "token create: admin, submit, read, worker or trigger");
 ABSL_FLAG(std::string, name, "",
           "token create: what the token is for, shown in lists and the audit log");
+ABSL_FLAG(bool, tls, false,
+          "dev: serve gRPC and the dashboard over TLS with a throwaway CA made in DATA_DIR/tls "
+          "(clients: --tls_ca=DATA_DIR/tls/ca.pem or FANOUT_TLS_CA)");
 ABSL_FLAG(std::string, auth, "",
           "dev: required or off (default: off on loopback, required beyond it)");
 ABSL_FLAG(std::string, runtime, "provided",

@@ -13,6 +13,7 @@ ABSL_DECLARE_FLAG(bool, json);
 ABSL_DECLARE_FLAG(std::string, role);
 ABSL_DECLARE_FLAG(std::string, name);
 ABSL_DECLARE_FLAG(std::string, auth);
+ABSL_DECLARE_FLAG(bool, tls);
 // function create|update, invoke
 ABSL_DECLARE_FLAG(std::string, runtime);
 ABSL_DECLARE_FLAG(std::string, handler);

@@ -231,5 +231,39 @@ TEST(DevTest, DevRunsAJobInOneProcess) {
   EXPECT_EQ((*dev)->Wait(absl::Seconds(20)), 0);
 }
 
+// `fanout dev --tls --auth=required`: TLS and tokens in one command; its own workers get tokens
+// of their own; a client needs the CA it made and the admin token.
+TEST(DevTest, DevWithTlsAndAuthRunsAJobForAClientWithTheCaAndAToken) {
+  const std::string dir = TestDir("dev-tls-data");
+  const std::string port_file = TestDir("dev-tls-port");
+  absl::StatusOr<std::unique_ptr<Process>> dev = Process::Spawn(
+      Runfile("cli/fanout"),
+      {"dev", "--tls", "--auth=required", "--data_dir=" + dir, "--listen=127.0.0.1:0",
+       "--port_file=" + port_file, "--http_listen=", "--workers=1"},
+      ArtifactDir() + "/dev-tls.log");
+  ASSERT_TRUE(dev.ok());
+  const absl::Time end = absl::Now() + absl::Seconds(20);
+  while (!std::filesystem::exists(port_file) && absl::Now() < end)
+    absl::SleepFor(absl::Milliseconds(20));
+  int port = 0;
+  std::ifstream(port_file) >> port;
+  ASSERT_GT(port, 0);
+  const std::vector<std::string> submit = {"submit", absl::StrCat("--coordinator=127.0.0.1:", port),
+                                           "--function=builtin:noop", "--source=range:1-50",
+                                           "--wait"};
+  CommandResult plain = RunCommand(Runfile("cli/fanout"), submit);
+  EXPECT_EQ(plain.exit_code, 3) << "no TLS: no connection";
+  std::vector<std::string> with_tls = submit;
+  with_tls.push_back("--tls_ca=" + dir + "/tls/ca.pem");
+  CommandResult anonymous = RunCommand(Runfile("cli/fanout"), with_tls);
+  EXPECT_EQ(anonymous.exit_code, 4) << anonymous.err;
+  with_tls.push_back("--token_file=" + dir + "/admin.token");
+  CommandResult r = RunCommand(Runfile("cli/fanout"), with_tls);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("50 succeeded"));
+  (*dev)->Signal(SIGTERM);
+  EXPECT_EQ((*dev)->Wait(absl::Seconds(20)), 0);
+}
+
 }  // namespace
 }  // namespace fanout::testing
