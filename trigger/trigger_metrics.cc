@@ -61,6 +61,8 @@ void TriggerMetrics::RefreshWebhook(const WebhookHandler::Counts& c) {
   CatchUp(posts_.Add({{"result", "received"}}), c.received, e.received);
   CatchUp(posts_.Add({{"result", "rejected"}}), c.rejected, e.rejected);
   CatchUp(posts_.Add({{"result", "ignored"}}), c.ignored, e.ignored);
+  // Also counted as rejected: the share of forged or unsigned posts.
+  CatchUp(posts_.Add({{"result", "unauthorized"}}), c.unauthorized, e.unauthorized);
 }
 
 absl::StatusOr<Submitted> MeteredSubmitter::Submit(const v1::JobSpec& spec) {

@@ -1,7 +1,10 @@
 #include "trigger/trigger_metrics.h"
 
+#include <sstream>
+
 #include "common/metrics_http.h"
 #include "gtest/gtest.h"
+#include "prometheus/text_serializer.h"
 
 namespace fanout::trigger {
 namespace {
@@ -49,6 +52,21 @@ TEST(MeteredSubmitterTest, CountsEventsDuplicatesAndRejectionsPerRule) {
   EXPECT_TRUE(
       Has(text, R"(fanout_trigger_events_rejected_total{reason="refused",rule="uploads"} 3)"));
   EXPECT_TRUE(Has(text, R"(fanout_trigger_accept_seconds_count{rule="uploads"} 3)"));
+}
+
+TEST(TriggerMetricsTest, UnsignedPostsAreCountedApart) {
+  prometheus::Registry registry;
+  TriggerMetrics metrics(registry);
+  WebhookHandler::Counts counts;
+  counts.received = 5;
+  counts.rejected = 3;
+  counts.unauthorized = 2;
+  metrics.RefreshWebhook(counts);
+  metrics.RefreshWebhook(counts);  // a second scrape adds nothing
+  std::ostringstream text;
+  prometheus::TextSerializer().Serialize(text, registry.Collect());
+  EXPECT_NE(text.str().find(R"(result="unauthorized"} 2)"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find(R"(result="rejected"} 3)"), std::string::npos);
 }
 
 }  // namespace
