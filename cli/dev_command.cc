@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <tuple>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
@@ -45,14 +46,15 @@ absl::StatusOr<std::unique_ptr<trigger::TriggerService>> StartTrigger(
 // What the in-process workers and trigger call with: nothing on loopback; with auth on, tokens
 // of their own (role worker, role trigger).
 absl::Status MintClientTokens(coordinator::CoordinatorServer& server, ClientSecurity* workers,
-                              ClientSecurity* trigger) {
+                              ClientSecurity* trigger, std::vector<std::string>* minted) {
   if (!server.auth_required()) return absl::OkStatus();
-  absl::StatusOr<std::string> worker = server.MintToken(v1::ROLE_WORKER, "fanout dev workers");
-  if (!worker.ok()) return worker.status();
-  absl::StatusOr<std::string> events = server.MintToken(v1::ROLE_TRIGGER, "fanout dev trigger");
-  if (!events.ok()) return events.status();
-  workers->token = *worker;
-  trigger->token = *events;
+  for (auto [client, role, name] : {std::tuple(workers, v1::ROLE_WORKER, "fanout dev workers"),
+                                    std::tuple(trigger, v1::ROLE_TRIGGER, "fanout dev trigger")}) {
+    absl::StatusOr<v1::CreateTokenResponse> made = server.MintToken(role, name);
+    if (!made.ok()) return made.status();
+    client->token = made->token();
+    minted->push_back(made->info().id());
+  }
   return absl::OkStatus();
 }
 
@@ -113,9 +115,11 @@ int DevCommand() {
     std::cerr << "fanout dev: " << server.status().message() << "\n";
     return kExitUsage;
   }
-  if (absl::Status minted = MintClientTokens(**server, &worker_security, &trigger_security);
-      !minted.ok()) {
-    return Fail(minted);
+  // Revoked when `fanout dev` stops: a restart makes new ones rather than piling up live ones.
+  std::vector<std::string> minted;
+  if (absl::Status made = MintClientTokens(**server, &worker_security, &trigger_security, &minted);
+      !made.ok()) {
+    return Fail(made);
   }
   absl::StatusOr<std::unique_ptr<trigger::TriggerService>> trigger =
       StartTrigger((*server)->address(), config.registry, trigger_security);
@@ -184,6 +188,7 @@ int DevCommand() {
     (void)functions->release();
   }
   functions->reset();
+  for (const std::string& id : minted) (*server)->RevokeMinted(id);
   (*server)->Shutdown();
   return signal == 0 ? kExitUnavailable : kExitOk;
 }

@@ -21,6 +21,7 @@ namespace {
 
 constexpr int kHandshakeSeconds = 10;
 constexpr int kMaxConnections = 256;
+constexpr int kIdleSeconds = 60;
 
 std::string SslError() {
   char text[256];
@@ -173,7 +174,11 @@ void TlsFront::Relay(int client) {
   while (backend >= 0) {
     pollfd fds[3] = {{client, POLLIN, 0}, {backend, POLLIN, 0}, {wake_[0], POLLIN, 0}};
     // Bytes OpenSSL already decrypted are not on the socket: read them before polling.
-    if (SSL_pending(ssl) == 0 && ::poll(fds, 3, -1) < 0 && errno != EINTR) break;
+    // An idle connection ends (as civetweb's own keep-alive would): it must not hold a slot.
+    if (SSL_pending(ssl) == 0) {
+      const int ready = ::poll(fds, 3, kIdleSeconds * 1000);
+      if (ready == 0 || (ready < 0 && errno != EINTR)) break;
+    }
     if (fds[2].revents != 0) break;
     if (SSL_pending(ssl) > 0 || (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
       const int n = SSL_read(ssl, buffer, sizeof(buffer));

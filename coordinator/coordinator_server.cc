@@ -1,6 +1,11 @@
 #include "coordinator/coordinator_server.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "common/functions.h"
@@ -45,6 +50,13 @@ absl::Status PinFunction(FunctionRegistry& functions, v1::JobSpec& spec) {
 absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     const CoordinatorConfig& config, Clock& clock) {
   if (config.data_dir.empty()) return absl::InvalidArgumentError("data_dir: missing");
+  // The store, the functions' code and env, the tokens' hashes and keys: the coordinator's alone.
+  std::error_code made;
+  std::filesystem::create_directories(config.data_dir, made);
+  if (::chmod(config.data_dir.c_str(), 0700) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--data_dir: ", config.data_dir, ": cannot make it private: ", std::strerror(errno)));
+  }
   std::unique_ptr<CoordinatorServer> s(new CoordinatorServer());
   s->clock_ = &clock;
   s->registry_ =
@@ -67,7 +79,10 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   ASSIGN_OR_RETURN(s->functions_, FunctionRegistry::Open(function_options, clock));
   // The data dir (the store, the functions' code, the token file) is never a job's to reach.
   ASSIGN_OR_RETURN(const FileRoots roots,
-                   FileRoots::Make(config.file_roots, {config.data_dir}, "--file_roots"));
+                   FileRoots::Make(config.file_roots,
+                                   {config.data_dir, config.security.tls_key,
+                                    config.security.tls_cert, config.security.tls_client_ca},
+                                   "--file_roots"));
   JobManager::Options manager_options = config.manager;
   manager_options.file_roots = roots;
   ASSIGN_OR_RETURN(LeaseTokens lease_tokens,
@@ -151,6 +166,20 @@ absl::Status CoordinatorServer::StartSecurity(const CoordinatorConfig& config, C
                     ? "auth: every call needs a token (--auth=required)"
                     : "auth: off — every caller may do anything (loopback only, or --auth=off)");
   return absl::OkStatus();
+}
+
+absl::StatusOr<v1::CreateTokenResponse> CoordinatorServer::MintToken(v1::Role role,
+                                                                     const std::string& name) {
+  absl::StatusOr<v1::CreateTokenResponse> made = tokens_->Create(role, name);
+  audit_->Record(Principal{"", "in-process", v1::ROLE_ADMIN}, "token.create",
+                 made.ok() ? made->info().id() : "", made.status(),
+                 {{"name", name}, {"token_role", RoleName(role)}});
+  return made;
+}
+
+void CoordinatorServer::RevokeMinted(const std::string& id) {
+  absl::StatusOr<v1::TokenInfo> revoked = tokens_->Revoke(id);
+  audit_->Record(Principal{"", "in-process", v1::ROLE_ADMIN}, "token.revoke", id, revoked.status());
 }
 
 absl::Status CoordinatorServer::StartHttp(const CoordinatorConfig& config) {

@@ -72,11 +72,9 @@ class CoordinatorServer {
   int http_port() const { return dashboard_ ? dashboard_->port() : 0; }
   int metrics_port() const { return metrics_server_ ? metrics_server_->port() : 0; }
   // A token made for an in-process client (`fanout dev`'s workers and trigger).
-  absl::StatusOr<std::string> MintToken(v1::Role role, const std::string& name) {
-    absl::StatusOr<v1::CreateTokenResponse> made = tokens_->Create(role, name);
-    if (!made.ok()) return made.status();
-    return made->token();
-  }
+  // Audited like any other; revoke it with RevokeMinted when its client is gone.
+  absl::StatusOr<v1::CreateTokenResponse> MintToken(v1::Role role, const std::string& name);
+  void RevokeMinted(const std::string& id);
   // Whether calls need a token (--auth).
   bool auth_required() const { return authorizer_->required(); }
   // Not OK once the store could not write: the process should exit and be restarted, which reloads

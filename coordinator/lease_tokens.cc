@@ -27,16 +27,18 @@ absl::Status Errno(absl::string_view what, const std::string& path) {
   return absl::UnavailableError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
 }
 
-// Made with O_EXCL, written and synced before first use, its directory synced: a key a grant was
-// signed with is never replaced by a power cut.
+// Written whole and synced under another name, then renamed into place and its directory synced:
+// a crash leaves either no key or the whole key, and a key a grant was signed with is never
+// replaced by a power cut.
 absl::StatusOr<std::string> CreateKey(const std::string& path) {
   const std::string key = RandomKey();
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Errno("cannot create", path);
+  const std::string staged = path + ".new";
+  const int fd = open(staged.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Errno("cannot create", staged);
   const bool ok =
       write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && fsync(fd) == 0;
   close(fd);
-  if (!ok) return Errno("cannot write", path);
+  if (!ok || rename(staged.c_str(), path.c_str()) != 0) return Errno("cannot write", path);
   const std::string dir = path.substr(0, path.rfind('/') + 1);
   const int dir_fd = open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd >= 0) {

@@ -288,6 +288,7 @@ TEST_F(AuthTest, TheCliMakesTokensAndSaysWhichRoleACallNeeds) {
   std::ifstream audit(cluster_.data_dir() + "/audit.log");
   std::string log((std::istreambuf_iterator<char>(audit)), std::istreambuf_iterator<char>());
   EXPECT_THAT(log, HasSubstr("\"action\":\"token.create\""));
+  EXPECT_THAT(log, HasSubstr("\"token_role\":\"read\""));  // the new token's, not the caller's
   EXPECT_THAT(log, HasSubstr("\"action\":\"token.revoke\""));
   EXPECT_EQ(log.find(token.substr(token.rfind('_') + 1)), std::string::npos);
   EXPECT_EQ(log.find(admin_.substr(admin_.rfind('_') + 1)), std::string::npos);

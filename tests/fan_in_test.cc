@@ -35,8 +35,11 @@ class FanInTest : public ::testing::Test {
   }
   static void TearDownTestSuite() { delete cluster_; }
 
+  // As the coordinator names it: canonical (TempDir ends with a slash).
   static std::string Out(const std::string& name) {
-    return absl::StrCat(::testing::TempDir(), "/out/", name);
+    return std::filesystem::path(absl::StrCat(::testing::TempDir(), "/out/", name))
+        .lexically_normal()
+        .string();
   }
   static std::string SubmitJson(std::vector<std::string> args) {
     args.insert(args.begin(), "submit");

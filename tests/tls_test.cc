@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "proto/auth_service.grpc.pb.h"
+#include "proto/function_service.grpc.pb.h"
 #include "proto/job_service.grpc.pb.h"
 #include "proto/worker_service.grpc.pb.h"
 #include "tests/test_cluster.h"
@@ -174,6 +175,27 @@ TEST_F(TlsTest, ASignedWebhookEventOverHttpsBecomesAJob) {
   grpc::ClientContext list;
   ASSERT_TRUE(job_stub->ListJobs(&list, v1::ListJobsRequest(), &jobs).ok());
   EXPECT_EQ(jobs.jobs_size(), 1) << "one job for the signed post, none for the forged";
+}
+
+// A function's secret values go to worker calls only, certificate included: a stolen worker
+// token without the client certificate gets none.
+TEST_F(TlsTest, SecretsNeedTheWorkersClientCertificateToo) {
+  for (bool client_cert : {false, true}) {
+    auto functions =
+        v1::FunctionService::NewStub(DialCoordinator(cluster_.address(), Tls(client_cert)));
+    grpc::ClientContext context;
+    v1::GetFunctionRequest request;
+    request.set_name("none-yet");
+    request.set_with_secrets(true);
+    v1::FunctionVersion version;
+    const grpc::Status status = functions->GetFunction(&context, request, &version);
+    if (client_cert) {
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
+    } else {
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+      EXPECT_THAT(status.error_message(), HasSubstr("client certificate"));
+    }
+  }
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ AuditLog::~AuditLog() { close(fd_); }
 
 void AuditLog::Record(const Principal& who, absl::string_view action, absl::string_view target,
                       const absl::Status& outcome, const nlohmann::json& details) {
-  nlohmann::json line = details.is_object() ? details : nlohmann::json::object();
+  nlohmann::json line = nlohmann::json::object();
   line["time"] = absl::FormatTime(absl::RFC3339_full, clock_.Now(), absl::UTCTimeZone());
   line["who"] = who.id.empty() ? "anonymous" : who.id;
   if (!who.name.empty()) line["who_name"] = who.name;
@@ -35,6 +35,9 @@ void AuditLog::Record(const Principal& who, absl::string_view action, absl::stri
   line["target"] = std::string(target);
   line["ok"] = outcome.ok();
   if (!outcome.ok()) line["error"] = std::string(outcome.message());
+  if (details.is_object()) {
+    for (const auto& [key, value] : details.items()) line.emplace(key, value);  // never replaces
+  }
   const std::string text = DumpJson(line) + "\n";
   absl::MutexLock lock(&mu_);
   // One write (O_APPEND): lines never interleave; synced, so an answered action is on record.

@@ -21,7 +21,8 @@ class AuditLog {
   static absl::StatusOr<std::unique_ptr<AuditLog>> Open(const std::string& path, Clock& clock);
   ~AuditLog();
 
-  // {"time", "who", "role", "action", "target", "ok", "error"?} plus `details`' fields.
+  // {"time", "who", "role", "action", "target", "ok", "error"?} plus `details`' fields (which
+  // never replace those).
   void Record(const Principal& who, absl::string_view action, absl::string_view target,
               const absl::Status& outcome, const nlohmann::json& details = nlohmann::json());
 

@@ -10,7 +10,7 @@ grpc::Status AuthGrpcService::CreateToken(grpc::ServerContext* context,
   absl::StatusOr<v1::CreateTokenResponse> created =
       tokens_.Create(request->role(), request->name());
   audit_.Record(*who, "token.create", created.ok() ? created->info().id() : "", created.status(),
-                {{"name", request->name()}, {"role", RoleName(request->role())}});
+                {{"name", request->name()}, {"token_role", RoleName(request->role())}});
   if (!created.ok()) return ToGrpcRefusal(created.status());
   *response = std::move(*created);
   return grpc::Status::OK;

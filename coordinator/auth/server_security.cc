@@ -1,6 +1,7 @@
 #include "coordinator/auth/server_security.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -75,17 +76,22 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
 }
 
 absl::StatusOr<std::string> MakeFirstAdminToken(TokenStore& tokens, const std::string& data_dir) {
-  if (!tokens.empty()) return std::string();
+  for (const v1::TokenInfo& token : tokens.List()) {
+    if (token.role() == v1::ROLE_ADMIN && !token.revoked()) return std::string();
+  }
   absl::StatusOr<v1::CreateTokenResponse> admin = tokens.Create(v1::ROLE_ADMIN, "first admin");
   if (!admin.ok()) return admin.status();
   const std::string path = data_dir + "/admin.token";
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   const std::string text = admin->token() + "\n";
-  const bool ok = fd >= 0 &&
+  // An older file keeps its mode through O_TRUNC: 0600 again, before the secret goes in.
+  const bool ok = fd >= 0 && fchmod(fd, 0600) == 0 &&
                   write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
                   fsync(fd) == 0;
   if (fd >= 0) close(fd);
   if (!ok) {
+    // Revoked, so that the next start makes another rather than leaving no admin at all.
+    (void)tokens.Revoke(admin->info().id());
     return absl::UnavailableError(
         absl::StrCat("cannot write the first admin token to ", path, ": ", std::strerror(errno)));
   }

@@ -27,8 +27,8 @@ absl::StatusOr<bool> AuthRequired(const SecurityConfig& config,
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
     const SecurityConfig& config);
 
-// At a first start (no tokens yet) an admin token, written to DATA_DIR/admin.token (0600); its
-// path, or "" when tokens existed.
+// At a first start (no admin token that is not revoked) an admin token, written to
+// DATA_DIR/admin.token (0600); its path, or "" when an admin token existed.
 absl::StatusOr<std::string> MakeFirstAdminToken(TokenStore& tokens, const std::string& data_dir);
 
 // A whole small file (a certificate, a key, a token).

@@ -31,10 +31,11 @@ ABSL_FLAG(std::string, function_log_dir, "",
 ABSL_FLAG(std::string, limits, "auto",
           "memory limits through cgroups: auto (where writable, said in the log), required "
           "(refuse to start without), off");
-ABSL_FLAG(std::string, sandbox, "auto",
-          "users' functions in a bubblewrap sandbox (their code read-only, a private /tmp, no other "
-          "file of the worker, as --function_user, every process gone with the sandbox): auto "
-          "(where bubblewrap works, said in the log), required (refuse to start without), off");
+ABSL_FLAG(
+    std::string, sandbox, "auto",
+    "users' functions in a bubblewrap sandbox (their code read-only, a private /tmp, no other "
+    "file of the worker, as --function_user, every process gone with the sandbox): auto "
+    "(where bubblewrap works, said in the log), required (refuse to start without), off");
 ABSL_FLAG(std::string, function_user, "nobody", "the user sandboxed functions run as (not root)");
 ABSL_FLAG(int, function_tmp_mb, 512, "size of a sandboxed function's private /tmp");
 ABSL_FLAG(std::vector<std::string>, file_roots, {},
@@ -151,7 +152,9 @@ absl::StatusOr<std::unique_ptr<FunctionCatalog>> FunctionCatalogFromFlags(
   options.pool.settings.region = absl::GetFlag(FLAGS_region);
   options.pool.settings.log_dir = absl::GetFlag(FLAGS_function_log_dir);
   if (options.pool.settings.log_dir.empty()) options.pool.settings.log_dir = root + "/logs";
-  std::vector<std::string> forbidden = {root, options.cache_dir, options.pool.settings.log_dir};
+  std::vector<std::string> forbidden = {root, options.cache_dir, options.pool.settings.log_dir,
+                                        absl::GetFlag(FLAGS_token_file),
+                                        absl::GetFlag(FLAGS_tls_client_key)};
   forbidden.insert(forbidden.end(), also_forbidden.begin(), also_forbidden.end());
   absl::StatusOr<FileRoots> roots =
       FileRoots::Make(absl::GetFlag(FLAGS_file_roots), forbidden, "--file_roots");
