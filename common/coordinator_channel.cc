@@ -1,15 +1,12 @@
 #include "common/coordinator_channel.h"
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/flag_file.h"
 #include "grpcpp/support/client_interceptor.h"
 
 ABSL_FLAG(std::string, token_file, "",
@@ -23,17 +20,6 @@ ABSL_FLAG(std::string, tls_client_key, "", "PEM private key of --tls_client_cert
 
 namespace fanout {
 namespace {
-
-absl::StatusOr<std::string> ReadText(const std::string& path, absl::string_view flag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in.is_open()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, ": cannot read ", path, ": ", std::strerror(errno)));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string Env(const char* name) {
   const char* value = std::getenv(name);
@@ -74,7 +60,7 @@ absl::StatusOr<ClientSecurity> ClientSecurityFromFlags() {
   ClientSecurity out;
   const std::string token_file = absl::GetFlag(FLAGS_token_file);
   if (!token_file.empty()) {
-    absl::StatusOr<std::string> token = ReadText(token_file, "--token_file");
+    absl::StatusOr<std::string> token = ReadFlagFile(token_file, "--token_file");
     if (!token.ok()) return token.status();
     out.token = std::string(absl::StripAsciiWhitespace(*token));
     if (out.token.empty()) {
@@ -95,12 +81,12 @@ absl::StatusOr<ClientSecurity> ClientSecurityFromFlags() {
     return out;
   }
   out.tls = true;
-  absl::StatusOr<std::string> ca_pem = ReadText(ca, "--tls_ca");
+  absl::StatusOr<std::string> ca_pem = ReadFlagFile(ca, "--tls_ca");
   if (!ca_pem.ok()) return ca_pem.status();
   out.ca_pem = *ca_pem;
   if (!cert.empty()) {
-    absl::StatusOr<std::string> cert_pem = ReadText(cert, "--tls_client_cert");
-    absl::StatusOr<std::string> key_pem = ReadText(key, "--tls_client_key");
+    absl::StatusOr<std::string> cert_pem = ReadFlagFile(cert, "--tls_client_cert");
+    absl::StatusOr<std::string> key_pem = ReadFlagFile(key, "--tls_client_key");
     if (!cert_pem.ok()) return cert_pem.status();
     if (!key_pem.ok()) return key_pem.status();
     out.cert_pem = *cert_pem;

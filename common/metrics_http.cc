@@ -2,11 +2,11 @@
 
 #include <openssl/crypto.h>
 
-#include <fstream>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/flag_file.h"
 #include "common/loopback.h"
 #include "prometheus/text_serializer.h"
 
@@ -44,10 +44,9 @@ absl::StatusOr<HttpServer::Options> MetricsServerOptions(const std::string& list
         " is reachable beyond loopback: give --metrics_token_file (scrapers send it as a bearer "
         "token)"));
   }
-  std::ifstream in(token_file);
-  std::string token;
-  std::getline(in, token);
-  token = std::string(absl::StripAsciiWhitespace(token));
+  absl::StatusOr<std::string> text = ReadFlagFile(token_file, "--metrics_token_file");
+  if (!text.ok()) return text.status();
+  const std::string token(absl::StripAsciiWhitespace(*text));
   if (token.size() < 16) {
     return absl::InvalidArgumentError(
         absl::StrCat("--metrics_token_file: ", token_file, " holds no token of 16 bytes or more"));

@@ -207,47 +207,49 @@ TEST(LifecycleTest, SigtermDrainsWorkerAndCoordinatorCleanly) {
   EXPECT_EQ(cluster.coordinator()->Wait(absl::Seconds(20)), 0);
 }
 
-TEST(DevTest, DevRunsAJobInOneProcess) {
-  const std::string dir = TestDir("dev-data");
-  const std::string port_file = TestDir("dev-port");
-  absl::StatusOr<std::unique_ptr<Process>> dev =
-      Process::Spawn(Runfile("cli/fanout"),
-                     {"dev", "--data_dir=" + dir, "--listen=127.0.0.1:0",
-                      "--port_file=" + port_file, "--workers=2"},
-                     ArtifactDir() + "/dev.log");
-  ASSERT_TRUE(dev.ok());
-  const absl::Time end = absl::Now() + absl::Seconds(20);
-  while (!std::filesystem::exists(port_file) && absl::Now() < end)
-    absl::SleepFor(absl::Milliseconds(20));
+// A `fanout dev` on a free port with `flags`, its data in TestDir(NAME-data).
+struct Dev {
+  std::unique_ptr<Process> process;
   int port = 0;
-  std::ifstream(port_file) >> port;
-  ASSERT_GT(port, 0);
+  std::string data_dir;
+};
+absl::StatusOr<Dev> StartDev(const std::string& name, std::vector<std::string> flags) {
+  Dev dev;
+  dev.data_dir = TestDir(name + "-data");
+  const std::string port_file = TestDir(name + "-port");
+  flags.insert(flags.begin(), {"dev", "--data_dir=" + dev.data_dir, "--listen=127.0.0.1:0",
+                               "--port_file=" + port_file});
+  absl::StatusOr<std::unique_ptr<Process>> process =
+      Process::Spawn(Runfile("cli/fanout"), flags, ArtifactDir() + "/" + name + ".log");
+  if (!process.ok()) return process.status();
+  dev.process = std::move(*process);
+  absl::StatusOr<int> port = AwaitPortFile(*dev.process, port_file, "fanout dev");
+  if (!port.ok()) return port.status();
+  dev.port = *port;
+  return dev;
+}
+
+TEST(DevTest, DevRunsAJobInOneProcess) {
+  absl::StatusOr<Dev> dev = StartDev("dev", {"--workers=2"});
+  ASSERT_TRUE(dev.ok()) << dev.status();
+  const int port = dev->port;
   CommandResult r = RunCommand(Runfile("cli/fanout"),
                                {"submit", absl::StrCat("--coordinator=127.0.0.1:", port),
                                 "--function=builtin:noop", "--source=range:1-500", "--wait"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("500 succeeded"));
-  (*dev)->Signal(SIGTERM);
-  EXPECT_EQ((*dev)->Wait(absl::Seconds(20)), 0);
+  dev->process->Signal(SIGTERM);
+  EXPECT_EQ(dev->process->Wait(absl::Seconds(20)), 0);
 }
 
 // `fanout dev --tls --auth=required`: TLS and tokens in one command; its own workers get tokens
 // of their own; a client needs the CA it made and the admin token.
 TEST(DevTest, DevWithTlsAndAuthRunsAJobForAClientWithTheCaAndAToken) {
-  const std::string dir = TestDir("dev-tls-data");
-  const std::string port_file = TestDir("dev-tls-port");
-  absl::StatusOr<std::unique_ptr<Process>> dev = Process::Spawn(
-      Runfile("cli/fanout"),
-      {"dev", "--tls", "--auth=required", "--data_dir=" + dir, "--listen=127.0.0.1:0",
-       "--port_file=" + port_file, "--http_listen=", "--workers=1"},
-      ArtifactDir() + "/dev-tls.log");
-  ASSERT_TRUE(dev.ok());
-  const absl::Time end = absl::Now() + absl::Seconds(20);
-  while (!std::filesystem::exists(port_file) && absl::Now() < end)
-    absl::SleepFor(absl::Milliseconds(20));
-  int port = 0;
-  std::ifstream(port_file) >> port;
-  ASSERT_GT(port, 0);
+  absl::StatusOr<Dev> dev =
+      StartDev("dev-tls", {"--tls", "--auth=required", "--http_listen=", "--workers=1"});
+  ASSERT_TRUE(dev.ok()) << dev.status();
+  const int port = dev->port;
+  const std::string& dir = dev->data_dir;
   const std::vector<std::string> submit = {"submit", absl::StrCat("--coordinator=127.0.0.1:", port),
                                            "--function=builtin:noop", "--source=range:1-50",
                                            "--wait"};
@@ -261,8 +263,8 @@ TEST(DevTest, DevWithTlsAndAuthRunsAJobForAClientWithTheCaAndAToken) {
   CommandResult r = RunCommand(Runfile("cli/fanout"), with_tls);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("50 succeeded"));
-  (*dev)->Signal(SIGTERM);
-  EXPECT_EQ((*dev)->Wait(absl::Seconds(20)), 0);
+  dev->process->Signal(SIGTERM);
+  EXPECT_EQ(dev->process->Wait(absl::Seconds(20)), 0);
 }
 
 }  // namespace

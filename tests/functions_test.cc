@@ -55,6 +55,12 @@ int ProcessesMentioning(const std::string& needle) {
   return n;
 }
 
+// argv of `sleep 317`, as /proc shows it
+const std::string kSleeper(
+    "sleep\0"
+    "317",
+    9);
+
 class FunctionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -94,6 +100,27 @@ class FunctionsTest : public ::testing::Test {
     absl::StatusOr<v1::Job> done = cluster_.WaitForJob(job->job_id(), absl::Minutes(3));
     EXPECT_TRUE(done.ok()) << done.status();
     return *done;
+  }
+
+  // Makes a function in `dir` whose runtime starts `sleep 317` and waits on it, runs it and returns
+  // once the sleep runs.
+  void RunSleeper(const std::string& dir) {
+    ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
+    std::ofstream(dir + "/bootstrap") << R"SH(#!/bin/bash
+curl -sS "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next" >/dev/null
+sleep 317
+)SH";
+    ::chmod((dir + "/bootstrap").c_str(), 0755);
+    Create("sleeper", dir, {"--timeout=600s"});
+    v1::JobSpec spec;
+    spec.set_function("sleeper");
+    spec.set_source("[1]");
+    ASSERT_TRUE(cluster_.Submit(spec).ok());
+    const absl::Time until = absl::Now() + absl::Seconds(20);
+    while (ProcessesMentioning(kSleeper) == 0 && absl::Now() < until) {
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    ASSERT_EQ(ProcessesMentioning(kSleeper), 1);
   }
 
   TestCluster cluster_{"functions"};
@@ -301,22 +328,6 @@ TEST_F(NodeFunctionsTest, ARuntimeEndsWithItsWorker) {
   EXPECT_EQ(ProcessesMentioning("aws-lambda-ric/index.mjs"), 0) << "runtimes outlived workers";
 }
 
-// argv of `sleep 317`, as /proc shows it
-const std::string kSleeper(
-    "sleep\0"
-    "317",
-    9);
-
-// A function whose runtime starts `sleep 317` and then waits on it.
-void CreateSleeper(const std::string& dir) {
-  ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
-  std::ofstream(dir + "/bootstrap") << R"SH(#!/bin/bash
-curl -sS "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next" >/dev/null
-sleep 317
-)SH";
-  ::chmod((dir + "/bootstrap").c_str(), 0755);
-}
-
 // Unsandboxed, a process that left its runtime's group outlives a killed worker until the next
 // worker sweeps the cgroups of workers that are gone.
 TEST_F(FunctionsTest, WhatAKilledWorkersRuntimeStartedIsEndedByTheNextWorker) {
@@ -327,18 +338,7 @@ TEST_F(FunctionsTest, WhatAKilledWorkersRuntimeStartedIsEndedByTheNextWorker) {
       cluster_
           .StartWorker("u1", 1, {"--sandbox=off", absl::StrCat("--cache_dir=", TestTmp(), "/cu")})
           .ok());
-  const std::string dir = absl::StrCat(TestTmp(), "/fn-sleeper");
-  CreateSleeper(dir);
-  Create("sleeper", dir, {"--timeout=600s"});
-  v1::JobSpec spec;
-  spec.set_function("sleeper");
-  spec.set_source("[1]");
-  ASSERT_TRUE(cluster_.Submit(spec).ok());
-  const absl::Time until = absl::Now() + absl::Seconds(20);
-  while (ProcessesMentioning(kSleeper) == 0 && absl::Now() < until) {
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  ASSERT_EQ(ProcessesMentioning(kSleeper), 1);
+  ASSERT_NO_FATAL_FAILURE(RunSleeper(absl::StrCat(TestTmp(), "/fn-sleeper")));
   cluster_.KillWorker("u1", SIGKILL);
   absl::SleepFor(absl::Milliseconds(300));
   // The bootstrap died with its worker; what it started did not: nobody is left to kill it ...
@@ -356,18 +356,7 @@ TEST_F(FunctionsTest, WhatAKilledWorkersRuntimeStartedIsEndedByTheNextWorker) {
 // the sandbox's PID namespace ends with it.
 TEST_F(FunctionsTest, ASandboxedRuntimesProcessesDieWithItsWorker) {
   if (::geteuid() != 0) GTEST_SKIP() << "the sandbox needs root";
-  const std::string dir = absl::StrCat(TestTmp(), "/fn-sleeper-sandboxed");
-  CreateSleeper(dir);
-  Create("sleeper", dir, {"--timeout=600s"});
-  v1::JobSpec spec;
-  spec.set_function("sleeper");
-  spec.set_source("[1]");
-  ASSERT_TRUE(cluster_.Submit(spec).ok());
-  const absl::Time until = absl::Now() + absl::Seconds(20);
-  while (ProcessesMentioning(kSleeper) == 0 && absl::Now() < until) {
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  ASSERT_EQ(ProcessesMentioning(kSleeper), 1);
+  ASSERT_NO_FATAL_FAILURE(RunSleeper(absl::StrCat(TestTmp(), "/fn-sleeper-sandboxed")));
   cluster_.KillWorker("w1", SIGKILL);
   cluster_.KillWorker("w2", SIGKILL);
   const absl::Time gone = absl::Now() + absl::Seconds(5);

@@ -6,12 +6,12 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <cstring>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/flag_file.h"
 #include "common/loopback.h"
 
 namespace fanout::coordinator {
@@ -30,20 +30,6 @@ absl::StatusOr<bool> AuthRequired(const SecurityConfig& config,
   return false;
 }
 
-absl::StatusOr<std::string> ReadSmallFile(const std::string& path, absl::string_view flag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in.is_open()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, ": cannot read ", path, ": ", std::strerror(errno)));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().size() > (1 << 20)) {
-    return absl::InvalidArgumentError(absl::StrCat(flag, ": ", path, " is over 1 MiB"));
-  }
-  return text.str();
-}
-
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
     const SecurityConfig& config) {
   if (config.tls_cert.empty() != config.tls_key.empty()) {
@@ -60,15 +46,15 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
                                    // Verified when given; required only of worker calls.
                                    : GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  absl::StatusOr<std::string> key = ReadSmallFile(config.tls_key, "--tls_key");
-  absl::StatusOr<std::string> cert = ReadSmallFile(config.tls_cert, "--tls_cert");
+  absl::StatusOr<std::string> key = ReadFlagFile(config.tls_key, "--tls_key");
+  absl::StatusOr<std::string> cert = ReadFlagFile(config.tls_cert, "--tls_cert");
   if (!key.ok()) return key.status();
   if (!cert.ok()) return cert.status();
   pair.private_key = *key;
   pair.cert_chain = *cert;
   options.pem_key_cert_pairs.push_back(pair);
   if (!config.tls_client_ca.empty()) {
-    absl::StatusOr<std::string> ca = ReadSmallFile(config.tls_client_ca, "--tls_client_ca");
+    absl::StatusOr<std::string> ca = ReadFlagFile(config.tls_client_ca, "--tls_client_ca");
     if (!ca.ok()) return ca.status();
     options.pem_root_certs = *ca;
   }

@@ -31,9 +31,6 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
 // DATA_DIR/admin.token (0600); its path, or "" when an admin token existed.
 absl::StatusOr<std::string> MakeFirstAdminToken(TokenStore& tokens, const std::string& data_dir);
 
-// A whole small file (a certificate, a key, a token).
-absl::StatusOr<std::string> ReadSmallFile(const std::string& path, absl::string_view flag);
-
 }  // namespace fanout::coordinator
 
 #endif  // FANOUT_COORDINATOR_AUTH_SERVER_SECURITY_H_
