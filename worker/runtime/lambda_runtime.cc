@@ -45,6 +45,9 @@ absl::StatusOr<std::unique_ptr<LambdaRuntime>> LambdaRuntime::Start(
       [self](const absl::Status& why) { self->Refused(why); }, kMaxResponseBytes);
   if (!server.ok()) return server.status();
   runtime->server_ = *std::move(server);
+  // Sandboxed functions share the machine's network: only this runtime's processes may use its
+  // endpoint (a function finding another's port could otherwise take its invocations).
+  if (settings.sandbox.enabled) runtime->server_->RequireOwner();
   ChildSpec spec;
   FunctionConfig seen = config;
   seen.task_root = TaskRootSeen(settings.sandbox, config.task_root);
@@ -57,6 +60,7 @@ absl::StatusOr<std::unique_ptr<LambdaRuntime>> LambdaRuntime::Start(
       ChildProcess::Start(spec, [self](int, absl::string_view bytes) { self->log_.Append(bytes); });
   if (!process.ok()) return process.status();
   runtime->process_ = *std::move(process);
+  if (settings.sandbox.enabled) runtime->server_->RestrictTo(runtime->process_->pid());
   absl::MutexLock lock(&runtime->mu_);
   runtime->last_used_ = absl::Now();
   return runtime;

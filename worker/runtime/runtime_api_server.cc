@@ -12,6 +12,8 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "glog/logging.h"
+#include "worker/runtime/peer_process.h"
 
 namespace fanout::worker {
 namespace {
@@ -131,7 +133,36 @@ void RuntimeApiServer::ReapEnded() {
   }
 }
 
+void RuntimeApiServer::RestrictTo(pid_t root) {
+  absl::MutexLock lock(&mu_);
+  restricted_ = true;
+  owner_ = root;
+}
+
+bool RuntimeApiServer::Admitted(int fd) {
+  pid_t owner = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!restricted_) return true;
+    // The runtime may connect before its starter has named it: wait for the name.
+    mu_.AwaitWithTimeout(absl::Condition(this, &RuntimeApiServer::OwnerNamedOrClosed),
+                         absl::Seconds(5));
+    owner = owner_;
+  }
+  if (owner != 0 && ConnectedFromProcessTree(fd, owner)) return true;
+  ++refused_peers_;
+  LOG_EVERY_N(WARNING, 20) << "runtime API on port " << port_
+                           << ": refused a connection from a process that is not its runtime's";
+  return false;
+}
+
 void RuntimeApiServer::Serve(int fd) {
+  if (!Admitted(fd)) {
+    absl::MutexLock lock(&mu_);
+    connections_.erase(std::find(connections_.begin(), connections_.end(), fd));
+    ::close(fd);
+    return;
+  }
   WireReader reader(
       [fd](char* buf, size_t n) -> long {
         while (true) {

@@ -1,10 +1,15 @@
 // A loopback HTTP listener for one runtime process: the address in its AWS_LAMBDA_RUNTIME_API.
 // Each runtime gets its own listener, so every request on it belongs to that runtime (as each
-// Lambda sandbox has its own endpoint), and a runtime cannot answer another's invocations.
+// Lambda sandbox has its own endpoint). Loopback TCP is open to every local process: a sandboxed
+// runtime's listener serves only connections its own processes made (RestrictTo), so another
+// function cannot take or answer its invocations.
 // A thread per connection: a runtime keeps one or two connections, and `invocation/next` blocks.
 #ifndef FANOUT_WORKER_RUNTIME_RUNTIME_API_SERVER_H_
 #define FANOUT_WORKER_RUNTIME_RUNTIME_API_SERVER_H_
 
+#include <sys/types.h>
+
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -32,6 +37,15 @@ class RuntimeApiServer {
   ~RuntimeApiServer();
 
   int port() const { return port_; }
+  // From now on a connection is served only if a process of the tree under `root` made it (see
+  // peer_process.h); until this is called, connections wait (up to 5 s) to be judged. Others are
+  // closed unread and counted in refused_peers().
+  void RestrictTo(pid_t root);
+  void RequireOwner() {
+    absl::MutexLock lock(&mu_);
+    restricted_ = true;
+  }
+  uint64_t refused_peers() const { return refused_peers_.load(); }
   // Closes the listener and every connection (requests in progress get no answer).
   void Shutdown();
 
@@ -41,6 +55,10 @@ class RuntimeApiServer {
   void AcceptLoop();
   void Serve(int fd);
   void ReapEnded() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool Admitted(int fd);
+  bool OwnerNamedOrClosed() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return owner_ != 0 || closed_;
+  }
 
   // Constant after construction
   const Handler handler_;
@@ -50,8 +68,11 @@ class RuntimeApiServer {
   int port_ = 0;
   std::thread acceptor_;
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool restricted_ ABSL_GUARDED_BY(mu_) = false;
+  pid_t owner_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<uint64_t> refused_peers_{0};
   std::vector<int> connections_ ABSL_GUARDED_BY(mu_);
   // Connection threads; ended ones (their fd no longer in connections_) are joined at the next
   // accept, so a client that opens a connection per request (curl in a bash loop) leaves none.
