@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -49,7 +50,9 @@ int ProcessesMentioning(const std::string& needle) {
     const std::string pid = entry.path().filename().string();
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::stringstream read;  // not istreambuf_iterator: a process that ends mid-read throws there
+    read << in.rdbuf();
+    const std::string cmdline = read.str();
     if (cmdline.find(needle) != std::string::npos) ++n;
   }
   return n;

@@ -2,12 +2,12 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -26,9 +26,21 @@ std::string Endpoint(const sockaddr_in& a) {
   return absl::StrFormat("%08X:%04X", a.sin_addr.s_addr, ntohs(a.sin_port));
 }
 
+// A /proc file whole, with read(2): a process can end while its files are read (ESRCH), which
+// must read as "gone" (empty), never as an exception from a stream.
+std::string ReadProc(const std::string& path) {
+  std::string out;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  char buf[16384];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof(buf))) > 0;) out.append(buf, n);
+  ::close(fd);
+  return out;
+}
+
 // The inode of the socket whose local end is `local` and remote end `remote`; 0 when none.
 unsigned long SocketInode(const std::string& local, const std::string& remote) {
-  std::ifstream table("/proc/net/tcp");
+  std::istringstream table(ReadProc("/proc/net/tcp"));
   std::string line;
   std::getline(table, line);  // the header
   while (std::getline(table, line)) {
@@ -54,8 +66,7 @@ std::vector<pid_t> Pids() {
 }
 
 pid_t ParentOf(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string stat = ReadProc("/proc/" + std::to_string(pid) + "/stat");
   const size_t paren = stat.rfind(')');  // the command may hold spaces and parentheses
   if (paren == std::string::npos) return 0;
   std::istringstream rest(stat.substr(paren + 1));

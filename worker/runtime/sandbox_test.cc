@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
@@ -24,7 +25,9 @@ int ProcessesMentioning(const std::string& needle) {
   int n = 0;
   for (const auto& entry : fs::directory_iterator("/proc")) {
     std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::stringstream read;  // not istreambuf_iterator: a process that ends mid-read throws there
+    read << in.rdbuf();
+    const std::string cmdline = read.str();
     if (cmdline.find(needle) != std::string::npos) ++n;
   }
   return n;
