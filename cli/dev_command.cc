@@ -82,7 +82,12 @@ int DevCommand() {
   config.data_dir = absl::GetFlag(FLAGS_data_dir);
   // Zero setup on one's own machine: jobs may use the files below where `fanout dev` started.
   if (absl::GetFlag(FLAGS_file_roots).empty()) {
-    absl::SetFlag(&FLAGS_file_roots, {std::filesystem::current_path().string()});
+    std::error_code ec;
+    const std::string here = std::filesystem::current_path(ec).string();
+    if (ec)
+      return Fail(
+          absl::FailedPreconditionError("the current directory is gone: give --file_roots"));
+    absl::SetFlag(&FLAGS_file_roots, {here});
   }
   config.file_roots = absl::GetFlag(FLAGS_file_roots);
   config.http_listen = absl::GetFlag(FLAGS_http_listen);

@@ -48,8 +48,9 @@ absl::StatusOr<FileRoots> FileRoots::Make(const std::vector<std::string>& roots,
   for (const std::string& root : roots) {
     if (root.empty()) continue;
     std::error_code ec;
-    const fs::path canonical = fs::canonical(fs::absolute(root), ec);
-    if (ec || !fs::is_directory(canonical)) {
+    const fs::path absolute = fs::absolute(root, ec);
+    const fs::path canonical = ec ? absolute : fs::canonical(absolute, ec);
+    if (ec || !fs::is_directory(canonical, ec)) {
       return absl::InvalidArgumentError(absl::StrCat(flag, ": ", root, ": ",
                                                      ec ? ec.message() : "not a directory",
                                                      " (roots are directories)"));
@@ -58,8 +59,11 @@ absl::StatusOr<FileRoots> FileRoots::Make(const std::vector<std::string>& roots,
   }
   for (const std::string& dir : forbidden) {
     if (dir.empty()) continue;
-    absl::StatusOr<std::string> canonical = Canonical(fs::absolute(dir));
-    out.forbidden_.push_back(canonical.ok() ? *canonical : fs::absolute(dir).string());
+    std::error_code ec;
+    const fs::path absolute = fs::absolute(dir, ec);
+    if (ec) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", dir, ": ", ec.message()));
+    absl::StatusOr<std::string> canonical = Canonical(absolute);
+    out.forbidden_.push_back(canonical.ok() ? *canonical : absolute.string());
   }
   return out;
 }

@@ -1,9 +1,14 @@
 #include "common/http_server.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 
+#include "absl/time/clock.h"
 #include "common/metrics_http.h"
 #include "gtest/gtest.h"
 #include "prometheus/counter.h"
@@ -177,6 +182,39 @@ TEST(MetricsServerTest, BeyondLoopbackMetricsNeedAToken) {
   EXPECT_EQ(status, 200);
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
+}
+
+// A client that stalls in the TLS handshake holds a relay, but neither the other clients nor the
+// server's end wait on it.
+TEST(HttpServerTest, AStalledTlsClientHoldsNothingUp) {
+  const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/https-stall";
+  ASSERT_EQ(std::system(("mkdir -p " + dir +
+                         " && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
+                         " -keyout " +
+                         dir + "/key.pem -out " + dir + "/cert.pem 2>/dev/null")
+                            .c_str()),
+            0);
+  HttpServer::Options options;
+  options.tls_cert = dir + "/cert.pem";
+  options.tls_key = dir + "/key.pem";
+  auto server = HttpServer::Start(
+      "127.0.0.1:0", "http_listen",
+      [](const HttpRequest&) {
+        return HttpResponse{200, "text/plain", "ok"};
+      },
+      options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const int stalled = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons((*server)->port());
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(stalled, reinterpret_cast<sockaddr*>(&to), sizeof(to)), 0);
+  ASSERT_EQ(::write(stalled, "\x16", 1), 1);  // the first byte of a handshake record, no more
+  const absl::Time start = absl::Now();
+  server->reset();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5)) << "the server's end waited on the stall";
+  ::close(stalled);
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -117,6 +119,8 @@ TlsFront::~TlsFront() {
   if (acceptor_.joinable()) acceptor_.join();
   {
     absl::MutexLock lock(&mu_);
+    // Relays blocked in OpenSSL's read or write return at once.
+    for (int client : clients_) ::shutdown(client, SHUT_RDWR);
     mu_.Await(absl::Condition(
         +[](int* relays) { return *relays == 0; }, &relays_));
   }
@@ -133,18 +137,31 @@ void TlsFront::AcceptLoop() {
     if (fds[1].revents != 0) return;
     if ((fds[0].revents & POLLIN) == 0) continue;
     const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (client < 0) continue;
+    if (client < 0) {
+      // Out of descriptors: the listener stays readable; wait rather than spin.
+      if (errno == EMFILE || errno == ENFILE) ::poll(nullptr, 0, 10);
+      continue;
+    }
     absl::MutexLock lock(&mu_);
     if (relays_ >= kMaxConnections) {
       ::close(client);  // as a full server would: the client retries
       continue;
     }
     ++relays_;
-    std::thread([this, client] {
-      Relay(client);
-      absl::MutexLock done(&mu_);
+    clients_.insert(client);
+    try {
+      std::thread([this, client] {
+        Relay(client);
+        absl::MutexLock done(&mu_);
+        clients_.erase(client);
+        ::close(client);
+        --relays_;
+      }).detach();
+    } catch (const std::system_error&) {  // out of threads: refuse this one, not the process
+      clients_.erase(client);
+      ::close(client);
       --relays_;
-    }).detach();
+    }
   }
 }
 
@@ -156,8 +173,11 @@ void TlsFront::Relay(int client) {
   SSL_set_fd(ssl, client);
   int backend = -1;
   if (SSL_accept(ssl) == 1) {
-    timeval none{0, 0};
-    ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+    // A client that stops mid-record or stops reading blocks OpenSSL's read or write: for at most
+    // this long.
+    timeval idle{kIdleSeconds, 0};
+    ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof(idle));
+    ::setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &idle, sizeof(idle));
     backend = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in to{};
     to.sin_family = AF_INET;
@@ -192,7 +212,6 @@ void TlsFront::Relay(int client) {
   if (backend >= 0) ::close(backend);
   SSL_shutdown(ssl);
   SSL_free(ssl);
-  ::close(client);
 }
 
 }  // namespace fanout

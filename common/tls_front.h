@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 
@@ -41,7 +42,8 @@ class TlsFront {
   int backend_port_ = 0;
   std::thread acceptor_;
   absl::Mutex mu_;
-  int relays_ ABSL_GUARDED_BY(mu_) = 0;  // running (detached) relay threads
+  int relays_ ABSL_GUARDED_BY(mu_) = 0;                    // running (detached) relay threads
+  absl::flat_hash_set<int> clients_ ABSL_GUARDED_BY(mu_);  // their sockets
 };
 
 }  // namespace fanout

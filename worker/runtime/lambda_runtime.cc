@@ -40,14 +40,14 @@ absl::StatusOr<std::unique_ptr<LambdaRuntime>> LambdaRuntime::Start(
     if (!limits.ok()) return limits.status();
     runtime->limits_ = *std::move(limits);
   }
-  absl::StatusOr<std::unique_ptr<RuntimeApiServer>> server = RuntimeApiServer::Start(
-      [self](const WireRequest& request) { return self->Route(request); },
-      [self](const absl::Status& why) { self->Refused(why); }, kMaxResponseBytes);
-  if (!server.ok()) return server.status();
-  runtime->server_ = *std::move(server);
   // Sandboxed functions share the machine's network: only this runtime's processes may use its
   // endpoint (a function finding another's port could otherwise take its invocations).
-  if (settings.sandbox.enabled) runtime->server_->RequireOwner();
+  absl::StatusOr<std::unique_ptr<RuntimeApiServer>> server = RuntimeApiServer::Start(
+      [self](const WireRequest& request) { return self->Route(request); },
+      [self](const absl::Status& why) { self->Refused(why); }, kMaxResponseBytes,
+      /*owner_only=*/settings.sandbox.enabled);
+  if (!server.ok()) return server.status();
+  runtime->server_ = *std::move(server);
   ChildSpec spec;
   FunctionConfig seen = config;
   seen.task_root = TaskRootSeen(settings.sandbox, config.task_root);

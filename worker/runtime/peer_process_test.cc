@@ -40,9 +40,8 @@ TEST(PeerProcessTest, OnlyTheRuntimesOwnProcessesAreServed) {
       [](const WireRequest&) {
         return WireResponse{200, {}, "served"};
       },
-      nullptr, 1 << 20);
+      nullptr, 1 << 20, /*owner_only=*/true);
   ASSERT_TRUE(server.ok()) << server.status();
-  (*server)->RequireOwner();
   int ready[2], result[2];
   ASSERT_EQ(::pipe(ready), 0);
   ASSERT_EQ(::pipe(result), 0);

@@ -43,9 +43,11 @@ WireResponse Refused(int status, const absl::Status& why) {
 
 absl::StatusOr<std::unique_ptr<RuntimeApiServer>> RuntimeApiServer::Start(Handler handler,
                                                                           Refusal refusal,
-                                                                          size_t max_body) {
+                                                                          size_t max_body,
+                                                                          bool owner_only) {
   std::unique_ptr<RuntimeApiServer> server(
       new RuntimeApiServer(std::move(handler), std::move(refusal), max_body));
+  server->restricted_ = owner_only;  // before the acceptor runs: no connection goes unjudged
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return absl::UnavailableError(absl::StrCat("socket: ", std::strerror(errno)));
   sockaddr_in address{};
@@ -89,6 +91,11 @@ void RuntimeApiServer::Shutdown() {
 void RuntimeApiServer::AcceptLoop() {
   while (true) {
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    // Judged before it takes a slot: strangers must not crowd out the runtime's own connections.
+    if (fd >= 0 && !Admitted(fd)) {
+      ::close(fd);
+      continue;
+    }
     absl::MutexLock lock(&mu_);
     if (closed_) {
       if (fd >= 0) ::close(fd);
@@ -157,12 +164,6 @@ bool RuntimeApiServer::Admitted(int fd) {
 }
 
 void RuntimeApiServer::Serve(int fd) {
-  if (!Admitted(fd)) {
-    absl::MutexLock lock(&mu_);
-    connections_.erase(std::find(connections_.begin(), connections_.end(), fd));
-    ::close(fd);
-    return;
-  }
   WireReader reader(
       [fd](char* buf, size_t n) -> long {
         while (true) {

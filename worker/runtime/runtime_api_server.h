@@ -32,19 +32,17 @@ class RuntimeApiServer {
   // Called with what could not be read (e.g. a response over `max_body`), before 4xx and close.
   using Refusal = std::function<void(const absl::Status&)>;
 
+  // `owner_only`: every connection is judged (see RestrictTo).
   static absl::StatusOr<std::unique_ptr<RuntimeApiServer>> Start(Handler handler, Refusal refusal,
-                                                                 size_t max_body);
+                                                                 size_t max_body,
+                                                                 bool owner_only = false);
   ~RuntimeApiServer();
 
   int port() const { return port_; }
-  // From now on a connection is served only if a process of the tree under `root` made it (see
-  // peer_process.h); until this is called, connections wait (up to 5 s) to be judged. Others are
-  // closed unread and counted in refused_peers().
+  // With `owner_only`, a connection is served only if a process of the tree under `root` made it
+  // (see peer_process.h); until this is called, connections wait (up to 5 s) to be judged. Others
+  // are closed unread and counted in refused_peers().
   void RestrictTo(pid_t root);
-  void RequireOwner() {
-    absl::MutexLock lock(&mu_);
-    restricted_ = true;
-  }
   uint64_t refused_peers() const { return refused_peers_.load(); }
   // Closes the listener and every connection (requests in progress get no answer).
   void Shutdown();

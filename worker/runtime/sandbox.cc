@@ -1,5 +1,6 @@
 #include "worker/runtime/sandbox.h"
 
+#include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -40,14 +41,18 @@ void AddTopLevel(std::vector<std::string>& out, const std::string& path) {
 
 // Runs `true` the way functions will run; an error says what failed.
 absl::Status Probe(const SandboxSettings& sandbox) {
-  const std::string root = fs::temp_directory_path().string();
+  std::error_code ec;
+  std::string root = fs::temp_directory_path(ec).string();
+  if (ec || root.empty()) root = "/tmp";
   std::vector<std::string> argv = Sandboxed(sandbox, root, {"/bin/true"});
   std::vector<char*> ptrs;
   for (std::string& a : argv) ptrs.push_back(a.data());
   ptrs.push_back(nullptr);
   const pid_t pid = fork();
   if (pid == 0) {
-    freopen("/dev/null", "w", stderr);
+    // Only async-signal-safe calls after fork: the worker has threads.
+    const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null >= 0) ::dup2(null, 2);
     execv(ptrs[0], ptrs.data());
     _exit(127);
   }
@@ -69,10 +74,11 @@ std::string TaskRootSeen(const SandboxSettings& sandbox, const std::string& host
 std::vector<std::string> Sandboxed(const SandboxSettings& sandbox, const std::string& host_root,
                                    const std::vector<std::string>& argv) {
   if (!sandbox.enabled) return argv;
+  // --new-session: no controlling terminal of the worker's, so no TIOCSTI into the shell that
+  // started it.
   std::vector<std::string> out = {
-      sandbox.bwrap,   "--die-with-parent",    "--unshare-pid", "--unshare-ipc",
-      "--unshare-uts", "--unshare-cgroup-try", "--ro-bind",     "/usr",
-      "/usr"};
+      sandbox.bwrap,   "--die-with-parent",    "--new-session", "--unshare-pid", "--unshare-ipc",
+      "--unshare-uts", "--unshare-cgroup-try", "--ro-bind",     "/usr",          "/usr"};
   for (const char* top : {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
     AddTopLevel(out, top);
   }
