@@ -143,6 +143,12 @@ absl::StatusOr<std::unique_ptr<FunctionCatalog>> FunctionCatalogFromFlags(
   if (!sandbox.ok()) return sandbox.status();
   if (sandbox->enabled) {
     LOG(INFO) << "functions run sandboxed (bubblewrap) as " << sandbox->user;
+    // The sandbox shares the network: a coordinator without tokens would take a function's calls.
+    if (security.token.empty()) {
+      LOG(WARNING) << "this worker calls its coordinator without a token: if that coordinator's "
+                      "auth is off, sandboxed functions can call it too, as an admin "
+                      "(docs/security.md)";
+    }
   } else {
     LOG(WARNING) << "functions run unsandboxed, as this worker's user (" << why_not
                  << "): they can read what the worker can; their environment is still their "
