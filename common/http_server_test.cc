@@ -108,19 +108,24 @@ TEST(MetricsServerTest, ServesTheRegistryAfterRefreshing) {
   EXPECT_EQ(Fetch((*server)->port(), "/").status, 404);
 }
 
-// HTTPS with a certificate made by openssl here: a client that trusts it gets the answer (a
-// body bigger than one TLS record too); plain HTTP to the same port gets none.
-TEST(HttpServerTest, ServesHttpsWhenGivenACertificate) {
-  const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/https";
+// A certificate for 127.0.0.1 and its key, made by openssl in `dir`, as the server's TLS options.
+void SelfSignedTls(const std::string& dir, HttpServer::Options* options) {
   ASSERT_EQ(std::system(("mkdir -p " + dir +
                          " && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
                          " -addext subjectAltName=IP:127.0.0.1 -keyout " +
                          dir + "/key.pem -out " + dir + "/cert.pem 2>/dev/null")
                             .c_str()),
             0);
+  options->tls_cert = dir + "/cert.pem";
+  options->tls_key = dir + "/key.pem";
+}
+
+// HTTPS with a certificate made by openssl here: a client that trusts it gets the answer (a
+// body bigger than one TLS record too); plain HTTP to the same port gets none.
+TEST(HttpServerTest, ServesHttpsWhenGivenACertificate) {
+  const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/https";
   HttpServer::Options options;
-  options.tls_cert = dir + "/cert.pem";
-  options.tls_key = dir + "/key.pem";
+  ASSERT_NO_FATAL_FAILURE(SelfSignedTls(dir, &options));
   const std::string big(100000, 'b');
   auto server = HttpServer::Start(
       "127.0.0.1:0", "http_listen",
@@ -187,16 +192,9 @@ TEST(MetricsServerTest, BeyondLoopbackMetricsNeedAToken) {
 // A client that stalls in the TLS handshake holds a relay, but neither the other clients nor the
 // server's end wait on it.
 TEST(HttpServerTest, AStalledTlsClientHoldsNothingUp) {
-  const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/https-stall";
-  ASSERT_EQ(std::system(("mkdir -p " + dir +
-                         " && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
-                         " -keyout " +
-                         dir + "/key.pem -out " + dir + "/cert.pem 2>/dev/null")
-                            .c_str()),
-            0);
   HttpServer::Options options;
-  options.tls_cert = dir + "/cert.pem";
-  options.tls_key = dir + "/key.pem";
+  ASSERT_NO_FATAL_FAILURE(
+      SelfSignedTls(std::string(std::getenv("TEST_TMPDIR")) + "/https-stall", &options));
   auto server = HttpServer::Start(
       "127.0.0.1:0", "http_listen",
       [](const HttpRequest&) {
