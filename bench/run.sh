@@ -22,3 +22,4 @@ bazel-bin/bench/manifest_scale --bin_dir=bin
 echo
 echo "== many-jobs (a million one-task jobs kept, then deleted by retention; ~6 min) =="
 bazel-bin/bench/many_jobs --bin_dir=bin
+bazel-bin/bench/restart_cost --bin_dir=bin
