@@ -22,4 +22,6 @@ bazel-bin/bench/manifest_scale --bin_dir=bin
 echo
 echo "== many-jobs (a million one-task jobs kept, then deleted by retention; ~6 min) =="
 bazel-bin/bench/many_jobs --bin_dir=bin
+echo
+echo "== restart-cost (a running job through SIGTERM and SIGKILL restarts; ~1 min) =="
 bazel-bin/bench/restart_cost --bin_dir=bin
