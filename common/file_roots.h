@@ -29,9 +29,6 @@ class FileRoots {
   // symlinks included, and the rest may hold no "..".
   absl::StatusOr<std::string> Check(absl::string_view path, absl::string_view field) const;
 
-  bool empty() const { return roots_.empty(); }
-  const std::vector<std::string>& roots() const { return roots_; }
-
  private:
   std::vector<std::string> roots_;
   std::vector<std::string> forbidden_;

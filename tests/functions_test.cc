@@ -43,21 +43,6 @@ std::string FunctionDir(const std::string& name) {
   return dir;
 }
 
-// Processes whose command line mentions `needle` (read from /proc).
-int ProcessesMentioning(const std::string& needle) {
-  int n = 0;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string pid = entry.path().filename().string();
-    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::stringstream read;  // not istreambuf_iterator: a process that ends mid-read throws there
-    read << in.rdbuf();
-    const std::string cmdline = read.str();
-    if (cmdline.find(needle) != std::string::npos) ++n;
-  }
-  return n;
-}
-
 // argv of `sleep 317`, as /proc shows it
 const std::string kSleeper(
     "sleep\0"

@@ -131,6 +131,21 @@ CommandResult RunCommand(const std::string& binary, const std::vector<std::strin
   return result;
 }
 
+int ProcessesMentioning(const std::string& needle) {
+  int n = 0;
+  std::error_code ec;  // processes come and go while the directory is read
+  for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string pid = it->path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(it->path() / "cmdline", std::ios::binary);
+    std::stringstream read;  // not istreambuf_iterator: a process that ends mid-read throws there
+    read << in.rdbuf();
+    if (read.str().find(needle) != std::string::npos) ++n;
+  }
+  return n;
+}
+
 std::string TestDir(const std::string& name) {
   const char* tmp = std::getenv("TEST_TMPDIR");
   std::string dir = absl::StrCat(tmp ? tmp : "/tmp", "/", name);

@@ -56,6 +56,10 @@ CommandResult RunCommand(const std::string& binary, const std::vector<std::strin
                          absl::Duration timeout = absl::Seconds(60),
                          const std::vector<std::string>& env = {});
 
+// Processes on this machine whose command line (as /proc shows it, arguments NUL-separated)
+// contains `needle`.
+int ProcessesMentioning(const std::string& needle);
+
 // A directory for this test's data: under $TEST_TMPDIR.
 std::string TestDir(const std::string& name);
 // Waits until `process` has written its port to `port_file` (--port_file); an error naming `what`

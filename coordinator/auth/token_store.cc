@@ -165,9 +165,4 @@ absl::StatusOr<v1::TokenInfo> TokenStore::Authenticate(absl::string_view token) 
   return it->second.info();
 }
 
-bool TokenStore::empty() const {
-  absl::MutexLock lock(&mu_);
-  return tokens_.empty();
-}
-
 }  // namespace fanout::coordinator

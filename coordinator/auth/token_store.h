@@ -30,7 +30,6 @@ class TokenStore {
   absl::StatusOr<v1::TokenInfo> Revoke(const std::string& id);
   // The token's info if it is known and not revoked; else UNAUTHENTICATED saying which.
   absl::StatusOr<v1::TokenInfo> Authenticate(absl::string_view token) const;
-  bool empty() const;
 
  private:
   TokenStore(Clock& clock) : clock_(clock) {}

@@ -13,25 +13,15 @@
 #include "common/clock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/process.h"
 #include "worker/runtime/exec_handler.h"
 
 namespace fanout::worker {
 namespace {
 
-namespace fs = std::filesystem;
+using ::fanout::testing::ProcessesMentioning;
 
-// Processes whose command line mentions `needle`.
-int ProcessesMentioning(const std::string& needle) {
-  int n = 0;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::stringstream read;  // not istreambuf_iterator: a process that ends mid-read throws there
-    read << in.rdbuf();
-    const std::string cmdline = read.str();
-    if (cmdline.find(needle) != std::string::npos) ++n;
-  }
-  return n;
-}
+namespace fs = std::filesystem;
 
 class SandboxTest : public ::testing::Test {
  protected:
