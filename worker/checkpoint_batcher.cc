@@ -28,7 +28,8 @@ CheckpointBatcher::~CheckpointBatcher() {
 
 absl::StatusOr<v1::LeaseStatus> CheckpointBatcher::Commit(const v1::TaskRef& ref,
                                                           absl::string_view cursor, double progress,
-                                                          absl::Time deadline) {
+                                                          absl::Time deadline,
+                                                          const std::atomic<bool>* fenced) {
   auto pending = std::make_shared<Pending>();
   *pending->entry.mutable_ref() = ref;
   pending->entry.set_cursor(std::string(cursor));
@@ -37,7 +38,12 @@ absl::StatusOr<v1::LeaseStatus> CheckpointBatcher::Commit(const v1::TaskRef& ref
   absl::MutexLock lock(&mu_);
   if (stop_) return absl::UnavailableError("worker stopping");
   queue_.push_back(pending);
-  mu_.Await(absl::Condition(&pending->done));
+  // A handler cut off from the coordinator waits here; once its lease is given up (self-fencing,
+  // a cancel) it must stop now, not when the call retried for it times out. The entry stays
+  // queued: if it reaches the coordinator later, the answer still goes to the history.
+  while (!mu_.AwaitWithTimeout(absl::Condition(&pending->done), absl::Milliseconds(50))) {
+    if (fenced != nullptr && fenced->load()) return v1::LEASE_LOST;
+  }
   return pending->result;
 }
 

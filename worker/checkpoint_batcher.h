@@ -7,6 +7,7 @@
 #ifndef FANOUT_WORKER_CHECKPOINT_BATCHER_H_
 #define FANOUT_WORKER_CHECKPOINT_BATCHER_H_
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -36,9 +37,11 @@ class CheckpointBatcher {
   ~CheckpointBatcher();
 
   // LEASE_OK once durable; LEASE_LOST or LEASE_CANCELLED when refused; kUnavailable when the
-  // coordinator could not be reached before `deadline`.
+  // coordinator could not be reached before `deadline`; LEASE_LOST at once when `fenced` (the
+  // lease's cancel flag) flips while it waits.
   absl::StatusOr<v1::LeaseStatus> Commit(const v1::TaskRef& ref, absl::string_view cursor,
-                                         double progress, absl::Time deadline);
+                                         double progress, absl::Time deadline,
+                                         const std::atomic<bool>* fenced = nullptr);
   uint64_t committed() const { return committed_.load(); }
 
  private:

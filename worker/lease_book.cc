@@ -29,6 +29,26 @@ bool LeaseBook::Cancel(const v1::TaskRef& ref) {
   return true;
 }
 
+void LeaseBook::Confirm(const std::vector<v1::TaskRef>& refs, int64_t sent_ns) {
+  absl::MutexLock lock(&mu_);
+  for (const v1::TaskRef& ref : refs) {
+    auto it = held_.find(KeyOf(ref));
+    if (it == held_.end() || it->second.ref.epoch() != ref.epoch()) continue;
+    std::atomic<int64_t>& confirmed = it->second.state->confirmed_ns;
+    if (confirmed.load() < sent_ns) confirmed.store(sent_ns);
+  }
+}
+
+size_t LeaseBook::FenceUnconfirmed(int64_t before_ns) {
+  absl::MutexLock lock(&mu_);
+  size_t fenced = 0;
+  for (auto& [key, held] : held_) {
+    if (held.state->confirmed_ns.load() >= before_ns) continue;
+    if (!held.state->cancelled.exchange(true)) ++fenced;
+  }
+  return fenced;
+}
+
 std::vector<v1::TaskRef> LeaseBook::RunningRefs() {
   absl::MutexLock lock(&mu_);
   std::vector<v1::TaskRef> out;

@@ -5,6 +5,8 @@
 #define FANOUT_WORKER_LEASE_BOOK_H_
 
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -18,10 +20,20 @@ namespace fanout::worker {
 
 using CancelFlag = std::shared_ptr<std::atomic<bool>>;
 
+inline int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 // What the worker's threads share about one lease, without going through the book's lock.
 struct LeaseState {
   std::atomic<bool> cancelled{false};  // lost or its job cancelled: stop
   std::atomic<bool> running{false};    // a handler runs it now: renew it often
+  // When the coordinator last vouched for the lease, on this host's steady clock (ns): the
+  // grant's arrival, then the sending of each renewal answered LEASE_OK. The coordinator keeps
+  // the lease at least until then + TTL, and may hand the task to another worker after.
+  std::atomic<int64_t> confirmed_ns{SteadyNowNs()};
   CancelFlag cancel_flag(const std::shared_ptr<LeaseState>& self) {
     return CancelFlag(self, &self->cancelled);
   }
@@ -37,6 +49,11 @@ class LeaseBook {
   void Remove(const v1::TaskRef& ref);
   // Flips the lease's cancel flag; false if the lease is not held.
   bool Cancel(const v1::TaskRef& ref);
+  // The renewal sent at `sent_ns` came back LEASE_OK for these leases.
+  void Confirm(const std::vector<v1::TaskRef>& refs, int64_t sent_ns);
+  // Self-fencing: cancels every lease the coordinator has not vouched for since `before_ns`, as
+  // it may already be another worker's; returns how many were newly cancelled.
+  size_t FenceUnconfirmed(int64_t before_ns);
   std::vector<v1::TaskRef> Refs();
   std::vector<v1::TaskRef> RunningRefs();
   size_t size();

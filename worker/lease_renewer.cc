@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/time/time.h"
 #include "common/grpc_status.h"
 #include "glog/logging.h"
 
@@ -9,7 +10,11 @@ namespace fanout::worker {
 
 LeaseRenewer::LeaseRenewer(v1::WorkerService::StubInterface& stub, LeaseBook& book,
                            DescribeWorker describe)
-    : stub_(stub), book_(book), describe_(std::move(describe)), thread_([this] { Run(); }) {}
+    : stub_(stub),
+      book_(book),
+      describe_(std::move(describe)),
+      thread_([this] { Run(); }),
+      fencer_([this] { Fence(); }) {}
 
 LeaseRenewer::~LeaseRenewer() {
   {
@@ -17,6 +22,37 @@ LeaseRenewer::~LeaseRenewer() {
     stop_ = true;
   }
   thread_.join();
+  fencer_.join();
+}
+
+absl::Duration LeaseRenewer::ttl() {
+  absl::MutexLock lock(&mu_);
+  return ttl_;
+}
+
+size_t LeaseRenewer::FenceOnce() {
+  const int64_t ttl_ns = absl::ToInt64Nanoseconds(ttl());
+  const size_t fenced = book_.FenceUnconfirmed(SteadyNowNs() - ttl_ns);
+  if (fenced > 0) {
+    fenced_.fetch_add(fenced);
+    LOG(WARNING) << "self-fencing: stopped " << fenced
+                 << " leases not renewed within the lease TTL (" << absl::Nanoseconds(ttl_ns)
+                 << "); the coordinator may have given them to another worker";
+  }
+  return fenced;
+}
+
+void LeaseRenewer::Fence() {
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_; };
+      // Checked often and apart from the renewals, which may hang on a dead network path: a
+      // handler outlives its lease by at most this much plus its own reaction to the flag.
+      if (mu_.AwaitWithTimeout(absl::Condition(&stopping), absl::Milliseconds(50))) return;
+    }
+    FenceOnce();
+  }
 }
 
 void LeaseRenewer::set_lease_ttl(absl::Duration ttl) {
@@ -31,7 +67,11 @@ size_t LeaseRenewer::RenewOnce(bool all) {
   for (v1::TaskRef& ref : refs) *request.add_leases() = std::move(ref);
   v1::RenewLeasesResponse response;
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  // A renewal stuck on a dead path must give way to the next try while the leases still live.
+  context.set_deadline(
+      std::chrono::system_clock::now() +
+      absl::ToChronoMilliseconds(std::clamp(ttl() / 3, absl::Milliseconds(500), absl::Seconds(5))));
+  const int64_t sent_ns = SteadyNowNs();
   grpc::Status status = stub_.RenewLeases(&context, request, &response);
   if (!status.ok()) {
     LOG(WARNING) << "renewing " << request.leases_size()
@@ -41,10 +81,16 @@ size_t LeaseRenewer::RenewOnce(bool all) {
   set_lease_ttl(absl::Seconds(response.lease_ttl().seconds()) +
                 absl::Nanoseconds(response.lease_ttl().nanos()));
   size_t stopped = 0;
+  std::vector<v1::TaskRef> confirmed;
+  confirmed.reserve(request.leases_size());
   for (int i = 0; i < response.statuses_size() && i < request.leases_size(); ++i) {
-    if (response.statuses(i) == v1::LEASE_OK) continue;
-    if (book_.Cancel(request.leases(i))) ++stopped;
+    if (response.statuses(i) == v1::LEASE_OK) {
+      confirmed.push_back(request.leases(i));
+    } else if (book_.Cancel(request.leases(i))) {
+      ++stopped;
+    }
   }
+  book_.Confirm(confirmed, sent_ns);
   return stopped;
 }
 

@@ -83,10 +83,10 @@ v1::TaskOutcome Worker::Execute(const Queued& queued) {
     return outcome;
   }
   RunEnvironment env{clock_, queued.lease->cancel_flag(queued.lease), stop_now_,
-                     [this, ref = queued.task.ref()](absl::string_view cursor, double progress,
-                                                     absl::Time deadline) {
+                     [this, ref = queued.task.ref(), lease = queued.lease](
+                         absl::string_view cursor, double progress, absl::Time deadline) {
                        absl::StatusOr<v1::LeaseStatus> status =
-                           checkpoints_->Commit(ref, cursor, progress, deadline);
+                           checkpoints_->Commit(ref, cursor, progress, deadline, &lease->cancelled);
                        if (status.ok() && *status != v1::LEASE_OK) {
                          LOG(WARNING) << "checkpoint of " << ref.ShortDebugString()
                                       << " refused: " << v1::LeaseStatus_Name(*status);
