@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
@@ -72,14 +73,18 @@ void Worker::Describe(v1::WorkerInfo* info) const {
   ToProto(started_at_, info->mutable_started_at());
 }
 
-size_t Worker::WantLocked() const {
+size_t Worker::PrefetchLocked() const {
   // Aim for ~50 ms of queued work beyond the slots: deep for tiny tasks (one lease call per many
   // tasks), none for long ones (a task waiting behind a long one would be better off elsewhere).
-  size_t prefetch = options_.slots;
-  if (avg_run_seconds_ >= 0) {
-    const double ahead = options_.slots * 0.05 / std::max(avg_run_seconds_, 1e-6);
-    prefetch = static_cast<size_t>(std::min<double>(ahead, options_.max_prefetch));
-  }
+  // Until every function in hand has run once, as deep as the slots.
+  const double seconds = pace_.SlowestSeconds(clock_.Now());
+  if (seconds < 0 || seconds == std::numeric_limits<double>::infinity()) return options_.slots;
+  const double ahead = options_.slots * 0.05 / std::max(seconds, 1e-6);
+  return static_cast<size_t>(std::min<double>(ahead, options_.max_prefetch));
+}
+
+size_t Worker::WantLocked() const {
+  const size_t prefetch = PrefetchLocked();
   const bool backlog = reporter_->unanswered() >= options_.max_unreported;
   waiting_for_reports_.store(backlog, std::memory_order_relaxed);
   if (backlog) return 0;
@@ -89,6 +94,19 @@ size_t Worker::WantLocked() const {
   const size_t want = capacity - outstanding;
   // Ask for a worthwhile batch, not one task per finished task.
   return want >= std::max<size_t>(1, prefetch / 2) ? want : 0;
+}
+
+void Worker::ReleaseExcessLocked() {
+  // A lease asked for by the pace of fast tasks may bring slow ones (another job's): what the
+  // slots cannot start soon goes back at once, for idle workers, instead of waiting here.
+  const size_t capacity = options_.slots + PrefetchLocked();
+  while (!queue_.empty() && queue_.size() + running_ > capacity) {
+    v1::TaskOutcome released;
+    *released.mutable_ref() = queue_.back().task.ref();
+    released.set_released(true);
+    reporter_->Add(std::move(released));
+    queue_.pop_back();
+  }
 }
 
 void Worker::LeaseLoop() {
@@ -162,6 +180,7 @@ void Worker::Accept(v1::LeaseTasksResponse& response) {
     auto info = std::make_shared<JobInfo>();
     info->job_id = j.job_id();
     info->function = j.function();
+    pace_.Expect(j.function(), clock_.Now());
     // Checked at submit; an object under the coordinator's policy (common/json_text.h).
     info->params = ParseJson(j.params_json(), "params_json").value_or(nlohmann::json::object());
     if (!info->params.is_object()) info->params = nlohmann::json::object();
@@ -175,6 +194,7 @@ void Worker::Accept(v1::LeaseTasksResponse& response) {
     queue_.push_back(
         {std::move(task), std::move(lease), job == jobs_.end() ? nullptr : job->second});
   }
+  ReleaseExcessLocked();
 }
 
 void Worker::Stop() {

@@ -28,6 +28,7 @@
 #include "worker/lease_book.h"
 #include "worker/lease_renewer.h"
 #include "worker/result_reporter.h"
+#include "worker/run_pace.h"
 #include "worker/task_runner.h"
 #include "worker/worker_metrics.h"
 
@@ -104,7 +105,11 @@ class Worker {
   // Gives up on the invocation in `slot`: its task continues elsewhere; a new thread takes the
   // slot.
   void Abandon(int slot, Running& running) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Tasks to hold queued beyond the slots, by the pace of the slowest function in hand.
+  size_t PrefetchLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   size_t WantLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Releases queued tasks beyond what the slots will start soon.
+  void ReleaseExcessLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Describe(v1::WorkerInfo* info) const;
 
   // Constant after construction.
@@ -133,9 +138,9 @@ class Worker {
   absl::flat_hash_map<int, Running> invocations_ ABSL_GUARDED_BY(mu_);  // by slot
   std::map<int, std::thread> slots_ ABSL_GUARDED_BY(mu_);
   int next_slot_ ABSL_GUARDED_BY(mu_) = 0;
-  double avg_run_seconds_ ABSL_GUARDED_BY(mu_) = -1;  // EWMA; negative until the first task
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;        // no more leasing
-  bool draining_ ABSL_GUARDED_BY(mu_) = false;        // release what is queued, then exit slots
+  RunPace pace_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;  // no more leasing
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;  // release what is queued, then exit slots
   bool watchdog_stop_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   bool leaser_done_ ABSL_GUARDED_BY(mu_) = false;

@@ -60,7 +60,7 @@ bool Worker::Run(int slot, Queued& queued) {
   if (options_.metrics != nullptr && queued.job) {
     options_.metrics->Invocation(queued.job->function, outcome);
   }
-  avg_run_seconds_ = avg_run_seconds_ < 0 ? seconds : 0.9 * avg_run_seconds_ + 0.1 * seconds;
+  pace_.Record(queued.job ? queued.job->function : "", seconds, clock_.Now());
   reporter_->Add(std::move(outcome));
   return true;
 }
