@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/flag_file.h"
+#include "common/limits.h"
 #include "grpcpp/support/client_interceptor.h"
 
 ABSL_FLAG(std::string, token_file, "",
@@ -115,8 +116,24 @@ std::shared_ptr<grpc::Channel> DialCoordinator(const std::string& address,
   // (bench/restart_cost: a clean restart cost a 6 s job 13 s). gRPC adds its own jitter.
   grpc::ChannelArguments with = args;
   with.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  with.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   with.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  // gRPC's "minimum reconnect backoff" is the time a connection attempt may take. At 100 ms a
+  // path with 200 ms of delay never finished its handshake (tests/multihost_test); at 5 s a
+  // coordinator that moved to a new address (its old one answering nothing) was dialed for 5 s
+  // before the name was resolved again. 2 s covers a TLS handshake over a slow path.
+  with.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 2000);
+  // A connection whose peer vanished without a reset (its host partitioned or gone, its address
+  // moved) is otherwise trusted until the kernel gives up, minutes later; calls on it only time
+  // out. Pinging every 5 s and dropping it after 5 s without an answer gets a new one within
+  // ~10 s, also under a long-poll or a watch stream. The coordinator permits these pings.
+  with.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kClientKeepaliveMs);
+  with.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
+  with.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  with.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  // A coordinator behind a DNS name (a Kubernetes Service) may come back at another address:
+  // a failed connection re-resolves the name, and gRPC's default 30 s floor between resolutions
+  // would keep dialing the old address for that long.
+  with.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, 1000);
   return grpc::experimental::CreateCustomChannelWithInterceptors(address, credentials, with,
                                                                  std::move(factories));
 }

@@ -26,6 +26,8 @@ inline constexpr size_t kMaxMessageBytes = size_t{64} << 20;
 // Where a batch of leases, outcomes or checkpoints is cut: well under kMaxMessageBytes, so that
 // one task at its limits (items + results + cursor) always fits beside the rest.
 inline constexpr size_t kBatchBytes = size_t{16} << 20;
+// How often clients ping an otherwise quiet connection to the coordinator, which must permit it.
+inline constexpr int kClientKeepaliveMs = 5000;
 
 }  // namespace fanout
 
