@@ -29,4 +29,10 @@ double RunPace::SlowestSeconds(absl::Time now) const {
   return slowest;
 }
 
+double RunPace::Seconds(const std::string& function, absl::Time now) const {
+  auto it = by_function_.find(function);
+  if (it == by_function_.end() || now - it->second.last > kForgetAfter) return -1;
+  return it->second.seconds;
+}
+
 }  // namespace fanout::worker

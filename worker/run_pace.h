@@ -24,6 +24,8 @@ class RunPace {
   // The largest per-function average (an EWMA) among functions leased or run within
   // kForgetAfter; infinite while one of them has not run yet; negative when there is none.
   double SlowestSeconds(absl::Time now) const;
+  // The function's average; negative when it has not run (within kForgetAfter).
+  double Seconds(const std::string& function, absl::Time now) const;
 
  private:
   struct Pace {

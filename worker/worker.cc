@@ -73,18 +73,18 @@ void Worker::Describe(v1::WorkerInfo* info) const {
   ToProto(started_at_, info->mutable_started_at());
 }
 
-size_t Worker::PrefetchLocked() const {
+size_t Worker::PrefetchFor(double seconds) const {
   // Aim for ~50 ms of queued work beyond the slots: deep for tiny tasks (one lease call per many
   // tasks), none for long ones (a task waiting behind a long one would be better off elsewhere).
-  // Until every function in hand has run once, as deep as the slots.
-  const double seconds = pace_.SlowestSeconds(clock_.Now());
+  // A function not run yet: as deep as the slots.
   if (seconds < 0 || seconds == std::numeric_limits<double>::infinity()) return options_.slots;
   const double ahead = options_.slots * 0.05 / std::max(seconds, 1e-6);
   return static_cast<size_t>(std::min<double>(ahead, options_.max_prefetch));
 }
 
 size_t Worker::WantLocked() const {
-  const size_t prefetch = PrefetchLocked();
+  // By the slowest function in hand: what arrives may be any of them.
+  const size_t prefetch = PrefetchFor(pace_.SlowestSeconds(clock_.Now()));
   const bool backlog = reporter_->unanswered() >= options_.max_unreported;
   waiting_for_reports_.store(backlog, std::memory_order_relaxed);
   if (backlog) return 0;
@@ -96,17 +96,38 @@ size_t Worker::WantLocked() const {
   return want >= std::max<size_t>(1, prefetch / 2) ? want : 0;
 }
 
-void Worker::ReleaseExcessLocked() {
-  // A lease asked for by the pace of fast tasks may bring slow ones (another job's): what the
-  // slots cannot start soon goes back at once, for idle workers, instead of waiting here.
-  const size_t capacity = options_.slots + PrefetchLocked();
-  while (!queue_.empty() && queue_.size() + running_ > capacity) {
+size_t Worker::QueueableLocked(const std::string& function) const {
+  const size_t capacity = options_.slots + PrefetchFor(pace_.Seconds(function, clock_.Now()));
+  return capacity - std::min<size_t>(capacity, running_);
+}
+
+void Worker::ReleaseExcessLocked(const std::vector<std::string>& arrived) {
+  // A lease asked for by the pace of fast tasks may bring slow ones (a new job's): what the slots
+  // cannot start soon goes back at once, for idle workers, instead of waiting here. Each function
+  // may have queued what its own pace allows; most grants bring nothing new and skip the walk.
+  size_t tightest = std::numeric_limits<size_t>::max();
+  for (const std::string& f : arrived) tightest = std::min(tightest, QueueableLocked(f));
+  if (queue_.size() <= tightest) return;
+  struct Count {
+    size_t kept = 0, allowed = 0;
+  };
+  absl::flat_hash_map<std::string, Count> counts;
+  std::deque<Queued> kept;
+  for (Queued& queued : queue_) {
+    const std::string function = queued.job ? queued.job->function : "";
+    auto [it, fresh] = counts.try_emplace(function);
+    if (fresh) it->second.allowed = QueueableLocked(function);
+    if (it->second.kept < it->second.allowed) {
+      ++it->second.kept;
+      kept.push_back(std::move(queued));
+      continue;
+    }
     v1::TaskOutcome released;
-    *released.mutable_ref() = queue_.back().task.ref();
+    *released.mutable_ref() = queued.task.ref();
     released.set_released(true);
     reporter_->Add(std::move(released));
-    queue_.pop_back();
   }
+  queue_.swap(kept);
 }
 
 void Worker::LeaseLoop() {
@@ -176,7 +197,9 @@ bool Worker::LeaseOnce(std::string& request_id) {
 
 void Worker::Accept(v1::LeaseTasksResponse& response) {
   absl::MutexLock lock(&mu_);
+  std::vector<std::string> arrived;
   for (const v1::JobContext& j : response.jobs()) {
+    arrived.push_back(j.function());
     auto info = std::make_shared<JobInfo>();
     info->job_id = j.job_id();
     info->function = j.function();
@@ -194,7 +217,7 @@ void Worker::Accept(v1::LeaseTasksResponse& response) {
     queue_.push_back(
         {std::move(task), std::move(lease), job == jobs_.end() ? nullptr : job->second});
   }
-  ReleaseExcessLocked();
+  ReleaseExcessLocked(arrived);
 }
 
 void Worker::Stop() {

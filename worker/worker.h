@@ -105,11 +105,15 @@ class Worker {
   // Gives up on the invocation in `slot`: its task continues elsewhere; a new thread takes the
   // slot.
   void Abandon(int slot, Running& running) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Tasks to hold queued beyond the slots, by the pace of the slowest function in hand.
-  size_t PrefetchLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Tasks to hold queued beyond the slots for tasks that take `seconds` (negative: not known).
+  size_t PrefetchFor(double seconds) const;
   size_t WantLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Releases queued tasks beyond what the slots will start soon.
-  void ReleaseExcessLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // How many tasks of `function` may wait queued, by its own pace.
+  size_t QueueableLocked(const std::string& function) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Releases queued tasks beyond what their function's pace allows; `arrived`: the functions of
+  // the grant just accepted.
+  void ReleaseExcessLocked(const std::vector<std::string>& arrived)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Describe(v1::WorkerInfo* info) const;
 
   // Constant after construction.

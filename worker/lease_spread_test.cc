@@ -1,0 +1,112 @@
+// A worker that has just run instant tasks leases deep (its pace says a thousand tasks are 50 ms of
+// work); when the grant brings a new job's slow tasks instead, it must give back at once what its
+// slots cannot start soon, so that other workers run them. The coordinator here is a small gRPC
+// service on loopback: the first grant is one noop task, every later one (once the noop is
+// reported) as many one-second sleeps as asked for.
+#include <memory>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "common/clock.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "proto/worker_service.grpc.pb.h"
+#include "worker/handler_registry.h"
+#include "worker/worker.h"
+
+namespace fanout::worker {
+namespace {
+
+class MixedJobsCoordinator final : public v1::WorkerService::Service {
+ public:
+  grpc::Status LeaseTasks(grpc::ServerContext*, const v1::LeaseTasksRequest* request,
+                          v1::LeaseTasksResponse* response) override {
+    absl::MutexLock lock(&mu_);
+    const bool first = next_index_ == 0;
+    // Later grants answer asks made once the noop's outcome is in (the worker knows its pace);
+    // an earlier ask waits for it and gets nothing, so the worker asks again.
+    auto noop_reported = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return reported_ > 0; };
+    if (!first && !noop_reported()) {
+      mu_.AwaitWithTimeout(absl::Condition(&noop_reported), absl::Seconds(5));
+      return grpc::Status::OK;
+    }
+    v1::JobContext* job = response->add_jobs();
+    job->set_job_id(first ? "fast" : "slow");
+    job->set_function(first ? "builtin:noop" : "builtin:sleep");
+    job->set_params_json(first ? "{}" : R"({"ms": 1000})");
+    job->mutable_timeout()->set_seconds(60);
+    const uint32_t n = first ? 1 : request->max_tasks();
+    if (!first) largest_ask_ = std::max(largest_ask_, n);
+    for (uint32_t i = 0; i < n; ++i) {
+      v1::LeasedTask* task = response->add_tasks();
+      task->mutable_ref()->set_job_id(job->job_id());
+      task->mutable_ref()->set_index(next_index_++);
+      task->mutable_ref()->set_epoch(1);
+      task->add_items("1");
+    }
+    if (!first) slow_granted_ += n;
+    return grpc::Status::OK;
+  }
+  grpc::Status ReportResults(grpc::ServerContext*, const v1::ReportResultsRequest* request,
+                             v1::ReportResultsResponse* response) override {
+    absl::MutexLock lock(&mu_);
+    for (const v1::TaskOutcome& o : request->outcomes()) {
+      response->add_statuses(v1::REPORT_ACCEPTED);
+      released_ += o.released();
+      ++reported_;
+    }
+    return grpc::Status::OK;
+  }
+  grpc::Status RenewLeases(grpc::ServerContext*, const v1::RenewLeasesRequest* request,
+                           v1::RenewLeasesResponse* response) override {
+    for (int i = 0; i < request->leases_size(); ++i) response->add_statuses(v1::LEASE_OK);
+    response->mutable_lease_ttl()->set_seconds(30);
+    return grpc::Status::OK;
+  }
+  uint32_t largest_ask() {
+    absl::MutexLock lock(&mu_);
+    return largest_ask_;
+  }
+  size_t held_slow() {  // granted and not given back
+    absl::MutexLock lock(&mu_);
+    return slow_granted_ - released_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  uint64_t next_index_ ABSL_GUARDED_BY(mu_) = 0;
+  uint32_t largest_ask_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t slow_granted_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t released_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t reported_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+TEST(LeaseSpreadTest, SlowTasksGrantedByTheFastPaceGoBackAtOnce) {
+  MixedJobsCoordinator coordinator;
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&coordinator);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(port, 0);
+
+  RealClock clock;
+  Worker::Options options;
+  options.coordinator = "127.0.0.1:" + std::to_string(port);
+  options.slots = 4;
+  options.max_prefetch = 200;
+  Worker worker(options, BuiltinHandlers(), clock);
+  worker.Start();
+  absl::SleepFor(absl::Milliseconds(700));  // well before the first sleep ends
+  const size_t held = coordinator.held_slow();
+  const uint32_t asked = coordinator.largest_ask();
+  worker.Stop();
+  server->Shutdown();
+
+  EXPECT_GT(asked, 2u * options.slots) << "the noop's pace should have made it ask deep";
+  // Four running, and as many queued as a function not run yet may have.
+  EXPECT_LE(held, 2u * options.slots) << "asked " << asked << ", kept " << held;
+}
+
+}  // namespace
+}  // namespace fanout::worker
