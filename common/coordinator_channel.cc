@@ -130,10 +130,15 @@ std::shared_ptr<grpc::Channel> DialCoordinator(const std::string& address,
   with.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
   with.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   with.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  // A coordinator behind a DNS name (a Kubernetes Service) may come back at another address:
-  // a failed connection re-resolves the name, and gRPC's default 30 s floor between resolutions
-  // would keep dialing the old address for that long.
-  with.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, 1000);
+  // After a failed connect and its backoff, this gRPC connects again only once the name has been
+  // resolved again (traced: calls refused for 3 s while a restarted coordinator already served),
+  // and re-resolution waits at least this long after the last one (30 s by default). It is also
+  // how a coordinator that came back at another address behind its DNS name is found.
+  with.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, 500);
+  // pick_first replaces its subchannel list on each re-resolution and so cancelled the attempt in
+  // progress ("tcp handshaker shutdown", another second lost); round_robin keeps it. With one
+  // address it is the same single connection.
+  with.SetLoadBalancingPolicyName("round_robin");
   return grpc::experimental::CreateCustomChannelWithInterceptors(address, credentials, with,
                                                                  std::move(factories));
 }

@@ -139,7 +139,7 @@ void CheckpointBatcher::Run() {
     if (!IsTransientCallFailure(FromGrpcStatus(status).code())) continue;  // changed: send now
     auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_; };
     mu_.AwaitWithTimeout(absl::Condition(&stopping), backoff);
-    backoff = std::min(backoff * 2, absl::Seconds(1));
+    backoff = std::min(backoff * 2, absl::Milliseconds(500));  // a handler waits on it
   }
 }
 

@@ -148,7 +148,9 @@ void ResultReporter::Run() {
     if (stop_) return;
     auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_; };
     mu_.AwaitWithTimeout(absl::Condition(&stopping), backoff);
-    backoff = std::min(backoff * 2, absl::Seconds(2));
+    // At most half a second: a call to an unreachable coordinator fails at once and costs
+    // nothing, while a longer wait delays every outcome after it comes back.
+    backoff = std::min(backoff * 2, absl::Milliseconds(500));
   }
 }
 

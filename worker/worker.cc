@@ -154,7 +154,7 @@ void Worker::LeaseLoopUntilStopped() {
     absl::MutexLock lock(&mu_);
     auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
     if (mu_.AwaitWithTimeout(absl::Condition(&stopping), backoff)) return;
-    backoff = std::min(backoff * 2, absl::Seconds(2));
+    backoff = std::min(backoff * 2, absl::Milliseconds(500));  // idle slots wait on it
   }
 }
 
