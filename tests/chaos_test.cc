@@ -1,4 +1,4 @@
-// Chaos: 500 builtin:count tasks, each needing ~5 invocations under a 1 s time limit, while a chaos
+// Chaos: 500 builtin:count tasks, each needing ~6 invocations under a 1 s time limit, while a chaos
 // loop SIGKILLs a random worker every ~2 s (starting a fresh one), pauses another with SIGSTOP for
 // longer than the lease TTL (a zombie, whose late results and checkpoints must be refused), and
 // takes the coordinator down 6 times: 3 SIGKILLs and 3 power cuts (everything not synced is lost).
@@ -29,7 +29,7 @@ namespace {
 using nlohmann::json;
 
 constexpr int kTasks = 500;
-constexpr int64_t kSteps = 4500;  // 1 ms each: ~5 invocations of 1 s
+constexpr int64_t kSteps = 5500;  // 1 ms each: ~6 invocations of 1 s
 constexpr int64_t kEvery = 100;   // checkpoint interval, in steps
 constexpr int kWorkers = 4;
 constexpr int kSlots = 25;
@@ -63,7 +63,8 @@ class Chaos {
     for (int i = 0; i < kWorkers; ++i) StartWorker();
   }
   // One round: resume the paused worker, kill another and start a fresh one; every third round
-  // pause one; every fourth take the coordinator down, by SIGKILL and by power cut in turn.
+  // pause one; every third (a round later) take the coordinator down, by SIGKILL and by power
+  // cut in turn, so that all six happen while the job runs.
   void Round(int round) {
     if (!paused_.empty()) {
       cluster_.worker(paused_)->Signal(SIGCONT);
@@ -79,7 +80,7 @@ class Chaos {
       cluster_.worker(paused_)->Signal(SIGSTOP);  // for a round: longer than the lease TTL
       ++pauses_;
     }
-    if (round % 4 == 3 && coordinator_downs_ < kCoordinatorDowns) {
+    if (round % 3 == 2 && coordinator_downs_ < kCoordinatorDowns) {
       const bool power_cut = coordinator_downs_ % 2 == 1;
       cluster_.KillCoordinator(power_cut ? SIGUSR2 : SIGKILL);
       power_cuts_ += power_cut;
