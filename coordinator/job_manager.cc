@@ -212,7 +212,14 @@ absl::StatusOr<v1::LeaseTasksResponse> JobManager::TryLease(const v1::LeaseTasks
         refs = it->second.second;
       }
     }
-    if (refs) grant = store_.Regrant(*refs);
+    if (refs) {
+      // The worker never heard of these leases, so nothing renewed them: they start afresh now,
+      // as a grant would (its self-fencing counts the TTL from their arrival).
+      (void)store_.RenewLeases(
+          google::protobuf::RepeatedPtrField<v1::TaskRef>(refs->begin(), refs->end()),
+          options_.lease_ttl);
+      grant = store_.Regrant(*refs);
+    }
     // Nothing of it is still held (it expired meanwhile): lease afresh instead.
     retried = refs && grant.ok() && !grant->tasks.empty();
   }

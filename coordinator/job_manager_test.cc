@@ -214,6 +214,26 @@ TEST_F(JobManagerTest, RetriedLeaseCallGetsTheSameTasksBack) {
   EXPECT_EQ(store_.ListJobs(0, 1)[0].counts().running(), 5);
 }
 
+TEST_F(JobManagerTest, ARetriedLeaseCallStartsTheLeasesAfresh) {
+  // The worker never heard of the first grant, so nothing renewed it; its self-fencing counts a
+  // full TTL from the retry's answer, and so must the coordinator.
+  ASSERT_TRUE(manager_.SubmitJob(Spec("range:1-20")).ok());
+  v1::LeaseTasksRequest request = LeaseRequest(absl::ZeroDuration(), "req-2");
+  request.set_max_tasks(2);
+  std::shared_ptr<Pending> first = Lease(request);
+  ASSERT_TRUE(first->response.ok());
+  const absl::Time granted = FromProto(first->response->tasks(0).lease_expires_at());
+  const absl::Duration later = manager_.lease_ttl() * 0.6;
+  clock_.Advance(later);
+  std::shared_ptr<Pending> retry = Lease(request);
+  ASSERT_TRUE(retry->response.ok());
+  ASSERT_EQ(retry->response->tasks_size(), 2);
+  EXPECT_EQ(FromProto(retry->response->tasks(0).lease_expires_at()), granted + later);
+  clock_.Advance(manager_.lease_ttl() / 2);  // past the first grant's expiry, not the retry's
+  ASSERT_TRUE(store_.ExpireLeases().ok());
+  EXPECT_EQ(store_.ListJobs(0, 1)[0].counts().running(), 2);
+}
+
 TEST_F(JobManagerTest, AWaitingWorkerThatHungUpGetsNoTasks) {
   auto pending = std::make_shared<Pending>();
   std::atomic<bool> hung_up{false};
