@@ -35,6 +35,7 @@ absl::StatusOr<v1::LeaseStatus> CheckpointBatcher::Commit(const v1::TaskRef& ref
   pending->entry.set_cursor(std::string(cursor));
   pending->entry.set_progress(progress);
   pending->deadline = deadline;
+  if (fenced != nullptr && fenced->load()) return v1::LEASE_LOST;  // nothing to wait for
   absl::MutexLock lock(&mu_);
   if (stop_) return absl::UnavailableError("worker stopping");
   queue_.push_back(pending);

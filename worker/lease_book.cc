@@ -39,12 +39,14 @@ void LeaseBook::Confirm(const std::vector<v1::TaskRef>& refs, int64_t sent_ns) {
   }
 }
 
-size_t LeaseBook::FenceUnconfirmed(int64_t before_ns) {
+LeaseBook::Fenced LeaseBook::FenceUnconfirmed(int64_t before_ns) {
   absl::MutexLock lock(&mu_);
-  size_t fenced = 0;
+  Fenced fenced;
   for (auto& [key, held] : held_) {
     if (held.state->confirmed_ns.load() >= before_ns) continue;
-    if (!held.state->cancelled.exchange(true)) ++fenced;
+    if (held.state->cancelled.exchange(true)) continue;
+    ++fenced.leases;
+    fenced.running += held.state->running.load();
   }
   return fenced;
 }

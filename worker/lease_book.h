@@ -4,8 +4,9 @@
 #ifndef FANOUT_WORKER_LEASE_BOOK_H_
 #define FANOUT_WORKER_LEASE_BOOK_H_
 
+#include <time.h>
+
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -20,10 +21,12 @@ namespace fanout::worker {
 
 using CancelFlag = std::shared_ptr<std::atomic<bool>>;
 
+// Monotonic, and counting while the host is suspended (a paused VM), as the coordinator's clock
+// does: a lease must not outlive a suspension here.
 inline int64_t SteadyNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  timespec t{};
+  clock_gettime(CLOCK_BOOTTIME, &t);
+  return int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
 }
 
 // What the worker's threads share about one lease, without going through the book's lock.
@@ -52,8 +55,12 @@ class LeaseBook {
   // The renewal sent at `sent_ns` came back LEASE_OK for these leases.
   void Confirm(const std::vector<v1::TaskRef>& refs, int64_t sent_ns);
   // Self-fencing: cancels every lease the coordinator has not vouched for since `before_ns`, as
-  // it may already be another worker's; returns how many were newly cancelled.
-  size_t FenceUnconfirmed(int64_t before_ns);
+  // it may already be another worker's. How many were newly cancelled, and of those how many had
+  // a handler running.
+  struct Fenced {
+    size_t leases = 0, running = 0;
+  };
+  Fenced FenceUnconfirmed(int64_t before_ns);
   std::vector<v1::TaskRef> Refs();
   std::vector<v1::TaskRef> RunningRefs();
   size_t size();

@@ -32,14 +32,14 @@ absl::Duration LeaseRenewer::ttl() {
 
 size_t LeaseRenewer::FenceOnce() {
   const int64_t ttl_ns = absl::ToInt64Nanoseconds(ttl());
-  const size_t fenced = book_.FenceUnconfirmed(SteadyNowNs() - ttl_ns);
-  if (fenced > 0) {
-    fenced_.fetch_add(fenced);
-    LOG(WARNING) << "self-fencing: stopped " << fenced
-                 << " leases not renewed within the lease TTL (" << absl::Nanoseconds(ttl_ns)
+  const LeaseBook::Fenced fenced = book_.FenceUnconfirmed(SteadyNowNs() - ttl_ns);
+  if (fenced.leases > 0) {
+    fenced_.fetch_add(fenced.leases);
+    LOG(WARNING) << "self-fencing: stopped " << fenced.leases << " leases (" << fenced.running
+                 << " running) not renewed within the lease TTL (" << absl::Nanoseconds(ttl_ns)
                  << "); the coordinator may have given them to another worker";
   }
-  return fenced;
+  return fenced.leases;
 }
 
 void LeaseRenewer::Fence() {
@@ -67,10 +67,11 @@ size_t LeaseRenewer::RenewOnce(bool all) {
   for (v1::TaskRef& ref : refs) *request.add_leases() = std::move(ref);
   v1::RenewLeasesResponse response;
   grpc::ClientContext context;
-  // A renewal stuck on a dead path must give way to the next try while the leases still live.
-  context.set_deadline(
-      std::chrono::system_clock::now() +
-      absl::ToChronoMilliseconds(std::clamp(ttl() / 3, absl::Milliseconds(500), absl::Seconds(5))));
+  // A renewal stuck on a dead path must give way to the next try while the leases still live, but
+  // one answered slowly still confirms them (from when it was sent): fencing runs apart from it.
+  context.set_deadline(std::chrono::system_clock::now() +
+                       absl::ToChronoMilliseconds(
+                           std::clamp(ttl() * 2 / 3, absl::Milliseconds(500), absl::Seconds(10))));
   const int64_t sent_ns = SteadyNowNs();
   grpc::Status status = stub_.RenewLeases(&context, request, &response);
   if (!status.ok()) {

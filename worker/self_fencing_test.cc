@@ -13,6 +13,7 @@
 #include "proto/worker_service.grpc.pb.h"
 #include "worker/checkpoint_batcher.h"
 #include "worker/lease_renewer.h"
+#include "worker/loopback_server.h"
 
 namespace fanout::worker {
 namespace {
@@ -38,16 +39,12 @@ class PartitionableCoordinator final : public v1::WorkerService::Service {
 class SelfFencingTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(&coordinator_);
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(port, 0);
+    server_ = StartLoopbackServer(coordinator_);
+    ASSERT_NE(server_.server, nullptr);
     stub_ = v1::WorkerService::NewStub(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+        grpc::CreateChannel(server_.address(), grpc::InsecureChannelCredentials()));
   }
-  void TearDown() override { server_->Shutdown(); }
+  void TearDown() override { server_.server->Shutdown(); }
 
  public:
   static v1::TaskRef Ref(uint64_t index) {
@@ -59,7 +56,7 @@ class SelfFencingTest : public ::testing::Test {
   }
 
   PartitionableCoordinator coordinator_;
-  std::unique_ptr<grpc::Server> server_;
+  LoopbackServer server_;
   std::unique_ptr<v1::WorkerService::Stub> stub_;
 };
 
@@ -128,11 +125,11 @@ TEST(LeaseBookFenceTest, OnlyLeasesNotConfirmedSinceTheCutoffAreFenced) {
   LeaseHandle confirmed = book.Add(SelfFencingTest::Ref(3));
   confirmed->confirmed_ns = 0;
   book.Confirm({SelfFencingTest::Ref(3)}, cutoff + 5);
-  EXPECT_EQ(book.FenceUnconfirmed(cutoff), 1u);
+  EXPECT_EQ(book.FenceUnconfirmed(cutoff).leases, 1u);
   EXPECT_TRUE(old_lease->cancelled.load());
   EXPECT_FALSE(fresh->cancelled.load());
   EXPECT_FALSE(confirmed->cancelled.load());
-  EXPECT_EQ(book.FenceUnconfirmed(cutoff), 0u) << "a fenced lease is counted once";
+  EXPECT_EQ(book.FenceUnconfirmed(cutoff).leases, 0u) << "a fenced lease is counted once";
 }
 
 }  // namespace
