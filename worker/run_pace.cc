@@ -5,8 +5,15 @@
 
 namespace fanout::worker {
 
-void RunPace::Expect(const std::string& function, absl::Time now) {
-  by_function_[function].last = now;
+void RunPace::Hold(const std::string& function, absl::Time now) {
+  Pace& pace = by_function_[function];
+  pace.last = now;
+  ++pace.held;
+}
+
+void RunPace::Drop(const std::string& function) {
+  auto it = by_function_.find(function);
+  if (it != by_function_.end() && it->second.held > 0) --it->second.held;
 }
 
 void RunPace::Record(const std::string& function, double seconds, absl::Time now) {
@@ -15,14 +22,13 @@ void RunPace::Record(const std::string& function, double seconds, absl::Time now
   pace.last = now;
   if (now - pruned_ < absl::Seconds(1)) return;
   pruned_ = now;
-  absl::erase_if(by_function_,
-                 [now](const auto& entry) { return now - entry.second.last > kForgetAfter; });
+  absl::erase_if(by_function_, [now](const auto& entry) { return entry.second.Forgotten(now); });
 }
 
 double RunPace::SlowestSeconds(absl::Time now) const {
   double slowest = -1;
   for (const auto& [function, pace] : by_function_) {
-    if (now - pace.last > kForgetAfter) continue;
+    if (pace.Forgotten(now)) continue;
     if (pace.seconds < 0) return std::numeric_limits<double>::infinity();
     slowest = std::max(slowest, pace.seconds);
   }
@@ -31,7 +37,7 @@ double RunPace::SlowestSeconds(absl::Time now) const {
 
 double RunPace::Seconds(const std::string& function, absl::Time now) const {
   auto it = by_function_.find(function);
-  if (it == by_function_.end() || now - it->second.last > kForgetAfter) return -1;
+  if (it == by_function_.end() || it->second.Forgotten(now)) return -1;
   return it->second.seconds;
 }
 

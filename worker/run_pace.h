@@ -18,10 +18,13 @@ class RunPace {
   // A function not run for this long no longer counts.
   static constexpr absl::Duration kForgetAfter = absl::Seconds(30);
 
-  // Tasks of `function` were leased: until one has run, its pace is unknown, and may be slow.
-  void Expect(const std::string& function, absl::Time now);
+  // A task of `function` was leased (until one has run, its pace is unknown, and may be slow);
+  // Drop() when it leaves the worker (run, released, dropped, abandoned). A function with tasks
+  // in hand is never forgotten, however long they run.
+  void Hold(const std::string& function, absl::Time now);
+  void Drop(const std::string& function);
   void Record(const std::string& function, double seconds, absl::Time now);
-  // The largest per-function average (an EWMA) among functions leased or run within
+  // The largest per-function average (an EWMA) among functions in hand or run within
   // kForgetAfter; infinite while one of them has not run yet; negative when there is none.
   double SlowestSeconds(absl::Time now) const;
   // The function's average; negative when it has not run (within kForgetAfter).
@@ -31,6 +34,8 @@ class RunPace {
   struct Pace {
     double seconds = -1;  // negative until one has run
     absl::Time last;
+    size_t held = 0;  // tasks in hand
+    bool Forgotten(absl::Time now) const { return held == 0 && now - last > kForgetAfter; }
   };
   absl::flat_hash_map<std::string, Pace> by_function_;
   absl::Time pruned_ = absl::InfinitePast();

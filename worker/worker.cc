@@ -126,6 +126,7 @@ void Worker::ReleaseExcessLocked(const std::vector<std::string>& arrived) {
     *released.mutable_ref() = queued.task.ref();
     released.set_released(true);
     reporter_->Add(std::move(released));
+    pace_.Drop(function);
   }
   queue_.swap(kept);
 }
@@ -203,7 +204,6 @@ void Worker::Accept(v1::LeaseTasksResponse& response) {
     auto info = std::make_shared<JobInfo>();
     info->job_id = j.job_id();
     info->function = j.function();
-    pace_.Expect(j.function(), clock_.Now());
     // Checked at submit; an object under the coordinator's policy (common/json_text.h).
     info->params = ParseJson(j.params_json(), "params_json").value_or(nlohmann::json::object());
     if (!info->params.is_object()) info->params = nlohmann::json::object();
@@ -214,6 +214,7 @@ void Worker::Accept(v1::LeaseTasksResponse& response) {
   for (v1::LeasedTask& task : *response.mutable_tasks()) {
     LeaseHandle lease = book_.Add(task.ref());
     auto job = jobs_.find(task.ref().job_id());
+    pace_.Hold(job == jobs_.end() ? "" : job->second->function, clock_.Now());
     queue_.push_back(
         {std::move(task), std::move(lease), job == jobs_.end() ? nullptr : job->second});
   }

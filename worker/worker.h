@@ -86,6 +86,7 @@ class Worker {
   // An invocation in progress, for the watchdog.
   struct Running {
     v1::TaskRef ref;
+    std::string function;
     absl::Time deadline;
     std::shared_ptr<std::atomic<bool>> abandoned;
   };

@@ -28,6 +28,7 @@ void Worker::SlotLoop(int slot) {
         *released.mutable_ref() = queued.task.ref();
         released.set_released(true);
         reporter_->Add(std::move(released));
+        pace_.Drop(queued.job ? queued.job->function : "");
         continue;
       }
       ++running_;
@@ -42,13 +43,15 @@ bool Worker::Run(int slot, Queued& queued) {
     book_.Remove(ref);
     absl::MutexLock lock(&mu_);
     --running_;
+    pace_.Drop(queued.job ? queued.job->function : "");
     return true;
   }
   auto abandoned = std::make_shared<std::atomic<bool>>(false);
   {
     absl::MutexLock lock(&mu_);
     const absl::Duration timeout = queued.job ? queued.job->timeout : absl::ZeroDuration();
-    invocations_[slot] = {ref, clock_.Now() + timeout, abandoned};
+    invocations_[slot] = {ref, queued.job ? queued.job->function : "", clock_.Now() + timeout,
+                          abandoned};
   }
   v1::TaskOutcome outcome = Execute(queued);
   if (abandoned->load()) return false;  // touch nothing: the worker may be stopping
@@ -61,6 +64,7 @@ bool Worker::Run(int slot, Queued& queued) {
     options_.metrics->Invocation(queued.job->function, outcome);
   }
   pace_.Record(queued.job ? queued.job->function : "", seconds, clock_.Now());
+  pace_.Drop(queued.job ? queued.job->function : "");
   reporter_->Add(std::move(outcome));
   return true;
 }
@@ -128,6 +132,7 @@ void Worker::Abandon(int slot, Running& running) {
   *continued.mutable_ref() = running.ref;
   continued.set_continued(true);
   reporter_->Add(std::move(continued));
+  pace_.Drop(running.function);
   --running_;
   auto thread = slots_.find(slot);
   if (thread != slots_.end()) {
