@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "proto/worker_service.grpc.pb.h"
 #include "worker/handler_registry.h"
+#include "worker/loopback_server.h"
 #include "worker/worker.h"
 
 namespace fanout::worker {
@@ -75,18 +76,14 @@ class StuckHandler : public Handler {
 
 TEST(AbandonTest, AHandlerPastItsLimitIsAbandonedAndItsSlotRunsOn) {
   OneStuckTaskCoordinator coordinator;
-  int port = 0;
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&coordinator);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  ASSERT_NE(port, 0);
+  LoopbackServer server = StartLoopbackServer(coordinator);
+  ASSERT_NE(server.server, nullptr);
   // Released only after the worker is gone: an abandoned thread may outlive nothing it uses.
   static absl::Notification release;
   std::unique_ptr<HandlerRegistry> handlers = BuiltinHandlers();
   handlers->Register("test:stuck", std::make_unique<StuckHandler>(&release));
   Worker::Options options;
-  options.coordinator = absl::StrCat("127.0.0.1:", port);
+  options.coordinator = server.address();
   options.slots = 1;
   options.abandon_grace = absl::Milliseconds(300);
   auto* worker = new Worker(options, std::move(handlers), RealClock::Get());  // see main.cc
@@ -97,7 +94,7 @@ TEST(AbandonTest, AHandlerPastItsLimitIsAbandonedAndItsSlotRunsOn) {
   }
   const absl::Duration took = absl::Now() - start;
   worker->Stop();
-  server->Shutdown();
+  server.server->Shutdown();
   absl::MutexLock lock(&coordinator.mu_);
   ASSERT_EQ(coordinator.outcomes_.size(), 4u) << "the slot stayed stuck";
   EXPECT_TRUE(coordinator.outcomes_[0].continued())

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "proto/worker_service.grpc.pb.h"
 #include "worker/handler_registry.h"
+#include "worker/loopback_server.h"
 #include "worker/worker.h"
 
 namespace fanout::worker {
@@ -83,16 +84,12 @@ class MixedJobsCoordinator final : public v1::WorkerService::Service {
 
 TEST(LeaseSpreadTest, SlowTasksGrantedByTheFastPaceGoBackAtOnce) {
   MixedJobsCoordinator coordinator;
-  int port = 0;
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&coordinator);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  ASSERT_NE(port, 0);
+  LoopbackServer server = StartLoopbackServer(coordinator);
+  ASSERT_NE(server.server, nullptr);
 
   RealClock clock;
   Worker::Options options;
-  options.coordinator = "127.0.0.1:" + std::to_string(port);
+  options.coordinator = server.address();
   options.slots = 4;
   options.max_prefetch = 200;
   Worker worker(options, BuiltinHandlers(), clock);
@@ -101,7 +98,7 @@ TEST(LeaseSpreadTest, SlowTasksGrantedByTheFastPaceGoBackAtOnce) {
   const size_t held = coordinator.held_slow();
   const uint32_t asked = coordinator.largest_ask();
   worker.Stop();
-  server->Shutdown();
+  server.server->Shutdown();
 
   EXPECT_GT(asked, 2u * options.slots) << "the noop's pace should have made it ask deep";
   // Four running, and as many queued as a function not run yet may have.

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "proto/worker_service.grpc.pb.h"
 #include "worker/handler_registry.h"
+#include "worker/loopback_server.h"
 #include "worker/worker.h"
 
 namespace fanout::worker {
@@ -74,16 +75,12 @@ class SlowReportingCoordinator final : public v1::WorkerService::Service {
 
 TEST(WorkerBackpressureTest, LeasingPausesWhileOutcomesWaitForTheCoordinator) {
   SlowReportingCoordinator coordinator;
-  int port = 0;
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&coordinator);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  ASSERT_NE(port, 0);
+  LoopbackServer server = StartLoopbackServer(coordinator);
+  ASSERT_NE(server.server, nullptr);
 
   RealClock clock;
   Worker::Options options;
-  options.coordinator = "127.0.0.1:" + std::to_string(port);
+  options.coordinator = server.address();
   options.slots = 4;
   options.max_prefetch = 100;
   options.max_unreported = 300;
@@ -92,7 +89,7 @@ TEST(WorkerBackpressureTest, LeasingPausesWhileOutcomesWaitForTheCoordinator) {
   worker.Start();
   absl::SleepFor(absl::Seconds(3));
   worker.Stop();
-  server->Shutdown();
+  server.server->Shutdown();
 
   // Without the pause, noop tasks finish at tens of thousands a second and the leases held grow
   // by that much every second.
