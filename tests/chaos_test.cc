@@ -156,15 +156,7 @@ TEST(ChaosTest, KillsPausesAndPowerCutsLoseNothingAcknowledgedAndRepeatLittle) {
   std::filesystem::create_directories(history);
   Chaos chaos(cluster, Seed(), history);
   chaos.StartWorkers();
-  json items = json::array();
-  for (int i = 0; i < kTasks; ++i) items.push_back({{"n", kSteps}});
-  v1::JobSpec spec;
-  spec.set_function("builtin:count");
-  spec.set_source(items.dump());
-  spec.set_params_json(
-      json{{"step_us", 1000}, {"checkpoint_every", kEvery}, {"trace_dir", traces}}.dump());
-  spec.mutable_options()->mutable_timeout()->set_seconds(1);
-  spec.mutable_options()->set_max_attempts(50);  // every kill that hits a task costs it an attempt
+  const v1::JobSpec spec = CountJobSpec(kTasks, kSteps, kEvery, traces, 1);
   absl::StatusOr<v1::Job> job = cluster.Submit(spec);
   ASSERT_TRUE(job.ok()) << job.status();
 

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "nlohmann/json.hpp"
+
 namespace fanout::testing {
 
 std::vector<TraceRange> ReadTrace(const std::string& path) {
@@ -35,6 +37,21 @@ TraceSummary Summarize(const std::vector<TraceRange>& ranges, int64_t n) {
   if (!s.covered) s.gap = "step " + std::to_string(reached) + " never executed";
   s.repeated = s.executed - std::min(n, reached);
   return s;
+}
+
+v1::JobSpec CountJobSpec(int tasks, int64_t steps, int64_t every, const std::string& trace_dir,
+                         int timeout_s) {
+  nlohmann::json items = nlohmann::json::array();
+  for (int i = 0; i < tasks; ++i) items.push_back({{"n", steps}});
+  v1::JobSpec spec;
+  spec.set_function("builtin:count");
+  spec.set_source(items.dump());
+  spec.set_params_json(
+      nlohmann::json{{"step_us", 1000}, {"checkpoint_every", every}, {"trace_dir", trace_dir}}
+          .dump());
+  spec.mutable_options()->mutable_timeout()->set_seconds(timeout_s);
+  spec.mutable_options()->set_max_attempts(50);
+  return spec;
 }
 
 }  // namespace fanout::testing

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "proto/fanout.pb.h"
+
 namespace fanout::testing {
 
 struct TraceRange {
@@ -25,6 +27,12 @@ struct TraceSummary {
 };
 
 std::vector<TraceRange> ReadTrace(const std::string& path);
+
+// A job of `tasks` builtin:count items of `steps` 1 ms steps each, checkpointing every `every`
+// steps and tracing into `trace_dir`, under a time limit of `timeout_s` seconds, with 50 attempts
+// (every kill that hits a task costs it one).
+v1::JobSpec CountJobSpec(int tasks, int64_t steps, int64_t every, const std::string& trace_dir,
+                         int timeout_s);
 TraceSummary Summarize(const std::vector<TraceRange>& ranges, int64_t n);
 
 }  // namespace fanout::testing

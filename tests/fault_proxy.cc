@@ -53,10 +53,14 @@ int Dial(const std::string& address) {
   hints.ai_socktype = SOCK_STREAM;
   if (getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0) return -1;
   int fd = socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const timeval limit{2, 0};  // connect() gives up after 2 s, as gRPC's attempts do
+  if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
   if (fd >= 0 && connect(fd, found->ai_addr, found->ai_addrlen) != 0) {
     close(fd);
     fd = -1;
   }
+  const timeval none{0, 0};  // and sends block as long as they need
+  if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof none);
   freeaddrinfo(found);
   return fd;
 }
@@ -181,6 +185,21 @@ void Relay(int client, int server, Random& random, int id) {
   close(server);
 }
 
+void Serve(int client, Random& random, int id) {
+  const int server = Dial(absl::GetFlag(FLAGS_to));
+  if (server < 0) {  // the far side is down or unreachable: refuse as it would
+    const linger abort{1, 0};
+    setsockopt(client, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+    close(client);
+    return;
+  }
+  const int one = 1;
+  setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(server, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  std::cout << "connection " << id << " opened" << std::endl;
+  Relay(client, server, random, id);
+}
+
 int Listen(const std::string& address, int* port) {
   auto [host, port_text] = SplitHostPort(address);
   sockaddr_in a{};
@@ -215,17 +234,7 @@ int main(int argc, char** argv) {
   for (int id = 0;; ++id) {
     const int client = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) continue;
-    const int server = Dial(absl::GetFlag(FLAGS_to));
-    if (server < 0) {  // the far side is down: refuse as it would
-      const linger abort{1, 0};
-      setsockopt(client, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
-      close(client);
-      continue;
-    }
-    const int one = 1;
-    setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    setsockopt(server, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    std::cout << "connection " << id << " opened" << std::endl;
-    std::thread([client, server, &random, id] { Relay(client, server, random, id); }).detach();
+    // Dialed on the connection's own thread: a far side that answers nothing holds up only it.
+    std::thread([client, &random, id] { Serve(client, random, id); }).detach();
   }
 }

@@ -109,20 +109,21 @@ absl::StatusOr<std::unique_ptr<Process>> HostNetwork::Spawn(const std::string& h
 }
 
 absl::Status HostNetwork::SetName(const std::string& name, const std::string& address) {
-  if (hosts_file_.empty()) {
-    hosts_file_ = log_dir_ + "/hosts";
-    std::ofstream(hosts_file_) << "127.0.0.1 localhost\n";
-    if (mount(hosts_file_.c_str(), "/etc/hosts", nullptr, MS_BIND, nullptr) != 0) {
-      return absl::InternalError(
-          absl::StrCat("bind-mounting a hosts file over /etc/hosts: ", std::strerror(errno)));
-    }
-  }
   names_[name] = address;
-  // Rewritten in place: the bind mount holds this inode.
-  std::ofstream out(hosts_file_, std::ios::trunc);
-  out << "127.0.0.1 localhost\n";
-  for (const auto& [n, a] : names_) out << a << " " << n << "\n";
-  return out.good() ? absl::OkStatus() : absl::InternalError("cannot write " + hosts_file_);
+  // A new file mounted over the last one: a resolver reading /etc/hosts sees the old or the new
+  // file whole, never one being written.
+  const std::string file = absl::StrCat(log_dir_, "/hosts.", ++hosts_files_);
+  {
+    std::ofstream out(file);
+    out << "127.0.0.1 localhost\n";
+    for (const auto& [n, a] : names_) out << a << " " << n << "\n";
+    if (!out.good()) return absl::InternalError("cannot write " + file);
+  }
+  if (mount(file.c_str(), "/etc/hosts", nullptr, MS_BIND, nullptr) != 0) {
+    return absl::InternalError(
+        absl::StrCat("bind-mounting a hosts file over /etc/hosts: ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace fanout::testing

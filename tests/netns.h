@@ -56,7 +56,7 @@ class HostNetwork {
   std::string log_dir_;
   std::map<std::string, Host> hosts_;
   std::map<std::string, std::string> names_;  // for the hosts file
-  std::string hosts_file_;
+  int hosts_files_ = 0;
 };
 
 }  // namespace fanout::testing
