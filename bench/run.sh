@@ -25,3 +25,6 @@ bazel-bin/bench/many_jobs --bin_dir=bin
 echo
 echo "== restart-cost (a running job through SIGTERM and SIGKILL restarts; ~1 min) =="
 bazel-bin/bench/restart_cost --bin_dir=bin
+echo
+echo "== lease-spread (slow tasks over several workers; ~20 s) =="
+bazel-bin/bench/lease_spread --bin_dir=bin
