@@ -5,6 +5,7 @@
 //   - 200 x 50 ms on 2 workers x 4 slots (was 2.52 s for 1.25 s ideal: one worker took them all)
 //   - the same right after a 2,000-task noop job (the workers' pace says tasks are instant)
 //   - 48 x 1 s on 3 workers x 4 slots
+//   - 1,000 x 100 ms on 100 slots (sleep-fanout: 1.21 s for 1.0 s ideal, with the CLI)
 //
 //   bazel-bin/bench/lease_spread --bin_dir=bin
 #include <iostream>
@@ -78,6 +79,7 @@ int main(int argc, char** argv) {
       {"200 x 50 ms, 2 workers x 4 slots", 2, 4, 200, 50, false},
       {"the same after a noop job", 2, 4, 200, 50, true},
       {"48 x 1 s, 3 workers x 4 slots", 3, 4, 48, 1000, false},
+      {"1000 x 100 ms, 4 workers x 25 slots (sleep-fanout)", 4, 25, 1000, 100, false},
   };
   std::cout << "lease-spread: slow tasks over several workers (target: wall <= 1.10x ideal)\n"
                "| case | wall | ideal | ratio | busiest worker ran |\n|---|---|---|---|---|\n";
