@@ -28,3 +28,6 @@ bazel-bin/bench/restart_cost --bin_dir=bin
 echo
 echo "== lease-spread (slow tasks over several workers; ~20 s) =="
 bazel-bin/bench/lease_spread --bin_dir=bin
+echo
+echo "== job-latency (a one-item job's end seen, in-process client) =="
+bazel-bin/bench/job_latency --bin_dir=bin

@@ -31,8 +31,8 @@ class JobWatchHub {
   // Calls `sink` with the job now, then on every change, until the job ends or `sink` returns
   // false.
   void Watch(std::string job_id, Sink sink);
-  // Something may have changed: poll soon (at most every 20 ms) instead of waiting out the
-  // interval.
+  // Something may have changed: poll soon (within 100 µs per watch, at most 20 ms) instead of
+  // waiting out the interval.
   void Poke();
   size_t watching();
 

@@ -119,15 +119,16 @@ void ResultReporter::Run() {
                        ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !pending_.empty() || stop_; };
       mu_.Await(absl::Condition(&ready));
       if (pending_.empty()) return;  // stopping
-      if (pending_.size() < limit_ && !stop_) {
-        // Give other slots a moment to add theirs: one call for many outcomes.
+      if (pending_.size() < limit_ && !stop_ && (pending_.size() > 1 || last_batch_ > 1)) {
+        // Give other slots a moment to add theirs: one call for many outcomes. Not when outcomes
+        // come one at a time: a lone task's end would wait for company that is not coming.
         auto full = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
           return pending_.size() >= limit_ || stop_;
         };
         mu_.AwaitWithTimeout(absl::Condition(&full), options_.linger);
       }
       batch = Take(limit_);
-      in_flight_ = batch.size();
+      in_flight_ = last_batch_ = batch.size();
     }
     // Only a batch of one can hold an outcome replaced after a refusal (see Refused).
     const std::string alone = batch.size() == 1 ? batch[0].ref().SerializeAsString() : "";

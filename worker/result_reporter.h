@@ -66,6 +66,7 @@ class ResultReporter {
   absl::Mutex mu_;
   std::deque<v1::TaskOutcome> pending_ ABSL_GUARDED_BY(mu_);
   size_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t last_batch_ ABSL_GUARDED_BY(mu_) = 0;  // outcomes in the last call sent
   size_t limit_ ABSL_GUARDED_BY(mu_);  // outcomes per call: halved by refusals, regrown by success
   // Refusals of an outcome sent alone, by its serialized ref.
   absl::flat_hash_map<std::string, int> refusals_ ABSL_GUARDED_BY(mu_);
