@@ -114,7 +114,7 @@ void Worker::ReleaseExcessLocked(const std::vector<std::string>& arrived) {
   absl::flat_hash_map<std::string, Count> counts;
   std::deque<Queued> kept;
   for (Queued& queued : queue_) {
-    const std::string function = queued.job ? queued.job->function : "";
+    const std::string function = queued.function();
     auto [it, fresh] = counts.try_emplace(function);
     if (fresh) it->second.allowed = QueueableLocked(function);
     if (it->second.kept < it->second.allowed) {

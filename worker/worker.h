@@ -82,6 +82,11 @@ class Worker {
     v1::LeasedTask task;
     LeaseHandle lease;
     std::shared_ptr<const JobInfo> job;
+    // Its job's function; "" when the grant did not describe the job.
+    const std::string& function() const {
+      static const std::string kNone;
+      return job ? job->function : kNone;
+    }
   };
   // An invocation in progress, for the watchdog.
   struct Running {

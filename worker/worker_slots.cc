@@ -28,7 +28,7 @@ void Worker::SlotLoop(int slot) {
         *released.mutable_ref() = queued.task.ref();
         released.set_released(true);
         reporter_->Add(std::move(released));
-        pace_.Drop(queued.job ? queued.job->function : "");
+        pace_.Drop(queued.function());
         continue;
       }
       ++running_;
@@ -43,15 +43,14 @@ bool Worker::Run(int slot, Queued& queued) {
     book_.Remove(ref);
     absl::MutexLock lock(&mu_);
     --running_;
-    pace_.Drop(queued.job ? queued.job->function : "");
+    pace_.Drop(queued.function());
     return true;
   }
   auto abandoned = std::make_shared<std::atomic<bool>>(false);
   {
     absl::MutexLock lock(&mu_);
     const absl::Duration timeout = queued.job ? queued.job->timeout : absl::ZeroDuration();
-    invocations_[slot] = {ref, queued.job ? queued.job->function : "", clock_.Now() + timeout,
-                          abandoned};
+    invocations_[slot] = {ref, queued.function(), clock_.Now() + timeout, abandoned};
   }
   v1::TaskOutcome outcome = Execute(queued);
   if (abandoned->load()) return false;  // touch nothing: the worker may be stopping
@@ -63,8 +62,8 @@ bool Worker::Run(int slot, Queued& queued) {
   if (options_.metrics != nullptr && queued.job) {
     options_.metrics->Invocation(queued.job->function, outcome);
   }
-  pace_.Record(queued.job ? queued.job->function : "", seconds, clock_.Now());
-  pace_.Drop(queued.job ? queued.job->function : "");
+  pace_.Record(queued.function(), seconds, clock_.Now());
+  pace_.Drop(queued.function());
   reporter_->Add(std::move(outcome));
   return true;
 }
