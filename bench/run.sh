@@ -17,6 +17,9 @@ echo
 echo "== webhook-latency =="
 bazel-bin/bench/webhook_latency --bin_dir=bin
 echo
+echo "== event-storm (S3 notifications of 50 records per POST; ~1 min) =="
+bazel-bin/bench/event_storm --bin_dir=bin
+echo
 echo "== manifest-scale (1M and 10M jsonl lines; ~7 min) =="
 bazel-bin/bench/manifest_scale --bin_dir=bin
 echo

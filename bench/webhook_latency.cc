@@ -9,8 +9,6 @@
 //   bazel-bin/bench/webhook_latency --bin_dir=bin [--events=1000] [--posters=8]
 #include <atomic>
 #include <csignal>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -20,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/bench_cluster.h"
+#include "bench/bench_trigger.h"
 #include "common/proto_time.h"
 #include "nlohmann/json.hpp"
 #include "tests/http_client.h"
@@ -34,40 +33,12 @@ namespace {
 
 using nlohmann::json;
 
-std::string Event(const std::string& key) {
-  json record = {
-      {"eventSource", "ceph:s3"},
-      {"eventName", "ObjectCreated:Put"},
-      {"s3",
-       {{"bucket", {{"name", "bench"}}}, {"object", {{"key", key}, {"size", 1}, {"eTag", "e"}}}}}};
-  return json{{"Records", {record}}}.dump();
-}
-
 // Posts one event; returns the job id, or "" on failure.
 std::string Post(const std::string& url, const std::string& key) {
-  absl::StatusOr<s3::HttpResponse> r = testing::HttpPost(url, Event(key));
+  absl::StatusOr<s3::HttpResponse> r = testing::HttpPost(url, S3EventBody({key}));
   if (!r.ok() || r->status != 200) return "";
   json body = json::parse(r->body, nullptr, false);
   return body.is_object() && !body["jobs"].empty() ? body["jobs"][0].get<std::string>() : "";
-}
-
-absl::StatusOr<std::unique_ptr<testing::Process>> StartTrigger(BenchCluster& cluster,
-                                                               const std::string& bin, int* port) {
-  const std::string config = cluster.dir() + "/trigger.json";
-  std::ofstream(config) << R"({"rules": [{"name": "bench", "source": {"type": "webhook"},
-      "filter": {"events": ["ObjectCreated:*"]}, "job": {"function": "builtin:noop"}}]})";
-  const std::string port_file = cluster.dir() + "/trigger-port";
-  auto trigger =
-      testing::Process::Spawn(bin + "/fanout-trigger",
-                              {"--config=" + config, "--coordinator=" + cluster.address(),
-                               "--http_listen=127.0.0.1:0", "--port_file=" + port_file},
-                              cluster.dir() + "/trigger.log");
-  if (!trigger.ok()) return trigger.status();
-  absl::StatusOr<int> bound = testing::AwaitPortFile(
-      **trigger, port_file, "fanout-trigger (see " + cluster.dir() + "/trigger.log)");
-  if (!bound.ok()) return bound.status();
-  *port = *bound;
-  return trigger;
 }
 
 struct Latencies {
@@ -114,10 +85,9 @@ int Run() {
   const std::string bin = absl::GetFlag(FLAGS_bin_dir);
   absl::StatusOr<std::unique_ptr<BenchCluster>> cluster = BenchCluster::Start(bin, 1, 4);
   if (!cluster.ok()) return std::cerr << cluster.status() << "\n", 1;
-  int port = 0;
-  auto trigger = StartTrigger(**cluster, bin, &port);
+  absl::StatusOr<BenchTrigger> trigger = StartTrigger(**cluster, bin, kNoopWebhookRule);
   if (!trigger.ok()) return std::cerr << trigger.status() << "\n", 1;
-  const std::string url = absl::StrCat("http://127.0.0.1:", port, "/");
+  const std::string& url = trigger->url;
   for (int i = 0; i < 50; ++i) Post(url, absl::StrCat("warm-", i));  // warm connections
 
   Latencies l;
@@ -143,8 +113,8 @@ int Run() {
       Percentile(dispatch_ms, 0.5), Percentile(dispatch_ms, 0.99), Percentile(done_ms, 0.5),
       Percentile(done_ms, 0.99), burst, absl::GetFlag(FLAGS_posters), accepted, rate,
       Percentile(dispatch_ms, 0.5) / 5, Percentile(done_ms, 0.5) / 5);
-  (*trigger)->Signal(SIGTERM);
-  (*trigger)->Wait();
+  trigger->process->Signal(SIGTERM);
+  trigger->process->Wait();
   return 0;
 }
 

@@ -26,6 +26,8 @@ inline constexpr size_t kMaxMessageBytes = size_t{64} << 20;
 // Where a batch of leases, outcomes or checkpoints is cut: well under kMaxMessageBytes, so that
 // one task at its limits (items + results + cursor) always fits beside the rest.
 inline constexpr size_t kBatchBytes = size_t{16} << 20;
+// Jobs in one SubmitJobs call: a trigger's POST or queue fetch of events, cut into calls this big.
+inline constexpr int kMaxSubmitBatch = 1000;
 // How often clients ping an otherwise quiet connection to the coordinator, which must permit it.
 inline constexpr int kClientKeepaliveMs = 5000;
 

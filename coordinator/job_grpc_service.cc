@@ -1,8 +1,12 @@
 #include "coordinator/job_grpc_service.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "common/limits.h"
 #include "coordinator/grpc_reply.h"
 
 namespace fanout::coordinator {
@@ -106,6 +110,42 @@ grpc::ServerUnaryReactor* JobGrpcService::SubmitJob(grpc::CallbackServerContext*
   reply.set_created(out->created);
   reply.set_known_items(static_cast<uint32_t>(out->known_items));
   return Reply(context, absl::StatusOr<v1::SubmitJobResponse>(std::move(reply)), response);
+}
+
+grpc::ServerUnaryReactor* JobGrpcService::SubmitJobs(grpc::CallbackServerContext* context,
+                                                     const v1::SubmitJobsRequest* request,
+                                                     v1::SubmitJobsResponse* response) {
+  // Keyed only when every spec is: one unkeyed spec needs the submit role for the whole call.
+  const bool keyed =
+      request->specs_size() > 0 &&
+      std::all_of(request->specs().begin(), request->specs().end(), [](const v1::JobSpec& spec) {
+        return spec.item_keys_size() > 0 || !spec.idempotency_key().empty();
+      });
+  const Access access = keyed ? Access::kSubmitKeyed : Access::kSubmit;
+  if (auto* refused = Refuse(context, auth_.Check(*context, access, "SubmitJobs"))) return refused;
+  if (request->specs_size() > kMaxSubmitBatch) {
+    return Reply<v1::SubmitJobsResponse>(
+        context,
+        absl::InvalidArgumentError(absl::StrCat("specs: ", request->specs_size(),
+                                                " jobs in one call, over the limit of ",
+                                                kMaxSubmitBatch)),
+        response);
+  }
+  std::vector<absl::StatusOr<SubmitOutcome>> answers = manager_.SubmitJobs(
+      std::vector<v1::JobSpec>(request->specs().begin(), request->specs().end()));
+  v1::SubmitJobsResponse reply;
+  for (absl::StatusOr<SubmitOutcome>& answer : answers) {
+    v1::SubmitJobsResult* result = reply.add_results();
+    if (!answer.ok()) {
+      result->set_error_code(static_cast<int32_t>(answer.status().code()));
+      result->set_error(std::string(answer.status().message()));
+      continue;
+    }
+    result->set_job_id(answer->job.job_id());
+    result->set_created(answer->created);
+    result->set_known_items(static_cast<uint32_t>(answer->known_items));
+  }
+  return Reply(context, absl::StatusOr<v1::SubmitJobsResponse>(std::move(reply)), response);
 }
 
 grpc::ServerUnaryReactor* JobGrpcService::GetJob(grpc::CallbackServerContext* context,

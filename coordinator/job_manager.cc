@@ -4,16 +4,12 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "common/functions.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "common/utf8.h"
 #include "coordinator/fan_in/manifest_sink.h"
-#include "coordinator/job_validation.h"
 #include "coordinator/metrics/coordinator_metrics.h"
 #include "coordinator/results_view.h"
-#include "coordinator/sources/sequential_source.h"
-#include "coordinator/splitter.h"
 #include "glog/logging.h"
 
 namespace fanout::coordinator {
@@ -95,41 +91,6 @@ void JobManager::RunRetention() {
     }
     wait = done.ok() && done->more ? absl::ZeroDuration() : options_.retention_every;
   }
-}
-
-absl::StatusOr<SubmitOutcome> JobManager::SubmitJob(v1::JobSpec spec) {
-  RETURN_IF_ERROR(ValidateJobSpec(spec));
-  RETURN_IF_ERROR(ResultsPathWithin(spec.results(), options_.file_roots).status());
-  if (ParseFunction(spec.function())->runtime == FunctionSpec::Runtime::kUser) {
-    if (!options_.pin_function) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("function: ", spec.function(), ": this coordinator runs built-ins only"));
-    }
-    RETURN_IF_ERROR(options_.pin_function(spec));
-  }
-  NormalizeJobSpec(&spec);
-  // A sequential source is checked here (the file exists, the bucket answers) and then read by the
-  // SplitRunner; a random-access one is split lazily by the store.
-  ASSIGN_OR_RETURN(std::unique_ptr<SequentialSource> sequential,
-                   MakeSequentialSource(spec.source(), spec.options().split_bytes(),
-                                        options_.max_item_bytes, options_.file_roots));
-  std::unique_ptr<Splitter> splitter;
-  if (sequential == nullptr) {
-    ASSIGN_OR_RETURN(splitter, MakeSplitter(spec.source(), spec.options().batch_size()));
-    const Splitter::Largest largest = splitter->LargestItem();
-    if (largest.bytes > options_.max_item_bytes) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("source: item ", largest.index, " is ", largest.bytes,
-                       " bytes as JSON, over the limit of ", options_.max_item_bytes,
-                       " (the coordinator's --max_item_bytes)"));
-    }
-  }
-  ASSIGN_OR_RETURN(SubmitOutcome out, store_.SubmitJob(spec, std::move(splitter)));
-  if (out.created) {
-    Notify();
-    Changed();
-  }
-  return out;
 }
 
 absl::StatusOr<v1::Job> JobManager::GetJob(absl::string_view job_id) {

@@ -78,6 +78,8 @@ class JobManager {
 
   // --- JobService ---
   absl::StatusOr<SubmitOutcome> SubmitJob(v1::JobSpec spec);
+  // SubmitJob for each spec, the accepted ones made durable together: one answer each, in order.
+  std::vector<absl::StatusOr<SubmitOutcome>> SubmitJobs(std::vector<v1::JobSpec> specs);
   absl::StatusOr<v1::Job> GetJob(absl::string_view job_id);
   // GetJob with an inline source longer than kSummarySourceBytes cut short: what listings and watch
   // streams carry, so that a job of a ten-megabyte inline list does not send ten megabytes with
@@ -115,6 +117,9 @@ class JobManager {
     std::function<bool()> gone;
   };
 
+  // What SubmitJob checks and normalizes before the store takes a spec; the splitter of a
+  // random-access source (null for a sequential one, which the SplitRunner reads).
+  absl::StatusOr<SubmitRequest> PrepareSubmit(v1::JobSpec spec);
   absl::StatusOr<v1::LeaseTasksResponse> TryLease(const v1::LeaseTasksRequest& request);
   void CountForged(size_t refused);
   void Notify();

@@ -161,6 +161,22 @@ TEST_F(JobManagerTest, ResubmissionWithTheSameKeyReturnsTheSameJob) {
   EXPECT_EQ(first->job.job_id(), again->job.job_id());
 }
 
+TEST_F(JobManagerTest, SubmitJobsRefusesABadSpecAloneAndWakesWaitingWorkers) {
+  std::shared_ptr<Pending> pending = Lease(LeaseRequest(absl::Seconds(30)));
+  v1::JobSpec bad = Spec();
+  bad.set_function("builtin:teleport");
+  std::vector<absl::StatusOr<SubmitOutcome>> answers =
+      manager_.SubmitJobs({Spec("[1]"), bad, Spec("[2]")});
+  ASSERT_EQ(answers.size(), 3u);
+  ASSERT_TRUE(answers[0].ok() && answers[2].ok());
+  EXPECT_TRUE(answers[0]->created && answers[2]->created);
+  EXPECT_EQ(answers[1].status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(answers[1].status().message(), HasSubstr("function:"));
+  ASSERT_TRUE(pending->done.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  ASSERT_TRUE(pending->response.ok());
+  EXPECT_EQ(pending->response->jobs_size(), 2);
+}
+
 TEST_F(JobManagerTest, ListingsCutLongInlineSourcesButGetJobDoesNot) {
   std::string source = "[";
   for (int i = 0; i < 500; ++i) source += (i ? "," : "") + std::to_string(i);

@@ -5,6 +5,7 @@
 #define FANOUT_COORDINATOR_JOB_STORE_H_
 
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,11 @@ struct RetentionDone {
   bool more = false;  // the call stopped at its budget: call again
 };
 
+struct SubmitRequest {
+  v1::JobSpec spec;
+  std::unique_ptr<Splitter> splitter;
+};
+
 struct SubmitOutcome {
   v1::Job job;
   bool created = false;    // false: the idempotency key named an existing job
@@ -53,6 +59,10 @@ class JobStore {
   // key returns the job it created (FAILED_PRECONDITION if the spec differs).
   virtual absl::StatusOr<SubmitOutcome> SubmitJob(const v1::JobSpec& spec,
                                                   std::unique_ptr<Splitter> splitter) = 0;
+  // SubmitJob for each, in order, made durable together: one answer each. A later request sees
+  // the keys of the earlier ones (a key twice makes one job).
+  virtual std::vector<absl::StatusOr<SubmitOutcome>> SubmitJobs(
+      std::vector<SubmitRequest> requests) = 0;
   // Leases up to `max` ready tasks for `ttl`, each under a new fencing epoch.
   virtual absl::StatusOr<LeaseGrant> LeaseTasks(absl::string_view worker_id, size_t max,
                                                 absl::Duration ttl) = 0;

@@ -85,6 +85,30 @@ TEST(RocksDbJobStoreTest, ConcurrentVerbsShareDiskSyncs) {
   EXPECT_LT(stats.syncs, stats.batches) << "every transition paid its own fsync";
 }
 
+TEST(RocksDbJobStoreTest, JobsSubmittedTogetherShareOneDiskSync) {
+  FakeClock clock;
+  RocksDbJobStore::Options options;
+  options.path = FreshDir();
+  auto store = RocksDbJobStore::Open(options, clock, RetryPolicy([] { return 0.5; }));
+  ASSERT_TRUE(store.ok()) << store.status();
+  const GroupCommitter::Stats before = (*store)->commit_stats();
+  constexpr int kJobs = 200;
+  std::vector<SubmitRequest> requests;
+  for (int i = 0; i < kJobs; ++i) {
+    SubmitRequest request{v1::JobSpec(), *MakeSplitter("[1]", 1)};
+    request.spec.set_function("builtin:noop");
+    request.spec.set_source("[1]");
+    request.spec.set_idempotency_key("event-" + std::to_string(i));
+    requests.push_back(std::move(request));
+  }
+  std::vector<absl::StatusOr<SubmitOutcome>> answers = (*store)->SubmitJobs(std::move(requests));
+  ASSERT_EQ(answers.size(), kJobs);
+  for (const auto& answer : answers) ASSERT_TRUE(answer.ok() && answer->created);
+  const GroupCommitter::Stats after = (*store)->commit_stats();
+  EXPECT_EQ(after.syncs - before.syncs, 1u) << "a sync per job, not one for the call";
+  EXPECT_EQ(after.batches - before.batches, 1u);
+}
+
 TEST(RocksDbJobStoreTest, FailedDiskWriteIsRefusedClearlyAndLosesNothingAcknowledged) {
   FakeClock clock;
   auto fs = std::make_shared<FailingFileSystem>(rocksdb::FileSystem::Default());

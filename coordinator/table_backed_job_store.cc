@@ -68,9 +68,9 @@ absl::StatusOr<std::optional<v1::Job>> TableBackedJobStore::JobUnderLock(uint64_
   return ReadJob(seq);
 }
 
-absl::StatusOr<uint64_t> TableBackedJobStore::SubmitLocked(const v1::JobSpec& spec,
-                                                           std::unique_ptr<Splitter> splitter,
-                                                           SubmitOutcome* out) {
+absl::Status TableBackedJobStore::SubmitLocked(const v1::JobSpec& spec,
+                                               std::unique_ptr<Splitter> splitter,
+                                               SubmitOutcome* out, ChangeSet& changes) {
   if (!spec.idempotency_key().empty()) {
     ASSIGN_OR_RETURN(std::optional<uint64_t> owner, KeyOwner(spec.idempotency_key()));
     ASSIGN_OR_RETURN(std::optional<v1::Job> existing,
@@ -82,7 +82,7 @@ absl::StatusOr<uint64_t> TableBackedJobStore::SubmitLocked(const v1::JobSpec& sp
                          existing->job_id(), " with a different spec"));
       }
       out->job = *std::move(existing);
-      return last_ticket_;
+      return absl::OkStatus();
     }
   }
   // Copied (under the lock) only when item keys may trim it: an inline source can be large.
@@ -99,12 +99,11 @@ absl::StatusOr<uint64_t> TableBackedJobStore::SubmitLocked(const v1::JobSpec& sp
     ASSIGN_OR_RETURN(std::optional<v1::Job> job, JobUnderLock(*known));
     if (!job) return absl::NotFoundError("item_keys: the job of a known key was deleted");
     out->job = *std::move(job);
-    return last_ticket_;
+    return absl::OkStatus();
   }
-  ChangeSet& changes = Scratch();
   out->job = table_.CreateJob(kept, std::move(splitter), clock_.Now(), &changes);
   out->created = true;
-  return Commit(changes);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<SubmitOutcome> TableBackedJobStore::SubmitJob(const v1::JobSpec& spec,
@@ -114,10 +113,37 @@ absl::StatusOr<SubmitOutcome> TableBackedJobStore::SubmitJob(const v1::JobSpec& 
   {
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(broken_);
-    ASSIGN_OR_RETURN(ticket, SubmitLocked(spec, std::move(splitter), &out));
+    ChangeSet& changes = Scratch();
+    RETURN_IF_ERROR(SubmitLocked(spec, std::move(splitter), &out, changes));
+    // Committed even for a duplicate: the job it answers with may not be durable yet.
+    ticket = Commit(changes);
   }
   RETURN_IF_ERROR(Durable(ticket));
   return out;
+}
+
+std::vector<absl::StatusOr<SubmitOutcome>> TableBackedJobStore::SubmitJobs(
+    std::vector<SubmitRequest> requests) {
+  std::vector<absl::StatusOr<SubmitOutcome>> answers;
+  answers.reserve(requests.size());
+  uint64_t ticket = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!broken_.ok()) return std::vector<absl::StatusOr<SubmitOutcome>>(requests.size(), broken_);
+    // One change set for all: one write and one sync, however many jobs (an event storm's POST).
+    ChangeSet& changes = Scratch();
+    for (SubmitRequest& request : requests) {
+      SubmitOutcome out;
+      absl::Status status = SubmitLocked(request.spec, std::move(request.splitter), &out, changes);
+      answers.push_back(status.ok() ? absl::StatusOr<SubmitOutcome>(std::move(out))
+                                    : absl::StatusOr<SubmitOutcome>(std::move(status)));
+    }
+    ticket = Commit(changes);
+  }
+  if (absl::Status durable = Durable(ticket); !durable.ok()) {
+    for (absl::StatusOr<SubmitOutcome>& answer : answers) answer = durable;
+  }
+  return answers;
 }
 
 absl::StatusOr<LeaseGrant> TableBackedJobStore::LeaseTasks(absl::string_view worker_id, size_t max,

@@ -28,6 +28,8 @@ class TableBackedJobStore : public JobStore {
  public:
   absl::StatusOr<SubmitOutcome> SubmitJob(const v1::JobSpec& spec,
                                           std::unique_ptr<Splitter> splitter) override;
+  std::vector<absl::StatusOr<SubmitOutcome>> SubmitJobs(
+      std::vector<SubmitRequest> requests) override;
   absl::StatusOr<LeaseGrant> LeaseTasks(absl::string_view worker_id, size_t max,
                                         absl::Duration ttl) override;
   absl::StatusOr<LeaseGrant> Regrant(const std::vector<v1::TaskRef>& refs) override;
@@ -119,9 +121,11 @@ class TableBackedJobStore : public JobStore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::optional<v1::Job>> JobUnderLock(uint64_t seq)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Submit, under mu_: a new job, or the one `spec`'s keys already made. Returns the ticket.
-  absl::StatusOr<uint64_t> SubmitLocked(const v1::JobSpec& spec, std::unique_ptr<Splitter> splitter,
-                                        SubmitOutcome* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Submit, under mu_: a new job (its writes added to `changes`), or the one `spec`'s keys already
+  // made. An error leaves `changes` as it was.
+  absl::Status SubmitLocked(const v1::JobSpec& spec, std::unique_ptr<Splitter> splitter,
+                            SubmitOutcome* out, ChangeSet& changes)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // ListTasks for the indices [begin, end) that `written` (read from disk) lacks.
   absl::StatusOr<std::vector<v1::Task>> FillUnwritten(const v1::Job& job, uint64_t seq,
                                                       uint64_t begin, uint64_t end,

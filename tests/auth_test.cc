@@ -56,6 +56,18 @@ std::string KeyedSubmit(bool item_keys) {
   return request.SerializeAsString();
 }
 
+// Many jobs in one call: every spec keyed, or one of them not.
+std::string SubmitMany(bool all_keyed) {
+  v1::SubmitJobsRequest request;
+  for (int i = 0; i < 3; ++i) {
+    v1::JobSpec* spec = request.add_specs();
+    spec->set_function("builtin:noop");
+    spec->set_source(R"(["a"])");
+    if (all_keyed || i != 1) spec->set_idempotency_key(absl::StrCat("many-", i));
+  }
+  return request.SerializeAsString();
+}
+
 std::vector<Row> Table() {
   const std::set<std::string> read = {"admin", "submit", "read"};
   const std::set<std::string> submit = {"admin", "submit"};
@@ -67,6 +79,9 @@ std::vector<Row> Table() {
       {jobs + "SubmitJob", submit, ""},
       {jobs + "SubmitJob", {"admin", "submit", "trigger"}, KeyedSubmit(true)},
       {jobs + "SubmitJob", {"admin", "submit", "trigger"}, KeyedSubmit(false)},
+      {jobs + "SubmitJobs", submit, ""},
+      {jobs + "SubmitJobs", {"admin", "submit", "trigger"}, SubmitMany(true)},
+      {jobs + "SubmitJobs", submit, SubmitMany(false)},
       {jobs + "GetJob", read, ""},
       {jobs + "ListJobs", read, ""},
       {jobs + "WatchJob", read, ""},

@@ -4,8 +4,11 @@
 #ifndef FANOUT_TRIGGER_JOB_SUBMITTER_H_
 #define FANOUT_TRIGGER_JOB_SUBMITTER_H_
 
+#include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -27,6 +30,9 @@ class JobSubmitter {
   // UNAVAILABLE when the coordinator cannot be reached or answered a retryable error (the source
   // should redeliver later); INVALID_ARGUMENT when it refused the job (redelivering will not help).
   virtual absl::StatusOr<Submitted> Submit(const v1::JobSpec& spec) = 0;
+  // Submit for each spec: one answer each, in order. Once the coordinator is found unreachable the
+  // rest are answered UNAVAILABLE without trying (the source redelivers them all).
+  virtual std::vector<absl::StatusOr<Submitted>> SubmitAll(const std::vector<v1::JobSpec>& specs);
 };
 
 // Thread-safe: gRPC stubs are.
@@ -35,9 +41,18 @@ class GrpcJobSubmitter : public JobSubmitter {
   explicit GrpcJobSubmitter(const std::string& coordinator, const ClientSecurity& security = {},
                             absl::Duration timeout = absl::Seconds(2));
   absl::StatusOr<Submitted> Submit(const v1::JobSpec& spec) override;
+  // One SubmitJobs call per kMaxSubmitBatch specs (one disk sync each), unless `batch_calls` was
+  // turned off or the coordinator predates SubmitJobs: then one SubmitJob each.
+  std::vector<absl::StatusOr<Submitted>> SubmitAll(const std::vector<v1::JobSpec>& specs) override;
+  void set_batch_calls(bool on) { batch_calls_ = on; }
 
  private:
+  // One SubmitJobs call; nullopt when the coordinator does not know the call.
+  std::optional<std::vector<absl::StatusOr<Submitted>>> SubmitBatch(
+      std::vector<v1::JobSpec>::const_iterator begin, std::vector<v1::JobSpec>::const_iterator end);
+
   const absl::Duration timeout_;
+  std::atomic<bool> batch_calls_ = true;
   std::unique_ptr<v1::JobService::Stub> stub_;
 };
 

@@ -4,6 +4,8 @@
 #include "trigger/job_submitter.h"
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -23,6 +25,38 @@ class ScriptedJobService final : public v1::JobService::Service {
     }
     return answer_;
   }
+  // Answers SubmitJobs only when `batches` is on (else UNIMPLEMENTED, as an older coordinator):
+  // job "job-N" for a spec whose source is N, an error for one whose source names a code.
+  grpc::Status SubmitJobs(grpc::ServerContext*, const v1::SubmitJobsRequest* request,
+                          v1::SubmitJobsResponse* response) override {
+    absl::MutexLock lock(&mu_);
+    if (!batches_) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "unknown method");
+    ++batch_calls_;
+    for (const v1::JobSpec& spec : request->specs()) {
+      v1::SubmitJobsResult* result = response->add_results();
+      if (spec.source() == "unavailable") {
+        result->set_error_code(static_cast<int>(absl::StatusCode::kUnavailable));
+      } else if (spec.source() == "invalid") {
+        result->set_error_code(static_cast<int>(absl::StatusCode::kInvalidArgument));
+        result->set_error("source: never");
+      } else if (spec.source() == "template changed") {
+        result->set_error_code(static_cast<int>(absl::StatusCode::kFailedPrecondition));
+        result->set_error("idempotency_key: 'k' already created job-3 with a different spec");
+      } else {
+        result->set_job_id("job-" + spec.source());
+        result->set_created(true);
+      }
+    }
+    return grpc::Status::OK;
+  }
+  void set_batches(bool on) {
+    absl::MutexLock lock(&mu_);
+    batches_ = on;
+  }
+  int batch_calls() {
+    absl::MutexLock lock(&mu_);
+    return batch_calls_;
+  }
   void Answer(grpc::Status status) {
     absl::MutexLock lock(&mu_);
     answer_ = std::move(status);
@@ -31,7 +65,25 @@ class ScriptedJobService final : public v1::JobService::Service {
  private:
   absl::Mutex mu_;
   grpc::Status answer_ ABSL_GUARDED_BY(mu_);
+  bool batches_ ABSL_GUARDED_BY(mu_) = false;
+  int batch_calls_ ABSL_GUARDED_BY(mu_) = 0;
 };
+
+std::unique_ptr<grpc::Server> Serve(ScriptedJobService& service, int* port) {
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), port);
+  builder.RegisterService(&service);
+  return builder.BuildAndStart();
+}
+
+std::vector<v1::JobSpec> Specs(std::vector<std::string> sources) {
+  std::vector<v1::JobSpec> specs;
+  for (std::string& source : sources) {
+    specs.emplace_back().set_function("builtin:noop");
+    specs.back().set_source(std::move(source));
+  }
+  return specs;
+}
 
 TEST(JobSubmitterTest, WhatMayPassIsKeptForLaterAndRefusalsAreNotRedeliveredForever) {
   ScriptedJobService service;
@@ -67,6 +119,45 @@ TEST(JobSubmitterTest, WhatMayPassIsKeptForLaterAndRefusalsAreNotRedeliveredFore
   absl::StatusOr<Submitted> duplicate = submitter.Submit(spec);
   ASSERT_TRUE(duplicate.ok()) << duplicate.status();
   EXPECT_FALSE(duplicate->created);
+  server->Shutdown();
+}
+
+TEST(JobSubmitterTest, SubmitAllIsOneCallJudgedPerSpec) {
+  ScriptedJobService service;
+  service.set_batches(true);
+  int port = 0;
+  std::unique_ptr<grpc::Server> server = Serve(service, &port);
+  GrpcJobSubmitter submitter(absl::StrCat("127.0.0.1:", port));
+  std::vector<absl::StatusOr<Submitted>> answers =
+      submitter.SubmitAll(Specs({"1", "invalid", "template changed", "unavailable", "5"}));
+  ASSERT_EQ(answers.size(), 5u);
+  EXPECT_EQ(service.batch_calls(), 1);
+  ASSERT_TRUE(answers[0].ok() && answers[4].ok());
+  EXPECT_EQ(answers[0]->job_id, "job-1");
+  EXPECT_EQ(answers[4]->job_id, "job-5");
+  EXPECT_EQ(answers[1].status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(answers[1].status().message(), "source: never");
+  ASSERT_TRUE(answers[2].ok()) << "a changed template's key: a duplicate";
+  EXPECT_FALSE(answers[2]->created);
+  EXPECT_EQ(answers[3].status().code(), absl::StatusCode::kUnavailable);
+  // Past kMaxSubmitBatch specs: more calls, one answer per spec still.
+  std::vector<v1::JobSpec> many = Specs(std::vector<std::string>(2500, "7"));
+  EXPECT_EQ(submitter.SubmitAll(many).size(), 2500u);
+  EXPECT_EQ(service.batch_calls(), 4);
+  server->Shutdown();
+}
+
+TEST(JobSubmitterTest, SubmitAllToACoordinatorWithoutSubmitJobsSubmitsEachAlone) {
+  ScriptedJobService service;  // answers SubmitJobs UNIMPLEMENTED
+  int port = 0;
+  std::unique_ptr<grpc::Server> server = Serve(service, &port);
+  GrpcJobSubmitter submitter(absl::StrCat("127.0.0.1:", port));
+  std::vector<absl::StatusOr<Submitted>> answers = submitter.SubmitAll(Specs({"1", "2"}));
+  ASSERT_EQ(answers.size(), 2u);
+  for (const auto& answer : answers) {
+    ASSERT_TRUE(answer.ok()) << answer.status();
+    EXPECT_EQ(answer->job_id, "job-7");
+  }
   server->Shutdown();
 }
 

@@ -30,6 +30,9 @@ ABSL_FLAG(std::string, tls_key, "", "the PEM private key of --tls_cert");
 ABSL_FLAG(bool, allow_unsigned_webhooks, false,
           "serve webhook rules without \"auth\" on an address beyond loopback (anyone who "
           "reaches it can then submit their events)");
+ABSL_FLAG(bool, batch_submits, true,
+          "submit a POST's or a message's events in one call, written to disk together; off: one "
+          "call (and one disk sync) per event, as before SubmitJobs (for comparison)");
 ABSL_FLAG(std::string, port_file, "", "write the webhook's bound port here once serving");
 
 namespace {
@@ -82,6 +85,7 @@ int main(int argc, char** argv) {
     std::cerr << "fanout-trigger: " << service.status().message() << "\n";
     return service.status().code() == absl::StatusCode::kUnavailable ? 3 : 2;
   }
+  (*service)->set_batch_submits(absl::GetFlag(FLAGS_batch_submits));
   if (const std::string file = absl::GetFlag(FLAGS_port_file); !file.empty()) {
     if (absl::Status s = fanout::WritePortFile(file, (*service)->port()); !s.ok()) {
       std::cerr << "fanout-trigger: --port_file: " << s.message() << "\n";

@@ -55,27 +55,47 @@ absl::StatusOr<std::vector<v1::JobSpec>> MessageJobs(const Rule& rule, absl::str
   return jobs;
 }
 
+std::vector<Delivered> DeliverMessages(const Rule& rule, JobSubmitter& submitter,
+                                       const std::vector<Message>& messages) {
+  std::vector<Delivered> out(messages.size());
+  std::vector<v1::JobSpec> jobs;
+  std::vector<size_t> owner;  // the message of each job
+  for (size_t m = 0; m < messages.size(); ++m) {
+    std::vector<std::string> rejected;
+    absl::StatusOr<std::vector<v1::JobSpec>> made = Guarded(
+        "message", [&] { return MessageJobs(rule, messages[m].body, messages[m].id, &rejected); });
+    if (!made.ok()) {
+      out[m] = {Delivery::kRejected, std::string(made.status().message())};
+      continue;
+    }
+    for (const std::string& r : rejected) {
+      LOG(WARNING) << rule.source << " " << rule.name << ": " << messages[m].id
+                   << ": record refused: " << r;
+    }
+    for (v1::JobSpec& job : *made) {
+      jobs.push_back(std::move(job));
+      owner.push_back(m);
+    }
+  }
+  // All in one call (one disk sync). The coordinator away: the message again, later (what was
+  // taken is known by its keys). Else a refused job rejects its message, the others taken.
+  const std::vector<absl::StatusOr<Submitted>> answers = submitter.SubmitAll(jobs);
+  for (size_t j = 0; j < answers.size(); ++j) {
+    Delivered& d = out[owner[j]];
+    if (answers[j].ok() || d.delivery == Delivery::kRetryLater) continue;
+    const bool away = answers[j].status().code() == absl::StatusCode::kUnavailable;
+    if (!away && d.delivery == Delivery::kRejected) continue;  // the first refusal is told
+    d = {away ? Delivery::kRetryLater : Delivery::kRejected,
+         std::string(answers[j].status().message())};
+  }
+  return out;
+}
+
 Delivery DeliverMessage(const Rule& rule, JobSubmitter& submitter, absl::string_view body,
                         const std::string& message_id, std::string* why) {
-  std::vector<std::string> rejected;
-  absl::StatusOr<std::vector<v1::JobSpec>> jobs =
-      Guarded("message", [&] { return MessageJobs(rule, body, message_id, &rejected); });
-  if (!jobs.ok()) {
-    *why = std::string(jobs.status().message());
-    return Delivery::kRejected;
-  }
-  for (const std::string& r : rejected) {
-    LOG(WARNING) << rule.source << " " << rule.name << ": " << message_id
-                 << ": record refused: " << r;
-  }
-  for (const v1::JobSpec& job : *jobs) {
-    absl::StatusOr<Submitted> submitted = submitter.Submit(job);
-    if (submitted.ok()) continue;
-    *why = std::string(submitted.status().message());
-    return submitted.status().code() == absl::StatusCode::kUnavailable ? Delivery::kRetryLater
-                                                                       : Delivery::kRejected;
-  }
-  return Delivery::kAccepted;
+  Delivered d = DeliverMessages(rule, submitter, {{std::string(body), message_id}}).front();
+  *why = std::move(d.why);
+  return d.delivery;
 }
 
 Delivery DeliverPatiently(const Rule& rule, JobSubmitter& submitter, absl::string_view body,

@@ -39,6 +39,21 @@ enum class Delivery {
   kRejected,    // it can never become a job: acknowledge it (or drop it) and log why
 };
 
+struct Message {
+  std::string body;
+  std::string id;
+};
+
+struct Delivered {
+  Delivery delivery = Delivery::kAccepted;
+  std::string why;  // what went wrong when not accepted
+};
+
+// Submits the jobs of a fetch's messages in one call (written to disk together): one answer per
+// message, in order.
+std::vector<Delivered> DeliverMessages(const Rule& rule, JobSubmitter& submitter,
+                                       const std::vector<Message>& messages);
+
 // Submits a message's jobs; `why` says what went wrong when it was not accepted.
 Delivery DeliverMessage(const Rule& rule, JobSubmitter& submitter, absl::string_view body,
                         const std::string& message_id, std::string* why);

@@ -72,10 +72,43 @@ class Flaky : public JobSubmitter {
   absl::StatusOr<Submitted> Submit(const v1::JobSpec& spec) override {
     if (down) return absl::UnavailableError("coordinator: down");
     if (spec.function() == "builtin:nope") return absl::InvalidArgumentError("no such function");
+    if (spec.source() == R"(["refuse"])") return absl::InvalidArgumentError("refused");
     return Submitted{"job-1", true};
   }
+  std::vector<absl::StatusOr<Submitted>> SubmitAll(const std::vector<v1::JobSpec>& specs) override {
+    ++calls;
+    submitted += specs.size();
+    return JobSubmitter::SubmitAll(specs);
+  }
   bool down = false;
+  int calls = 0;
+  size_t submitted = 0;
 };
+
+TEST(MessageEventsTest, AFetchsMessagesAreSubmittedInOneCallAndAnsweredEach) {
+  Flaky submitter;
+  const std::string two_records = R"({"Records": [
+      {"eventSource": "ceph:s3", "eventName": "ObjectCreated:Put",
+       "s3": {"bucket": {"name": "bkt"}, "object": {"key": "1", "eTag": "e"}}},
+      {"eventSource": "ceph:s3", "eventName": "ObjectCreated:Put",
+       "s3": {"bucket": {"name": "bkt"}, "object": {"key": "2", "eTag": "e"}}}]})";
+  const std::vector<Message> fetch = {
+      {two_records, "m1"}, {R"({"Records": 5})", "m2"}, {"refuse", "m3"}, {"{}", "m4"}};
+  std::vector<Delivered> d = DeliverMessages(QueueRule(), submitter, fetch);
+  ASSERT_EQ(d.size(), 4u);
+  EXPECT_EQ(submitter.calls, 1);
+  EXPECT_EQ(submitter.submitted, 4u);  // two records, "refuse" and "{}"
+  EXPECT_EQ(d[0].delivery, Delivery::kAccepted) << d[0].why;
+  EXPECT_EQ(d[1].delivery, Delivery::kRejected);
+  EXPECT_EQ(d[2].delivery, Delivery::kRejected);
+  EXPECT_EQ(d[2].why, "refused");
+  EXPECT_EQ(d[3].delivery, Delivery::kAccepted);
+  submitter.down = true;
+  d = DeliverMessages(QueueRule(), submitter, fetch);
+  EXPECT_EQ(d[0].delivery, Delivery::kRetryLater);
+  EXPECT_EQ(d[1].delivery, Delivery::kRejected) << "a malformed message stays malformed";
+  EXPECT_EQ(d[3].delivery, Delivery::kRetryLater);
+}
 
 TEST(MessageEventsTest, DeliveryTellsAcknowledgeRetryOrReject) {
   Flaky submitter;

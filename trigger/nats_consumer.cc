@@ -73,10 +73,33 @@ bool NatsConsumer::Session() {
         natsSubscription_Fetch(&list, sub, static_cast<int>(q.count), wait_ms, &jerr);
     if (s == NATS_TIMEOUT) continue;
     if (s != NATS_OK) return false;
-    for (int i = 0; i < list.Count; ++i) Handle(list.Msgs[i]);
+    HandleAll(list);
     natsMsgList_Destroy(&list);
   }
   return true;
+}
+
+void NatsConsumer::HandleAll(const natsMsgList& list) {
+  // The fetch's messages in one submit call (one disk sync for all of them).
+  std::vector<Message> messages;
+  for (int i = 0; i < list.Count; ++i) {
+    natsMsg* msg = list.Msgs[i];
+    messages.push_back(
+        {std::string(natsMsg_GetData(msg), natsMsg_GetDataLength(msg)), MessageId(msg)});
+  }
+  const std::vector<Delivered> delivered = DeliverMessages(rule_, submitter_, messages);
+  for (int i = 0; i < list.Count; ++i) {
+    natsMsg* msg = list.Msgs[i];
+    if (delivered[i].delivery == Delivery::kAccepted) {
+      natsMsg_Ack(msg, nullptr);
+    } else if (delivered[i].delivery == Delivery::kRejected) {
+      LOG(ERROR) << "nats " << rule_.name << ": message " << messages[i].id
+                 << " terminated: " << delivered[i].why;
+      natsMsg_Term(msg, nullptr);
+    } else {
+      Handle(msg);  // the coordinator away: this one patiently, kept ours meanwhile
+    }
+  }
 }
 
 void NatsConsumer::Handle(natsMsg* msg) {

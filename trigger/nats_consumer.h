@@ -26,6 +26,7 @@ class NatsConsumer {
  private:
   bool Session();  // one connection's life; false when it broke
   // Delivers one message, then acknowledges or terminates it.
+  void HandleAll(const natsMsgList& list);
   void Handle(natsMsg* msg);
 
   const Rule rule_;

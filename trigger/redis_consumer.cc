@@ -104,19 +104,29 @@ std::vector<RedisConsumer::Entry> RedisConsumer::Entries(const redisReply* list)
 }
 
 bool RedisConsumer::Deliver(redisContext* redis, const std::vector<Entry>& entries) {
-  for (const Entry& entry : entries) {
-    std::string why = entry.bad;
-    const Delivery d = entry.bad.empty()
-                           ? DeliverMessage(rule_, submitter_, entry.body, entry.id, &why)
-                           : Delivery::kRejected;
-    if (d == Delivery::kRetryLater) {
-      // Left pending, with the rest of this read: the coordinator is away for them too, and each
-      // would wait out its own submit deadline. The reaper takes them again after claim_idle.
-      LOG_EVERY_N(WARNING, 100) << "redis " << rule_.name << ": " << entry.id << ": " << why;
+  std::vector<Message> messages;
+  std::vector<size_t> index;  // the entry of each message
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (!entries[i].bad.empty()) continue;
+    messages.push_back({entries[i].body, entries[i].id});
+    index.push_back(i);
+  }
+  // The read's entries in one submit call (one disk sync for all of them).
+  std::vector<Delivered> delivered(entries.size());
+  const std::vector<Delivered> answers = DeliverMessages(rule_, submitter_, messages);
+  for (size_t m = 0; m < answers.size(); ++m) delivered[index[m]] = answers[m];
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Entry& entry = entries[i];
+    if (!entry.bad.empty()) delivered[i] = {Delivery::kRejected, entry.bad};
+    const Delivered& d = delivered[i];
+    if (d.delivery == Delivery::kRetryLater) {
+      // Left pending, with the rest of this read: the coordinator is away for them too. The
+      // reaper takes them again after claim_idle.
+      LOG_EVERY_N(WARNING, 100) << "redis " << rule_.name << ": " << entry.id << ": " << d.why;
       return true;
     }
-    LOG_IF(ERROR, d == Delivery::kRejected)
-        << "redis " << rule_.name << ": entry " << entry.id << " dropped: " << why;
+    LOG_IF(ERROR, d.delivery == Delivery::kRejected)
+        << "redis " << rule_.name << ": entry " << entry.id << " dropped: " << d.why;
     Reply ack = Command(redis, {"XACK", rule_.queue.stream, rule_.queue.group, entry.id});
     if (ack == nullptr) return false;
   }

@@ -49,10 +49,10 @@ bool Matches(const EventFilter& filter, const S3Event& event);
 
 // The item a rule's job gets for `event`. For a built-in function: {"bucket", "key", "size",
 // "etag"[, "version_id"]}. For a user's function: {"Records": [record]}, the S3 event a Lambda
-// handler expects (key URL-encoded as S3 sends it). Only what identifies the object (and the event's
-// name) goes in, so that every delivery of it submits the very same job.
-std::string EventItem(const S3Event& event, const std::string& function = "builtin:",
-                      const std::string& rule = "");
+// handler expects (key URL-encoded as S3 sends it). Only what identifies the object (and the
+// event's name) goes in, so that every delivery of it submits the very same job.
+std::string EventItem(const S3Event& event,
+                      const std::string& function = "builtin:", const std::string& rule = "");
 
 // "s3/RULE/BUCKET/KEY/ETAG[/VERSION]": one job per object version per rule. The sequencer is left
 // out on purpose: the reconciliation listing cannot know it.

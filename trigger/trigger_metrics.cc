@@ -65,23 +65,38 @@ void TriggerMetrics::RefreshWebhook(const WebhookHandler::Counts& c) {
   CatchUp(posts_.Add({{"result", "unauthorized"}}), c.unauthorized, e.unauthorized);
 }
 
-absl::StatusOr<Submitted> MeteredSubmitter::Submit(const v1::JobSpec& spec) {
+void MeteredSubmitter::Count(const v1::JobSpec& spec, const absl::StatusOr<Submitted>& submitted,
+                             absl::Duration took) {
   auto rule_label = spec.labels().find("trigger");
   const std::string rule = rule_label == spec.labels().end() ? "" : rule_label->second;
   const uint64_t events = std::max(1, spec.item_keys_size());
-  const absl::Time start = absl::Now();
-  absl::StatusOr<Submitted> submitted = inner_.Submit(spec);
   if (!submitted.ok()) {
     metrics_.Rejected(
         rule,
         submitted.status().code() == absl::StatusCode::kUnavailable ? "unavailable" : "refused",
         events);
-    return submitted;
+    return;
   }
   const uint64_t duplicates =
       submitted->created ? std::min<uint64_t>(events, submitted->known_items) : events;
-  metrics_.Accepted(rule, events, duplicates, submitted->created, absl::Now() - start);
+  metrics_.Accepted(rule, events, duplicates, submitted->created, took);
+}
+
+absl::StatusOr<Submitted> MeteredSubmitter::Submit(const v1::JobSpec& spec) {
+  const absl::Time start = absl::Now();
+  absl::StatusOr<Submitted> submitted = inner_.Submit(spec);
+  Count(spec, submitted, absl::Now() - start);
   return submitted;
+}
+
+std::vector<absl::StatusOr<Submitted>> MeteredSubmitter::SubmitAll(
+    const std::vector<v1::JobSpec>& specs) {
+  const absl::Time start = absl::Now();
+  std::vector<absl::StatusOr<Submitted>> answers = inner_.SubmitAll(specs);
+  // Each event waited for the whole call: that is its submit latency.
+  const absl::Duration took = absl::Now() - start;
+  for (size_t i = 0; i < specs.size() && i < answers.size(); ++i) Count(specs[i], answers[i], took);
+  return answers;
 }
 
 }  // namespace fanout::trigger

@@ -5,6 +5,7 @@
 #define FANOUT_TRIGGER_TRIGGER_METRICS_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "prometheus/counter.h"
@@ -45,8 +46,12 @@ class MeteredSubmitter : public JobSubmitter {
   MeteredSubmitter(JobSubmitter& inner, TriggerMetrics& metrics)
       : inner_(inner), metrics_(metrics) {}
   absl::StatusOr<Submitted> Submit(const v1::JobSpec& spec) override;
+  std::vector<absl::StatusOr<Submitted>> SubmitAll(const std::vector<v1::JobSpec>& specs) override;
 
  private:
+  void Count(const v1::JobSpec& spec, const absl::StatusOr<Submitted>& submitted,
+             absl::Duration took);
+
   JobSubmitter& inner_;
   TriggerMetrics& metrics_;
 };

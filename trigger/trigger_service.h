@@ -37,6 +37,7 @@ class TriggerService {
   const TriggerConfig& config() const { return config_; }
   const WebhookHandler::Counts& counts() const { return handler_.counts(); }
   prometheus::Registry& registry() { return *registry_; }
+  void set_batch_submits(bool on) { submitter_.set_batch_calls(on); }
   // Brings the scrape-time metrics (the webhook's tallies) up to date.
   void RefreshMetrics() { metrics_.RefreshWebhook(handler_.counts()); }
 

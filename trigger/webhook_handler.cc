@@ -160,18 +160,26 @@ void WebhookHandler::SubmitRule(const Rule& rule, const std::vector<const S3Even
     items.push_back(EventItem(*event, rule.job.function(), rule.name));
     keys.push_back(EventIdempotencyKey(rule.name, *event));
   }
-  // Batched, the post's events are one submission; else one job each, and one refused event
-  // (a job the coordinator will not take) loses none of the others.
-  const bool batched = rule.batch.max_events > 1;
-  for (size_t i = 0; i < (batched ? 1 : items.size()); ++i) {
-    absl::StatusOr<Submitted> submitted =
-        batched ? batcher_.Add(rule, items, keys)
-                : submitter_.Submit(EventJob(rule.job, rule.name, items[i], keys[i]));
+  // Batched, the post's events are one job; else one job each, all in one call (one disk sync),
+  // and one refused event (a job the coordinator will not take) loses none of the others.
+  std::vector<absl::StatusOr<Submitted>> answers;
+  if (rule.batch.max_events > 1) {
+    answers.push_back(batcher_.Add(rule, items, keys));
+  } else {
+    std::vector<v1::JobSpec> specs;
+    specs.reserve(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      specs.push_back(EventJob(rule.job, rule.name, items[i], keys[i]));
+    }
+    answers = submitter_.SubmitAll(specs);
+  }
+  const uint64_t per_answer = rule.batch.max_events > 1 ? items.size() : 1;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    const absl::StatusOr<Submitted>& submitted = answers[i];
     if (!submitted.ok()) {
       const std::string why = absl::StrCat("rule '", rule.name, "': s3://", events[i]->bucket, "/",
                                            events[i]->key, ": ", submitted.status().message());
-      // The coordinator away: the post is answered 503 now (the sender sends it all again) rather
-      // than after one submit deadline per event.
+      // The coordinator away: the post is answered 503 (the sender sends it all again).
       if (submitted.status().code() == absl::StatusCode::kUnavailable) {
         outcome->unavailable = why;
         return;
@@ -179,8 +187,7 @@ void WebhookHandler::SubmitRule(const Rule& rule, const std::vector<const S3Even
       outcome->refused.push_back(why);
       continue;
     }
-    const uint64_t n = batched ? items.size() : 1;
-    (submitted->created ? outcome->accepted : outcome->duplicates) += n;
+    (submitted->created ? outcome->accepted : outcome->duplicates) += per_answer;
     if (!submitted->job_id.empty()) outcome->jobs.push_back(submitted->job_id);
   }
 }

@@ -26,8 +26,13 @@ class RecordingSubmitter : public JobSubmitter {
     auto [it, created] = jobs.try_emplace(spec.idempotency_key(), spec);
     return Submitted{"job-for-" + spec.idempotency_key(), created};
   }
+  std::vector<absl::StatusOr<Submitted>> SubmitAll(const std::vector<v1::JobSpec>& specs) override {
+    ++all_calls;
+    return JobSubmitter::SubmitAll(specs);
+  }
   bool down = false;
   int calls = 0;
+  int all_calls = 0;
   std::map<std::string, v1::JobSpec> jobs;
 };
 
@@ -186,6 +191,23 @@ TEST_F(WebhookHandlerTest, AnUnreachableCoordinatorIs503SoTheSourceRetries) {
   // Each submission waits out its deadline for an absent coordinator: the post is answered after
   // the first, not after one wait per event.
   EXPECT_EQ(submitter_.calls, 1);
+}
+
+TEST_F(WebhookHandlerTest, APostsEventsAreSubmittedInOneCallEachItsOwnJob) {
+  json body = json::parse(Body("ceph:s3", "ObjectCreated:Put", "0.txt"));
+  for (int i = 1; i < 50; ++i) {
+    json record = body["Records"][0];
+    record["s3"]["object"]["key"] = std::to_string(i) + ".txt";
+    body["Records"].push_back(record);
+  }
+  config_.max_body_bytes = 1 << 20;
+  WebhookHandler handler(config_, submitter_);
+  HttpReply reply = handler.Handle(body.dump());
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(json::parse(reply.body)["accepted"], 50);
+  EXPECT_EQ(json::parse(reply.body)["jobs"].size(), 50u);
+  EXPECT_EQ(submitter_.all_calls, 1) << "one call (one disk sync) for the post's events";
+  EXPECT_EQ(submitter_.jobs.size(), 50u);
 }
 
 TEST(WebhookBatchingTest, APostsRecordsGoIntoOneBatch) {
