@@ -32,5 +32,8 @@ echo
 echo "== lease-spread (slow tasks over several workers; ~20 s) =="
 bazel-bin/bench/lease_spread --bin_dir=bin
 echo
+echo "== cli-start (a fanout command as a process, spawn to exit) =="
+bazel-bin/bench/cli_start --bin_dir=bin
+echo
 echo "== job-latency (a one-item job's end seen, in-process client) =="
 bazel-bin/bench/job_latency --bin_dir=bin

@@ -23,7 +23,6 @@ int WorkersCommand();
 // A job's metered usage and its price on AWS Lambda; an estimate from --requests etc. when
 // `job_id` is empty.
 int CostCommand(const std::string& job_id);
-int DevCommand();
 // One --env or --secret_env K=V argument.
 struct EnvFlag {
   std::string pair;

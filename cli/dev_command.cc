@@ -10,6 +10,8 @@
 #include "absl/strings/match.h"
 #include "cli/client.h"
 #include "cli/commands.h"
+#include "cli/dev.h"
+#include "cli/dev_flags.h"
 #include "cli/dev_tls.h"
 #include "cli/flags.h"
 #include "common/loopback.h"

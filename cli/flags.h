@@ -12,8 +12,6 @@ ABSL_DECLARE_FLAG(std::string, coordinator);
 ABSL_DECLARE_FLAG(bool, json);
 ABSL_DECLARE_FLAG(std::string, role);
 ABSL_DECLARE_FLAG(std::string, name);
-ABSL_DECLARE_FLAG(std::string, auth);
-ABSL_DECLARE_FLAG(bool, tls);
 // function create|update, invoke
 ABSL_DECLARE_FLAG(std::string, runtime);
 ABSL_DECLARE_FLAG(std::string, handler);
@@ -52,14 +50,5 @@ ABSL_DECLARE_FLAG(absl::Duration, duration);
 ABSL_DECLARE_FLAG(bool, from_scratch);
 // list
 ABSL_DECLARE_FLAG(int, limit);
-// dev
-ABSL_DECLARE_FLAG(std::string, data_dir);
-ABSL_DECLARE_FLAG(int, workers);
-ABSL_DECLARE_FLAG(int, slots);
-ABSL_DECLARE_FLAG(std::string, listen);
-ABSL_DECLARE_FLAG(std::string, port_file);
-ABSL_DECLARE_FLAG(std::string, trigger_config);
-ABSL_DECLARE_FLAG(std::string, trigger_listen);
-ABSL_DECLARE_FLAG(std::string, http_listen);
 
 #endif  // FANOUT_CLI_FLAGS_H_

@@ -1,5 +1,5 @@
-// fanout: the command-line client (and `fanout dev`). Parses the subcommand and flags, then hands
-// off to commands.h.
+// fanout: the command-line client. Parses the subcommand and flags, then hands off to commands.h;
+// `fanout dev` execs the fanout-dev binary.
 #include <iostream>
 #include <string>
 #include <vector>
@@ -8,8 +8,7 @@
 #include "absl/flags/usage.h"
 #include "cli/client.h"
 #include "cli/commands.h"
-#include "common/process_util.h"
-#include "glog/logging.h"
+#include "cli/exec_dev.h"
 
 namespace {
 
@@ -92,14 +91,14 @@ std::vector<char*> ExtractRepeated(int argc, char** argv, std::vector<std::strin
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any flag is parsed: fanout-dev has flags of its own.
+  if (fanout::cli::IsDevCommand(argc, argv)) return fanout::cli::ExecDev(argc, argv);
   std::vector<std::string> params;
   std::vector<fanout::cli::EnvFlag> env;
   std::vector<char*> args = ExtractRepeated(argc, argv, &params, &env);
   absl::SetProgramUsageMessage(kUsage);
   std::vector<char*> positional =
       absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
-  google::InitGoogleLogging(argv[0]);
-  FLAGS_logtostderr = true;
   if (positional.size() < 2) {
     std::cerr << kUsage;
     return fanout::cli::kExitUsage;
@@ -132,10 +131,6 @@ int main(int argc, char** argv) {
   }
   if (command == "list") return fanout::cli::ListCommand();
   if (command == "workers") return fanout::cli::WorkersCommand();
-  if (command == "dev") {
-    fanout::PrepareServerProcess(argv);
-    return fanout::cli::DevCommand();
-  }
   if (command == "status") return job_arg(&job_id) ? fanout::cli::StatusCommand(job_id) : 2;
   if (command == "watch") return job_arg(&job_id) ? fanout::cli::WatchCommand(job_id) : 2;
   if (command == "cancel") return job_arg(&job_id) ? fanout::cli::CancelCommand(job_id) : 2;

@@ -242,6 +242,18 @@ TEST(DevTest, DevRunsAJobInOneProcess) {
   EXPECT_EQ(dev->process->Wait(absl::Seconds(20)), 0);
 }
 
+// The client execs fanout-dev for `fanout dev`; without it, it says so (and does not start a
+// half-dev of its own).
+TEST(DevTest, DevWithoutFanoutDevBesideTheClientSaysWhatIsMissing) {
+  const std::string dir = TestDir("lonely-client");
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(Runfile("cli/fanout"), dir + "/fanout");
+  CommandResult r = RunCommand(dir + "/fanout", {"dev", "--workers=1"});
+  EXPECT_EQ(r.exit_code, 127) << r.err;
+  EXPECT_THAT(r.err,
+              HasSubstr("cannot run fanout-dev: not beside this binary (" + dir + "/fanout-dev"));
+}
+
 // `fanout dev --tls --auth=required`: TLS and tokens in one command; its own workers get tokens
 // of their own; a client needs the CA it made and the admin token.
 TEST(DevTest, DevWithTlsAndAuthRunsAJobForAClientWithTheCaAndAToken) {
