@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/bench_cluster.h"
+#include "bench/bullmq_run.h"
 #include "common/proto_time.h"
 
 ABSL_FLAG(std::string, bin_dir, "bin", "where fanout-coordinator and fanout-worker are");
@@ -20,9 +21,34 @@ ABSL_FLAG(int, tasks, 100000, "tasks in the job");
 ABSL_FLAG(int, workers, 2, "worker processes");
 ABSL_FLAG(int, slots, 4, "slots per worker");
 ABSL_FLAG(double, target, 50000, "tasks/s the benchmark should reach");
+ABSL_FLAG(std::string, bullmq_modules, "",
+          "node_modules with bullmq (bench/bullmq): also run BullMQ on Redis, same tasks and "
+          "slots, and print the ratio (empty: skip)");
 
 namespace fanout::bench {
 namespace {
+
+// BullMQ with the same tasks and slots, in this run; prints the ratios to issue 15's 20x.
+bool CompareWithBullMq(double fanout_rate, const std::string& scratch) {
+  if (absl::GetFlag(FLAGS_bullmq_modules).empty()) return true;
+  std::cout << "\n| system (same run)                                | tasks/s | fanout / it |\n"
+               "|--------------------------------------------------|---------|-------------|\n";
+  std::cout << absl::StrFormat("| %-48s | %7.0f | %11s |\n", "fanout (WAL synced before each ack)",
+                               fanout_rate, "");
+  for (const char* fsync : {"always", "everysec"}) {
+    BullMqSetup setup{.node_modules = absl::GetFlag(FLAGS_bullmq_modules),
+                      .appendfsync = fsync,
+                      .tasks = absl::GetFlag(FLAGS_tasks),
+                      .workers = absl::GetFlag(FLAGS_workers),
+                      .concurrency = absl::GetFlag(FLAGS_slots)};
+    absl::StatusOr<double> rate = RunBullMq(setup, scratch);
+    if (!rate.ok()) return std::cerr << rate.status() << "\n", false;
+    const std::string name = absl::StrCat("BullMQ 5, Redis AOF appendfsync ", fsync);
+    std::cout << absl::StrFormat("| %-48s | %7.0f | %10.1fx |\n", name, *rate, fanout_rate / *rate);
+  }
+  std::cout << "target: fanout / BullMQ >= 20x\n";
+  return true;
+}
 
 int Run() {
   const int n = absl::GetFlag(FLAGS_tasks);
@@ -82,7 +108,8 @@ int Run() {
       Percentile(end_to_end_ms, 0.99), Percentile(run_ms, 0.5), Percentile(run_ms, 0.99),
       rss_kb / 1024.0, coordinator_cpu * 1e6 / n, workers_cpu * 1e6 / n,
       absl::GetFlag(FLAGS_target), rate / absl::GetFlag(FLAGS_target));
-  return job->state() == v1::JOB_SUCCEEDED ? 0 : 1;
+  if (job->state() != v1::JOB_SUCCEEDED) return 1;
+  return CompareWithBullMq(rate, c.dir()) ? 0 : 1;
 }
 
 }  // namespace

@@ -2,8 +2,9 @@
 # Runs every benchmark against the binaries in bin/ (built by ./dev bench) and prints their tables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "== noop-fanout-100k =="
-bazel-bin/bench/noop_fanout --bin_dir=bin --tasks=100000 --workers=2 "$@"
+echo "== noop-fanout-100k (and BullMQ on Redis in the same run) =="
+bazel-bin/bench/noop_fanout --bin_dir=bin --tasks=100000 --workers=2 \
+  --bullmq_modules="${FANOUT_BULLMQ_MODULES:-}" "$@"
 echo
 echo "== observed-fanout (the cost of the dashboard and /metrics) =="
 bazel-bin/bench/observed_fanout --bin_dir=bin

@@ -10,7 +10,7 @@
 #include "glog/logging.h"
 
 int main(int argc, char** argv) {
-  fanout::PrepareServerProcess(argv);
+  fanout::PrepareServerProcess();
   absl::SetProgramUsageMessage(
       "fanout dev [--data_dir=.fanout] [--workers=2] [--slots=4] [--listen=127.0.0.1:7070]\n"
       "    [--http_listen=127.0.0.1:7080] [--trigger_config=FILE] [--trigger_listen=...]\n"

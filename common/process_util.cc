@@ -1,6 +1,5 @@
 #include "common/process_util.h"
 
-#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -26,10 +25,8 @@ sigset_t TerminationSignals() {
 
 }  // namespace
 
-void PrepareServerProcess(char** argv) {
-  RestartWithMallocTunables(argv);
+void PrepareServerProcess() {
   BlockTerminationSignals();
-  TuneMallocForThroughput();
   DisableMutexDeadlockDetection();
 }
 
@@ -65,20 +62,8 @@ absl::Status WritePortFile(const std::string& path, int port) {
   return absl::OkStatus();
 }
 
-void TuneMallocForThroughput() {
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-  mallopt(M_TOP_PAD, 16 << 20);
-}
-
 void DisableMutexDeadlockDetection() {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-}
-
-void RestartWithMallocTunables(char** argv) {
-  if (std::getenv("GLIBC_TUNABLES") != nullptr) return;  // the operator's choice, or done already
-  setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=8192", 1);
-  execv("/proc/self/exe", argv);
 }
 
 std::string HostName() {

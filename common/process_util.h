@@ -10,9 +10,10 @@
 
 namespace fanout {
 
-// The first call of a server process's main (coordinator, worker, `fanout dev`): malloc tunables
-// (may re-execute), blocked termination signals, malloc tuning, no mutex deadlock detection.
-void PrepareServerProcess(char** argv);
+// The first call of a server process's main (coordinator, worker, trigger, `fanout dev`): blocked
+// termination signals, no mutex deadlock detection. (Their allocator is jemalloc, linked in:
+// //bazel:jemalloc.)
+void PrepareServerProcess();
 
 // Blocks SIGINT and SIGTERM in the calling thread and every thread it starts afterwards; call first
 // thing in main, then WaitForTerminationSignal() once everything runs.
@@ -25,21 +26,9 @@ absl::Status WritePortFile(const std::string& path, int port);
 
 std::string HostName();
 
-// Keeps freed memory in the process instead of handing big blocks back to the kernel at once: the
-// hot paths allocate and free multi-megabyte buffers (write batches, lease batches) many times a
-// second, and mmap/munmap plus page zeroing of each showed up as a quarter of the CPU.
-void TuneMallocForThroughput();
-
 // Turns off absl::Mutex's lock-order (deadlock) detection, which Debian's Abseil leaves on: it kept
 // a graph of every lock acquisition and cost the worker a tenth of its CPU. Tests keep it on.
 void DisableMutexDeadlockDetection();
-
-// glibc reads its malloc tunables only when a process starts. If GLIBC_TUNABLES is unset, sets a
-// larger per-thread cache (glibc.malloc.tcache_count) and re-executes the program once: with the
-// default of 7 cached chunks per size, freeing a batch of a thousand small messages went to glibc's
-// fast bins, which it then had to consolidate. Measured: a fifth less coordinator CPU per task.
-// Returns only if nothing needed doing (or the re-exec failed, which is harmless).
-void RestartWithMallocTunables(char** argv);
 
 }  // namespace fanout
 

@@ -123,7 +123,7 @@ absl::StatusOr<absl::flat_hash_map<std::string, absl::Duration>> FunctionTimeout
 }  // namespace
 
 int main(int argc, char** argv) {
-  fanout::PrepareServerProcess(argv);
+  fanout::PrepareServerProcess();
   absl::SetProgramUsageMessage(
       "fanout-coordinator --data_dir=DIR [--listen=HOST:PORT] [--port_file=FILE]\n"
       "  [--http_listen=HOST:PORT] [--metrics_listen=HOST:PORT]\n"

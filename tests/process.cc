@@ -118,6 +118,9 @@ CommandResult RunCommand(const std::string& binary, const std::vector<std::strin
   static int n = 0;
   const std::string base = TestDir(absl::StrCat("cmd", ++n));
   const std::string out_path = base + ".out", err_path = base + ".err";
+  // Outside a test /tmp is shared: an earlier program's cmdN.out would be appended to.
+  std::filesystem::remove(out_path);
+  std::filesystem::remove(err_path);
   CommandResult result;
   std::vector<char*> argv = Argv(binary, args);
   std::vector<std::string> env_storage;

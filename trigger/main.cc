@@ -47,7 +47,7 @@ std::string Coordinator() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  fanout::PrepareServerProcess(argv);
+  fanout::PrepareServerProcess();
   absl::SetProgramUsageMessage(
       "fanout-trigger --config=FILE [--coordinator=HOST:PORT] [--http_listen=HOST:PORT] "
       "[--port_file=FILE] [--metrics_listen=HOST:PORT]\nTurns storage and queue events into fanout "

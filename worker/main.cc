@@ -34,7 +34,7 @@ ABSL_FLAG(absl::Duration, abandon_grace, absl::Seconds(2),
           "continues elsewhere from its last checkpoint)");
 
 int main(int argc, char** argv) {
-  fanout::PrepareServerProcess(argv);
+  fanout::PrepareServerProcess();
   absl::SetProgramUsageMessage(
       "fanout-worker --coordinator=HOST:PORT [--slots=N] [--metrics_listen=HOST:PORT]\n"
       "Stateless executor: leases tasks from the coordinator, runs them, reports results.");
