@@ -5,9 +5,11 @@
 //   - 200 x 50 ms on 2 workers x 4 slots (was 2.52 s for 1.25 s ideal: one worker took them all)
 //   - the same right after a 2,000-task noop job (the workers' pace says tasks are instant)
 //   - 48 x 1 s on 3 workers x 4 slots
-//   - 1,000 x 100 ms on 100 slots (sleep-fanout: 1.21 s for 1.0 s ideal, with the CLI)
+//   - 1,000 x 100 ms on 100 slots (sleep-fanout, target <= 1.05x: was 1.21 s with the CLI, then
+//     1.11 s: one worker had leased 12 tasks ahead)
 //
-//   bazel-bin/bench/lease_spread --bin_dir=bin
+//   bazel-bin/bench/lease_spread --bin_dir=bin [--only=sleep-fanout] [--dump=attempts.csv]
+#include <fstream>
 #include <iostream>
 #include <map>
 
@@ -19,6 +21,10 @@
 #include "common/proto_time.h"
 
 ABSL_FLAG(std::string, bin_dir, "bin", "where the fanout binaries are");
+ABSL_FLAG(std::string, only, "", "run only the cases whose name contains this");
+ABSL_FLAG(std::string, dump, "",
+          "write each task's attempt (worker, leased, ended, ms from the submit; run ms) here as "
+          "CSV, to see where a case loses time");
 
 namespace fanout::bench {
 namespace {
@@ -60,6 +66,17 @@ absl::StatusOr<Result> Measure(const Case& c) {
   for (const v1::Task& t : *tasks) {
     if (t.attempts_size() > 0) ++by_worker[t.attempts(t.attempts_size() - 1).worker_id()];
   }
+  if (const std::string path = absl::GetFlag(FLAGS_dump); !path.empty()) {
+    std::ofstream out(path, std::ios::app);
+    for (const v1::Task& t : *tasks) {
+      for (const v1::Attempt& a : t.attempts()) {
+        out << c.name << "," << a.worker_id() << ","
+            << absl::ToDoubleMilliseconds(FromProto(a.leased_at()) - start) << ","
+            << absl::ToDoubleMilliseconds(FromProto(a.ended_at()) - start) << ","
+            << absl::ToDoubleMilliseconds(FromProto(a.duration())) << "\n";
+      }
+    }
+  }
   int busiest = 0;
   for (const auto& [worker, n] : by_worker) busiest = std::max(busiest, n);
   Result r;
@@ -84,6 +101,7 @@ int main(int argc, char** argv) {
   std::cout << "lease-spread: slow tasks over several workers (target: wall <= 1.10x ideal)\n"
                "| case | wall | ideal | ratio | busiest worker ran |\n|---|---|---|---|---|\n";
   for (const Case& c : cases) {
+    if (c.name.find(absl::GetFlag(FLAGS_only)) == std::string::npos) continue;
     absl::StatusOr<fanout::bench::Result> r = fanout::bench::Measure(c);
     if (!r.ok()) {
       std::cerr << "lease-spread: " << c.name << ": " << r.status() << "\n";

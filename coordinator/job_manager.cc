@@ -390,6 +390,7 @@ void JobManager::ServeWaiters() {
       continue;
     }
     absl::StatusOr<v1::LeaseTasksResponse> response = TryLease(w.request);
+    if (response.ok()) response->set_waited(true);
     if (!response.ok() || response->tasks_size() > 0 || now >= w.deadline) {
       std::move(w.done)(std::move(response));
     } else {

@@ -197,6 +197,14 @@ TEST_F(JobManagerTest, LeaseWaitsUntilWorkArrives) {
   ASSERT_TRUE(pending->response.ok());
   EXPECT_EQ(pending->response->tasks_size(), 4);
   EXPECT_EQ(pending->response->jobs_size(), 1);
+  // Said, so that the worker does not take the wait for a round trip (Worker::PrefetchFor).
+  EXPECT_TRUE(pending->response->waited());
+  ASSERT_TRUE(manager_.SubmitJob(Spec()).ok());
+  std::shared_ptr<Pending> at_once = Lease(LeaseRequest(absl::Seconds(30)));
+  ASSERT_TRUE(at_once->done.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  ASSERT_TRUE(at_once->response.ok());
+  EXPECT_EQ(at_once->response->tasks_size(), 4);
+  EXPECT_FALSE(at_once->response->waited());
 }
 
 TEST_F(JobManagerTest, LeaseAnswersEmptyWhenTheWaitRunsOut) {

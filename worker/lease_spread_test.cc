@@ -3,6 +3,7 @@
 // slots cannot start soon, so that other workers run them. The coordinator here is a small gRPC
 // service on loopback: the first grant is one noop task, every later one (once the noop is
 // reported) as many one-second sleeps as asked for.
+#include <algorithm>
 #include <memory>
 
 #include "absl/synchronization/mutex.h"
@@ -103,6 +104,80 @@ TEST(LeaseSpreadTest, SlowTasksGrantedByTheFastPaceGoBackAtOnce) {
   EXPECT_GT(asked, 2u * options.slots) << "the noop's pace should have made it ask deep";
   // Four running, and as many queued as a function not run yet may have.
   EXPECT_LE(held, 2u * options.slots) << "asked " << asked << ", kept " << held;
+}
+
+// Grants as many 100 ms sleeps as asked for; counts what comes back done and what comes back
+// unstarted (a stopping worker releases its queue).
+class SleepsCoordinator final : public v1::WorkerService::Service {
+ public:
+  grpc::Status LeaseTasks(grpc::ServerContext*, const v1::LeaseTasksRequest* request,
+                          v1::LeaseTasksResponse* response) override {
+    absl::MutexLock lock(&mu_);
+    v1::JobContext* job = response->add_jobs();
+    job->set_job_id("sleeps");
+    job->set_function("builtin:sleep");
+    job->set_params_json(R"({"ms": 100})");
+    job->mutable_timeout()->set_seconds(60);
+    for (uint32_t i = 0; i < request->max_tasks(); ++i) {
+      v1::LeasedTask* task = response->add_tasks();
+      task->mutable_ref()->set_job_id("sleeps");
+      task->mutable_ref()->set_index(granted_++);
+      task->mutable_ref()->set_epoch(1);
+      task->add_items("1");
+    }
+    return grpc::Status::OK;
+  }
+  grpc::Status ReportResults(grpc::ServerContext*, const v1::ReportResultsRequest* request,
+                             v1::ReportResultsResponse* response) override {
+    absl::MutexLock lock(&mu_);
+    for (const v1::TaskOutcome& o : request->outcomes()) {
+      response->add_statuses(v1::REPORT_ACCEPTED);
+      (o.released() ? released_ : done_) += 1;
+    }
+    return grpc::Status::OK;
+  }
+  grpc::Status RenewLeases(grpc::ServerContext*, const v1::RenewLeasesRequest* request,
+                           v1::RenewLeasesResponse* response) override {
+    for (int i = 0; i < request->leases_size(); ++i) response->add_statuses(v1::LEASE_OK);
+    response->mutable_lease_ttl()->set_seconds(30);
+    return grpc::Status::OK;
+  }
+  size_t done() {
+    absl::MutexLock lock(&mu_);
+    return done_;
+  }
+  size_t released() {
+    absl::MutexLock lock(&mu_);
+    return released_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  size_t granted_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t done_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t released_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// Tasks far longer than a lease round trip are not leased ahead: a queued one could have run on
+// another worker's idle slot, and with equal tasks it costs the job a whole extra round at its
+// end. The slots still never wait long: a freed slot's task is one round trip away.
+TEST(LeaseSpreadTest, TasksMuchLongerThanALeaseRoundTripAreNotLeasedAhead) {
+  SleepsCoordinator coordinator;
+  LoopbackServer server = StartLoopbackServer(coordinator);
+  ASSERT_NE(server.server, nullptr);
+  RealClock clock;
+  Worker::Options options;
+  options.coordinator = server.address();
+  options.slots = 8;
+  options.drain_timeout = absl::Seconds(5);
+  Worker worker(options, BuiltinHandlers(), clock);
+  worker.Start();
+  absl::SleepFor(absl::Milliseconds(650));  // the sleeps' pace is known after the first 100 ms
+  worker.Stop();  // releases what it had queued, lets the running ones finish
+  server.server->Shutdown();
+  EXPECT_EQ(coordinator.released(), 0u) << "tasks were waiting in its queue";
+  // 650 ms of 8 slots of 100 ms sleeps, and the last ones finished: 56 if no slot ever waited.
+  EXPECT_GE(coordinator.done(), 48u) << "slots waited for their tasks";
 }
 
 }  // namespace

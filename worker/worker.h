@@ -112,7 +112,7 @@ class Worker {
   // slot.
   void Abandon(int slot, Running& running) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Tasks to hold queued beyond the slots for tasks that take `seconds` (negative: not known).
-  size_t PrefetchFor(double seconds) const;
+  size_t PrefetchFor(double seconds) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   size_t WantLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // How many tasks of `function` may wait queued, by its own pace.
   size_t QueueableLocked(const std::string& function) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -149,6 +149,8 @@ class Worker {
   std::map<int, std::thread> slots_ ABSL_GUARDED_BY(mu_);
   int next_slot_ ABSL_GUARDED_BY(mu_) = 0;
   RunPace pace_ ABSL_GUARDED_BY(mu_);
+  // Seconds a lease call that brought tasks took (an average); negative before the first.
+  double lease_rtt_ ABSL_GUARDED_BY(mu_) = -1;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;  // no more leasing
   bool draining_ ABSL_GUARDED_BY(mu_) = false;  // release what is queued, then exit slots
   bool watchdog_stop_ ABSL_GUARDED_BY(mu_) = false;
