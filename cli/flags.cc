@@ -19,7 +19,9 @@ ABSL_FLAG(int64_t, task, -1, "logs: only this task's attempts");
 ABSL_FLAG(bool, follow, false, "logs: print attempts as they end, until the job does");
 ABSL_FLAG(std::string, function, "", "submit: the function, e.g. builtin:sha256");
 ABSL_FLAG(std::string, source, "",
-          "submit: range:A-B, an inline JSON list, or @FILE holding a JSON list");
+          "submit: the items: range:A-B, an inline JSON list '[...]' or @FILE holding one, "
+          "jsonl:PATH, csv:PATH, dir:PATH, s3://bucket/prefix or s3-manifest://bucket/key "
+          "(fanout help: what each yields)");
 ABSL_FLAG(int, batch_size, 1, "submit: items per task");
 ABSL_FLAG(int, max_attempts, 3, "submit: attempts per task before it is dead");
 ABSL_FLAG(int, max_concurrency, -1,

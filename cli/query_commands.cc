@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "cli/client.h"
@@ -93,15 +94,25 @@ int CancelCommand(const std::string& job_id) {
   v1::Job job;
   grpc::Status status = client.jobs->CancelJob(CallContext().get(), request, &job);
   if (!status.ok()) return Fail(client, status);
+  // Cancelling is idempotent (exit 0: the job is not running either way), but a job that ended
+  // otherwise was not cancelled, and saying nothing would suggest it was.
+  if (job.state() == v1::JOB_SUCCEEDED || job.state() == v1::JOB_FAILED) {
+    std::cerr << "fanout: " << job_id << " had already ended ("
+              << JobToJson(job)["state"].get<std::string>() << "): nothing to cancel\n";
+  }
   Show(job);
   return kExitOk;
 }
 
 int UpdateCommand(const std::string& job_id) {
   int max_concurrency = absl::GetFlag(FLAGS_max_concurrency);
-  if (max_concurrency < 0) {
-    std::cerr << "fanout: update: --max_concurrency=N is required (0: no limit)\n";
-    return kExitUsage;
+  if (max_concurrency < -1) {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("update: --max_concurrency=", max_concurrency, " is negative (0: no limit)")));
+  }
+  if (max_concurrency == -1) {  // the flag's default: not given
+    return Fail(
+        absl::InvalidArgumentError("update: --max_concurrency=N is required (0: no limit)"));
   }
   Client client = Connect();
   v1::UpdateJobRequest request;

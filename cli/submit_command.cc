@@ -18,6 +18,7 @@
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/interrupt.h"
 #include "cli/job_json.h"
 #include "cli/job_waiter.h"
 #include "common/json_text.h"
@@ -83,11 +84,16 @@ absl::StatusOr<std::string> ResolveSource(const std::string& source) {
   return text.str();
 }
 
-// The coordinator writes jsonl: manifests; a relative path means one below the caller's directory.
-std::string AbsoluteResults(const std::string& results) {
-  absl::string_view path = results;
-  if (!absl::ConsumePrefix(&path, "jsonl:") || absl::StartsWith(path, "/")) return results;
-  return absl::StrCat("jsonl:", std::filesystem::current_path().string(), "/", path);
+// A file source or sink names a path where the user typed it: the coordinator, which opens it,
+// may run in another directory (fanout dev's, a service's). Relative paths are made absolute here.
+std::string Absolute(const std::string& spec, std::initializer_list<absl::string_view> kinds) {
+  for (absl::string_view kind : kinds) {
+    absl::string_view path = spec;
+    if (!absl::ConsumePrefix(&path, kind)) continue;
+    if (path.empty() || absl::StartsWith(path, "/")) return spec;
+    return absl::StrCat(kind, (std::filesystem::current_path() / std::string(path)).string());
+  }
+  return spec;
 }
 
 absl::StatusOr<v1::JobSpec> SpecFromFlags(const std::vector<std::string>& params) {
@@ -103,11 +109,11 @@ absl::StatusOr<v1::JobSpec> SpecFromFlags(const std::vector<std::string>& params
   spec.set_function(absl::GetFlag(FLAGS_function));
   ASSIGN_OR_RETURN(std::string source, ResolveSource(absl::GetFlag(FLAGS_source)));
   RETURN_IF_ERROR(CheckUtf8(source, "--source"));
-  spec.set_source(std::move(source));
+  spec.set_source(Absolute(source, {"jsonl:", "csv:", "dir:"}));
   ASSIGN_OR_RETURN(std::string params_json, ParamsJson(params));
   spec.set_params_json(std::move(params_json));
   spec.set_idempotency_key(absl::GetFlag(FLAGS_idempotency_key));
-  spec.set_results(AbsoluteResults(absl::GetFlag(FLAGS_results)));
+  spec.set_results(Absolute(absl::GetFlag(FLAGS_results), {"jsonl:"}));
   spec.set_reduce(absl::GetFlag(FLAGS_reduce));
   v1::JobOptions* o = spec.mutable_options();
   if (absl::GetFlag(FLAGS_batch_size) < 1)
@@ -181,7 +187,9 @@ int Follow(Client& client, const std::string& job_id) {
   bool succeeded = true;
   for (bool reduce = false; !next.empty(); reduce = true) {
     ProgressBar bar(std::cerr, isatty(STDERR_FILENO));
+    SetInterruptNotice(StillRunningNotice(next));
     absl::StatusOr<v1::Job> job = WaitForJob(client, next, &bar);
+    SetInterruptNotice("");
     if (!job.ok()) return Fail(job.status());
     succeeded &= job->state() == v1::JOB_SUCCEEDED;
     json result = reduce ? ReduceResult(client, next) : json();

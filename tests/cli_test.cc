@@ -133,6 +133,47 @@ TEST_F(CliTest, CancelStopsTheJob) {
   EXPECT_EQ(status["running"], 0);
 }
 
+// Ctrl-C while following a job: a newline after the bar, word that the job goes on and how to get
+// back to it, exit 130; the job is not cancelled.
+TEST_F(CliTest, InterruptedWatchSaysTheJobGoesOnAndExits130) {
+  const std::string id =
+      SubmitJson({"--function=builtin:sleep", "--source=range:1-40", "--param", "ms=200"});
+  const std::string log = ArtifactDir() + "/interrupted-watch.log";
+  auto watch = Process::Spawn(Runfile("cli/fanout"),
+                              {"watch", id, "--coordinator=" + cluster_->address()}, log);
+  ASSERT_TRUE(watch.ok()) << watch.status();
+  ASSERT_TRUE(
+      cluster_->WaitForJob(id, [](const v1::Job& j) { return j.counts().succeeded() > 0; }).ok());
+  absl::SleepFor(absl::Milliseconds(300));  // the watch is drawing by now
+  (*watch)->Signal(SIGINT);
+  EXPECT_EQ((*watch)->Wait(absl::Seconds(10)), 130);
+  std::ifstream in(log);
+  const std::string said((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(said, HasSubstr("\n" + id + " is still running: fanout watch " + id));
+  EXPECT_THAT(said, HasSubstr("fanout cancel " + id));
+  EXPECT_EQ(cluster_->GetJob(id)->state(), v1::JOB_RUNNING) << "interrupting is not cancelling";
+  ASSERT_TRUE(cluster_->Cli({"cancel", id}).exit_code == 0);
+}
+
+// A file source's path means what it means where the user typed it, not in the coordinator's
+// directory.
+TEST_F(CliTest, RelativeSourcePathsAreTheCallersAndAnEndedJobIsNotCancelled) {
+  const std::string dir = TestDir("relative-source");
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/items.jsonl") << "{\"n\": 1}\n{\"n\": 2}\n{\"n\": 3}\n";
+  const std::filesystem::path before = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  CommandResult r = cluster_->Cli(
+      {"submit", "--function=builtin:noop", "--source=jsonl:items.jsonl", "--wait", "--json"});
+  std::filesystem::current_path(before);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json done = json::parse(r.out);
+  EXPECT_EQ(done["succeeded"], 3);
+  CommandResult cancel = cluster_->Cli({"cancel", done["job_id"].get<std::string>()});
+  EXPECT_EQ(cancel.exit_code, 0);
+  EXPECT_THAT(cancel.err, HasSubstr("had already ended (succeeded): nothing to cancel"));
+}
+
 TEST_F(CliTest, WorkersListsRunningWorkers) {
   CommandResult r = cluster_->Cli({"workers", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -103,7 +103,12 @@ size_t Worker::WantLocked() const {
 }
 
 size_t Worker::QueueableLocked(const std::string& function) const {
-  const size_t capacity = options_.slots + PrefetchFor(pace_.Seconds(function, clock_.Now()));
+  // Never fewer than the slots: a release costs a round trip and the task a new attempt, worth it
+  // only when an ask by a fast function's pace brought many slow tasks, not when the lease-ahead
+  // moved by a task or two between the ask and the grant (the round trip it is measured by
+  // varies).
+  const size_t prefetch = PrefetchFor(pace_.Seconds(function, clock_.Now()));
+  const size_t capacity = options_.slots + std::max<size_t>(prefetch, options_.slots);
   return capacity - std::min<size_t>(capacity, running_);
 }
 

@@ -114,7 +114,7 @@ class Worker {
   // Tasks to hold queued beyond the slots for tasks that take `seconds` (negative: not known).
   size_t PrefetchFor(double seconds) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   size_t WantLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // How many tasks of `function` may wait queued, by its own pace.
+  // How many tasks of `function` may wait queued, by its own pace (at least the slots).
   size_t QueueableLocked(const std::string& function) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Releases queued tasks beyond what their function's pace allows; `arrived`: the functions of
   // the grant just accepted.

@@ -1,0 +1,192 @@
+#include "cli/command_line.h"
+
+#include <algorithm>
+#include <iostream>
+
+#include "absl/flags/commandlineflag.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "cli/client.h"
+#include "common/version.h"
+
+namespace fanout::cli {
+namespace {
+
+// Flags that may repeat (absl keeps only the last value of a flag): their values are collected.
+bool Repeatable(absl::string_view name) {
+  return name == "param" || name == "env" || name == "secret_env";
+}
+
+const CommandSpec* FindCommand(absl::string_view name) {
+  for (const CommandSpec& c : Commands()) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> CommandNames() {
+  std::vector<std::string> names;
+  for (const CommandSpec& c : Commands()) names.push_back(c.name);
+  return names;
+}
+
+// The flags `command` accepts: its own and the global ones.
+std::vector<std::string> Accepted(const CommandSpec& command) {
+  std::vector<std::string> flags = command.flags;
+  flags.insert(flags.end(), GlobalFlags().begin(), GlobalFlags().end());
+  return flags;
+}
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// One flag as given: --name[=value] (or -name, or --noname for a bool).
+struct Given {
+  std::string text;  // as typed, for messages
+  std::string name;
+  std::string value;
+  absl::CommandLineFlag* flag = nullptr;  // null: not one of this binary's flags
+};
+
+int Usage(const std::string& who, const std::string& message) {
+  std::cerr << who << ": " << message << "\n";
+  return kExitUsage;
+}
+
+std::string Who(const std::string& command) {
+  return command.empty() ? "fanout" : "fanout " + command;
+}
+
+// Checks and sets the given flags for `command`; the exit code on a usage error.
+std::optional<int> Apply(const CommandSpec& command, std::vector<Given>& given) {
+  const std::vector<std::string> accepted = Accepted(command);
+  const std::string who = Who(command.name);
+  const std::string see = " (fanout " + command.name + " --help lists its flags)";
+  for (Given& g : given) {
+    if (g.flag == nullptr && !Repeatable(g.name)) {
+      const std::string close = Suggest(g.name, accepted);
+      return Usage(who, absl::StrCat("unknown flag --", g.name,
+                                     close.empty() ? "" : "; did you mean --" + close + "?", see));
+    }
+    if (std::find(accepted.begin(), accepted.end(), g.name) == accepted.end()) {
+      return Usage(who, absl::StrCat("--", g.name, " is not a flag of ", command.name, see));
+    }
+    if (Repeatable(g.name)) continue;
+    std::string error;
+    if (!g.flag->ParseFrom(g.value, &error)) {
+      const bool duration = g.flag->IsOfType<absl::Duration>();
+      return Usage(who, absl::StrCat(g.text, ": ", error,
+                                     duration ? " (a duration, like 300ms, 30s, 5m or 1h)" : ""));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string Suggest(const std::string& typo, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, typo.size() / 3) + 1;
+  for (const std::string& c : candidates) {
+    const size_t d = EditDistance(typo, c);
+    if (d < best_distance) best = c, best_distance = d;
+  }
+  return best;
+}
+
+Parsed ParseCommandLine(int argc, char** argv) {
+  CommandLine line;
+  std::vector<Given> given;
+  bool help = false, version = false, rest_positional = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (rest_positional || arg.size() < 2 || arg[0] != '-') {
+      (line.command.empty() ? line.command : line.args.emplace_back()) = arg;
+      continue;
+    }
+    if (arg == "--") {
+      rest_positional = true;
+      continue;
+    }
+    Given g;
+    g.text = arg;
+    const std::string body = arg.substr(arg[1] == '-' ? 2 : 1);
+    const size_t eq = body.find('=');
+    g.name = body.substr(0, eq);
+    if (g.name == "h" || g.name == "help" || g.name == "helpfull") {
+      help = true;
+      continue;
+    }
+    if (g.name == "version") {
+      version = true;
+      continue;
+    }
+    g.flag = absl::FindCommandLineFlag(g.name);
+    if (g.flag == nullptr && absl::StartsWith(g.name, "no") && eq == std::string::npos) {
+      absl::CommandLineFlag* negated = absl::FindCommandLineFlag(g.name.substr(2));
+      if (negated != nullptr && negated->IsOfType<bool>()) {
+        g.flag = negated, g.name = g.name.substr(2), g.value = "false";
+        given.push_back(std::move(g));
+        continue;
+      }
+    }
+    if (eq != std::string::npos) {
+      g.value = body.substr(eq + 1);
+    } else if (g.flag != nullptr && g.flag->IsOfType<bool>()) {
+      g.value = "true";
+    } else if ((g.flag != nullptr || Repeatable(g.name)) && i + 1 < argc) {
+      g.value = argv[++i];
+      g.text = absl::StrCat(arg, " ", g.value);
+    } else if (g.flag != nullptr || Repeatable(g.name)) {
+      return {std::nullopt, Usage("fanout", arg + " needs a value: " + arg + "=VALUE")};
+    }
+    if (g.name == "param") line.params.push_back(g.value);
+    if (g.name == "env" || g.name == "secret_env") line.env.push_back({g.value, g.name != "env"});
+    given.push_back(std::move(g));
+  }
+  if (line.command == "help") {
+    help = true;
+    line.command = line.args.empty() ? "" : line.args[0];
+  }
+  if (!help && (version || line.command == "version")) {
+    std::cout << VersionLine() << "\n";
+    return {std::nullopt, kExitOk};
+  }
+  const CommandSpec* command = FindCommand(line.command);
+  if (!line.command.empty() && command == nullptr) {
+    const std::string close = Suggest(line.command, CommandNames());
+    return {std::nullopt,
+            Usage("fanout", absl::StrCat("unknown command '", line.command, "'",
+                                         close.empty() ? "" : "; did you mean '" + close + "'?",
+                                         " (fanout help lists them)"))};
+  }
+  if (help) {
+    std::cout << Help(line.command);
+    return {std::nullopt, kExitOk};
+  }
+  if (command == nullptr) {
+    std::cerr << Help("");
+    return {std::nullopt, kExitUsage};
+  }
+  if (std::optional<int> failed = Apply(*command, given)) return {std::nullopt, *failed};
+  return {std::move(line), kExitOk};
+}
+
+std::string VersionLine() { return absl::StrCat("fanout ", kVersion, " (", kBuildMode, " build)"); }
+
+}  // namespace fanout::cli

@@ -1,0 +1,127 @@
+// The `fanout` command line as a newcomer meets it, on the real binary and with no coordinator:
+// help for every command (exit 0), typos and misplaced flags (exit 2, with a suggestion), bad
+// values, the version, and the exit codes that need no job. cli_test has those that do.
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/process.h"
+
+namespace fanout::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+CommandResult Fanout(std::vector<std::string> args) {
+  // Nothing listens there: a command that got as far as calling would fail with 3.
+  return RunCommand(Runfile("cli/fanout"), args, absl::Seconds(30),
+                    {"FANOUT_COORDINATOR=127.0.0.1:1"});
+}
+
+struct Command {
+  std::string name;
+  std::vector<std::string> flags;  // each must be listed by its help
+};
+
+TEST(CliUsageTest, EveryCommandsHelpExitsZeroAndListsItsFlags) {
+  const std::vector<Command> commands = {
+      {"submit", {"--function", "--source", "--param", "--wait", "--results", "--timeout"}},
+      {"status", {"--json"}},
+      {"watch", {"--json"}},
+      {"list", {"--limit", "--json"}},
+      {"cancel", {"--json"}},
+      {"update", {"--max_concurrency"}},
+      {"redrive", {"--from_scratch"}},
+      {"results", {}},
+      {"logs", {"--task", "--follow"}},
+      {"workers", {"--json"}},
+      {"function", {"--code", "--runtime", "--env", "--secret_env"}},
+      {"invoke", {"--payload"}},
+      {"token", {"--role", "--name"}},
+      {"cost", {"--free_tier", "--requests", "--duration"}},
+      {"help", {}},
+      {"version", {}},
+  };
+  for (const Command& c : commands) {
+    for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+             {c.name, "--help"}, {c.name, "-h"}, {"help", c.name}}) {
+      CommandResult r = Fanout(args);
+      EXPECT_EQ(r.exit_code, 0) << args[0] << " " << args[1] << ": " << r.err;
+      EXPECT_THAT(r.out, HasSubstr("fanout " + c.name)) << args[0] << " " << args[1];
+      for (const std::string& flag : c.flags) EXPECT_THAT(r.out, HasSubstr(flag)) << c.name;
+    }
+  }
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"help"}, {"--help"}, {"-h"}}) {
+    CommandResult r = Fanout(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0];
+    EXPECT_THAT(r.out, HasSubstr("Exit codes:"));
+    EXPECT_THAT(r.out, HasSubstr("s3-manifest://")) << "every source kind is listed";
+  }
+}
+
+TEST(CliUsageTest, TyposExitTwoWithASuggestion) {
+  struct Typo {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<Typo> typos = {
+      {{"submit", "--sorce=range:1-2"}, "unknown flag --sorce; did you mean --source?"},
+      {{"submit", "--wiat"}, "did you mean --wait?"},
+      {{"status", "--jsn", "job-1"}, "did you mean --json?"},
+      {{"sumbit"}, "unknown command 'sumbit'; did you mean 'submit'?"},
+      {{"help", "stauts"}, "did you mean 'status'?"},
+      {{"status", "--wait", "job-1"}, "--wait is not a flag of status"},
+      {{"submit", "--timeout=5"}, "a duration, like"},
+      {{"submit", "--batch_size=many"}, "--batch_size=many"},
+      {{"list", "--limit"}, "needs a value"},
+      {{"submit", "--frobnicate"}, "unknown flag --frobnicate"},
+  };
+  for (const Typo& t : typos) {
+    CommandResult r = Fanout(t.args);
+    EXPECT_EQ(r.exit_code, 2) << t.args[0] << " " << t.args.back() << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr(t.says)) << t.args[0] << " " << t.args.back();
+  }
+  // Nothing close: no suggestion is made up.
+  EXPECT_THAT(Fanout({"submit", "--frobnicate"}).err, Not(HasSubstr("did you mean")));
+}
+
+TEST(CliUsageTest, VersionIsTheBuildsAndTheBuildMode) {
+  for (const std::string& args : {"--version", "version"}) {
+    CommandResult r = Fanout({args});
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_THAT(r.out,
+                ::testing::MatchesRegex("fanout [0-9]+\\.[0-9]+\\.[0-9]+ \\((optimized|debug) "
+                                        "build\\)\n"));
+  }
+}
+
+TEST(CliUsageTest, ExitCodesThatNeedNoJob) {
+  EXPECT_EQ(Fanout({}).exit_code, 2) << "no command";
+  CommandResult r = Fanout({"list"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("cannot reach the coordinator at 127.0.0.1:1"));
+  // --json: the error is a JSON line on stdout too.
+  r = Fanout({"status", "job-1", "--json"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.out, HasSubstr(R"("exit_code":3)"));
+  // A host without a port is the default port, not port 0; a URL is refused before dialing.
+  r = Fanout({"list", "--coordinator=127.0.0.1"});
+  EXPECT_THAT(r.err, HasSubstr("127.0.0.1:7070"));
+  r = Fanout({"list", "--coordinator=http://127.0.0.1:7070"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("is a URL; give HOST:PORT"));
+  // A negative concurrency is not "the flag is missing".
+  r = Fanout({"update", "job-1", "--max_concurrency=-5"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("-5 is negative"));
+  r = Fanout({"update", "job-1"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--max_concurrency=N is required"));
+  EXPECT_EQ(Fanout({"status"}).exit_code, 2) << "no JOB";
+}
+
+}  // namespace
+}  // namespace fanout::testing
