@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "cli/client.h"
+#include "common/suggest.h"
 #include "common/version.h"
 
 namespace fanout::cli {
@@ -38,21 +39,6 @@ std::vector<std::string> Accepted(const CommandSpec& command) {
   std::vector<std::string> flags = command.flags;
   flags.insert(flags.end(), GlobalFlags().begin(), GlobalFlags().end());
   return flags;
-}
-
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 // One flag as given: --name[=value] (or -name, or --noname for a bool).
@@ -98,16 +84,6 @@ std::optional<int> Apply(const CommandSpec& command, std::vector<Given>& given) 
 }
 
 }  // namespace
-
-std::string Suggest(const std::string& typo, const std::vector<std::string>& candidates) {
-  std::string best;
-  size_t best_distance = std::max<size_t>(2, typo.size() / 3) + 1;
-  for (const std::string& c : candidates) {
-    const size_t d = EditDistance(typo, c);
-    if (d < best_distance) best = c, best_distance = d;
-  }
-  return best;
-}
 
 Parsed ParseCommandLine(int argc, char** argv) {
   CommandLine line;

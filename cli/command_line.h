@@ -40,10 +40,6 @@ struct Parsed {
 };
 Parsed ParseCommandLine(int argc, char** argv);
 
-// The closest of `candidates` to `typo` (edit distance at most a third of its length, and 2 at
-// least), or "" when none is close.
-std::string Suggest(const std::string& typo, const std::vector<std::string>& candidates);
-
 // The help of one command ("" for the overview).
 std::string Help(const std::string& command);
 // "fanout VERSION (BUILD build)".

@@ -76,6 +76,16 @@ TEST_F(JobManagerTest, UnknownFunctionIsRefusedNamingTheField) {
   EXPECT_THAT(out.status().message(), HasSubstr("function:"));
 }
 
+TEST_F(JobManagerTest, ABuiltinsParametersAreCheckedAtSubmit) {
+  v1::JobSpec spec = Spec();
+  spec.set_function("builtin:s3-copy");
+  absl::StatusOr<SubmitOutcome> out = manager_.SubmitJob(spec);
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(out.status().message(), HasSubstr("params.dest: builtin:s3-copy needs it"));
+  spec.set_params_json(R"({"dest": "s3://backup/"})");
+  EXPECT_TRUE(manager_.SubmitJob(spec).ok());
+}
+
 TEST_F(JobManagerTest, MalformedSourceIsRefusedNamingTheField) {
   absl::StatusOr<SubmitOutcome> out = manager_.SubmitJob(Spec("range:ten-twenty"));
   EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);

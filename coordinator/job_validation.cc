@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/builtin_params.h"
 #include "common/functions.h"
 #include "common/json_text.h"
 #include "common/proto_time.h"
@@ -90,6 +91,13 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
     absl::StatusOr<nlohmann::json> params = ParseJson(spec.params_json(), "params_json");
     if (!params.ok()) return params.status();
     if (!params->is_object()) return Bad("params_json", "must be a JSON object");
+  }
+  if (absl::StatusOr<FunctionSpec> f = ParseFunction(spec.function());
+      f->runtime == FunctionSpec::Runtime::kBuiltin) {
+    absl::StatusOr<nlohmann::json> params = spec.params_json().empty()
+                                                ? nlohmann::json::object()
+                                                : ParseJson(spec.params_json(), "params_json");
+    RETURN_IF_ERROR(CheckBuiltinParams(f->name, *params));
   }
   if (!spec.idempotency_key().empty()) {
     RETURN_IF_ERROR(ValidateKey(spec.idempotency_key(), "idempotency_key"));
