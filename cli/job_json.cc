@@ -111,6 +111,7 @@ json WorkerToJson(const v1::WorkerStatus& w) {
               {"slots", w.slots()},
               {"busy", w.busy()},
               {"leases", w.leases()},
+              {"gone", w.gone()},
               {"last_seen", FormatTimestamp(w.last_seen())},
               {"started_at", FormatTimestamp(w.started_at())}};
 }

@@ -173,14 +173,27 @@ int WorkersCommand() {
     std::cout << DumpJson(workers) << "\n";
     return kExitOk;
   }
-  std::cout << absl::StrFormat("%-36s %-16s %5s %5s %7s  %s\n", "WORKER", "HOST", "SLOTS", "BUSY",
-                               "LEASES", "LAST SEEN");
+  std::cout << absl::StrFormat("%-36s %-16s %-5s %5s %5s %7s  %s\n", "WORKER", "HOST", "STATE",
+                               "SLOTS", "BUSY", "LEASES", "LAST SEEN");
   const absl::Time now = absl::Now();
+  int live = 0, slots = 0, busy = 0, gone = 0;
   for (const v1::WorkerStatus& w : response.workers()) {
     const int64_t ago = absl::ToInt64Seconds(now - FromProto(w.last_seen()));
-    std::cout << absl::StrFormat("%-36s %-16s %5d %5d %7d  %ds ago\n", w.worker_id(), w.host(),
-                                 w.slots(), w.busy(), w.leases(), ago);
+    std::cout << absl::StrFormat("%-36s %-16s %-5s %5d %5d %7d  %ds ago\n", w.worker_id(), w.host(),
+                                 w.gone() ? "gone" : "live", w.slots(), w.busy(), w.leases(), ago);
+    if (w.gone()) {
+      ++gone;
+      continue;
+    }
+    ++live, slots += w.slots(), busy += w.busy();
   }
+  // Totals of the live workers only: a gone one runs nothing (the dashboard and
+  // fanout_workers count the same way).
+  std::cout << absl::StrFormat("%d live %s, %d of %d slots busy", live,
+                               live == 1 ? "worker" : "workers", busy, slots);
+  if (gone > 0)
+    std::cout << absl::StrFormat("; %d gone (stopped or silent past the lease TTL)", gone);
+  std::cout << "\n";
   return kExitOk;
 }
 

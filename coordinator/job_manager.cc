@@ -156,7 +156,9 @@ absl::StatusOr<v1::GetResultsResponse> JobManager::GetResults(
 
 v1::ListWorkersResponse JobManager::ListWorkers() {
   v1::ListWorkersResponse response;
-  for (v1::WorkerStatus& w : workers_.List(clock_.Now())) *response.add_workers() = std::move(w);
+  for (v1::WorkerStatus& w : workers_.List(clock_.Now(), options_.lease_ttl)) {
+    *response.add_workers() = std::move(w);
+  }
   return response;
 }
 

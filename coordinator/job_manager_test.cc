@@ -292,6 +292,28 @@ TEST_F(JobManagerTest, ShutdownAnswersWaitingWorkers) {
   EXPECT_TRUE(pending->response.ok());
 }
 
+std::vector<v1::WorkerStatus> Workers(JobManager& manager) {
+  const v1::ListWorkersResponse response = manager.ListWorkers();
+  return {response.workers().begin(), response.workers().end()};
+}
+
+TEST_F(JobManagerTest, AWorkerThatLeftOrWentSilentIsGone) {
+  v1::RenewLeasesRequest hello;
+  hello.mutable_worker()->set_worker_id("w2");
+  ASSERT_TRUE(manager_.RenewLeases(hello).ok());
+  ASSERT_TRUE(LeaseNow(manager_).ok());  // w1
+  v1::RenewLeasesRequest goodbye = hello;
+  goodbye.mutable_worker()->set_leaving(true);
+  ASSERT_TRUE(manager_.RenewLeases(goodbye).ok());
+  std::map<std::string, bool> gone;
+  for (const v1::WorkerStatus& w : Workers(manager_)) gone[w.worker_id()] = w.gone();
+  EXPECT_FALSE(gone["w1"]);
+  EXPECT_TRUE(gone["w2"]);
+  clock_.Advance(manager_.lease_ttl() + absl::Seconds(1));
+  for (const v1::WorkerStatus& w : Workers(manager_)) gone[w.worker_id()] = w.gone();
+  EXPECT_TRUE(gone["w1"]) << "not heard from within the lease TTL";
+}
+
 TEST_F(JobManagerTest, StaleReportIsRefused) {
   ASSERT_TRUE(manager_.SubmitJob(Spec("range:1-1")).ok());
   std::shared_ptr<Pending> lease = Lease(LeaseRequest(absl::ZeroDuration()));

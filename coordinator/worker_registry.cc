@@ -17,10 +17,11 @@ void WorkerRegistry::Touch(const v1::WorkerInfo& info, absl::Time now,
   w.set_busy(info.busy());
   *w.mutable_started_at() = info.started_at();
   if (leases) w.set_leases(*leases);
+  w.set_gone(info.leaving());  // a worker id seen again after it left is back
   ToProto(now, w.mutable_last_seen());
 }
 
-std::vector<v1::WorkerStatus> WorkerRegistry::List(absl::Time now) {
+std::vector<v1::WorkerStatus> WorkerRegistry::List(absl::Time now, absl::Duration gone_after) {
   absl::MutexLock lock(&mu_);
   std::vector<v1::WorkerStatus> out;
   for (auto it = workers_.begin(); it != workers_.end();) {
@@ -29,6 +30,7 @@ std::vector<v1::WorkerStatus> WorkerRegistry::List(absl::Time now) {
       continue;
     }
     out.push_back(it->second);
+    if (now - FromProto(it->second.last_seen()) > gone_after) out.back().set_gone(true);
     ++it;
   }
   std::sort(out.begin(), out.end(), [](const v1::WorkerStatus& a, const v1::WorkerStatus& b) {

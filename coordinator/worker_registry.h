@@ -1,5 +1,7 @@
-// The workers the coordinator has heard from, for `fanout workers` and the dashboard. Workers are
-// stateless and announce themselves with every call; one unheard of for long is forgotten.
+// The workers the coordinator has heard from, for `fanout workers`, the dashboard and the metrics.
+// Workers are stateless and announce themselves with every call. One that said goodbye, or has
+// not called within the lease TTL, is gone: still listed, counted nowhere; after an hour it is
+// forgotten.
 #ifndef FANOUT_COORDINATOR_WORKER_REGISTRY_H_
 #define FANOUT_COORDINATOR_WORKER_REGISTRY_H_
 
@@ -23,8 +25,9 @@ class WorkerRegistry {
 
   // Records a call from `info`'s worker; `leases` is how many leases it holds, when the call says.
   void Touch(const v1::WorkerInfo& info, absl::Time now, std::optional<uint32_t> leases);
-  // Workers seen within `forget_after`, most recently seen first.
-  std::vector<v1::WorkerStatus> List(absl::Time now);
+  // Workers seen within `forget_after`, most recently seen first; gone (WorkerStatus.gone) when
+  // they left or were not seen within `gone_after`.
+  std::vector<v1::WorkerStatus> List(absl::Time now, absl::Duration gone_after);
 
  private:
   const absl::Duration forget_after_;

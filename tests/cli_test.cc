@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -182,6 +183,34 @@ TEST_F(CliTest, WorkersListsRunningWorkers) {
   bool found = false;
   for (const json& w : workers) found |= w["worker_id"] == "cli-w1" && w["slots"] == 4;
   EXPECT_TRUE(found) << r.out;
+}
+
+// A worker that stopped is listed as gone at once and left out of the totals; one killed (no
+// goodbye) is gone once the lease TTL passed without a call from it.
+TEST(WorkersTest, StoppedAndSilentWorkersAreGoneAndCountedNowhere) {
+  TestCluster cluster("workers-gone");
+  ASSERT_TRUE(cluster.StartCoordinator({"--lease_ttl=2s"}).ok());
+  for (const char* id : {"stays", "stops", "dies"}) ASSERT_TRUE(cluster.StartWorker(id, 4).ok());
+  absl::SleepFor(absl::Milliseconds(500));  // each has called by now
+  cluster.KillWorker("stops", SIGTERM);
+  auto gone = [&cluster]() {
+    std::map<std::string, bool> out;
+    CommandResult r = cluster.Cli({"workers", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    for (const json& w : json::parse(r.out)) out[w["worker_id"]] = w["gone"];
+    return out;
+  };
+  std::map<std::string, bool> now = gone();
+  EXPECT_FALSE(now["stays"]);
+  EXPECT_TRUE(now["stops"]) << "it said goodbye";
+  EXPECT_FALSE(now["dies"]);
+  cluster.KillWorker("dies", SIGKILL);
+  absl::SleepFor(absl::Milliseconds(2500));  // past the TTL
+  now = gone();
+  EXPECT_FALSE(now["stays"]);
+  EXPECT_TRUE(now["dies"]) << "silent past the lease TTL";
+  CommandResult text = cluster.Cli({"workers"});
+  EXPECT_THAT(text.out, HasSubstr("1 live worker, 0 of 4 slots busy; 2 gone"));
 }
 
 TEST_F(CliTest, ListShowsNewestFirst) {

@@ -282,6 +282,21 @@ void Worker::Stop() {
   if (!reporter_->Drain(options_.drain_timeout)) {
     LOG(WARNING) << "some outcomes could not be reported; their leases will expire";
   }
+  SayGoodbye();
+}
+
+void Worker::SayGoodbye() {
+  // Out of the coordinator's totals now, not a lease TTL later. Best effort: a coordinator that
+  // does not hear it counts the worker gone once the TTL passes.
+  v1::RenewLeasesRequest request;
+  Describe(request.mutable_worker());
+  request.mutable_worker()->set_leaving(true);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  v1::RenewLeasesResponse response;
+  const grpc::Status status = stub_->RenewLeases(&context, request, &response);
+  LOG_IF(WARNING, !status.ok()) << "could not tell the coordinator this worker is leaving: "
+                                << status.error_message();
 }
 
 void Worker::ReleaseQueuedLocked() {

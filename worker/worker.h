@@ -96,6 +96,8 @@ class Worker {
     std::shared_ptr<std::atomic<bool>> abandoned;
   };
 
+  // The last call of a stopping worker: it leaves the coordinator's totals at once.
+  void SayGoodbye();
   void LeaseLoop();
   void LeaseLoopUntilStopped();
   // Hands every queued (unstarted) task back to the coordinator.

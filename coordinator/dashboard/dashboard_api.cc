@@ -257,6 +257,7 @@ HttpResponse DashboardApi::Workers() {
                    {"slots", w.slots()},
                    {"busy", w.busy()},
                    {"leases", w.leases()},
+                   {"gone", w.gone()},
                    {"started_at", Timestamp(w.started_at())},
                    {"last_seen", Timestamp(w.last_seen())},
                    {"seconds_since_seen",

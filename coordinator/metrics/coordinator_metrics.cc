@@ -226,7 +226,7 @@ void CoordinatorMetrics::RefreshWorkers(const std::vector<v1::WorkerStatus>& wor
   absl::flat_hash_set<std::string> listed;
   for (const v1::WorkerStatus& w : workers) {
     const absl::Duration age = now - FromProto(w.last_seen());
-    if (age <= alive_within) ++alive;
+    if (!w.gone() && age <= alive_within) ++alive;
     listed.insert(w.worker_id());
     prometheus::Gauge*& g = worker_series_[w.worker_id()];
     if (g == nullptr) g = &heartbeat_age_.Add({{"worker_id", w.worker_id()}});

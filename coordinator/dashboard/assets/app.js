@@ -175,7 +175,7 @@ const jobsView = {
       tile('Throughput', html`${rateNum(rate)}<small> tasks/s</small>`, sparkline(this.rateHist)),
       tile('Pending backlog', sum(jobs, (j) => j.counts.pending), `${num(sum(running, (j) => j.counts.running))} in flight`),
       tile('Failed + dead', bad, `tasks across ${num(jobs.length)} jobs`, bad ? 't-red' : ''),
-      tile('Workers', workers ? workers.length : '—', workers ? `${num(sum(workers, (w) => w.busy))} / ${num(sum(workers, (w) => w.slots))} slots busy` : 'unavailable'),
+      tile('Workers', workers ? live(workers).length : '—', workers ? `${num(sum(live(workers), (w) => w.busy))} / ${num(sum(live(workers), (w) => w.slots))} slots busy` : 'unavailable'),
       tile('Spend', html`${cost(sum(jobs, (j) => (j.usage || {}).cost_usd))}`, `estimated, listed jobs`),
     ]);
     render(document.getElementById('state-filter'), STATES.map((s) => html`<button type="button" data-action="filter" data-state="${s}"
@@ -350,6 +350,7 @@ function hover() { // tooltip + guide line for the nearest sample to the mouse
 }
 
 /* ---------- workers ---------- */
+const live = (ws) => ws.filter((w) => !w.gone);
 const workersView = {
   title: () => 'fanout — workers',
   mount(root) {
@@ -361,17 +362,18 @@ const workersView = {
     const d = await api('/api/workers');
     if (r !== route) return;
     const ws = (d.workers || []).slice().sort((a, b) => String(a.worker_id).localeCompare(String(b.worker_id)));
-    const sum = (f) => ws.reduce((a, w) => a + (w[f] || 0), 0), slots = sum('slots'), busy = sum('busy');
-    const stale = ws.filter((w) => w.seconds_since_seen > 15).length;
+    // Totals count live workers only (as `fanout workers` and fanout_workers do); gone ones are listed, greyed.
+    const up = live(ws), sum = (f) => up.reduce((a, w) => a + (w[f] || 0), 0), slots = sum('slots'), busy = sum('busy');
+    const gone = ws.length - up.length;
     render(document.getElementById('worker-tiles'), [
-      tile('Workers', ws.length, stale ? `${stale} not heard from in 15 s` : 'all heartbeating', stale ? 't-red' : ''),
+      tile('Workers', up.length, gone ? `${gone} gone (stopped or silent past the lease TTL)` : 'all heartbeating', gone ? 't-red' : ''),
       tile('Slots busy', html`${num(busy)}<small> / ${num(slots)}</small>`, mini(slots ? busy / slots : 0, 's-leased')),
       tile('Utilisation', slots ? pct(busy / slots) : '—', 'busy slots / total'),
       tile('Leases', sum('leases'), 'tasks currently leased'),
     ]);
     render(document.querySelector('#workers tbody'), ws.length ? ws.map((w) => {
-      const s = Number(w.seconds_since_seen) || 0, hb = s > 15 ? 'hb-bad' : s > 5 ? 'hb-warn' : 'hb-ok';
-      return html`<tr data-key="${w.worker_id}"><td><span class="hb-dot ${hb}"></span><span class="mono">${w.worker_id}</span></td>
+      const s = Number(w.seconds_since_seen) || 0, hb = w.gone ? 'hb-bad' : s > 5 ? 'hb-warn' : 'hb-ok';
+      return html`<tr data-key="${w.worker_id}" class="${w.gone ? 'gone' : ''}"><td><span class="hb-dot ${hb}"></span><span class="mono">${w.worker_id}</span>${w.gone ? ' (gone)' : ''}</td>
         <td class="mono">${w.host}</td><td><div class="bar-cell">${mini(w.slots ? w.busy / w.slots : 0, 's-leased')}<span class="pct">${num(w.busy)} / ${num(w.slots)}</span></div></td>
         <td class="num">${num(w.leases)}</td><td>${when(w.started_at)}</td>
         <td class="${hb}" title="${w.last_seen || ''}">${s < 60 ? fixed(s, 1) + ' s ago' : dur(s) + ' ago'}</td></tr>`;
