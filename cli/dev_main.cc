@@ -22,5 +22,5 @@ int main(int argc, char** argv) {
     std::cerr << "fanout dev: unexpected argument '" << positional[1] << "'\n";
     return fanout::cli::kExitUsage;
   }
-  return fanout::cli::DevCommand();
+  fanout::ExitNow(fanout::cli::DevCommand());
 }

@@ -85,6 +85,7 @@ class HttpServer {
   mg_context* context_ = nullptr;
   std::unique_ptr<TlsFront> tls_;
   int port_ = 0;
+  std::string knock_host_ = "127.0.0.1";  // where the destructor wakes the listener
 };
 
 }  // namespace fanout

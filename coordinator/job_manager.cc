@@ -242,6 +242,7 @@ void JobManager::LeaseTasks(const v1::LeaseTasksRequest& request, LeaseDone done
 absl::StatusOr<v1::RenewLeasesResponse> JobManager::RenewLeases(
     const v1::RenewLeasesRequest& request) {
   workers_.Touch(request.worker(), clock_.Now(), request.leases_size());
+  if (request.worker().leaving()) AnswerWaitersOf(request.worker().worker_id());
   const CheckedEntries<v1::TaskRef> checked(
       request.leases(), [](const v1::TaskRef& ref) -> const v1::TaskRef& { return ref; },
       *lease_tokens_, request.worker().worker_id());
@@ -376,6 +377,21 @@ void JobManager::Run() {
     waiters.swap(waiters_);
   }
   for (Waiter& w : waiters) std::move(w.done)(v1::LeaseTasksResponse());
+}
+
+void JobManager::AnswerWaitersOf(const std::string& worker_id) {
+  // A stopping worker waits for its lease call to come back before it releases its queue: answer
+  // it now, with nothing, instead of at the end of its long poll.
+  std::deque<Waiter> leaving;
+  {
+    absl::MutexLock lock(&mu_);
+    std::deque<Waiter> still;
+    for (Waiter& w : waiters_) {
+      (w.request.worker().worker_id() == worker_id ? leaving : still).push_back(std::move(w));
+    }
+    waiters_.swap(still);
+  }
+  for (Waiter& w : leaving) std::move(w.done)(v1::LeaseTasksResponse());
 }
 
 void JobManager::ServeWaiters() {

@@ -122,6 +122,8 @@ class JobManager {
   absl::StatusOr<SubmitRequest> PrepareSubmit(v1::JobSpec spec);
   absl::StatusOr<v1::LeaseTasksResponse> TryLease(const v1::LeaseTasksRequest& request);
   void CountForged(size_t refused);
+  // Answers (with nothing) the parked lease calls of a worker that is leaving.
+  void AnswerWaitersOf(const std::string& worker_id);
   void Notify();
   void Changed() {
     if (change_listener_) change_listener_();

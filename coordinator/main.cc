@@ -191,5 +191,5 @@ int main(int argc, char** argv) {
   LOG(INFO) << "signal " << signal << ": draining";
   (*server)->Shutdown();
   LOG(INFO) << "stopped";
-  return 0;
+  fanout::ExitNow(0);
 }

@@ -126,5 +126,5 @@ int main(int argc, char** argv) {
   } else {
     functions->pool().EndIdle([](const fanout::worker::FunctionConfig&) { return true; });
   }
-  return 0;
+  fanout::ExitNow(0);
 }

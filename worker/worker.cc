@@ -71,6 +71,7 @@ void Worker::Describe(v1::WorkerInfo* info) const {
   info->set_slots(options_.slots);
   info->set_busy(busy_.load());
   ToProto(started_at_, info->mutable_started_at());
+  info->set_leaving(leaving_.load());
 }
 
 size_t Worker::PrefetchFor(double seconds) const {
@@ -246,6 +247,13 @@ void Worker::Stop() {
     if (stopped_) return;
     stopped_ = true;
     stopping_ = true;
+  }
+  // From now on every call says the worker is leaving; the first one also answers its parked
+  // lease call at once (the coordinator sees it leaving), so an idle worker stops in a round trip.
+  leaving_ = true;
+  SayGoodbye();
+  {
+    absl::MutexLock lock(&mu_);
     // A lease call in flight may already have been granted (and written): give it a moment to
     // come back so that its tasks are released rather than left to expire.
     auto leaser_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return leaser_done_; };
@@ -282,12 +290,11 @@ void Worker::Stop() {
   if (!reporter_->Drain(options_.drain_timeout)) {
     LOG(WARNING) << "some outcomes could not be reported; their leases will expire";
   }
-  SayGoodbye();
 }
 
 void Worker::SayGoodbye() {
-  // Out of the coordinator's totals now, not a lease TTL later. Best effort: a coordinator that
-  // does not hear it counts the worker gone once the TTL passes.
+  // Out of the coordinator's totals now, not a lease TTL later, and its parked lease call answered.
+  // Best effort: a coordinator that does not hear it counts the worker gone once the TTL passes.
   v1::RenewLeasesRequest request;
   Describe(request.mutable_worker());
   request.mutable_worker()->set_leaving(true);

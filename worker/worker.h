@@ -96,7 +96,7 @@ class Worker {
     std::shared_ptr<std::atomic<bool>> abandoned;
   };
 
-  // The last call of a stopping worker: it leaves the coordinator's totals at once.
+  // The first call of a stopping worker: it leaves the coordinator's totals at once.
   void SayGoodbye();
   void LeaseLoop();
   void LeaseLoopUntilStopped();
@@ -154,6 +154,7 @@ class Worker {
   // Seconds a lease call that brought tasks took (an average); negative before the first.
   double lease_rtt_ ABSL_GUARDED_BY(mu_) = -1;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;  // no more leasing
+  std::atomic<bool> leaving_{false};  // Stop() began: every call says so (WorkerInfo.leaving)
   bool draining_ ABSL_GUARDED_BY(mu_) = false;  // release what is queued, then exit slots
   bool watchdog_stop_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
