@@ -19,8 +19,10 @@
 #include "coordinator/coordinator_server.h"
 #include "trigger/trigger_service.h"
 #include "worker/functions/catalog_flags.h"
+#include "worker/functions/runtime_metrics.h"
 #include "worker/handler_registry.h"
 #include "worker/worker.h"
+#include "worker/worker_metrics.h"
 
 namespace fanout::cli {
 
@@ -62,12 +64,14 @@ absl::Status MintClientTokens(coordinator::CoordinatorServer& server, ClientSecu
 
 std::vector<std::unique_ptr<worker::Worker>> StartWorkers(const std::string& coordinator,
                                                           const ClientSecurity& security,
-                                                          worker::FunctionCatalog& functions) {
+                                                          worker::FunctionCatalog& functions,
+                                                          worker::WorkerMetrics* metrics) {
   std::vector<std::unique_ptr<worker::Worker>> workers;
   for (int i = 0; i < std::max(0, absl::GetFlag(FLAGS_workers)); ++i) {
     worker::Worker::Options options;
     options.coordinator = coordinator;
     options.security = security;
+    options.metrics = metrics;
     options.slots = std::max(1, absl::GetFlag(FLAGS_slots));
     workers.push_back(std::make_unique<worker::Worker>(
         options, worker::HandlersWithFunctions(functions), MonotonicClock::Get()));
@@ -131,9 +135,6 @@ int DevCommand() {
   absl::StatusOr<std::unique_ptr<trigger::TriggerService>> trigger =
       StartTrigger((*server)->address(), config.registry, trigger_security);
   if (!trigger.ok()) return Fail(trigger.status());
-  if (*trigger != nullptr) {
-    (*server)->SetScrapeHook([t = trigger->get()] { t->RefreshMetrics(); });
-  }
   // One catalog for the in-process workers: one code cache, one pool of warm runtimes.
   absl::StatusOr<std::unique_ptr<worker::FunctionCatalog>> functions =
       worker::FunctionCatalogFromFlags(
@@ -144,8 +145,22 @@ int DevCommand() {
     std::cerr << "fanout dev: " << functions.status().message() << "\n";
     return 2;
   }
+  // The workers' series in the same registry (one set for all of them, as if one worker had all
+  // the slots): the dashboard's /metrics is every process's.
+  const int slots =
+      std::max(0, absl::GetFlag(FLAGS_workers)) * std::max(1, absl::GetFlag(FLAGS_slots));
+  auto worker_metrics = std::make_unique<worker::WorkerMetrics>(*config.registry, slots);
+  auto runtime_metrics = std::make_unique<worker::RuntimeMetrics>(*config.registry);
   std::vector<std::unique_ptr<worker::Worker>> workers =
-      StartWorkers((*server)->address(), worker_security, **functions);
+      StartWorkers((*server)->address(), worker_security, **functions, worker_metrics.get());
+  (*server)->SetScrapeHook([t = trigger->get(), &workers, m = worker_metrics.get(),
+                            r = runtime_metrics.get(), f = functions->get()] {
+    if (t != nullptr) t->RefreshMetrics();
+    int busy = 0;
+    for (const auto& w : workers) busy += w->busy();
+    m->SetBusy(busy);
+    r->Refresh(f->pool());
+  });
   // Written once everything serves: whoever waits for it may use the trigger at once.
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
     absl::Status written = WritePortFile(absl::GetFlag(FLAGS_port_file), (*server)->port());

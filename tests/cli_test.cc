@@ -15,6 +15,8 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/free_port.h"
+#include "tests/http_client.h"
 #include "tests/test_cluster.h"
 
 namespace fanout::testing {
@@ -299,8 +301,10 @@ absl::StatusOr<Dev> StartDev(const std::string& name, std::vector<std::string> f
   return dev;
 }
 
-TEST(DevTest, DevRunsAJobInOneProcess) {
-  absl::StatusOr<Dev> dev = StartDev("dev", {"--workers=2"});
+TEST(DevTest, DevRunsAJobInOneProcessAndItsMetricsAreEveryProcesss) {
+  const int http = FreePortBelowEphemeral();
+  absl::StatusOr<Dev> dev =
+      StartDev("dev", {"--workers=2", absl::StrCat("--http_listen=127.0.0.1:", http)});
   ASSERT_TRUE(dev.ok()) << dev.status();
   const int port = dev->port;
   CommandResult r = RunCommand(Runfile("cli/fanout"),
@@ -308,6 +312,12 @@ TEST(DevTest, DevRunsAJobInOneProcess) {
                                 "--function=builtin:noop", "--source=range:1-500", "--wait"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("500 succeeded"));
+  // The dashboard's /metrics: the coordinator's series and the in-process workers' too.
+  absl::StatusOr<s3::HttpResponse> metrics = HttpGet(http, "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  EXPECT_THAT(metrics->body, HasSubstr("fanout_workers 2"));
+  EXPECT_THAT(metrics->body, HasSubstr("fanout_worker_slots 8"));
+  EXPECT_THAT(metrics->body, HasSubstr("fanout_worker_invocations_total{"));
   dev->process->Signal(SIGTERM);
   EXPECT_EQ(dev->process->Wait(absl::Seconds(20)), 0);
 }
