@@ -83,6 +83,8 @@ absl::Status CheckBuiltinParams(absl::string_view name, const nlohmann::json& pa
   std::vector<std::string> names;
   for (const BuiltinParam& p : declared) names.push_back(p.name);
   for (const auto& [key, value] : params.items()) {
+    // What a trigger tells every job it makes (a schedule's fire time): not the function's own.
+    if (key == "scheduled_time") continue;
     auto it = std::find_if(declared.begin(), declared.end(),
                            [&](const BuiltinParam& p) { return p.name == key; });
     if (it == declared.end()) {

@@ -32,6 +32,7 @@ const std::vector<BuiltinParam>& BuiltinParams(absl::string_view name);
 
 // INVALID_ARGUMENT naming params.KEY when `params` (a JSON object) lacks a required parameter of
 // built-in NAME, has one it does not read (with a suggestion), or one of the wrong type or range.
+// `scheduled_time`, which a schedule trigger adds to every job it makes, is always accepted.
 absl::Status CheckBuiltinParams(absl::string_view name, const nlohmann::json& params);
 
 }  // namespace fanout

@@ -38,6 +38,7 @@ TEST(BuiltinParamsTest, WhatEachHandlerReadsIsAccepted) {
   EXPECT_EQ(Why("count", {{"checkpoint_every", 10}, {"step_us", 0}, {"trace_dir", "/t"}}), "");
   EXPECT_EQ(Why("fail", {{"fail", "retryable"}, {"times", 2}, {"message", "m"}}), "");
   EXPECT_EQ(Why("blob", {{"bytes", 1024}}), "");
+  EXPECT_EQ(Why("noop", {{"scheduled_time", "2026-12-06T03:00:00Z"}}), "") << "a schedule's";
   for (const std::string& name : BuiltinFunctionNames()) {
     EXPECT_EQ(Why(name, json::object()), name == "s3-copy" ? Why("s3-copy", json::object()) : "")
         << name;

@@ -121,8 +121,13 @@ TEST(TriggerExampleTest, FanoutDevRunsTheTriggerInItsProcess) {
   // The port file is written once the trigger serves too.
   absl::StatusOr<int> port = AwaitPortFile(**dev, dir + "/port", "fanout dev");
   ASSERT_TRUE(port.ok()) << port.status();
+  // The README's quick start: curl -d @examples/triggers/events/s3-object-created.json.
+  std::ifstream sample(Runfile("examples/triggers/events/s3-object-created.json"));
+  const std::string event((std::istreambuf_iterator<char>(sample)),
+                          std::istreambuf_iterator<char>());
+  ASSERT_FALSE(event.empty());
   absl::StatusOr<s3::HttpResponse> posted =
-      HttpPost(absl::StrCat("http://127.0.0.1:", webhook, "/"), RgwEvent("x.txt"));
+      HttpPost(absl::StrCat("http://127.0.0.1:", webhook, "/"), event);
   ASSERT_TRUE(posted.ok()) << posted.status();
   ASSERT_EQ(posted->status, 200) << posted->body;
   const std::string job = json::parse(posted->body)["jobs"][0];
@@ -131,6 +136,31 @@ TEST(TriggerExampleTest, FanoutDevRunsTheTriggerInItsProcess) {
       Runfile("cli/fanout"), {"watch", job, absl::StrCat("--coordinator=127.0.0.1:", *port)},
       absl::Seconds(30));
   EXPECT_EQ(watched.exit_code, 0) << job << " did not succeed: " << watched.out << watched.err;
+}
+
+// The README's schedule quick start: a noop job every 10 s, the first within 10 s of the start.
+TEST(TriggerExampleTest, TheEveryTenSecondsExampleRunsAJobWithinTenSeconds) {
+  const std::string dir = TestDir("dev-every");
+  std::filesystem::create_directories(dir);
+  auto dev = Process::Spawn(
+      Runfile("cli/fanout"),
+      {"dev", "--data_dir=" + dir + "/data", "--listen=127.0.0.1:0", "--port_file=" + dir + "/port",
+       "--http_listen=", "--trigger_config=" + Runfile("examples/triggers/every-10s.json")},
+      ArtifactDir() + "/fanout-dev-every.log");
+  ASSERT_TRUE(dev.ok()) << dev.status();
+  absl::StatusOr<int> port = AwaitPortFile(**dev, dir + "/port", "fanout dev");
+  ASSERT_TRUE(port.ok()) << port.status();
+  const absl::Time deadline = absl::Now() + absl::Seconds(13);
+  json jobs = json::array();
+  while (jobs.empty() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(250));
+    CommandResult listed = RunCommand(
+        Runfile("cli/fanout"), {"list", "--json", absl::StrCat("--coordinator=127.0.0.1:", *port)});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    jobs = json::parse(listed.out);
+  }
+  ASSERT_FALSE(jobs.empty()) << "no job within 13 s";
+  EXPECT_EQ(jobs[0]["function"], "builtin:noop");
 }
 
 TEST(TriggerExampleTest, ABatchingWindowRunsEachEventOnceAcrossBatches) {

@@ -260,7 +260,8 @@ TEST(TriggerConfigTest, TheExampleConfigsLoad) {
        {"examples/triggers/webhook-noop.json", "examples/triggers/s3-reconciled.json",
         "examples/triggers/nightly-schedule.json", "examples/triggers/inbox-directory.json",
         "examples/triggers/redis-orders.json", "examples/triggers/nats-events.json",
-        "examples/triggers/amqp-rgw.json", "examples/triggers/webhook-batched.json"}) {
+        "examples/triggers/amqp-rgw.json", "examples/triggers/webhook-batched.json",
+        "examples/triggers/every-10s.json"}) {
     absl::StatusOr<TriggerConfig> config = LoadTriggerConfig(name);
     EXPECT_TRUE(config.ok()) << config.status();
   }
