@@ -1,5 +1,6 @@
 // `fanout cost`: what a job's invocations used (requests, GB-seconds) and what AWS Lambda would
 // have charged for them; or, given --requests/--duration/--memory_mb instead of a job, an estimate.
+#include <cmath>
 #include <iostream>
 
 #include "absl/flags/flag.h"
@@ -58,20 +59,25 @@ absl::StatusOr<Metered> Estimate() {
   return m;
 }
 
+// Dollar amounts in JSON: to the nano-dollar (prices, which are smaller, to the pico-dollar), not
+// 2.0000000000000002e-07.
+double Nano(double dollars) { return std::round(dollars * 1e9) / 1e9; }
+double Pico(double dollars) { return std::round(dollars * 1e12) / 1e12; }
+
 json CostJson(const Metered& m, const LambdaPrices& prices, bool free_tier, const LambdaCost& c) {
   json out = {{"memory_mb", m.memory_mb},
               {"requests", m.usage.requests()},
               {"billed_seconds", m.usage.billed_ms() / 1000.0},
               {"gb_seconds", m.usage.gb_seconds()},
               {"free_tier", free_tier},
-              {"price_per_request", prices.per_request},
-              {"price_per_gb_second", prices.per_gb_second},
+              {"price_per_request", Pico(prices.per_request)},
+              {"price_per_gb_second", Pico(prices.per_gb_second)},
               {"billable_requests", c.billable_requests},
               {"billable_gb_seconds", c.billable_gb_seconds},
-              {"request_charge_usd", c.request_charge},
-              {"compute_charge_usd", c.compute_charge},
-              {"total_usd", c.total},
-              {"exact_total_usd", c.exact_total}};
+              {"request_charge_usd", Nano(c.request_charge)},
+              {"compute_charge_usd", Nano(c.compute_charge)},
+              {"total_usd", Nano(c.total)},
+              {"exact_total_usd", Nano(c.exact_total)}};
   if (!m.job_id.empty()) out["job_id"] = m.job_id;
   return out;
 }
@@ -84,6 +90,15 @@ std::string Price(double dollars) {
   return s;
 }
 
+// `rounded` (to the cent, as billed) — unless that reads $0.00 for a cost that is not zero: then
+// `exact`, with enough digits to show it ("0.00202083").
+std::string Money(double rounded, double exact) {
+  if (rounded >= 0.01 || exact <= 0) return absl::StrFormat("%.2f", rounded);
+  std::string s = absl::StrFormat("%.9f", exact);
+  while (s.back() == '0') s.pop_back();
+  return s;
+}
+
 void PrintCost(const Metered& m, const LambdaPrices& prices, bool free_tier, const LambdaCost& c) {
   std::cout << absl::StrFormat("%s: %d requests, %.3f s billed at %d MB = %.3f GB-s\n",
                                m.job_id.empty() ? "estimate" : m.job_id, m.usage.requests(),
@@ -92,12 +107,15 @@ void PrintCost(const Metered& m, const LambdaPrices& prices, bool free_tier, con
                     prices.per_request == LambdaPrices().per_request;
   std::cout << "On AWS Lambda at " << (list ? "list prices" : "the prices given")
             << (free_tier ? " (free tier subtracted: 1M requests, 400,000 GB-s)" : "") << ":\n";
-  std::cout << absl::StrFormat("  requests  %16d      x $%s = $%.2f\n", c.billable_requests,
-                               Price(prices.per_request), c.request_charge);
-  std::cout << absl::StrFormat("  compute   %16.3f GB-s x $%s = $%.2f\n", c.billable_gb_seconds,
-                               Price(prices.per_gb_second), c.compute_charge);
-  std::cout << absl::StrFormat("  total     $%.2f", c.total);
-  if (c.total < 0.01 && c.exact_total > 0) std::cout << absl::StrFormat(" ($%.8f)", c.exact_total);
+  // Each amount exact where rounding to the cent would make it $0.00: that the cost is tiny is the
+  // point of the line.
+  std::cout << absl::StrFormat("  requests  %16d      x $%s = $%s\n", c.billable_requests,
+                               Price(prices.per_request),
+                               Money(c.request_charge, c.billable_requests * prices.per_request));
+  std::cout << absl::StrFormat(
+      "  compute   %16.3f GB-s x $%s = $%s\n", c.billable_gb_seconds, Price(prices.per_gb_second),
+      Money(c.compute_charge, c.billable_gb_seconds * prices.per_gb_second));
+  std::cout << absl::StrFormat("  total     $%s", Money(c.total, c.exact_total));
   std::cout << "\n";
 }
 

@@ -5,12 +5,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/proto_time.h"
 
 namespace fanout::cli {
 
 uint64_t DoneTasks(const v1::TaskCounts& c) {
   return c.succeeded() + c.failed() + c.dead() + c.cancelled();
 }
+
+uint64_t FinishedTasks(const v1::TaskCounts& c) { return c.succeeded() + c.failed() + c.dead(); }
+
+std::string Tasks(uint64_t n) { return absl::StrCat(n, n == 1 ? " task" : " tasks"); }
 
 namespace {
 
@@ -26,30 +31,41 @@ std::string FormatEta(double seconds) {
 
 std::string ProgressBar::Render(const v1::Job& job, absl::Time now) {
   const v1::TaskCounts& c = job.counts();
-  const uint64_t done = DoneTasks(c);
-  samples_.emplace_back(now, done);
+  // Work done is what finished: a cancelled task did nothing, so it is shown apart and counts
+  // neither towards the percentage nor the rate.
+  const uint64_t finished = FinishedTasks(c);
+  samples_.emplace_back(now, finished);
   while (samples_.size() > 2 && now - samples_.front().first > absl::Seconds(10)) {
     samples_.pop_front();
   }
   double rate = 0;
   const absl::Duration span = now - samples_.front().first;
-  if (span > absl::Milliseconds(200)) {
-    rate = (done - samples_.front().second) / absl::ToDoubleSeconds(span);
+  const absl::Duration age = job.has_created_at() ? now - FromProto(job.created_at()) : span;
+  if (span > absl::Seconds(1)) {
+    rate = (finished - samples_.front().second) / absl::ToDoubleSeconds(span);
+  } else if (age > absl::Milliseconds(200)) {
+    rate = finished / absl::ToDoubleSeconds(age);  // from the first second: the job's own pace
+  } else if (span > absl::Milliseconds(200)) {
+    rate = (finished - samples_.front().second) / absl::ToDoubleSeconds(span);
   }
   // The job's progress counts partial progress of running tasks (their checkpoints), so that a
-  // job of a few long tasks moves too.
-  double fraction = std::max(job.progress(), c.total() == 0 ? 1.0 : double(done) / c.total());
+  // job of a few long tasks moves too; with cancelled tasks, only what finished.
+  const double finished_share = c.total() == 0 ? 1.0 : double(finished) / c.total();
+  double fraction = c.cancelled() > 0 ? finished_share : std::max(job.progress(), finished_share);
   if (!job.split_done()) fraction = std::min(fraction, 0.99);  // the total is not known yet
   constexpr int kWidth = 30;
   const int filled = static_cast<int>(fraction * kWidth);
   std::string bar = std::string(filled, '#') + std::string(kWidth - filled, '-');
-  const double eta = rate > 0 ? (c.total() - done) / rate : NAN;
-  std::string line = absl::StrFormat("%s [%s] %5.1f%%  %d/%d tasks  %.0f/s  ETA %s", job.job_id(),
-                                     bar, fraction * 100, done, c.total(), rate,
-                                     done == c.total() ? "0s" : FormatEta(eta));
+  const uint64_t left = c.total() - std::min<uint64_t>(c.total(), finished + c.cancelled());
+  const double eta = rate > 0 ? left / rate : NAN;
+  std::string line =
+      absl::StrFormat("%s [%s] %5.1f%%  %d/%s  %.0f/s  ETA %s", job.job_id(), bar, fraction * 100,
+                      finished, Tasks(c.total()), rate, left == 0 ? "0s" : FormatEta(eta));
   if (!job.split_done()) absl::StrAppend(&line, "  (still listing the source)");
-  if (c.running() > 0) absl::StrAppend(&line, "  running ", c.running());
+  // Leased: running, or queued at a worker about to run them.
+  if (c.running() > 0) absl::StrAppend(&line, "  leased ", c.running());
   if (c.failed() + c.dead() > 0) absl::StrAppend(&line, "  failed ", c.failed() + c.dead());
+  if (c.cancelled() > 0) absl::StrAppend(&line, "  cancelled ", c.cancelled());
   return line;
 }
 

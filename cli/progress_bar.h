@@ -38,6 +38,10 @@ class ProgressBar {
 
 // Tasks that ended, in whatever state.
 uint64_t DoneTasks(const v1::TaskCounts& c);
+// Tasks that ran to an end (succeeded, failed, dead): not the cancelled ones.
+uint64_t FinishedTasks(const v1::TaskCounts& c);
+// "1 task", "7 tasks".
+std::string Tasks(uint64_t n);
 
 }  // namespace fanout::cli
 

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -57,6 +58,34 @@ TEST(ProgressBarTest, NonTerminalPrintsWholeLinesNotRedraws) {
   bar.Update(done, absl::FromUnixSeconds(5));
   EXPECT_EQ(out.str().find('\r'), std::string::npos);
   EXPECT_THAT(out.str(), HasSubstr("10/10"));
+}
+
+TEST(ProgressBarTest, CancelledTasksAreNotDoneWorkAndAreShownApart) {
+  std::ostringstream out;
+  ProgressBar bar(out, false);
+  v1::Job job = Job(2, 200);
+  job.mutable_counts()->set_pending(0);
+  job.mutable_counts()->set_cancelled(198);
+  job.set_progress(1.0);  // what the coordinator's progress says of an ended job
+  job.set_state(v1::JOB_CANCELLED);
+  const std::string line = bar.Render(job, absl::FromUnixSeconds(5));
+  EXPECT_THAT(line, HasSubstr("  1.0%"));
+  EXPECT_THAT(line, HasSubstr("2/200 tasks"));
+  EXPECT_THAT(line, HasSubstr("cancelled 198"));
+  EXPECT_THAT(line, ::testing::Not(HasSubstr("100.0%")));
+}
+
+TEST(ProgressBarTest, TheRateIsKnownFromTheFirstSecondAndOneTaskIsATask) {
+  std::ostringstream out;
+  ProgressBar bar(out, false);
+  const absl::Time now = absl::FromUnixSeconds(1000);
+  v1::Job job = Job(100, 1000);
+  ToProto(now - absl::Seconds(2), job.mutable_created_at());
+  job.mutable_counts()->set_running(8);
+  const std::string line = bar.Render(job, now);  // the first update
+  EXPECT_THAT(line, HasSubstr("50/s"));
+  EXPECT_THAT(line, HasSubstr("leased 8"));
+  EXPECT_THAT(ProgressBar(out, false).Render(Job(0, 1), now), HasSubstr("0/1 task "));
 }
 
 }  // namespace

@@ -21,10 +21,17 @@ using nlohmann::json;
 
 void PrintJob(const v1::Job& job) {
   const v1::TaskCounts& c = job.counts();
-  std::cout << absl::StrFormat("%s  %s  %.1f%% done (%d of %d tasks ended%s)\n", job.job_id(),
-                               JobToJson(job)["state"].get<std::string>(), 100 * job.progress(),
-                               DoneTasks(c), c.total(),
-                               job.split_done() ? "" : "; the source is still being read");
+  // Done is what finished; cancelled tasks did nothing and are told apart.
+  const double done = c.cancelled() > 0 && c.total() > 0
+                          ? static_cast<double>(FinishedTasks(c)) / c.total()
+                          : job.progress();
+  std::cout << absl::StrFormat(
+      "%s  %s  %.1f%% done (%d of %s finished%s%s)\n", job.job_id(),
+      JobToJson(job)["state"].get<std::string>(), 100 * done, FinishedTasks(c), Tasks(c.total()),
+      c.cancelled() > 0 ? absl::StrCat(", ", c.cancelled(), " cancelled") : "",
+      !job.split_done() ? "; the source is still being read"
+      : c.total() == 0  ? "; the source had no items"
+                        : "");
   std::cout << absl::StrFormat(
       "  pending %d  running %d  succeeded %d  failed %d  dead %d  cancelled %d  total %d\n",
       c.pending(), c.running(), c.succeeded(), c.failed(), c.dead(), c.cancelled(), c.total());

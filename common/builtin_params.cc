@@ -82,7 +82,9 @@ absl::Status CheckBuiltinParams(absl::string_view name, const nlohmann::json& pa
   const std::vector<BuiltinParam>& declared = BuiltinParams(name);
   std::vector<std::string> names;
   for (const BuiltinParam& p : declared) names.push_back(p.name);
-  for (const auto& [key, value] : params.items()) {
+  for (const auto& item : params.items()) {
+    const std::string& key = item.key();
+    const nlohmann::json& value = item.value();
     // What a trigger tells every job it makes (a schedule's fire time): not the function's own.
     if (key == "scheduled_time") continue;
     auto it = std::find_if(declared.begin(), declared.end(),

@@ -123,5 +123,23 @@ TEST(CliUsageTest, ExitCodesThatNeedNoJob) {
   EXPECT_EQ(Fanout({"status"}).exit_code, 2) << "no JOB";
 }
 
+// Money too small for cents is shown with the digits that make it non-zero; JSON amounts carry no
+// float noise.
+TEST(CliUsageTest, TinyCostsAreShownNotRoundedToZero) {
+  const std::vector<std::string> estimate = {"cost", "--requests=10", "--duration=100ms",
+                                             "--memory_mb=128"};
+  CommandResult text = Fanout(estimate);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("= $0.000002\n"));  // 10 requests at $0.0000002
+  EXPECT_THAT(text.out, Not(HasSubstr("$0.00\n")));
+  std::vector<std::string> json = estimate;
+  json.push_back("--json");
+  CommandResult j = Fanout(json);
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_THAT(j.out, HasSubstr(R"("exact_total_usd":4.083e-06)"));
+  EXPECT_THAT(j.out, HasSubstr(R"("price_per_request":2e-07)"));
+  EXPECT_THAT(j.out, Not(HasSubstr("0000000000")));
+}
+
 }  // namespace
 }  // namespace fanout::testing
