@@ -188,6 +188,20 @@ async function main() {
       }
     }
 
+    // b2) the bar ends where its label says (a checkpointing task's bar once showed full at 27.5%)
+    const shown = await step(
+      page.evaluate((sel) => {
+        const r = document.querySelector(sel);
+        const segs = [...r.querySelectorAll('.progress .seg.ok, .progress .seg.bad, .progress .seg.run')];
+        const filled = segs.reduce((a, seg) => a + (Number.parseFloat(seg.style.width) || 0), 0);
+        const label = Number.parseFloat(r.querySelector('.pct').textContent);
+        return { filled, label };
+      }, rowSelector),
+    );
+    if (!(Math.abs(shown.filled - shown.label) <= 0.3)) {
+      fail(`job ${job}'s bar is ${shown.filled.toFixed(1)}% filled but its label says ${shown.label}%`);
+    }
+
     // c) the job's page, through the job id link
     const link = row
       .locator(`a[href$=${cssString(`#/jobs/${job}`)}], a[href$=${cssString(`#/jobs/${encodeURIComponent(job)}`)}]`)

@@ -92,9 +92,17 @@ const lc = (s) => String(s || 'unknown').toLowerCase();
 const badge = (state) => html`<span class="badge s-${lc(state)}">${lc(state)}</span>`;
 const doneOf = (c) => (c.succeeded || 0) + (c.failed || 0) + (c.dead || 0) + (c.cancelled || 0);
 const totalText = (j) => num((j.counts || {}).total) + (j.total_known === false ? '+' : '');
+// What the label says: the job's progress (with running tasks' checkpoints), or, once tasks were
+// cancelled, only the work that finished (a cancelled task did nothing).
+const shownProgress = (j) => {
+  const c = j.counts || {}, t = c.total || 0;
+  if (!(c.cancelled > 0)) return Number(j.progress) || 0;
+  return t ? ((c.succeeded || 0) + (c.failed || 0) + (c.dead || 0)) / t : 0;
+};
 
 // Stacked bar from task counts; data-progress carries the job's own progress value
-// (which also includes partial progress of running tasks) for automated checks.
+// (which also includes partial progress of running tasks) for automated checks. The running
+// segment is that partial progress, so the bar ends where the label says.
 function bar(j, id) {
   const c = j.counts || {}, t = c.total || 0, p = Number(j.progress) || 0;
   const w = (n) => (t ? Math.min(100, 100 * (n || 0) / t) : 0).toFixed(2) + '%';
@@ -103,7 +111,7 @@ function bar(j, id) {
   return html`<div class="progress${id ? ' big' : ''}${unknown ? ' unknown' : ''}"${id ? html` id="${id}"` : ''}
     data-progress="${p.toFixed(4)}" role="progressbar" aria-valuemin="0" aria-valuemax="1" aria-valuenow="${p.toFixed(4)}" title="${tip}"><i
     class="seg ok" style="width:${w(c.succeeded)}"></i><i class="seg bad" style="width:${w((c.failed || 0) + (c.dead || 0))}"></i><i
-    class="seg cx" style="width:${w(c.cancelled)}"></i><i class="seg run" style="width:${w(c.running)}"></i></div>`;
+    class="seg cx" style="width:${w(c.cancelled)}"></i><i class="seg run" style="width:${w(Math.max(0, p * t - doneOf(c)))}"></i></div>`;
 }
 const mini = (frac, cls) => html`<div class="mini-bar ${cls}"><i style="width:${(100 * Math.min(1, Math.max(0, frac || 0))).toFixed(1)}%"></i></div>`;
 const tile = (label, value, sub, cls = '', id = '') => html`<div class="tile ${cls}"><div class="tile-label">${label}</div>
@@ -192,7 +200,7 @@ const jobsView = {
       <td><a class="mono id" href="${href}">${j.job_id}</a><div class="chips">${labelChips(j.labels)}</div></td>
       <td><div class="mono">${j.function}</div><div class="sub mono" title="${j.source}">${j.source}</div></td>
       <td>${badge(j.state)}</td>
-      <td><div class="bar-cell">${bar(j)}<span class="pct">${j.total_known === false ? '?' : pct(j.progress)}</span></div></td>
+      <td><div class="bar-cell">${bar(j)}<span class="pct">${j.total_known === false ? '?' : pct(shownProgress(j))}</span></div></td>
       <td class="num">${num(doneOf(c))} <span class="muted">/ ${totalText(j)}</span></td>
       <td class="num">${rateText(j.rate)}</td>
       <td class="num">${j.eta_seconds == null ? html`<span class="muted">—</span>` : dur(j.eta_seconds)}</td>
@@ -256,7 +264,7 @@ const jobView = {
         <span><b>created</b> ${when(j.created_at)}</span>${j.finished_at ? html`<span><b>finished</b> ${when(j.finished_at)}</span>` : ''}
         <span><b>${ended ? 'took' : 'running for'}</b> ${dur(elapsed)}</span></div>
       ${j.message ? html`<div class="callout s-${lc(j.state)}">${j.message}</div>` : ''}
-      <div class="bar-cell big">${bar(j, 'job-progress')}<span class="pct">${pct(j.progress)}</span></div>
+      <div class="bar-cell big">${bar(j, 'job-progress')}<span class="pct">${pct(shownProgress(j))}</span></div>
       <div class="caption">${num(doneOf(c))} of ${totalText(j)} tasks finished${j.total_known === false ? ' · source still being listed, total may grow' : ''}
         · ${num(j.items_total)} items</div>`);
     render(document.getElementById('job-counts'), COUNTS.map((k) =>
