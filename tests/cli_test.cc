@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/http_server.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
@@ -156,6 +157,25 @@ TEST_F(CliTest, InterruptedWatchSaysTheJobGoesOnAndExits130) {
   EXPECT_THAT(said, HasSubstr("fanout cancel " + id));
   EXPECT_EQ(cluster_->GetJob(id)->state(), v1::JOB_RUNNING) << "interrupting is not cancelling";
   ASSERT_TRUE(cluster_->Cli({"cancel", id}).exit_code == 0);
+}
+
+// A store that fails is the store's failure, told as such (exit 5), not an unreachable
+// coordinator (exit 3): the coordinator answered.
+TEST(StoreErrorTest, AFailingS3StoreIsBlamedNotTheCoordinator) {
+  absl::StatusOr<std::unique_ptr<HttpServer>> store =
+      HttpServer::Start("127.0.0.1:0", "store", [](const HttpRequest&) {
+        return HttpResponse{500, "application/xml",
+                            "<Error><Code>InternalError</Code><Message>down</Message></Error>"};
+      });
+  ASSERT_TRUE(store.ok()) << store.status();
+  TestCluster cluster("store-error",
+                      {"AWS_ACCESS_KEY_ID=k", "AWS_SECRET_ACCESS_KEY=s", "AWS_REGION=us-east-1",
+                       absl::StrCat("AWS_ENDPOINT_URL=http://127.0.0.1:", (*store)->port())});
+  ASSERT_TRUE(cluster.StartCoordinator().ok());
+  CommandResult r = cluster.Cli({"submit", "--function=builtin:noop", "--source=s3://src/data/"});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("the coordinator at " + cluster.address() + " answered:"));
+  EXPECT_THAT(r.err, ::testing::Not(HasSubstr("cannot reach")));
 }
 
 // A file source's path means what it means where the user typed it, not in the coordinator's
