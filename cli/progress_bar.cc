@@ -43,10 +43,8 @@ std::string ProgressBar::Render(const v1::Job& job, absl::Time now) {
   const absl::Duration age = job.has_created_at() ? now - FromProto(job.created_at()) : span;
   if (span > absl::Seconds(1)) {
     rate = (finished - samples_.front().second) / absl::ToDoubleSeconds(span);
-  } else if (age > absl::Milliseconds(200)) {
+  } else if (age > absl::Milliseconds(10)) {
     rate = finished / absl::ToDoubleSeconds(age);  // from the first second: the job's own pace
-  } else if (span > absl::Milliseconds(200)) {
-    rate = (finished - samples_.front().second) / absl::ToDoubleSeconds(span);
   }
   // The job's progress counts partial progress of running tasks (their checkpoints), so that a
   // job of a few long tasks moves too; with cancelled tasks, only what finished.
