@@ -19,7 +19,18 @@
 namespace fanout::worker {
 namespace {
 
-class MixedJobsCoordinator final : public v1::WorkerService::Service {
+// Renews every lease, for 30 s.
+class RenewingCoordinator : public v1::WorkerService::Service {
+ public:
+  grpc::Status RenewLeases(grpc::ServerContext*, const v1::RenewLeasesRequest* request,
+                           v1::RenewLeasesResponse* response) override {
+    for (int i = 0; i < request->leases_size(); ++i) response->add_statuses(v1::LEASE_OK);
+    response->mutable_lease_ttl()->set_seconds(30);
+    return grpc::Status::OK;
+  }
+};
+
+class MixedJobsCoordinator final : public RenewingCoordinator {
  public:
   grpc::Status LeaseTasks(grpc::ServerContext*, const v1::LeaseTasksRequest* request,
                           v1::LeaseTasksResponse* response) override {
@@ -57,12 +68,6 @@ class MixedJobsCoordinator final : public v1::WorkerService::Service {
       released_ += o.released();
       ++reported_;
     }
-    return grpc::Status::OK;
-  }
-  grpc::Status RenewLeases(grpc::ServerContext*, const v1::RenewLeasesRequest* request,
-                           v1::RenewLeasesResponse* response) override {
-    for (int i = 0; i < request->leases_size(); ++i) response->add_statuses(v1::LEASE_OK);
-    response->mutable_lease_ttl()->set_seconds(30);
     return grpc::Status::OK;
   }
   uint32_t largest_ask() {
@@ -108,7 +113,7 @@ TEST(LeaseSpreadTest, SlowTasksGrantedByTheFastPaceGoBackAtOnce) {
 
 // Grants as many 100 ms sleeps as asked for; counts what comes back done and what comes back
 // unstarted (a stopping worker releases its queue).
-class SleepsCoordinator final : public v1::WorkerService::Service {
+class SleepsCoordinator final : public RenewingCoordinator {
  public:
   grpc::Status LeaseTasks(grpc::ServerContext*, const v1::LeaseTasksRequest* request,
                           v1::LeaseTasksResponse* response) override {
@@ -134,12 +139,6 @@ class SleepsCoordinator final : public v1::WorkerService::Service {
       response->add_statuses(v1::REPORT_ACCEPTED);
       (o.released() ? released_ : done_) += 1;
     }
-    return grpc::Status::OK;
-  }
-  grpc::Status RenewLeases(grpc::ServerContext*, const v1::RenewLeasesRequest* request,
-                           v1::RenewLeasesResponse* response) override {
-    for (int i = 0; i < request->leases_size(); ++i) response->add_statuses(v1::LEASE_OK);
-    response->mutable_lease_ttl()->set_seconds(30);
     return grpc::Status::OK;
   }
   size_t done() {
