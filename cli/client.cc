@@ -27,9 +27,11 @@ absl::StatusOr<std::string> CoordinatorAddress() {
   // "host", "10.0.0.5", "[::1]": no port given (a bare IPv6 address has colons of its own).
   const size_t bracket = address.rfind(']');
   const size_t colon = address.rfind(':');
+  if (bracket == std::string::npos && colon != std::string::npos && address.find(':') != colon) {
+    return absl::StrCat("[", address, "]:7070");  // a bare IPv6 address
+  }
   const bool has_port =
-      colon != std::string::npos &&
-      (bracket == std::string::npos ? address.find(':') == colon : colon > bracket);
+      colon != std::string::npos && (bracket == std::string::npos || colon > bracket);
   if (!has_port) absl::StrAppend(&address, ":7070");
   return address;
 }
@@ -88,8 +90,11 @@ int Fail(const Client& client, const grpc::Status& status) {
     case grpc::StatusCode::UNAUTHENTICATED:
     case grpc::StatusCode::PERMISSION_DENIED:
       return Say(status.error_message(), kExitDenied);
-    case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return Say(absl::StrCat("the coordinator at ", client.address,
+                              " did not answer in time: ", status.error_message()),
+                 kExitUnavailable);
+    case grpc::StatusCode::UNAVAILABLE:
       // A connected channel: the coordinator itself answered so (an S3 store or its disk failed).
       if (client.channel != nullptr && client.channel->GetState(false) == GRPC_CHANNEL_READY) {
         return Say(absl::StrCat("the coordinator at ", client.address,

@@ -105,6 +105,12 @@ std::string Overview() {
 
 }  // namespace
 
+std::string FlagsHelp(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += FlagLine(name);
+  return out;
+}
+
 std::string Help(const std::string& command) {
   const auto it = std::find_if(Commands().begin(), Commands().end(),
                                [&](const CommandSpec& c) { return c.name == command; });

@@ -151,10 +151,16 @@ Parsed ParseCommandLine(int argc, char** argv) {
                                          close.empty() ? "" : "; did you mean '" + close + "'?",
                                          " (fanout help lists them)"))};
   }
+  if (help && line.command == "dev") {  // its flags are fanout-dev's: main asks it
+    line.args = {"--help"};
+    return {std::move(line), kExitOk};
+  }
   if (help) {
     std::cout << Help(line.command);
     return {std::nullopt, kExitOk};
   }
+  // fanout-dev judges its own flags (main execs it).
+  if (line.command == "dev") return {std::move(line), kExitOk};
   if (command == nullptr) {
     std::cerr << Help("");
     return {std::nullopt, kExitUsage};

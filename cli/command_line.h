@@ -42,6 +42,8 @@ Parsed ParseCommandLine(int argc, char** argv);
 
 // The help of one command ("" for the overview).
 std::string Help(const std::string& command);
+// One line per flag: its name, kind, help and default.
+std::string FlagsHelp(const std::vector<std::string>& names);
 // "fanout VERSION (BUILD build)".
 std::string VersionLine();
 

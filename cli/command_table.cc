@@ -53,7 +53,7 @@ const std::vector<CommandSpec>& Commands() {
       {"results",
        "JOB",
        "one JSON line per item: {\"item\", \"state\", \"result\" | \"error\"}",
-       {}},
+       {"json"}},
       {"logs",
        "JOB",
        "what functions printed, per attempt (the last 4 KiB of each)",

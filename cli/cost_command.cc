@@ -96,6 +96,7 @@ std::string Money(double rounded, double exact) {
   if (rounded >= 0.01 || exact <= 0) return absl::StrFormat("%.2f", rounded);
   std::string s = absl::StrFormat("%.9f", exact);
   while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s += "00";  // under a nano-dollar
   return s;
 }
 

@@ -28,7 +28,10 @@ bool IsDevCommand(int argc, char** argv) {
 }
 
 int ExecDev(int argc, char** argv) {
-  const int command = CommandIndex(argc, argv);
+  int command = -1;  // the first "dev" (a flag's value before it is not the command)
+  for (int i = 1; i < argc && command < 0; ++i) {
+    if (std::strcmp(argv[i], "dev") == 0) command = i;
+  }
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
     if (i != command) args.push_back(argv[i]);

@@ -54,5 +54,13 @@ int main(int argc, char** argv) {
   fanout::cli::HandleInterrupts();
   fanout::cli::Parsed parsed = fanout::cli::ParseCommandLine(argc, argv);
   if (!parsed.line) return parsed.exit_code;
+  // `fanout --tls_ca FILE dev`: a flag's value came first, so IsDevCommand missed it.
+  if (parsed.line->command == "dev") {
+    if (parsed.line->args == std::vector<std::string>{"--help"}) {  // `fanout help dev`
+      char* help[] = {argv[0], const_cast<char*>("dev"), const_cast<char*>("--help")};
+      return fanout::cli::ExecDev(3, help);
+    }
+    return fanout::cli::ExecDev(argc, argv);
+  }
   return fanout::cli::Run(*parsed.line);
 }

@@ -225,6 +225,12 @@ void JobManager::LeaseTasks(const v1::LeaseTasksRequest& request, LeaseDone done
   }
   const absl::Time now = clock_.Now();
   workers_.Touch(request.worker(), now, std::nullopt);
+  if (workers_.Leaving(request.worker())) {  // sent before its goodbye: nothing, at once
+    v1::LeaseTasksResponse nothing;
+    nothing.set_waited(true);
+    std::move(done)(std::move(nothing));
+    return;
+  }
   absl::StatusOr<v1::LeaseTasksResponse> response = TryLease(request);
   const absl::Duration wait = std::min(FromProto(request.wait()), options_.max_lease_wait);
   if (!response.ok() || response->tasks_size() > 0 || wait <= absl::ZeroDuration()) {
@@ -376,7 +382,9 @@ void JobManager::Run() {
     absl::MutexLock lock(&mu_);
     waiters.swap(waiters_);
   }
-  for (Waiter& w : waiters) std::move(w.done)(v1::LeaseTasksResponse());
+  v1::LeaseTasksResponse nothing;
+  nothing.set_waited(true);
+  for (Waiter& w : waiters) std::move(w.done)(nothing);
 }
 
 void JobManager::AnswerWaitersOf(const std::string& worker_id) {
@@ -391,7 +399,9 @@ void JobManager::AnswerWaitersOf(const std::string& worker_id) {
     }
     waiters_.swap(still);
   }
-  for (Waiter& w : leaving) std::move(w.done)(v1::LeaseTasksResponse());
+  v1::LeaseTasksResponse nothing;
+  nothing.set_waited(true);  // not a round trip the worker should measure
+  for (Waiter& w : leaving) std::move(w.done)(nothing);
 }
 
 void JobManager::ServeWaiters() {
@@ -405,6 +415,12 @@ void JobManager::ServeWaiters() {
   for (Waiter& w : waiting) {
     if (w.gone && w.gone()) {
       std::move(w.done)(absl::CancelledError("the worker hung up"));
+      continue;
+    }
+    if (workers_.Leaving(w.request.worker())) {  // its goodbye came while this list was out
+      v1::LeaseTasksResponse nothing;
+      nothing.set_waited(true);
+      std::move(w.done)(std::move(nothing));
       continue;
     }
     absl::StatusOr<v1::LeaseTasksResponse> response = TryLease(w.request);

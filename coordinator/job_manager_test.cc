@@ -309,6 +309,22 @@ TEST_F(JobManagerTest, AWorkerThatLeftOrWentSilentIsGone) {
   for (const v1::WorkerStatus& w : Workers(manager_)) gone[w.worker_id()] = w.gone();
   EXPECT_FALSE(gone["w1"]);
   EXPECT_TRUE(gone["w2"]);
+  // A call it sent before its goodbye, arriving after: still gone, and no tasks for it.
+  ASSERT_TRUE(manager_.RenewLeases(hello).ok());
+  ASSERT_TRUE(manager_.SubmitJob(Spec()).ok());
+  v1::LeaseTasksRequest late = LeaseRequest(absl::Seconds(30));
+  *late.mutable_worker() = hello.worker();
+  std::shared_ptr<Pending> leased = Lease(late);
+  ASSERT_TRUE(leased->done.WaitForNotificationWithTimeout(absl::Seconds(5))) << "parked";
+  EXPECT_EQ(leased->response->tasks_size(), 0);
+  for (const v1::WorkerStatus& w : Workers(manager_)) gone[w.worker_id()] = w.gone();
+  EXPECT_TRUE(gone["w2"]);
+  // Started again under the same id: back.
+  v1::RenewLeasesRequest again = hello;
+  again.mutable_worker()->mutable_started_at()->set_seconds(1);
+  ASSERT_TRUE(manager_.RenewLeases(again).ok());
+  for (const v1::WorkerStatus& w : Workers(manager_)) gone[w.worker_id()] = w.gone();
+  EXPECT_FALSE(gone["w2"]);
   clock_.Advance(manager_.lease_ttl() + absl::Seconds(1));
   for (const v1::WorkerStatus& w : Workers(manager_)) gone[w.worker_id()] = w.gone();
   EXPECT_TRUE(gone["w1"]) << "not heard from within the lease TTL";

@@ -17,8 +17,21 @@ void WorkerRegistry::Touch(const v1::WorkerInfo& info, absl::Time now,
   w.set_busy(info.busy());
   *w.mutable_started_at() = info.started_at();
   if (leases) w.set_leases(*leases);
-  w.set_gone(info.leaving());  // a worker id seen again after it left is back
+  const std::string incarnation = info.started_at().SerializeAsString();
+  if (info.leaving()) {
+    left_[info.worker_id()] = incarnation;
+  } else if (auto it = left_.find(info.worker_id());
+             it != left_.end() && it->second != incarnation) {
+    left_.erase(it);  // started again under the same id
+  }
+  w.set_gone(left_.contains(info.worker_id()));
   ToProto(now, w.mutable_last_seen());
+}
+
+bool WorkerRegistry::Leaving(const v1::WorkerInfo& info) {
+  absl::MutexLock lock(&mu_);
+  auto it = left_.find(info.worker_id());
+  return it != left_.end() && it->second == info.started_at().SerializeAsString();
 }
 
 std::vector<v1::WorkerStatus> WorkerRegistry::List(absl::Time now, absl::Duration gone_after) {
@@ -26,6 +39,7 @@ std::vector<v1::WorkerStatus> WorkerRegistry::List(absl::Time now, absl::Duratio
   std::vector<v1::WorkerStatus> out;
   for (auto it = workers_.begin(); it != workers_.end();) {
     if (now - FromProto(it->second.last_seen()) > forget_after_) {
+      left_.erase(it->first);
       workers_.erase(it++);
       continue;
     }

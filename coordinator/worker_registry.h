@@ -24,7 +24,11 @@ class WorkerRegistry {
       : forget_after_(forget_after) {}
 
   // Records a call from `info`'s worker; `leases` is how many leases it holds, when the call says.
+  // After its goodbye (WorkerInfo.leaving) a worker stays gone, also for a call it sent before;
+  // a worker started again under the same id (another started_at) is back.
   void Touch(const v1::WorkerInfo& info, absl::Time now, std::optional<uint32_t> leases);
+  // The worker said goodbye: its lease calls are answered at once, with nothing.
+  bool Leaving(const v1::WorkerInfo& info);
   // Workers seen within `forget_after`, most recently seen first; gone (WorkerStatus.gone) when
   // they left or were not seen within `gone_after`.
   std::vector<v1::WorkerStatus> List(absl::Time now, absl::Duration gone_after);
@@ -33,6 +37,8 @@ class WorkerRegistry {
   const absl::Duration forget_after_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, v1::WorkerStatus> workers_ ABSL_GUARDED_BY(mu_);
+  // Workers that said goodbye: id -> the started_at (as text) of the one that left.
+  absl::flat_hash_map<std::string, std::string> left_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace fanout::coordinator

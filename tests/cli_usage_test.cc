@@ -43,6 +43,7 @@ TEST(CliUsageTest, EveryCommandsHelpExitsZeroAndListsItsFlags) {
       {"cost", {"--free_tier", "--requests", "--duration"}},
       {"help", {}},
       {"version", {}},
+      {"dev", {"--data_dir", "--workers", "--slots", "--trigger_config"}},
   };
   for (const Command& c : commands) {
     for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
@@ -110,6 +111,8 @@ TEST(CliUsageTest, ExitCodesThatNeedNoJob) {
   // A host without a port is the default port, not port 0; a URL is refused before dialing.
   r = Fanout({"list", "--coordinator=127.0.0.1"});
   EXPECT_THAT(r.err, HasSubstr("127.0.0.1:7070"));
+  r = Fanout({"list", "--coordinator=::1"});
+  EXPECT_THAT(r.err, HasSubstr("[::1]:7070")) << "a bare IPv6 address, bracketed";
   r = Fanout({"list", "--coordinator=http://127.0.0.1:7070"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("is a URL; give HOST:PORT"));

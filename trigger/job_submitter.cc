@@ -64,14 +64,26 @@ std::vector<absl::StatusOr<Submitted>> GrpcJobSubmitter::SubmitAll(
   std::vector<absl::StatusOr<Submitted>> answers;
   answers.reserve(specs.size());
   for (auto begin = specs.begin(); begin != specs.end();) {
-    const auto end = begin + std::min<ptrdiff_t>(specs.end() - begin, kMaxSubmitBatch);
+    // A call of at most kMaxSubmitBatch specs and kBatchBytes: well under the message limit,
+    // whatever the events carry.
+    auto end = begin;
+    size_t bytes = 0;
+    while (end != specs.end() && end - begin < kMaxSubmitBatch &&
+           (end == begin || bytes + end->ByteSizeLong() <= kBatchBytes)) {
+      bytes += end->ByteSizeLong();
+      ++end;
+    }
     std::optional<std::vector<absl::StatusOr<Submitted>>> batch = SubmitBatch(begin, end);
-    if (!batch) {  // an older coordinator: one call each from now on
-      batch_calls_ = false;
-      return JobSubmitter::SubmitAll(specs);
+    if (!batch) {  // an older coordinator (or a call it would not take): one call each
+      batch = JobSubmitter::SubmitAll(std::vector<v1::JobSpec>(begin, end));
     }
     for (absl::StatusOr<Submitted>& answer : *batch) answers.push_back(std::move(answer));
     begin = end;
+    // The coordinator away: the rest would each wait out a deadline; the source redelivers.
+    if (!answers.empty() && absl::IsUnavailable(answers.back().status())) {
+      while (answers.size() < specs.size()) answers.push_back(answers.back().status());
+      break;
+    }
   }
   return answers;
 }
@@ -82,14 +94,21 @@ std::optional<std::vector<absl::StatusOr<Submitted>>> GrpcJobSubmitter::SubmitBa
   for (auto spec = begin; spec != end; ++spec) *request.add_specs() = *spec;
   v1::SubmitJobsResponse response;
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout_));
+  const size_t n = static_cast<size_t>(end - begin);
+  // A thousand jobs take the coordinator longer than one: a millisecond more for each.
+  context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout_) +
+                       std::chrono::milliseconds(n));
   context.set_wait_for_ready(true);
   const absl::Status status = FromGrpcStatus(stub_->SubmitJobs(&context, request, &response));
-  if (absl::IsUnimplemented(status)) return std::nullopt;
-  const size_t n = static_cast<size_t>(end - begin);
+  if (absl::IsUnimplemented(status)) {
+    batch_calls_ = false;  // from now on, one call each
+    return std::nullopt;
+  }
+  // Too big after all (one spec near the limit): one call each says which spec it was.
+  if (absl::IsResourceExhausted(status) && n > 1) return std::nullopt;
   if (status.ok() && static_cast<size_t>(response.results_size()) != n) {
     return std::vector<absl::StatusOr<Submitted>>(
-        n, absl::InvalidArgumentError(
+        n, absl::UnavailableError(
                absl::StrCat("coordinator: ", response.results_size(), " answers to ", n, " jobs")));
   }
   if (!status.ok()) return std::vector<absl::StatusOr<Submitted>>(n, Judge(status));

@@ -41,13 +41,14 @@ class GrpcJobSubmitter : public JobSubmitter {
   explicit GrpcJobSubmitter(const std::string& coordinator, const ClientSecurity& security = {},
                             absl::Duration timeout = absl::Seconds(2));
   absl::StatusOr<Submitted> Submit(const v1::JobSpec& spec) override;
-  // One SubmitJobs call per kMaxSubmitBatch specs (one disk sync each), unless `batch_calls` was
-  // turned off or the coordinator predates SubmitJobs: then one SubmitJob each.
+  // One SubmitJobs call (one disk sync) per kMaxSubmitBatch specs or kBatchBytes, unless
+  // `batch_calls` was turned off or the coordinator predates SubmitJobs: then one SubmitJob each
+  // (also for a batch the coordinator found too big).
   std::vector<absl::StatusOr<Submitted>> SubmitAll(const std::vector<v1::JobSpec>& specs) override;
   void set_batch_calls(bool on) { batch_calls_ = on; }
 
  private:
-  // One SubmitJobs call; nullopt when the coordinator does not know the call.
+  // One SubmitJobs call; nullopt when the coordinator does not know the call, or it was too big.
   std::optional<std::vector<absl::StatusOr<Submitted>>> SubmitBatch(
       std::vector<v1::JobSpec>::const_iterator begin, std::vector<v1::JobSpec>::const_iterator end);
 

@@ -3,12 +3,14 @@
 // (the event is dropped with a logged reason), never the other way round.
 #include "trigger/job_submitter.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/limits.h"
 #include "gtest/gtest.h"
 
 namespace fanout::trigger {
@@ -32,6 +34,8 @@ class ScriptedJobService final : public v1::JobService::Service {
     absl::MutexLock lock(&mu_);
     if (!batches_) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "unknown method");
     ++batch_calls_;
+    largest_request_ = std::max(largest_request_, request->ByteSizeLong());
+    if (!answer_.ok()) return answer_;
     for (const v1::JobSpec& spec : request->specs()) {
       v1::SubmitJobsResult* result = response->add_results();
       if (spec.source() == "unavailable") {
@@ -57,6 +61,10 @@ class ScriptedJobService final : public v1::JobService::Service {
     absl::MutexLock lock(&mu_);
     return batch_calls_;
   }
+  size_t largest_request() {
+    absl::MutexLock lock(&mu_);
+    return largest_request_;
+  }
   void Answer(grpc::Status status) {
     absl::MutexLock lock(&mu_);
     answer_ = std::move(status);
@@ -67,10 +75,12 @@ class ScriptedJobService final : public v1::JobService::Service {
   grpc::Status answer_ ABSL_GUARDED_BY(mu_);
   bool batches_ ABSL_GUARDED_BY(mu_) = false;
   int batch_calls_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t largest_request_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 std::unique_ptr<grpc::Server> Serve(ScriptedJobService& service, int* port) {
   grpc::ServerBuilder builder;
+  builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxMessageBytes));  // the coordinator's
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), port);
   builder.RegisterService(&service);
   return builder.BuildAndStart();
@@ -144,6 +154,29 @@ TEST(JobSubmitterTest, SubmitAllIsOneCallJudgedPerSpec) {
   std::vector<v1::JobSpec> many = Specs(std::vector<std::string>(2500, "7"));
   EXPECT_EQ(submitter.SubmitAll(many).size(), 2500u);
   EXPECT_EQ(service.batch_calls(), 4);
+  server->Shutdown();
+}
+
+TEST(JobSubmitterTest, SubmitAllCutsCallsBySizeAndStopsWhenTheCoordinatorIsAway) {
+  ScriptedJobService service;
+  service.set_batches(true);
+  int port = 0;
+  std::unique_ptr<grpc::Server> server = Serve(service, &port);
+  GrpcJobSubmitter submitter(absl::StrCat("127.0.0.1:", port));
+  // 40 events of 1 MiB each: calls of at most 16 MiB, not one of 40.
+  std::vector<v1::JobSpec> big = Specs(std::vector<std::string>(40, std::string(1 << 20, 'x')));
+  std::vector<absl::StatusOr<Submitted>> answers = submitter.SubmitAll(big);
+  ASSERT_EQ(answers.size(), 40u);
+  for (const auto& answer : answers) EXPECT_TRUE(answer.ok()) << answer.status();
+  EXPECT_GE(service.batch_calls(), 3);
+  EXPECT_LE(service.largest_request(), kBatchBytes + 4096);
+  // Away: one call finds out, the rest are answered without trying.
+  const int calls = service.batch_calls();
+  service.Answer(grpc::Status(grpc::StatusCode::UNAVAILABLE, "down"));
+  answers = submitter.SubmitAll(Specs(std::vector<std::string>(2500, "7")));
+  ASSERT_EQ(answers.size(), 2500u);
+  for (const auto& answer : answers) EXPECT_TRUE(absl::IsUnavailable(answer.status()));
+  EXPECT_EQ(service.batch_calls(), calls + 1);
   server->Shutdown();
 }
 
