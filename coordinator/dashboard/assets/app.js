@@ -265,10 +265,12 @@ const jobView = {
         <span><b>${ended ? 'took' : 'running for'}</b> ${dur(elapsed)}</span></div>
       ${j.message ? html`<div class="callout s-${lc(j.state)}">${j.message}</div>` : ''}
       <div class="bar-cell big">${bar(j, 'job-progress')}<span class="pct">${pct(shownProgress(j))}</span></div>
-      <div class="caption">${num(doneOf(c))} of ${totalText(j)} tasks finished${j.total_known === false ? ' · source still being listed, total may grow' : ''}
+      <div class="caption">${num(doneOf(c) - (c.cancelled || 0))} of ${totalText(j)} tasks finished${c.cancelled ? ` · ${num(c.cancelled)} cancelled` : ''}${j.total_known === false ? ' · source still being listed, total may grow' : ''}
         · ${num(j.items_total)} items</div>`);
     render(document.getElementById('job-counts'), COUNTS.map((k) =>
-      tile(html`<i class="dot d-${k}"></i>${k}`, c[k] || 0, k === 'total' && j.total_known === false ? 'listing…' : '', `c-${k}`, 'count-' + k)));
+      // "running" counts leases: running, or queued at a worker about to run them.
+      tile(html`<i class="dot d-${k}"></i>${k === 'running' ? 'leased' : k}`, c[k] || 0,
+        k === 'total' && j.total_known === false ? 'listing…' : k === 'running' ? 'running or about to' : '', `c-${k}`, 'count-' + k)));
     render(document.getElementById('job-stats'), [
       tile('Rate', ended && !j.rate ? '—' : html`${rateNum(j.rate)}<small> tasks/s</small>`, 'last ~30 s'),
       tile('ETA', j.eta_seconds == null ? '—' : dur(j.eta_seconds), ended ? 'job ended' : j.eta_seconds == null ? 'not enough data yet' : 'at current rate'),
