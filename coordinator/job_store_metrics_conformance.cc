@@ -58,6 +58,27 @@ TEST_P(JobStoreConformanceTest, ReportedInvocationsAreMeteredIntoTheJobsUsage) {
   EXPECT_EQ(FromProto(first.attempts(0).duration()), absl::Milliseconds(1500));
 }
 
+// Cancelled work was done: billed for the lease's age, once (the worker's late report adds none).
+TEST_P(JobStoreConformanceTest, InvocationsStoppedByACancelAreMeteredOnce) {
+  v1::JobSpec spec = builders::Spec(3, "builtin:count");
+  spec.mutable_options()->set_memory_mb(1024);
+  ASSERT_TRUE(Submit(spec, 3).ok());
+  std::vector<v1::LeasedTask> t = store().LeaseTasks("w", 2, kTtl)->tasks;
+  ASSERT_EQ(t.size(), 2);
+  const std::string id = t[0].ref().job_id();
+  clock_.Advance(absl::Seconds(2));
+  ASSERT_TRUE(store().CancelJob(id).ok());
+  v1::Usage usage = store().GetJob(id)->usage();
+  EXPECT_EQ(usage.requests(), 2) << "two handlers ran; the never-leased task is not a request";
+  EXPECT_EQ(usage.billed_ms(), 4000);
+  EXPECT_DOUBLE_EQ(usage.gb_seconds(), 4.0);
+  clock_.Advance(absl::Milliseconds(300));
+  ASSERT_TRUE(
+      store().ReportOutcomes({Took(Failure(t[0], v1::ERROR_CANCELLED), absl::Seconds(2))}).ok());
+  EXPECT_EQ(store().GetJob(id)->usage().requests(), 2) << "the late report is not billed again";
+  if (harness_->Reopen()) EXPECT_EQ(store().GetJob(id)->usage().billed_ms(), 4000) << "survives";
+}
+
 TEST_P(JobStoreConformanceTest, AReportedDurationIsNeverLongerThanTheLease) {
   ASSERT_TRUE(Submit(builders::Spec(3, "builtin:count"), 1).ok());
   std::vector<v1::LeasedTask> t = store().LeaseTasks("w", 1, kTtl)->tasks;

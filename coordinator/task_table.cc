@@ -156,6 +156,15 @@ void TaskTable::CancelLiveTasks(JobEntry& entry, absl::string_view reason, absl:
   error.set_message(std::string(reason));
   for (auto& [index, task] : entry.live) {
     if (task.state() == v1::TASK_LEASED) {
+      // Its handler ran until now (or is about to stop): billed for the lease's age, as Lambda
+      // bills an invocation that is stopped. Its worker's later report is stale and adds nothing.
+      if (task.attempts_size() > 0) {
+        v1::TaskOutcome stopped;
+        stopped.mutable_error()->set_code(v1::ERROR_CANCELLED);
+        ToProto(now - FromProto(task.attempts(task.attempts_size() - 1).leased_at()),
+                stopped.mutable_duration());
+        MeterInvocation(entry, task, stopped, now);
+      }
       EndAttempt(entry, task, v1::TASK_CANCELLED, &error, /*reported=*/false, now);
     } else if (task.state() == v1::TASK_PENDING) {
       entry.partial -= task.progress();
