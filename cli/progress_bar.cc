@@ -43,6 +43,10 @@ std::string ProgressBar::Render(const v1::Job& job, absl::Time now) {
   const absl::Duration age = job.has_created_at() ? now - FromProto(job.created_at()) : span;
   if (span > absl::Seconds(1)) {
     rate = (finished - samples_.front().second) / absl::ToDoubleSeconds(span);
+  } else if (job.has_finished_at() && job.has_created_at()) {
+    // An ended job's own pace, however short it was.
+    const absl::Duration took = FromProto(job.finished_at()) - FromProto(job.created_at());
+    rate = finished / absl::ToDoubleSeconds(std::max(took, absl::Milliseconds(1)));
   } else if (age > absl::Milliseconds(10)) {
     rate = finished / absl::ToDoubleSeconds(age);  // from the first second: the job's own pace
   }

@@ -88,5 +88,16 @@ TEST(ProgressBarTest, TheRateIsKnownFromTheFirstSecondAndOneTaskIsATask) {
   EXPECT_THAT(ProgressBar(out, false).Render(Job(0, 1), now), HasSubstr("0/1 task "));
 }
 
+// A job over in 4 ms used to read "0/s" on its last line beside "500 tasks/s" in the summary.
+TEST(ProgressBarTest, AJobThatEndedAtOnceShowsItsOwnPace) {
+  std::ostringstream out;
+  const absl::Time now = absl::FromUnixSeconds(1000);
+  v1::Job job = Job(2, 2);
+  job.set_state(v1::JOB_SUCCEEDED);
+  ToProto(now - absl::Milliseconds(5), job.mutable_created_at());
+  ToProto(now - absl::Milliseconds(1), job.mutable_finished_at());
+  EXPECT_THAT(ProgressBar(out, false).Render(job, now), HasSubstr("  500/s  "));
+}
+
 }  // namespace
 }  // namespace fanout::cli

@@ -145,7 +145,7 @@ int RedriveCommand(const std::string& job_id) {
     out["redriven"] = response.redriven();
     std::cout << DumpJson(out) << "\n";
   } else {
-    std::cout << "redriven " << response.redriven() << " tasks of " << job_id << "\n";
+    std::cout << "redriven " << Tasks(response.redriven()) << " of " << job_id << "\n";
     PrintJob(response.job());
   }
   return kExitOk;

@@ -61,7 +61,8 @@ absl::StatusOr<uint64_t> TaskTable::Redrive(uint64_t job_seq, std::vector<v1::Ta
   }
   entry.job.set_state(v1::JOB_RUNNING);
   entry.job.clear_finished_at();
-  entry.job.set_message(absl::StrCat("redriven: ", count, " tasks re-queued"));
+  entry.job.set_message(
+      absl::StrCat("redriven: ", count, count == 1 ? " task" : " tasks", " re-queued"));
   entry.job.set_redrives(entry.job.redrives() + 1);
   entry.job.clear_fan_in();
   fan_in_pending_.erase(job_seq);
