@@ -90,19 +90,10 @@ std::string Price(double dollars) {
   return s;
 }
 
-// `rounded` (to the cent, as billed) — unless that reads $0.00 for a cost that is not zero: then
-// `exact`, with enough digits to show it ("0.00202083").
-std::string Money(double rounded, double exact) {
-  if (rounded >= 0.01 || exact <= 0) return absl::StrFormat("%.2f", rounded);
-  std::string s = absl::StrFormat("%.9f", exact);
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s += "00";  // under a nano-dollar
-  return s;
-}
-
 void PrintCost(const Metered& m, const LambdaPrices& prices, bool free_tier, const LambdaCost& c) {
-  std::cout << absl::StrFormat("%s: %d requests, %.3f s billed at %d MB = %.3f GB-s\n",
+  std::cout << absl::StrFormat("%s: %d %s, %.3f s billed at %d MB = %.3f GB-s\n",
                                m.job_id.empty() ? "estimate" : m.job_id, m.usage.requests(),
+                               m.usage.requests() == 1 ? "request" : "requests",
                                m.usage.billed_ms() / 1000.0, m.memory_mb, m.usage.gb_seconds());
   const bool list = prices.per_gb_second == LambdaPrices().per_gb_second &&
                     prices.per_request == LambdaPrices().per_request;

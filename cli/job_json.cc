@@ -3,6 +3,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "common/errors.h"
 #include "common/json_text.h"
@@ -23,6 +24,20 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", FromProto(t), absl::UTCTimeZone());
 }
 
+double DoneFraction(const v1::Job& job) {
+  const v1::TaskCounts& c = job.counts();
+  if (c.cancelled() == 0 || c.total() == 0) return job.progress();
+  return static_cast<double>(c.succeeded() + c.failed() + c.dead()) / c.total();
+}
+
+std::string Money(double rounded, double exact) {
+  if (rounded >= 0.01 || exact <= 0) return absl::StrFormat("%.2f", rounded);
+  std::string s = absl::StrFormat("%.9f", exact);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s += "00";  // under a nano-dollar
+  return s;
+}
+
 json JobToJson(const v1::Job& job) {
   const v1::TaskCounts& c = job.counts();
   return json{
@@ -36,7 +51,7 @@ json JobToJson(const v1::Job& job) {
       {"cancelled", c.cancelled()},
       {"total", c.total()},
       {"items", job.items_total()},
-      {"progress", job.progress()},
+      {"progress", DoneFraction(job)},
       {"redrives", job.redrives()},
       {"max_concurrency",
        job.has_max_concurrency() ? job.max_concurrency() : job.spec().options().max_concurrency()},

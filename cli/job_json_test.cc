@@ -22,6 +22,27 @@ TEST(JobJsonTest, StatusCarriesStateAndEveryCount) {
   }
 }
 
+// A job cancelled before any task finished read "progress": 1.0 beside "0.0% done".
+TEST(JobJsonTest, ACancelledJobsProgressCountsOnlyWhatFinished) {
+  v1::Job job;
+  job.set_state(v1::JOB_CANCELLED);
+  job.set_progress(1.0);
+  job.mutable_counts()->set_succeeded(1);
+  job.mutable_counts()->set_cancelled(3);
+  job.mutable_counts()->set_total(4);
+  EXPECT_DOUBLE_EQ(JobToJson(job)["progress"].get<double>(), 0.25);
+  job.mutable_counts()->set_cancelled(0);
+  job.mutable_counts()->set_succeeded(4);
+  EXPECT_DOUBLE_EQ(JobToJson(job)["progress"].get<double>(), 1.0);
+}
+
+TEST(JobJsonTest, MoneyShowsCentsOrTheDigitsThatMakeATinyCostNonZero) {
+  EXPECT_EQ(Money(11.63, 11.6312), "11.63");
+  EXPECT_EQ(Money(0, 0.000002), "0.000002");
+  EXPECT_EQ(Money(0, 0), "0.00");
+  EXPECT_EQ(Money(0, 1e-12), "0.00");  // under a nano-dollar
+}
+
 TEST(JobJsonTest, ItemResultsEmbedJsonAndNameErrorCodes) {
   v1::ItemResult ok;
   ok.set_item("{\"n\":1}");

@@ -21,10 +21,7 @@ using nlohmann::json;
 
 void PrintJob(const v1::Job& job) {
   const v1::TaskCounts& c = job.counts();
-  // Done is what finished; cancelled tasks did nothing and are told apart.
-  const double done = c.cancelled() > 0 && c.total() > 0
-                          ? static_cast<double>(FinishedTasks(c)) / c.total()
-                          : job.progress();
+  const double done = DoneFraction(job);
   std::cout << absl::StrFormat(
       "%s  %s  %.1f%% done (%d of %s finished%s%s)\n", job.job_id(),
       JobToJson(job)["state"].get<std::string>(), 100 * done, FinishedTasks(c), Tasks(c.total()),
@@ -44,8 +41,9 @@ void PrintJob(const v1::Job& job) {
     const LambdaCost cost = PriceOnLambda(job.usage().requests(), job.usage().gb_seconds(),
                                           LambdaPrices(), /*free_tier=*/false);
     std::cout << absl::StrFormat(
-        "  usage %d requests, %.3f GB-s (on Lambda: $%.6f; fanout cost %s)\n",
-        job.usage().requests(), job.usage().gb_seconds(), cost.exact_total, job.job_id());
+        "  usage %d %s, %.3f GB-s (on Lambda: $%s; fanout cost %s)\n", job.usage().requests(),
+        job.usage().requests() == 1 ? "request" : "requests", job.usage().gb_seconds(),
+        Money(cost.total, cost.exact_total), job.job_id());
   }
   std::cout << FanInText(job.fan_in());
 }
