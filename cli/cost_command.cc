@@ -9,6 +9,7 @@
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/job_json.h"
 #include "common/json_text.h"
 #include "common/metering.h"
 #include "nlohmann/json.hpp"
