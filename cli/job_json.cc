@@ -44,7 +44,8 @@ json JobToJson(const v1::Job& job) {
       {"job_id", job.job_id()},
       {"state", std::string(JobStateName(job.state()))},
       {"pending", c.pending()},
-      {"running", c.running()},
+      {"running", c.handlers_running()},  // handlers running now
+      {"leased", c.running()},            // ... and the tasks queued at workers to start next
       {"succeeded", c.succeeded()},
       {"failed", c.failed()},
       {"dead", c.dead()},

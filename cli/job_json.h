@@ -10,7 +10,8 @@
 
 namespace fanout::cli {
 
-// {"job_id", "state", "pending", "running", "succeeded", "failed", "dead", "cancelled", "total",
+// {"job_id", "state", "pending", "running" (handlers running now), "leased" (those and the tasks
+//  queued at workers to start next), "succeeded", "failed", "dead", "cancelled", "total",
 //  "items", "progress", "function", "source", "params", "created_at", "finished_at", "message"}
 nlohmann::json JobToJson(const v1::Job& job);
 // {"state", "manifest", "result_files", "failed_files", "result_items", "failed_items", "error",

@@ -17,9 +17,18 @@ TEST(JobJsonTest, StatusCarriesStateAndEveryCount) {
   EXPECT_EQ(j["succeeded"], 9);
   EXPECT_EQ(j["dead"], 1);
   EXPECT_EQ(j["total"], 10);
-  for (const char* key : {"pending", "running", "failed", "cancelled"}) {
+  for (const char* key : {"pending", "running", "leased", "failed", "cancelled"}) {
     EXPECT_EQ(j[key], 0) << key;
   }
+}
+
+TEST(JobJsonTest, RunningMeansHandlersRunningAndLeasedIsShownApart) {
+  v1::Job job;
+  job.mutable_counts()->set_running(11);
+  job.mutable_counts()->set_handlers_running(8);
+  nlohmann::json j = JobToJson(job);
+  EXPECT_EQ(j["running"], 8);
+  EXPECT_EQ(j["leased"], 11);
 }
 
 // A job cancelled before any task finished read "progress": 1.0 beside "0.0% done".

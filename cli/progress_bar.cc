@@ -17,6 +17,15 @@ uint64_t FinishedTasks(const v1::TaskCounts& c) { return c.succeeded() + c.faile
 
 std::string Tasks(uint64_t n) { return absl::StrCat(n, n == 1 ? " task" : " tasks"); }
 
+std::string RunningText(const v1::TaskCounts& c) {
+  if (c.running() == 0) return "";
+  std::string text = absl::StrCat("  running ", c.handlers_running());
+  // Queued at a worker to start next (or finished, being reported): leased, not running.
+  const uint64_t ahead = c.running() - std::min(c.running(), c.handlers_running());
+  if (ahead > 0) absl::StrAppend(&text, " (+", ahead, " leased)");
+  return text;
+}
+
 namespace {
 
 std::string FormatEta(double seconds) {
@@ -64,8 +73,7 @@ std::string ProgressBar::Render(const v1::Job& job, absl::Time now) {
       absl::StrFormat("%s [%s] %5.1f%%  %d/%s  %.0f/s  ETA %s", job.job_id(), bar, fraction * 100,
                       finished, Tasks(c.total()), rate, left == 0 ? "0s" : FormatEta(eta));
   if (!job.split_done()) absl::StrAppend(&line, "  (still listing the source)");
-  // Leased: running, or queued at a worker about to run them.
-  if (c.running() > 0) absl::StrAppend(&line, "  leased ", c.running());
+  absl::StrAppend(&line, RunningText(c));
   if (c.failed() + c.dead() > 0) absl::StrAppend(&line, "  failed ", c.failed() + c.dead());
   if (c.cancelled() > 0) absl::StrAppend(&line, "  cancelled ", c.cancelled());
   return line;

@@ -82,9 +82,11 @@ TEST(ProgressBarTest, TheRateIsKnownFromTheFirstSecondAndOneTaskIsATask) {
   v1::Job job = Job(100, 1000);
   ToProto(now - absl::Seconds(2), job.mutable_created_at());
   job.mutable_counts()->set_running(8);
+  job.mutable_counts()->set_handlers_running(5);
   const std::string line = bar.Render(job, now);  // the first update
   EXPECT_THAT(line, HasSubstr("50/s"));
-  EXPECT_THAT(line, HasSubstr("leased 8"));
+  // Running means handlers running; the tasks queued at workers are shown apart.
+  EXPECT_THAT(line, HasSubstr("running 5 (+3 leased)"));
   EXPECT_THAT(ProgressBar(out, false).Render(Job(0, 1), now), HasSubstr("0/1 task "));
 }
 

@@ -30,8 +30,9 @@ void PrintJob(const v1::Job& job) {
       : c.total() == 0  ? "; the source had no items"
                         : "");
   std::cout << absl::StrFormat(
-      "  pending %d  running %d  succeeded %d  failed %d  dead %d  cancelled %d  total %d\n",
-      c.pending(), c.running(), c.succeeded(), c.failed(), c.dead(), c.cancelled(), c.total());
+      "  pending %d%s  succeeded %d  failed %d  dead %d  cancelled %d  total %d\n", c.pending(),
+      c.running() > 0 ? RunningText(c) : "  running 0", c.succeeded(), c.failed(), c.dead(),
+      c.cancelled(), c.total());
   std::cout << "  function " << job.spec().function() << "  created "
             << FormatTimestamp(job.created_at());
   if (job.has_finished_at()) std::cout << "  finished " << FormatTimestamp(job.finished_at());

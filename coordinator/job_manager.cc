@@ -93,8 +93,27 @@ void JobManager::RunRetention() {
   }
 }
 
+namespace {
+
+// Of the job's leased tasks, those whose handler runs: as the workers said, never more than the
+// store's leases (a worker's word may be older than a report that ended the task).
+void SetHandlersRunning(const absl::flat_hash_map<std::string, uint64_t>& running, v1::Job* job) {
+  auto it = running.find(job->job_id());
+  v1::TaskCounts* c = job->mutable_counts();
+  c->set_handlers_running(it == running.end() ? 0 : std::min(it->second, c->running()));
+}
+
+}  // namespace
+
+void JobManager::FillHandlersRunning(v1::Job* job) {
+  if (job->counts().running() == 0) return;
+  SetHandlersRunning(workers_.RunningByJob(clock_.Now(), options_.lease_ttl), job);
+}
+
 absl::StatusOr<v1::Job> JobManager::GetJob(absl::string_view job_id) {
-  return store_.GetJob(job_id);
+  ASSIGN_OR_RETURN(v1::Job job, store_.GetJob(job_id));
+  FillHandlersRunning(&job);
+  return job;
 }
 
 void SummarizeSource(v1::Job* job) {
@@ -108,6 +127,7 @@ void SummarizeSource(v1::Job* job) {
 absl::StatusOr<v1::Job> JobManager::GetJobSummary(absl::string_view job_id) {
   ASSIGN_OR_RETURN(v1::Job job, store_.GetJob(job_id));
   SummarizeSource(&job);
+  FillHandlersRunning(&job);
   return job;
 }
 
@@ -122,8 +142,11 @@ absl::StatusOr<v1::ListJobsResponse> JobManager::ListJobs(const v1::ListJobsRequ
   const size_t limit = PageSize(request.page_size(), 100, 1000);
   v1::ListJobsResponse response;
   std::vector<v1::Job> jobs = store_.ListJobs(before, limit);
+  const absl::flat_hash_map<std::string, uint64_t> running =
+      workers_.RunningByJob(clock_.Now(), options_.lease_ttl);
   for (v1::Job& job : jobs) {
     SummarizeSource(&job);
+    SetHandlersRunning(running, &job);
     *response.add_jobs() = std::move(job);
   }
   if (jobs.size() == limit) {

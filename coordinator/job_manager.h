@@ -110,6 +110,8 @@ class JobManager {
   absl::StatusOr<v1::CheckpointResponse> Checkpoint(const v1::CheckpointRequest& request);
 
  private:
+  // Sets the job's TaskCounts.handlers_running from what its workers last said.
+  void FillHandlersRunning(v1::Job* job);
   struct Waiter {
     v1::LeaseTasksRequest request;
     absl::Time deadline;

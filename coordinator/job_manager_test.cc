@@ -330,6 +330,31 @@ TEST_F(JobManagerTest, AWorkerThatLeftOrWentSilentIsGone) {
   EXPECT_TRUE(gone["w1"]) << "not heard from within the lease TTL";
 }
 
+// "running" is what workers say runs, not what they leased: a task queued at a worker to start
+// next is leased and not running; a gone worker's word counts no more.
+TEST_F(JobManagerTest, HandlersRunningAreWhatLiveWorkersSayRuns) {
+  ASSERT_TRUE(manager_.SubmitJob(Spec("range:1-6")).ok());
+  absl::StatusOr<v1::LeaseTasksResponse> lease = LeaseNow(manager_);  // w1 leases all 6
+  ASSERT_TRUE(lease.ok());
+  ASSERT_EQ(lease->tasks_size(), 6);
+  EXPECT_EQ(manager_.GetJob("job-1")->counts().handlers_running(), 0) << "none said to run yet";
+  v1::RenewLeasesRequest renew;
+  renew.mutable_worker()->set_worker_id("w1");
+  (*renew.mutable_worker()->mutable_running_by_job())["job-1"] = 2;
+  (*renew.mutable_worker()->mutable_running_by_job())["job-9"] = 3;  // not this job's
+  ASSERT_TRUE(manager_.RenewLeases(renew).ok());
+  absl::StatusOr<v1::Job> job = manager_.GetJob("job-1");
+  EXPECT_EQ(job->counts().running(), 6);
+  EXPECT_EQ(job->counts().handlers_running(), 2);
+  v1::ListJobsResponse list = *manager_.ListJobs({});
+  EXPECT_EQ(list.jobs(0).counts().handlers_running(), 2);
+  EXPECT_EQ(manager_.GetJobSummary("job-1")->counts().handlers_running(), 2);
+  clock_.Advance(manager_.lease_ttl() + absl::Seconds(1));
+  job = manager_.GetJob("job-1");
+  ASSERT_EQ(job->counts().running(), 6) << "the leases are not swept yet";
+  EXPECT_EQ(job->counts().handlers_running(), 0) << "w1 is gone";
+}
+
 TEST_F(JobManagerTest, StaleReportIsRefused) {
   ASSERT_TRUE(manager_.SubmitJob(Spec("range:1-1")).ok());
   std::shared_ptr<Pending> lease = Lease(LeaseRequest(absl::ZeroDuration()));

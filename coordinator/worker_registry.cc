@@ -15,6 +15,7 @@ void WorkerRegistry::Touch(const v1::WorkerInfo& info, absl::Time now,
   w.set_host(info.host());
   w.set_slots(info.slots());
   w.set_busy(info.busy());
+  *w.mutable_running_by_job() = info.running_by_job();
   *w.mutable_started_at() = info.started_at();
   if (leases) w.set_leases(*leases);
   const std::string incarnation = info.started_at().SerializeAsString();
@@ -50,6 +51,17 @@ std::vector<v1::WorkerStatus> WorkerRegistry::List(absl::Time now, absl::Duratio
   std::sort(out.begin(), out.end(), [](const v1::WorkerStatus& a, const v1::WorkerStatus& b) {
     return FromProto(a.last_seen()) > FromProto(b.last_seen());
   });
+  return out;
+}
+
+absl::flat_hash_map<std::string, uint64_t> WorkerRegistry::RunningByJob(absl::Time now,
+                                                                        absl::Duration gone_after) {
+  absl::MutexLock lock(&mu_);
+  absl::flat_hash_map<std::string, uint64_t> out;
+  for (const auto& [id, w] : workers_) {
+    if (w.gone() || now - FromProto(w.last_seen()) > gone_after) continue;
+    for (const auto& [job_id, running] : w.running_by_job()) out[job_id] += running;
+  }
   return out;
 }
 

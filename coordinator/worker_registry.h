@@ -32,6 +32,9 @@ class WorkerRegistry {
   // Workers seen within `forget_after`, most recently seen first; gone (WorkerStatus.gone) when
   // they left or were not seen within `gone_after`.
   std::vector<v1::WorkerStatus> List(absl::Time now, absl::Duration gone_after);
+  // Handlers running now by job id, summed over the workers not gone (each as its last call said).
+  absl::flat_hash_map<std::string, uint64_t> RunningByJob(absl::Time now,
+                                                          absl::Duration gone_after);
 
  private:
   const absl::Duration forget_after_;

@@ -123,6 +123,23 @@ TEST_F(CliTest, SameIdempotencyKeyGivesTheSameJob) {
   EXPECT_EQ(json::parse(again.out)["created"], false);
 }
 
+// "running" is handlers running, as the worker says (its 4 slots), "leased" the tasks it holds.
+TEST_F(CliTest, StatusRunningCountsHandlersTheWorkerRuns) {
+  const std::string id =
+      SubmitJson({"--function=builtin:sleep", "--source=range:1-8", "--param", "ms=1500"});
+  ASSERT_TRUE(
+      cluster_->WaitForJob(id, [](const v1::Job& j) { return j.counts().handlers_running() == 4; })
+          .ok());
+  CommandResult r = cluster_->Cli({"status", id, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json status = json::parse(r.out);
+  EXPECT_EQ(status["running"], 4) << r.out;
+  EXPECT_GE(status["leased"].get<int>(), 4) << r.out;
+  CommandResult text = cluster_->Cli({"status", id});
+  EXPECT_THAT(text.out, HasSubstr("running 4")) << text.out;
+  EXPECT_EQ(cluster_->Cli({"cancel", id}).exit_code, 0);
+}
+
 TEST_F(CliTest, CancelStopsTheJob) {
   const std::string id =
       SubmitJson({"--function=builtin:sleep", "--source=range:1-200", "--param", "ms=500"});

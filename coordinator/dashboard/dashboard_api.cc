@@ -42,9 +42,12 @@ uint64_t Param(const HttpRequest& r, const std::string& name, uint64_t fallback,
 }
 
 json Counts(const v1::TaskCounts& c) {
-  return {{"pending", c.pending()}, {"running", c.running()}, {"succeeded", c.succeeded()},
-          {"failed", c.failed()},   {"dead", c.dead()},       {"cancelled", c.cancelled()},
-          {"total", c.total()}};
+  // "running": handlers running now (as the workers say); "leased": those and the tasks queued
+  // at workers to start next.
+  return {{"pending", c.pending()},     {"running", c.handlers_running()},
+          {"leased", c.running()},      {"succeeded", c.succeeded()},
+          {"failed", c.failed()},       {"dead", c.dead()},
+          {"cancelled", c.cancelled()}, {"total", c.total()}};
 }
 
 json ErrorJson(const v1::TaskError& e) {

@@ -181,7 +181,7 @@ const jobsView = {
     render(root, [
       tile('Running jobs', running.length, `${num(jobs.length)} listed`, running.length ? 't-blue' : ''),
       tile('Throughput', html`${rateNum(rate)}<small> tasks/s</small>`, sparkline(this.rateHist)),
-      tile('Pending backlog', sum(jobs, (j) => j.counts.pending), `${num(sum(running, (j) => j.counts.running))} in flight`),
+      tile('Pending backlog', sum(jobs, (j) => j.counts.pending), `${num(sum(running, (j) => j.counts.running))} running`),
       tile('Failed + dead', bad, `tasks across ${num(jobs.length)} jobs`, bad ? 't-red' : ''),
       tile('Workers', workers ? live(workers).length : '—', workers ? `${num(sum(live(workers), (w) => w.busy))} / ${num(sum(live(workers), (w) => w.slots))} slots busy` : 'unavailable'),
       tile('Spend', html`${cost(sum(jobs, (j) => (j.usage || {}).cost_usd))}`, `estimated, listed jobs`),
@@ -210,7 +210,7 @@ const jobsView = {
 };
 
 /* ---------- job page ---------- */
-const COUNTS = ['pending', 'running', 'succeeded', 'failed', 'dead', 'cancelled', 'total'];
+const COUNTS = ['pending', 'running', 'leased', 'succeeded', 'failed', 'dead', 'cancelled', 'total'];
 let chartGeom = null, chartMouse = null; // last drawn chart geometry, for the hover tooltip
 const jobView = {
   title: (r) => 'fanout — job ' + r.id,
@@ -268,9 +268,9 @@ const jobView = {
       <div class="caption">${num(doneOf(c) - (c.cancelled || 0))} of ${totalText(j)} tasks finished${c.cancelled ? ` · ${num(c.cancelled)} cancelled` : ''}${j.total_known === false ? ' · source still being listed, total may grow' : ''}
         · ${num(j.items_total)} items</div>`);
     render(document.getElementById('job-counts'), COUNTS.map((k) =>
-      // "running" counts leases: running, or queued at a worker about to run them.
-      tile(html`<i class="dot d-${k}"></i>${k === 'running' ? 'leased' : k}`, c[k] || 0,
-        k === 'total' && j.total_known === false ? 'listing…' : k === 'running' ? 'running or about to' : '', `c-${k}`, 'count-' + k)));
+      // "running": handlers running now; "leased": those and the tasks queued at workers.
+      tile(html`<i class="dot d-${k === 'leased' ? 'running' : k}"></i>${k}`, c[k] || 0,
+        k === 'total' && j.total_known === false ? 'listing…' : k === 'running' ? 'handlers now' : k === 'leased' ? 'running or queued at workers' : '', `c-${k}`, 'count-' + k)));
     render(document.getElementById('job-stats'), [
       tile('Rate', ended && !j.rate ? '—' : html`${rateNum(j.rate)}<small> tasks/s</small>`, 'last ~30 s'),
       tile('ETA', j.eta_seconds == null ? '—' : dur(j.eta_seconds), ended ? 'job ended' : j.eta_seconds == null ? 'not enough data yet' : 'at current rate'),
