@@ -203,7 +203,7 @@ absl::StatusOr<v1::LeaseTasksResponse> JobManager::TryLease(const v1::LeaseTasks
       // as a grant would (its self-fencing counts the TTL from their arrival).
       (void)store_.RenewLeases(
           google::protobuf::RepeatedPtrField<v1::TaskRef>(refs->begin(), refs->end()),
-          options_.lease_ttl);
+          options_.lease_ttl, {});
       grant = store_.Regrant(*refs);
     }
     // Nothing of it is still held (it expired meanwhile): lease afresh instead.
@@ -276,8 +276,16 @@ absl::StatusOr<v1::RenewLeasesResponse> JobManager::RenewLeases(
       request.leases(), [](const v1::TaskRef& ref) -> const v1::TaskRef& { return ref; },
       *lease_tokens_, request.worker().worker_id());
   CountForged(checked.refused());
+  std::vector<HandlerSaid> said;
+  if (request.started_size() == request.leases_size()) {
+    said.reserve(request.started_size());
+    for (bool started : request.started()) {
+      said.push_back(started ? HandlerSaid::kStarted : HandlerSaid::kWaiting);
+    }
+    said = checked.Kept(std::move(said));
+  }
   ASSIGN_OR_RETURN(std::vector<v1::LeaseStatus> statuses,
-                   store_.RenewLeases(checked.entries(), options_.lease_ttl));
+                   store_.RenewLeases(checked.entries(), options_.lease_ttl, said));
   v1::RenewLeasesResponse response;
   for (v1::LeaseStatus s : checked.Realign(std::move(statuses), v1::LEASE_LOST)) {
     response.add_statuses(s);

@@ -73,9 +73,11 @@ class JobStore {
   virtual absl::StatusOr<std::vector<v1::LeaseStatus>> Checkpoint(
       const google::protobuf::RepeatedPtrField<v1::CheckpointEntry>& entries,
       absl::Duration ttl) = 0;
-  // One status per ref: extended, lost (stale epoch or expired) or cancelled.
+  // One status per ref: extended, lost (stale epoch or expired) or cancelled. `said` is empty or
+  // aligned with `refs`: what the worker said of each lease's handler (for metering).
   virtual absl::StatusOr<std::vector<v1::LeaseStatus>> RenewLeases(
-      const google::protobuf::RepeatedPtrField<v1::TaskRef>& refs, absl::Duration ttl) = 0;
+      const google::protobuf::RepeatedPtrField<v1::TaskRef>& refs, absl::Duration ttl,
+      const std::vector<HandlerSaid>& said) = 0;
   // Commits results and failures, fenced by epoch: one verdict per outcome.
   virtual absl::StatusOr<std::vector<ReportVerdict>> ReportOutcomes(
       const google::protobuf::RepeatedPtrField<v1::TaskOutcome>& outcomes) = 0;
@@ -88,7 +90,7 @@ class JobStore {
   absl::StatusOr<std::vector<v1::LeaseStatus>> RenewLeases(std::initializer_list<v1::TaskRef> refs,
                                                            absl::Duration ttl) {
     return RenewLeases(google::protobuf::RepeatedPtrField<v1::TaskRef>(refs.begin(), refs.end()),
-                       ttl);
+                       ttl, {});
   }
   absl::StatusOr<std::vector<ReportVerdict>> ReportOutcomes(
       std::initializer_list<v1::TaskOutcome> outcomes) {

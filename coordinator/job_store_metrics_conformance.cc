@@ -79,6 +79,52 @@ TEST_P(JobStoreConformanceTest, InvocationsStoppedByACancelAreMeteredOnce) {
   if (harness_->Reopen()) EXPECT_EQ(store().GetJob(id)->usage().billed_ms(), 4000) << "survives";
 }
 
+// Renews one lease, saying what its worker said of its handler.
+void Renew(JobStore& store, const v1::LeasedTask& task, HandlerSaid said) {
+  google::protobuf::RepeatedPtrField<v1::TaskRef> refs;
+  *refs.Add() = task.ref();
+  ASSERT_EQ(store.RenewLeases(refs, kTtl, {said})->at(0), v1::LEASE_OK);
+}
+
+// A worker that died leaves no report: its lease expires. The invocation is billed for as long
+// as renewals said its handler had started (a lower bound); a queued task, or one nobody said
+// anything of, is not billed.
+TEST_P(JobStoreConformanceTest, AnExpiredLeaseIsBilledForAsLongAsItsHandlerWasSeenStarted) {
+  v1::JobSpec spec = builders::Spec(3, "builtin:count");
+  spec.mutable_options()->set_memory_mb(1024);
+  ASSERT_TRUE(Submit(spec, 3).ok());
+  std::vector<v1::LeasedTask> t = store().LeaseTasks("w", 3, kTtl)->tasks;
+  ASSERT_EQ(t.size(), 3);
+  clock_.Advance(absl::Seconds(1));
+  Renew(store(), t[0], HandlerSaid::kStarted);
+  Renew(store(), t[1], HandlerSaid::kWaiting);
+  Renew(store(), t[2], HandlerSaid::kNothing);
+  clock_.Advance(absl::Seconds(2));
+  Renew(store(), t[0], HandlerSaid::kStarted);  // seen 3 s after its lease
+  Renew(store(), t[1], HandlerSaid::kWaiting);
+  clock_.Advance(kTtl + absl::Seconds(1));
+  ASSERT_EQ(*store().ExpireLeases(), 3);
+  v1::Usage usage = store().GetJob(t[0].ref().job_id())->usage();
+  EXPECT_EQ(usage.requests(), 1);
+  EXPECT_EQ(usage.billed_ms(), 3000);
+  EXPECT_DOUBLE_EQ(usage.gb_seconds(), 3.0);
+}
+
+TEST_P(JobStoreConformanceTest, ATaskCancelledWhileItWaitedInItsWorkersQueueIsNotBilled) {
+  v1::JobSpec spec = builders::Spec(2, "builtin:count");
+  spec.mutable_options()->set_memory_mb(1024);
+  ASSERT_TRUE(Submit(spec, 2).ok());
+  std::vector<v1::LeasedTask> t = store().LeaseTasks("w", 2, kTtl)->tasks;
+  ASSERT_EQ(t.size(), 2);
+  Renew(store(), t[0], HandlerSaid::kStarted);
+  Renew(store(), t[1], HandlerSaid::kWaiting);
+  clock_.Advance(absl::Seconds(2));
+  ASSERT_TRUE(store().CancelJob(t[0].ref().job_id()).ok());
+  v1::Usage usage = store().GetJob(t[0].ref().job_id())->usage();
+  EXPECT_EQ(usage.requests(), 1) << "the queued task never ran";
+  EXPECT_EQ(usage.billed_ms(), 2000);
+}
+
 TEST_P(JobStoreConformanceTest, AReportedDurationIsNeverLongerThanTheLease) {
   ASSERT_TRUE(Submit(builders::Spec(3, "builtin:count"), 1).ok());
   std::vector<v1::LeasedTask> t = store().LeaseTasks("w", 1, kTtl)->tasks;

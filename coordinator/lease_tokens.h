@@ -62,6 +62,17 @@ class CheckedEntries {
   }
   size_t refused() const { return count_; }
 
+  // `aligned` (with the request) cut to what entries() kept.
+  template <typename V>
+  std::vector<V> Kept(std::vector<V> aligned) const {
+    if (count_ == 0) return aligned;
+    std::vector<V> out;
+    for (size_t i = 0; i < aligned.size() && i < refused_.size(); ++i) {
+      if (!refused_[i]) out.push_back(std::move(aligned[i]));
+    }
+    return out;
+  }
+
   // `statuses` (aligned with entries()) realigned with the request, `refused` at the others.
   template <typename S>
   std::vector<S> Realign(std::vector<S> statuses, S refused) const {

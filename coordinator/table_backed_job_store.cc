@@ -168,7 +168,8 @@ absl::StatusOr<LeaseGrant> TableBackedJobStore::Regrant(const std::vector<v1::Ta
 }
 
 absl::StatusOr<std::vector<v1::LeaseStatus>> TableBackedJobStore::RenewLeases(
-    const google::protobuf::RepeatedPtrField<v1::TaskRef>& refs, absl::Duration ttl) {
+    const google::protobuf::RepeatedPtrField<v1::TaskRef>& refs, absl::Duration ttl,
+    const std::vector<HandlerSaid>& said) {
   // Renewals live in memory only: after a restart every lease gets at least the lease grace, which
   // covers any renewal granted before (see TaskTable::LoadTask). Nothing to wait for.
   std::vector<v1::LeaseStatus> out;
@@ -176,7 +177,11 @@ absl::StatusOr<std::vector<v1::LeaseStatus>> TableBackedJobStore::RenewLeases(
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(broken_);
   const absl::Time now = clock_.Now();
-  for (const v1::TaskRef& ref : refs) out.push_back(table_.Renew(ref, ttl, now));
+  for (int i = 0; i < refs.size(); ++i) {
+    const HandlerSaid handler =
+        static_cast<size_t>(i) < said.size() ? said[i] : HandlerSaid::kNothing;
+    out.push_back(table_.Renew(refs[i], ttl, now, handler));
+  }
   return out;
 }
 

@@ -34,7 +34,8 @@ class TableBackedJobStore : public JobStore {
                                         absl::Duration ttl) override;
   absl::StatusOr<LeaseGrant> Regrant(const std::vector<v1::TaskRef>& refs) override;
   absl::StatusOr<std::vector<v1::LeaseStatus>> RenewLeases(
-      const google::protobuf::RepeatedPtrField<v1::TaskRef>& refs, absl::Duration ttl) override;
+      const google::protobuf::RepeatedPtrField<v1::TaskRef>& refs, absl::Duration ttl,
+      const std::vector<HandlerSaid>& said) override;
   absl::StatusOr<std::vector<ReportVerdict>> ReportOutcomes(
       const google::protobuf::RepeatedPtrField<v1::TaskOutcome>& outcomes) override;
   absl::StatusOr<std::vector<v1::LeaseStatus>> Checkpoint(

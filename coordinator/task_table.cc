@@ -158,7 +158,8 @@ void TaskTable::CancelLiveTasks(JobEntry& entry, absl::string_view reason, absl:
     if (task.state() == v1::TASK_LEASED) {
       // Its handler ran until now (or is about to stop): billed for the lease's age, as Lambda
       // bills an invocation that is stopped. Its worker's later report is stale and adds nothing.
-      if (task.attempts_size() > 0) {
+      // Not billed when its worker's last renewal said it still waited in the queue.
+      if (task.attempts_size() > 0 && !task.attempts(task.attempts_size() - 1).handler_waiting()) {
         v1::TaskOutcome stopped;
         stopped.mutable_error()->set_code(v1::ERROR_CANCELLED);
         ToProto(now - FromProto(task.attempts(task.attempts_size() - 1).leased_at()),

@@ -34,6 +34,9 @@
 
 namespace fanout::coordinator {
 
+// What a worker said of a lease's handler when it renewed the lease.
+enum class HandlerSaid { kNothing, kStarted, kWaiting };
+
 // What a report did: committed, a repeat of one already committed by the same epoch, refused as
 // stale, about nothing known, or about a task no longer in memory (the store then judges it from
 // disk).
@@ -183,8 +186,10 @@ class TaskTable {
                    ChangeSet* changes);
   // The leases among `refs` still held at those epochs, described as Lease() described them.
   LeaseGrant Regrant(const std::vector<v1::TaskRef>& refs) const;
-  // Extends a lease in memory only (see LoadTask for why nothing is written).
-  v1::LeaseStatus Renew(const v1::TaskRef& ref, absl::Duration ttl, absl::Time now);
+  // Extends a lease in memory only (see LoadTask for why nothing is written), noting what the
+  // worker said of its handler.
+  v1::LeaseStatus Renew(const v1::TaskRef& ref, absl::Duration ttl, absl::Time now,
+                        HandlerSaid said = HandlerSaid::kNothing);
   // Commits a checkpoint of a task leased at that epoch; also renews its lease.
   v1::LeaseStatus Checkpoint(const v1::CheckpointEntry& entry, absl::Duration ttl, absl::Time now,
                              ChangeSet* changes);
@@ -245,6 +250,8 @@ class TaskTable {
   // Adds the invocation `outcome` reports to its job's usage and its attempt's duration.
   void MeterInvocation(JobEntry& entry, v1::Task& task, const v1::TaskOutcome& outcome,
                        absl::Time now);
+  // A lease that expires: one request for as long as its handler was seen running, if it was.
+  void MeterExpired(JobEntry& entry, v1::Task& task, absl::Time now);
   // Ends the current attempt of a LEASED task and moves it to `to`.
   void EndAttempt(JobEntry& entry, v1::Task& task, v1::TaskState to, const v1::TaskError* error,
                   bool reported, absl::Time now);

@@ -121,7 +121,8 @@ void TaskTable::LeaseOne(JobEntry& entry, v1::Task& task, absl::string_view work
   leases_.Add({SeqFromJobId(task.job_id()).value(), task.index()}, task.epoch(), expiry);
 }
 
-v1::LeaseStatus TaskTable::Renew(const v1::TaskRef& ref, absl::Duration ttl, absl::Time now) {
+v1::LeaseStatus TaskTable::Renew(const v1::TaskRef& ref, absl::Duration ttl, absl::Time now,
+                                 HandlerSaid said) {
   JobEntry* entry = FindEntry(ref.job_id());
   if (entry == nullptr) {  // ended, and left memory since
     const std::optional<uint64_t> seq = SeqFromJobId(ref.job_id());
@@ -136,15 +137,21 @@ v1::LeaseStatus TaskTable::Renew(const v1::TaskRef& ref, absl::Duration ttl, abs
   const absl::Time expiry = std::max(now + ttl, FromProto(task.lease_expires_at()));
   ToProto(expiry, task.mutable_lease_expires_at());
   if (task.attempts_size() > 0) {
-    *task.mutable_attempts(task.attempts_size() - 1)->mutable_lease_expires_at() =
-        task.lease_expires_at();
+    v1::Attempt* attempt = task.mutable_attempts(task.attempts_size() - 1);
+    *attempt->mutable_lease_expires_at() = task.lease_expires_at();
+    if (said == HandlerSaid::kStarted) {
+      ToProto(now, attempt->mutable_handler_seen_at());
+      attempt->set_handler_waiting(false);
+    } else if (said == HandlerSaid::kWaiting) {
+      attempt->set_handler_waiting(true);
+    }
   }
   return v1::LEASE_OK;
 }
 
 v1::LeaseStatus TaskTable::Checkpoint(const v1::CheckpointEntry& cp, absl::Duration ttl,
                                       absl::Time now, ChangeSet* changes) {
-  const v1::LeaseStatus status = Renew(cp.ref(), ttl, now);
+  const v1::LeaseStatus status = Renew(cp.ref(), ttl, now, HandlerSaid::kStarted);
   if (status != v1::LEASE_OK) return status;
   const uint64_t seq = SeqFromJobId(cp.ref().job_id()).value();
   JobEntry& entry = jobs_.at(seq);
@@ -238,6 +245,20 @@ void TaskTable::MeterInvocation(JobEntry& entry, v1::Task& task, const v1::TaskO
   ++totals_.invocations;
 }
 
+void TaskTable::MeterExpired(JobEntry& entry, v1::Task& task, absl::Time now) {
+  if (task.attempts_size() == 0) return;
+  const v1::Attempt& attempt = task.attempts(task.attempts_size() - 1);
+  if (!attempt.has_handler_seen_at()) return;  // never known to have started: nobody knows it ran
+  // Its worker went silent: it ran until at least the last renewal that said it had started (a
+  // lower bound; Lambda would bill until the invocation ended, which nobody saw).
+  v1::TaskOutcome ran;
+  ran.mutable_error()->set_code(v1::ERROR_RETRYABLE);
+  ToProto(std::max(absl::Milliseconds(1),
+                   FromProto(attempt.handler_seen_at()) - FromProto(attempt.leased_at())),
+          ran.mutable_duration());
+  MeterInvocation(entry, task, ran, now);
+}
+
 void TaskTable::EndAttempt(JobEntry& entry, v1::Task& task, v1::TaskState to,
                            const v1::TaskError* error, bool reported, absl::Time now) {
   if (task.attempts_size() > 0) {
@@ -327,6 +348,7 @@ size_t TaskTable::ExpireLeases(absl::Time now, ChangeSet* changes) {
       continue;
     }
     JobEntry& entry = jobs_.at(e.key.job_seq);
+    MeterExpired(entry, *task, now);
     v1::TaskError error;
     error.set_code(v1::ERROR_RETRYABLE);
     error.set_message(absl::StrCat("lease expired: worker ", task->worker_id(),

@@ -60,11 +60,14 @@ std::vector<v1::TaskRef> LeaseBook::RunningRefs() {
   return out;
 }
 
-std::vector<v1::TaskRef> LeaseBook::Refs() {
+std::vector<v1::TaskRef> LeaseBook::Refs(std::vector<bool>* started) {
   absl::MutexLock lock(&mu_);
   std::vector<v1::TaskRef> out;
   out.reserve(held_.size());
-  for (const auto& [key, held] : held_) out.push_back(held.ref);
+  for (const auto& [key, held] : held_) {
+    out.push_back(held.ref);
+    if (started != nullptr) started->push_back(held.state->started.load());
+  }
   return out;
 }
 

@@ -33,6 +33,7 @@ inline int64_t SteadyNowNs() {
 struct LeaseState {
   std::atomic<bool> cancelled{false};  // lost or its job cancelled: stop
   std::atomic<bool> running{false};    // a handler runs it now: renew it often
+  std::atomic<bool> started{false};    // a handler took it (it may have ended since)
   // When the coordinator last vouched for the lease, on this host's steady clock (ns): the
   // grant's arrival, then the sending of each renewal answered LEASE_OK. The coordinator keeps
   // the lease at least until then + TTL, and may hand the task to another worker after.
@@ -61,7 +62,8 @@ class LeaseBook {
     size_t leases = 0, running = 0;
   };
   Fenced FenceUnconfirmed(int64_t before_ns);
-  std::vector<v1::TaskRef> Refs();
+  // Every lease; with `started`, whether a handler took each (aligned).
+  std::vector<v1::TaskRef> Refs(std::vector<bool>* started = nullptr);
   std::vector<v1::TaskRef> RunningRefs();
   size_t size();
 

@@ -61,10 +61,14 @@ void LeaseRenewer::set_lease_ttl(absl::Duration ttl) {
 }
 
 size_t LeaseRenewer::RenewOnce(bool all) {
-  std::vector<v1::TaskRef> refs = all ? book_.Refs() : book_.RunningRefs();
+  std::vector<bool> started;
+  std::vector<v1::TaskRef> refs = all ? book_.Refs(&started) : book_.RunningRefs();
+  if (!all) started.assign(refs.size(), true);
   v1::RenewLeasesRequest request;
   describe_(request.mutable_worker());
   for (v1::TaskRef& ref : refs) *request.add_leases() = std::move(ref);
+  // Whether each task's handler started or it waits in the queue: the coordinator meters by it.
+  for (bool s : started) request.add_started(s);
   v1::RenewLeasesResponse response;
   grpc::ClientContext context;
   // A renewal stuck on a dead path must give way to the next try while the leases still live, but

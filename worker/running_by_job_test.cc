@@ -1,6 +1,7 @@
 // A worker tells the coordinator, with every call, how many handlers of each job it runs now: what
 // `fanout status` shows as running, apart from the tasks leased and queued here to start next.
-// The coordinator here is a small gRPC service on loopback that grants four slow tasks once and
+// Each renewal also says, per lease, whether its handler started (what metering bills). The
+// coordinator here is a small gRPC service on loopback that grants four slow tasks once and
 // records what each renewal says.
 #include <algorithm>
 #include <utility>
@@ -55,12 +56,20 @@ class RecordingCoordinator final : public v1::WorkerService::Service {
                            v1::RenewLeasesResponse* response) override {
     for (int i = 0; i < request->leases_size(); ++i) response->add_statuses(v1::LEASE_OK);
     const auto& running = request->worker().running_by_job();
+    const int started = std::count(request->started().begin(), request->started().end(), true);
     absl::MutexLock lock(&mu_);
+    if (request->leases_size() == 4 && request->started_size() == 4)
+      started_of_four_.push_back(started);
     renewals_.emplace_back(request->leases_size(),
                            running.contains("job-1") ? running.at("job-1") : 0);
     return grpc::Status::OK;
   }
 
+  // How many of 4 leases each renewal of all 4 said had started.
+  std::vector<int> started_of_four() {
+    absl::MutexLock lock(&mu_);
+    return started_of_four_;
+  }
   // (leases held, handlers of job-1 running) as each renewal said.
   std::vector<std::pair<int, uint32_t>> renewals() {
     absl::MutexLock lock(&mu_);
@@ -72,6 +81,7 @@ class RecordingCoordinator final : public v1::WorkerService::Service {
   bool granted_ ABSL_GUARDED_BY(mu_) = false;
   bool never_ = false;
   std::vector<std::pair<int, uint32_t>> renewals_ ABSL_GUARDED_BY(mu_);
+  std::vector<int> started_of_four_ ABSL_GUARDED_BY(mu_);
 };
 
 TEST(RunningByJobTest, RenewalsCountHandlersRunningNotTasksLeased) {
@@ -99,6 +109,10 @@ TEST(RunningByJobTest, RenewalsCountHandlersRunningNotTasksLeased) {
   }
   EXPECT_TRUE(queued_apart) << "no renewal said: 4 leased, 2 of them running:" << said;
   EXPECT_EQ(renewals.back().second, 0u) << "every handler ended";
+  // Each lease says whether its handler started (the coordinator bills by it): 2 of the 4.
+  const std::vector<int> started = coordinator.started_of_four();
+  ASSERT_FALSE(started.empty()) << "no renewal of all 4 leases";
+  EXPECT_NE(std::find(started.begin(), started.end(), 2), started.end());
 }
 
 }  // namespace

@@ -102,6 +102,7 @@ v1::TaskOutcome Worker::Execute(const Queued& queued) {
     ++running_by_job_[job_id];
   }
   ++busy_;
+  queued.lease->started = true;
   queued.lease->running = true;
   v1::TaskOutcome outcome = RunTask(queued.task, *queued.job, **handler, env);
   queued.lease->running = false;
