@@ -55,13 +55,20 @@ v1::JobSpec ScheduleRunner::FireJob(const Rule& rule, absl::Time at) {
   return spec;
 }
 
+std::string ScheduleRunner::NextRun() const {
+  return absl::StrCat("schedule ", rule_.name, ": next run ", Rfc3339(next_), " (in ",
+                      absl::FormatDuration(absl::Seconds(absl::ToInt64Seconds(
+                          std::max(absl::ZeroDuration(), next_ - clock_.Now())))),
+                      ")");
+}
+
 void ScheduleRunner::Fire(absl::Time at) {
   absl::StatusOr<Submitted> submitted = submitter_.Submit(FireJob(rule_, at));
   if (submitted.ok()) {
     pending_.reset();
     fired_ += submitted->created;
-    LOG_IF(INFO, submitted->created)
-        << "schedule " << rule_.name << ": " << Rfc3339(at) << " fired as " << submitted->job_id;
+    LOG_IF(INFO, submitted->created) << "schedule " << rule_.name << ": " << Rfc3339(at)
+                                     << " fired as " << submitted->job_id << "; " << NextRun();
   } else if (submitted.status().code() == absl::StatusCode::kUnavailable) {
     pending_ = at;  // again at the next tick: the key keeps it to one job
   } else {
@@ -95,6 +102,7 @@ absl::Time ScheduleRunner::Tick() {
 }
 
 void ScheduleRunner::Start() {
+  LOG(INFO) << NextRun();
   thread_ = std::thread([this] {
     while (true) {
       const absl::Time next = Tick();

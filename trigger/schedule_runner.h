@@ -29,6 +29,9 @@ class ScheduleRunner {
   // Calls Tick() at its times on a thread of its own (real time), until destroyed.
   void Start();
   uint64_t fired() const { return fired_; }
+  // "schedule NAME: next run TIME (in 4m30s)": logged at the start and after each fire, so that a
+  // rule that fires in five minutes does not look like one that never will.
+  std::string NextRun() const;
 
   // The job of the fire at `at`: the rule's source if it has one (else one item naming the time),
   // with "scheduled_time" among the parameters; keyed by rule and time.

@@ -77,6 +77,14 @@ TEST_F(ScheduleRunnerTest, FiresExactlyAtItsTimesAcrossARestart) {
   EXPECT_EQ(spec.labels().at("trigger"), "tick");
 }
 
+// Said at the start, so that a rule firing in minutes does not look like one that never will.
+TEST_F(ScheduleRunnerTest, ItSaysWhenItRunsNext) {
+  auto runner = Start(Every5Minutes(false));
+  EXPECT_EQ(runner->NextRun(), "schedule tick: next run 2026-11-27T12:05:00Z (in 2m30s)");
+  TickAt(*runner, At(12, 5));
+  EXPECT_EQ(runner->NextRun(), "schedule tick: next run 2026-11-27T12:10:00Z (in 5m)");
+}
+
 TEST_F(ScheduleRunnerTest, ANewCatchUpRuleFiresTheLatestPastTimeOnceASkipRuleWaits) {
   clock_.Set(At(12, 14));
   auto skip = Start(Every5Minutes(false));
