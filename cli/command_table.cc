@@ -63,7 +63,7 @@ const std::vector<CommandSpec>& Commands() {
        "create|update NAME | list | get NAME[:VERSION] | versions NAME | delete NAME",
        "users' functions: create and update (a new immutable version), list, get, delete",
        {"code", "runtime", "handler", "memory_mb", "timeout", "env", "secret_env", "description",
-        "json"}},
+        "declare_params", "json"}},
       {"invoke",
        "NAME[:VERSION]",
        "call a function once and print its response (exit 1 on its error)",

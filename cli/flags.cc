@@ -14,6 +14,9 @@ ABSL_FLAG(std::string, runtime, "provided",
 ABSL_FLAG(std::string, handler, "", "function create: _HANDLER (provided) or the command (exec)");
 ABSL_FLAG(std::string, code, "", "function create: the code: a directory, a .zip or a .tar.gz");
 ABSL_FLAG(std::string, description, "", "function create: a line about the function");
+ABSL_FLAG(std::string, declare_params, "",
+          "function create: the parameters its handler reads, NAME:TYPE[:required],... (TYPE: "
+          "string, integer, number, boolean, object, array, any); jobs are checked against them");
 ABSL_FLAG(std::string, payload, "{}", "invoke: the event, as JSON or @FILE holding it");
 ABSL_FLAG(int64_t, task, -1, "logs: only this task's attempts");
 ABSL_FLAG(bool, follow, false, "logs: print attempts as they end, until the job does");

@@ -17,6 +17,7 @@ ABSL_DECLARE_FLAG(std::string, runtime);
 ABSL_DECLARE_FLAG(std::string, handler);
 ABSL_DECLARE_FLAG(std::string, code);
 ABSL_DECLARE_FLAG(std::string, description);
+ABSL_DECLARE_FLAG(std::string, declare_params);
 ABSL_DECLARE_FLAG(std::string, payload);
 // logs
 ABSL_DECLARE_FLAG(int64_t, task);

@@ -13,6 +13,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "cli/client.h"
 #include "cli/code_upload.h"
 #include "cli/commands.h"
@@ -28,6 +31,15 @@ namespace {
 
 using json = nlohmann::json;
 
+// "width:integer:required, mode:string", as --declare_params takes them.
+std::string ParamsText(const v1::FunctionSettings& settings) {
+  std::vector<std::string> out;
+  for (const v1::ParamDecl& p : settings.params()) {
+    out.push_back(absl::StrCat(p.name(), ":", p.type(), p.required() ? ":required" : ""));
+  }
+  return absl::StrJoin(out, ", ");
+}
+
 json VersionToJson(const v1::FunctionVersion& v) {
   json env = json::object();
   for (const v1::EnvVar& var : v.settings().env()) {
@@ -42,6 +54,7 @@ json VersionToJson(const v1::FunctionVersion& v) {
           {"timeout", absl::FormatDuration(FromProto(v.settings().timeout()))},
           {"env", env},
           {"description", v.settings().description()},
+          {"params", ParamsText(v.settings())},
           {"code_sha256", v.code_sha256()},
           {"code_bytes", v.code_bytes()},
           {"created_at",
@@ -82,6 +95,19 @@ absl::StatusOr<v1::FunctionSettings> SettingsFromFlags(const std::vector<EnvFlag
     ToProto(absl::GetFlag(FLAGS_timeout), settings.mutable_timeout());
   }
   settings.set_description(absl::GetFlag(FLAGS_description));
+  for (absl::string_view decl :
+       absl::StrSplit(absl::GetFlag(FLAGS_declare_params), ',', absl::SkipWhitespace())) {
+    std::vector<std::string> parts = absl::StrSplit(decl, ':');
+    const bool required = parts.size() == 3 && parts[2] == "required";
+    if (parts.size() < 2 || parts.size() > 3 || (parts.size() == 3 && !required)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--declare_params: expected NAME:TYPE or NAME:TYPE:required, got '", decl, "'"));
+    }
+    v1::ParamDecl* param = settings.add_params();
+    param->set_name(std::string(absl::StripAsciiWhitespace(parts[0])));
+    param->set_type(std::string(absl::StripAsciiWhitespace(parts[1])));
+    param->set_required(required);
+  }
   for (const EnvFlag& flag : env) {
     const bool secret = flag.secret;
     const std::string& pair = flag.pair;
@@ -107,7 +133,9 @@ void Print(const v1::FunctionVersion& v) {
             << v.settings().runtime() << ", handler '" << v.settings().handler() << "', "
             << v.settings().memory_mb() << " MB, timeout "
             << absl::FormatDuration(FromProto(v.settings().timeout())) << ", code "
-            << v.code_sha256().substr(0, 12) << " (" << v.code_bytes() << " bytes)\n";
+            << v.code_sha256().substr(0, 12) << " (" << v.code_bytes() << " bytes)";
+  if (v.settings().params_size() > 0) std::cout << ", params " << ParamsText(v.settings());
+  std::cout << "\n";
 }
 
 int CreateOrUpdate(const std::string& name, bool update, const std::vector<EnvFlag>& env) {

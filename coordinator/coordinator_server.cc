@@ -9,10 +9,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/functions.h"
+#include "common/json_text.h"
 #include "common/limits.h"
 #include "common/metrics_http.h"
 #include "common/status_macros.h"
 #include "coordinator/auth/http_guard.h"
+#include "coordinator/functions/function_params.h"
 #include "coordinator/metrics/rpc_timer.h"
 #include "glog/logging.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -38,6 +40,11 @@ absl::Status PinFunction(FunctionRegistry& functions, v1::JobSpec& spec) {
                             : version.status().code(),
                         absl::StrCat("function: ", version.status().message()));
   }
+  // Checked at submit like a built-in's: a job whose parameters cannot work runs no task.
+  absl::StatusOr<nlohmann::json> params =
+      ParseJson(spec.params_json().empty() ? "{}" : spec.params_json(), "params_json");
+  if (!params.ok()) return params.status();
+  RETURN_IF_ERROR(CheckFunctionParams(*version, *params));
   spec.set_function(absl::StrCat(version->name(), ":", version->version()));
   v1::JobOptions* options = spec.mutable_options();
   if (!options->has_timeout()) *options->mutable_timeout() = version->settings().timeout();

@@ -172,6 +172,39 @@ TEST_F(FunctionsTest, ExecRunsACommandPerItem) {
   }
 }
 
+// What a function declares of its parameters is checked at submit: a job without a required one,
+// or with an unknown or mistyped one, is refused (exit 2, naming it) before any task runs.
+TEST_F(FunctionsTest, DeclaredParametersAreCheckedAtSubmit) {
+  const std::string dir = absl::StrCat(TestTmp(), "/fn-params");
+  ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
+  Create("params", dir,
+         {"--runtime=exec", "--handler=printf %s \"$FANOUT_PARAMS\"",
+          "--declare_params=width:integer:required,mode:string"});
+  auto submit = [&](std::vector<std::string> params) {
+    std::vector<std::string> args = {"submit", "--function=params", "--source=[1]", "--wait"};
+    for (const std::string& p : params) args.insert(args.end(), {"--param", p});
+    return cluster_.Cli(args);
+  };
+  CommandResult missing = submit({"mode=fit"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("params.width: params:1 needs it"));
+  CommandResult typo = submit({"width=64", "mdoe=fit"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_THAT(typo.err, HasSubstr("did you mean mode?"));
+  CommandResult mistyped = submit({"width=wide"});
+  EXPECT_EQ(mistyped.exit_code, 2);
+  EXPECT_THAT(mistyped.err, HasSubstr("declares it integer"));
+  EXPECT_EQ(cluster_.Cli({"list"}).out.find("params:1"), std::string::npos) << "no job was made";
+  CommandResult ran = submit({"width=64", "mode=fit"});
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  CommandResult shown = cluster_.Cli({"function", "get", "params"});
+  EXPECT_THAT(shown.out, HasSubstr("params width:integer:required, mode:string"));
+  CommandResult bad = cluster_.Cli({"function", "update", "params", "--code=" + dir,
+                                    "--runtime=exec", "--handler=true", "--declare_params=w:int"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("type 'int' is not one of"));
+}
+
 // --secret_env values reach the function's environment and nothing else: not the create answer,
 // get, list, nor the coordinator's or the workers' logs.
 TEST_F(FunctionsTest, SecretEnvReachesTheFunctionAndIsNeverShown) {

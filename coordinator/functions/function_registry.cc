@@ -7,6 +7,7 @@
 #include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "common/utf8.h"
+#include "coordinator/functions/function_params.h"
 #include "coordinator/rocksdb_glue.h"
 #include "rocksdb/write_batch.h"
 #include "s3/s3_client.h"
@@ -97,6 +98,7 @@ absl::Status FunctionRegistry::Validate(const v1::CreateFunctionRequest& request
   std::vector<std::pair<std::string, std::string>> env;
   for (const v1::EnvVar& var : settings.env()) env.emplace_back(var.name(), var.value());
   RETURN_IF_ERROR(ValidateFunctionEnv(env));
+  RETURN_IF_ERROR(ValidateParamDecls(settings));
   RETURN_IF_ERROR(CheckUtf8(settings.description(), "description"));
   if (settings.description().size() > 256) {
     return absl::InvalidArgumentError("description: over 256 bytes");
