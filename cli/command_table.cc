@@ -67,7 +67,7 @@ const std::vector<CommandSpec>& Commands() {
       {"invoke",
        "NAME[:VERSION]",
        "call a function once and print its response (exit 1 on its error)",
-       {"payload", "json"}},
+       {"payload", "param", "json"}},
       {"token",
        "create | list | revoke ID",
        "the coordinator's bearer tokens (an admin's calls); a new one is printed once",

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+
 namespace fanout::cli {
 
 // `params` are the --param KEY=VALUE arguments, in order.
@@ -31,7 +33,11 @@ struct EnvFlag {
 // `fanout function SUB [NAME]`; `env` are the --env and --secret_env arguments, in order.
 int FunctionCommand(const std::vector<std::string>& args, const std::vector<EnvFlag>& env);
 // A synchronous call of a function (a one-item job): prints its response; exit 1 on its error.
-int InvokeCommand(const std::string& function);
+// `params` are the --param KEY=VALUE arguments, as submit takes them.
+int InvokeCommand(const std::string& function, const std::vector<std::string>& params);
+// --param KEY=VALUE pairs into a JSON object; VALUE is taken as JSON when it parses (numbers,
+// booleans, objects), else as a string.
+absl::StatusOr<std::string> ParamsJson(const std::vector<std::string>& params);
 // `fanout token create|list|revoke`.
 int TokenCommand(const std::vector<std::string>& args);
 // What users' functions printed, per attempt; --task=N, --follow.

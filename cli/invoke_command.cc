@@ -43,13 +43,16 @@ nlohmann::json ErrorJson(const v1::TaskError& error) {
 
 }  // namespace
 
-int InvokeCommand(const std::string& function) {
+int InvokeCommand(const std::string& function, const std::vector<std::string>& params) {
   absl::StatusOr<FunctionSpec> spec = ParseFunction(function);
   if (!spec.ok()) return Fail(spec.status());
   absl::StatusOr<std::string> payload = Payload();
   if (!payload.ok()) return Fail(payload.status());
+  absl::StatusOr<std::string> params_json = ParamsJson(params);
+  if (!params_json.ok()) return Fail(params_json.status());
   v1::SubmitJobRequest request;
   request.mutable_spec()->set_function(function);
+  if (!params.empty()) request.mutable_spec()->set_params_json(*params_json);
   request.mutable_spec()->set_source(absl::StrCat("[", *payload, "]"));
   request.mutable_spec()->mutable_options()->set_max_attempts(1);  // RequestResponse: no retry
   (*request.mutable_spec()->mutable_labels())["invoke"] = "true";

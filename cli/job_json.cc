@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "cli/progress_bar.h"
 #include "common/errors.h"
 #include "common/json_text.h"
 #include "common/metering.h"
@@ -44,8 +45,8 @@ json JobToJson(const v1::Job& job) {
       {"job_id", job.job_id()},
       {"state", std::string(JobStateName(job.state()))},
       {"pending", c.pending()},
-      {"running", c.handlers_running()},  // handlers running now
-      {"leased", c.running()},            // ... and the tasks queued at workers to start next
+      {"running", HandlersRunning(c)},  // handlers running now
+      {"leased", c.running()},          // ... and the tasks queued at workers to start next
       {"succeeded", c.succeeded()},
       {"failed", c.failed()},
       {"dead", c.dead()},

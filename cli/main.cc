@@ -28,7 +28,8 @@ int Run(const CommandLine& line) {
   if (c == "function") return FunctionCommand(line.args, line.env);
   if (c == "token") return TokenCommand(line.args);
   if (c == "invoke") {
-    return Arguments(line, 1, 1, "one NAME[:VERSION] argument") ? InvokeCommand(job) : 2;
+    return Arguments(line, 1, 1, "one NAME[:VERSION] argument") ? InvokeCommand(job, line.params)
+                                                                : 2;
   }
   if (c == "list") return Arguments(line, 0, 0, "no arguments") ? ListCommand() : 2;
   if (c == "workers") return Arguments(line, 0, 0, "no arguments") ? WorkersCommand() : 2;

@@ -17,11 +17,15 @@ uint64_t FinishedTasks(const v1::TaskCounts& c) { return c.succeeded() + c.faile
 
 std::string Tasks(uint64_t n) { return absl::StrCat(n, n == 1 ? " task" : " tasks"); }
 
+uint64_t HandlersRunning(const v1::TaskCounts& c) {
+  return c.has_handlers_running() ? std::min(c.handlers_running(), c.running()) : c.running();
+}
+
 std::string RunningText(const v1::TaskCounts& c) {
   if (c.running() == 0) return "";
-  std::string text = absl::StrCat("  running ", c.handlers_running());
+  std::string text = absl::StrCat("  running ", HandlersRunning(c));
   // Queued at a worker to start next (or finished, being reported): leased, not running.
-  const uint64_t ahead = c.running() - std::min(c.running(), c.handlers_running());
+  const uint64_t ahead = c.running() - HandlersRunning(c);
   if (ahead > 0) absl::StrAppend(&text, " (+", ahead, " leased)");
   return text;
 }

@@ -42,6 +42,8 @@ uint64_t DoneTasks(const v1::TaskCounts& c);
 uint64_t FinishedTasks(const v1::TaskCounts& c);
 // "1 task", "7 tasks".
 std::string Tasks(uint64_t n);
+// Handlers running now; the leases when the coordinator did not say.
+uint64_t HandlersRunning(const v1::TaskCounts& c);
 // "  running 8 (+3 leased)": handlers running now, and the other tasks leased to workers (queued
 // there to start next); "" when none is leased.
 std::string RunningText(const v1::TaskCounts& c);

@@ -87,6 +87,9 @@ TEST(ProgressBarTest, TheRateIsKnownFromTheFirstSecondAndOneTaskIsATask) {
   EXPECT_THAT(line, HasSubstr("50/s"));
   // Running means handlers running; the tasks queued at workers are shown apart.
   EXPECT_THAT(line, HasSubstr("running 5 (+3 leased)"));
+  // A coordinator that does not say what runs: the leases, as before.
+  job.mutable_counts()->clear_handlers_running();
+  EXPECT_THAT(ProgressBar(out, false).Render(job, now), testing::EndsWith("running 8"));
   EXPECT_THAT(ProgressBar(out, false).Render(Job(0, 1), now), HasSubstr("0/1 task "));
 }
 

@@ -27,14 +27,9 @@
 #include "common/utf8.h"
 
 namespace fanout::cli {
-namespace {
 
-using nlohmann::json;
-
-// KEY=VALUE pairs into a JSON object; VALUE is taken as JSON when it parses (numbers, booleans,
-// objects), else as a string.
 absl::StatusOr<std::string> ParamsJson(const std::vector<std::string>& params) {
-  json object = json::object();
+  nlohmann::json object = nlohmann::json::object();
   for (const std::string& p : params) {
     const size_t eq = p.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -45,6 +40,10 @@ absl::StatusOr<std::string> ParamsJson(const std::vector<std::string>& params) {
   }
   return DumpJson(object);
 }
+
+namespace {
+
+using nlohmann::json;
 
 // "64MiB", "1GB", "4096": a size in bytes (K/M/G/T with an optional i and B; powers of 1024 with i,
 // of 1000 without).

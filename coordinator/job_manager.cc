@@ -106,8 +106,10 @@ void SetHandlersRunning(const absl::flat_hash_map<std::string, uint64_t>& runnin
 }  // namespace
 
 void JobManager::FillHandlersRunning(v1::Job* job) {
-  if (job->counts().running() == 0) return;
-  SetHandlersRunning(workers_.RunningByJob(clock_.Now(), options_.lease_ttl), job);
+  v1::TaskCounts* c = job->mutable_counts();
+  const uint64_t said =
+      c->running() == 0 ? 0 : workers_.RunningOf(job->job_id(), clock_.Now(), options_.lease_ttl);
+  c->set_handlers_running(std::min(said, c->running()));
 }
 
 absl::StatusOr<v1::Job> JobManager::GetJob(absl::string_view job_id) {
@@ -134,6 +136,7 @@ absl::StatusOr<v1::Job> JobManager::GetJobSummary(absl::string_view job_id) {
 absl::StatusOr<v1::Job> JobManager::CancelJob(absl::string_view job_id) {
   absl::StatusOr<v1::Job> job = store_.CancelJob(job_id);
   Changed();
+  if (job.ok()) FillHandlersRunning(&*job);
   return job;
 }
 
@@ -374,6 +377,7 @@ absl::StatusOr<v1::RedriveJobResponse> JobManager::RedriveJob(
   Changed();
   v1::RedriveJobResponse response;
   *response.mutable_job() = std::move(out.job);
+  FillHandlersRunning(response.mutable_job());
   response.set_redriven(out.redriven);
   return response;
 }
@@ -386,6 +390,7 @@ absl::StatusOr<v1::Job> JobManager::UpdateJob(const v1::UpdateJobRequest& reques
                    store_.SetMaxConcurrency(request.job_id(), request.max_concurrency()));
   Notify();  // a higher limit lets waiting workers have more
   Changed();
+  FillHandlersRunning(&job);
   return job;
 }
 

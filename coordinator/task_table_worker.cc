@@ -140,6 +140,9 @@ v1::LeaseStatus TaskTable::Renew(const v1::TaskRef& ref, absl::Duration ttl, abs
     v1::Attempt* attempt = task.mutable_attempts(task.attempts_size() - 1);
     *attempt->mutable_lease_expires_at() = task.lease_expires_at();
     if (said == HandlerSaid::kStarted) {
+      if (!attempt->has_handler_first_seen_at()) {
+        ToProto(now, attempt->mutable_handler_first_seen_at());
+      }
       ToProto(now, attempt->mutable_handler_seen_at());
       attempt->set_handler_waiting(false);
     } else if (said == HandlerSaid::kWaiting) {
@@ -249,12 +252,13 @@ void TaskTable::MeterExpired(JobEntry& entry, v1::Task& task, absl::Time now) {
   if (task.attempts_size() == 0) return;
   const v1::Attempt& attempt = task.attempts(task.attempts_size() - 1);
   if (!attempt.has_handler_seen_at()) return;  // never known to have started: nobody knows it ran
-  // Its worker went silent: it ran until at least the last renewal that said it had started (a
-  // lower bound; Lambda would bill until the invocation ended, which nobody saw).
+  // Its worker went silent: it ran from the first renewal that said it had started to the last
+  // (a lower bound: not its time in the worker's queue; Lambda would bill until the invocation
+  // ended, which nobody saw).
   v1::TaskOutcome ran;
   ran.mutable_error()->set_code(v1::ERROR_RETRYABLE);
-  ToProto(std::max(absl::Milliseconds(1),
-                   FromProto(attempt.handler_seen_at()) - FromProto(attempt.leased_at())),
+  ToProto(std::max(absl::Milliseconds(1), FromProto(attempt.handler_seen_at()) -
+                                              FromProto(attempt.handler_first_seen_at())),
           ran.mutable_duration());
   MeterInvocation(entry, task, ran, now);
 }

@@ -65,4 +65,16 @@ absl::flat_hash_map<std::string, uint64_t> WorkerRegistry::RunningByJob(absl::Ti
   return out;
 }
 
+uint64_t WorkerRegistry::RunningOf(const std::string& job_id, absl::Time now,
+                                   absl::Duration gone_after) {
+  absl::MutexLock lock(&mu_);
+  uint64_t out = 0;
+  for (const auto& [id, w] : workers_) {
+    if (w.gone() || now - FromProto(w.last_seen()) > gone_after) continue;
+    auto it = w.running_by_job().find(job_id);
+    if (it != w.running_by_job().end()) out += it->second;
+  }
+  return out;
+}
+
 }  // namespace fanout::coordinator

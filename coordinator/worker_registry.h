@@ -35,6 +35,8 @@ class WorkerRegistry {
   // Handlers running now by job id, summed over the workers not gone (each as its last call said).
   absl::flat_hash_map<std::string, uint64_t> RunningByJob(absl::Time now,
                                                           absl::Duration gone_after);
+  // The same for one job (what a watch or a status reads: no map of every job).
+  uint64_t RunningOf(const std::string& job_id, absl::Time now, absl::Duration gone_after);
 
  private:
   const absl::Duration forget_after_;

@@ -126,7 +126,7 @@ TEST_F(CliTest, SameIdempotencyKeyGivesTheSameJob) {
 // "running" is handlers running, as the worker says (its 4 slots), "leased" the tasks it holds.
 TEST_F(CliTest, StatusRunningCountsHandlersTheWorkerRuns) {
   const std::string id =
-      SubmitJson({"--function=builtin:sleep", "--source=range:1-8", "--param", "ms=1500"});
+      SubmitJson({"--function=builtin:sleep", "--source=range:1-4", "--param", "ms=5000"});
   ASSERT_TRUE(
       cluster_->WaitForJob(id, [](const v1::Job& j) { return j.counts().handlers_running() == 4; })
           .ok());
@@ -152,6 +152,7 @@ TEST_F(CliTest, CancelStopsTheJob) {
   EXPECT_GT(status["cancelled"].get<int>(), 150);
   EXPECT_EQ(status["pending"], 0);
   EXPECT_EQ(status["running"], 0);
+  EXPECT_EQ(status["leased"], 0);
 }
 
 // Ctrl-C while following a job: a newline after the bar, word that the job goes on and how to get

@@ -197,6 +197,11 @@ TEST_F(FunctionsTest, DeclaredParametersAreCheckedAtSubmit) {
   EXPECT_EQ(cluster_.Cli({"list"}).out.find("params:1"), std::string::npos) << "no job was made";
   CommandResult ran = submit({"width=64", "mode=fit"});
   ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  // invoke takes --param too: a function with a required one stays invocable.
+  CommandResult invoked = cluster_.Cli({"invoke", "params", "--param", "width=3"});
+  ASSERT_EQ(invoked.exit_code, 0) << invoked.err;
+  EXPECT_EQ(nlohmann::json::parse(invoked.out), nlohmann::json::parse(R"({"width":3})"));
+  EXPECT_EQ(cluster_.Cli({"invoke", "params"}).exit_code, 2);
   CommandResult shown = cluster_.Cli({"function", "get", "params"});
   EXPECT_THAT(shown.out, HasSubstr("params width:integer:required, mode:string"));
   CommandResult bad = cluster_.Cli({"function", "update", "params", "--code=" + dir,

@@ -9,7 +9,7 @@ ceph="$tmp/ceph"
 stop_all() { stop_servers; CEPH_DIR="$ceph" "$root/tests/servers/stop-ceph.sh" >/dev/null 2>&1 || true; }
 trap stop_all EXIT
 rgw_port=$(free_port)
-CEPH_DIR="$ceph" RGW_PORT=$rgw_port MON_PORT=$(free_port) \
+CEPH_DIR="$ceph" RGW_PORT=$rgw_port MON_PORT=$(free_port) OWNER_PID=$$ \
   "$root/tests/servers/start-ceph.sh" >"$tmp/ceph.log" 2>&1 || { cat "$tmp/ceph.log"; fail "no RGW"; }
 export AWS_ENDPOINT_URL="http://127.0.0.1:$rgw_port" AWS_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=TESTACCESSKEY AWS_SECRET_ACCESS_KEY=TESTSECRETKEY1234567890

@@ -22,7 +22,11 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 declare -A port
-for p in 7070 7071 7080 9460 9461 9462 9463; do port[$p]=$(free_port); done
+taken=" "
+for p in 7070 7071 7080 9460 9461 9462 9463; do
+  until [[ -n ${port[$p]:-} && $taken != *" ${port[$p]} "* ]]; do port[$p]=$(free_port); done
+  taken+="${port[$p]} "
+done
 export FANOUT_COORDINATOR="127.0.0.1:${port[7070]}"
 
 # The Nth (default 1st) ```sh block of the README section whose heading starts with $1, with
@@ -38,10 +42,10 @@ block() {
 # The README line $1 with its ports and paths made this walk's.
 localize() {
   local line=$1 p
-  for p in "${!port[@]}"; do
-    line=${line//127.0.0.1:$p/127.0.0.1:${port[$p]}}
-    line=${line//0.0.0.0:$p/127.0.0.1:${port[$p]}}
-  done
+  # Beyond loopback the README's commands would need tokens: it must not show such an address
+  # without them, and a walk binds nothing else.
+  [[ $line != *0.0.0.0:* ]] || fail "the README listens beyond loopback (tokens needed): $1"
+  for p in "${!port[@]}"; do line=${line//127.0.0.1:$p/127.0.0.1:${port[$p]}}; done
   line=${line//\/var\/lib\/fanout/$tmp/var-lib-fanout}
   # A server's default address is a well-known port: give it the mapped one instead.
   add() { [[ $line == *" $1="* ]] || line="$line $1=$2"; }
@@ -56,9 +60,14 @@ localize() {
 }
 
 servers=()
-wait_port() {  # $1: port; waits up to 10 s for a listener
+wait_port() {  # $1: port; waits up to 10 s for a listener, while the last server started lives
+  local pid=${servers[-1]:-} n=$((${#servers[@]} - 1))
   for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      cat "$tmp/server-$n.log" >&2
+      fail "the server it waited for (port $1) exited"
+    fi
     sleep 0.1
   done
   fail "nothing listens on $1 after 10 s"
@@ -69,7 +78,7 @@ serve() {
   local line n=${#servers[@]}
   line=$(localize "$1")
   echo "+ $line &" >&2
-  (eval "exec $line" >"$tmp/server-$n.log" 2>&1) &
+  (eval "exec $line" >"$tmp/server-$n.log" 2>&1 </dev/null) &
   servers+=($!)
   case "$line" in
     'bin/fanout dev'* | bin/fanout-coordinator*) wait_port "${port[7070]}" ;;
@@ -78,11 +87,16 @@ serve() {
     *) sleep 1 ;;
   esac
 }
-# Stops every server started so far (SIGTERM, as `kill %1` does), and waits for them.
+# Stops every server started so far (SIGTERM, as `kill %1` does), and waits for them: 40 s
+# (a worker drains for up to 30 s), then SIGKILL.
 stop_servers() {
   local pid
   for pid in "${servers[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${servers[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${servers[@]}"; do
+    for _ in $(seq 400); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   servers=()
 }
 trap stop_servers EXIT
@@ -99,7 +113,7 @@ run() {
   echo "+ $line" >&2
   if [[ $line == export\ * ]]; then eval "$line"; out=""; return; fi
   # As in a newcomer's shell: no pipefail (`fanout results | head` ends fanout with SIGPIPE).
-  out=$(set +o pipefail; eval "$line" 2>&1) || rc=$?
+  out=$(set +o pipefail; eval "$line" 2>&1 </dev/null) || rc=$?
   [ "$rc" -eq "$want" ] || fail "exit $rc (the README says $want) from: $1"$'\n'"$out"
 }
 
