@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "common/ref_text.h"
 #include "common/status_macros.h"
 #include "coordinator/item_keys.h"
 #include "glog/logging.h"
@@ -228,7 +229,7 @@ absl::StatusOr<std::vector<ReportVerdict>> TableBackedJobStore::ReportOutcomes(
     // A record that does not parse is that task's problem: the other outcomes of the call are
     // still answered. A disk that cannot be read fails the call (it is retried).
     if (record.status().code() == absl::StatusCode::kDataLoss) {
-      LOG(ERROR) << "report for " << ref.ShortDebugString() << ": " << record.status();
+      LOG(ERROR) << "report for " << RefText(ref) << ": " << record.status();
       out[i] = ReportVerdict::kUnknown;
       continue;
     }

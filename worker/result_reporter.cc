@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/grpc_status.h"
+#include "common/ref_text.h"
 #include "glog/logging.h"
 
 namespace fanout::worker {
@@ -91,7 +92,7 @@ bool ResultReporter::Refused(std::vector<v1::TaskOutcome>& batch, const grpc::St
     if (refusals > patience) {
       // Refused even as a bare failure: nothing more to try. Its lease expires and the task runs
       // again elsewhere.
-      LOG(ERROR) << "outcome of " << o.ref().ShortDebugString() << " dropped: refused " << refusals
+      LOG(ERROR) << "outcome of " << RefText(o.ref()) << " dropped: refused " << refusals
                  << " times";
       refusals_.erase(key);
       --unanswered_;

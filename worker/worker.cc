@@ -13,6 +13,7 @@
 #include "common/limits.h"
 #include "common/process_util.h"
 #include "common/proto_time.h"
+#include "common/ref_text.h"
 #include "glog/logging.h"
 
 namespace fanout::worker {
@@ -36,9 +37,12 @@ Worker::Worker(Options options, std::unique_ptr<HandlerRegistry> handlers, Clock
       [this](const v1::TaskOutcome& outcome, v1::ReportStatus status) {
         const v1::TaskRef& ref = outcome.ref();
         if (options_.history != nullptr) options_.history->Outcome(outcome, status);
-        if (status == v1::REPORT_STALE) {
-          LOG(WARNING) << "outcome of " << ref.ShortDebugString()
-                       << " refused: stale epoch (the task moved on without this worker)";
+        // A handler stopped by its job's cancel reports to a task that ended: nothing to warn of.
+        if (status == v1::REPORT_STALE &&
+            !(outcome.has_error() && outcome.error().code() == v1::ERROR_CANCELLED)) {
+          LOG(WARNING) << "outcome of " << RefText(ref)
+                       << " refused: stale epoch (the task moved on without this worker, or its "
+                          "job was cancelled)";
         }
         book_.Remove(ref);
         // Only when the leaser waits for the backlog of outcomes to shrink does it need waking

@@ -1,6 +1,7 @@
 // Worker: the slot threads that run tasks, and the watchdog that enforces time limits.
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
+#include "common/ref_text.h"
 #include "common/utf8.h"
 #include "glog/logging.h"
 #include "worker/worker.h"
@@ -91,7 +92,7 @@ v1::TaskOutcome Worker::Execute(const Queued& queued) {
                        absl::StatusOr<v1::LeaseStatus> status =
                            checkpoints_->Commit(ref, cursor, progress, deadline, &lease->cancelled);
                        if (status.ok() && *status != v1::LEASE_OK) {
-                         LOG(WARNING) << "checkpoint of " << ref.ShortDebugString()
+                         LOG(WARNING) << "checkpoint of " << RefText(ref)
                                       << " refused: " << v1::LeaseStatus_Name(*status);
                        }
                        return status;
@@ -132,7 +133,7 @@ void Worker::WatchdogLoop() {
 }
 
 void Worker::Abandon(int slot, Running& running) {
-  LOG(WARNING) << "abandoning " << running.ref.ShortDebugString() << ": still running "
+  LOG(WARNING) << "abandoning " << RefText(running.ref) << ": still running "
                << options_.abandon_grace << " past its time limit";
   running.abandoned->store(true);
   ++abandoned_;
