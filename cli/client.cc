@@ -5,6 +5,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cli/flags.h"
 #include "common/coordinator_channel.h"
@@ -32,7 +33,16 @@ absl::StatusOr<std::string> CoordinatorAddress() {
   }
   const bool has_port =
       colon != std::string::npos && (bracket == std::string::npos || colon > bracket);
-  if (!has_port) absl::StrAppend(&address, ":7070");
+  if (!has_port) {
+    absl::StrAppend(&address, ":7070");
+    return address;
+  }
+  // gRPC would wrap 99999 to another port, and dial it.
+  uint32_t port = 0;
+  if (!absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 1 || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(from, ": '", address.substr(colon + 1), "' is not a port (1-65535)"));
+  }
   return address;
 }
 

@@ -29,7 +29,7 @@ Exit codes:
   1    the job did not succeed (failed, cancelled), or the invoked function returned an error
   2    bad command line or input: nothing was sent, or the coordinator refused it as invalid
   3    the coordinator could not be reached, or failed
-  4    no token, or the token's role may not make the call
+  4    denied: no token, a role that may not make the call, or a file outside --file_roots
   5    the coordinator answered that something it depends on (an S3 store, its disk) failed
   127  fanout dev: the fanout-dev binary is not beside fanout
   130  interrupted (Ctrl-C); a job being watched keeps running

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/flags/commandlineflag.h"
 #include "absl/flags/reflection.h"
 #include "absl/strings/match.h"
@@ -11,6 +12,7 @@
 #include "absl/time/time.h"
 #include "cli/client.h"
 #include "common/suggest.h"
+#include "common/utf8.h"
 #include "common/version.h"
 
 namespace fanout::cli {
@@ -85,6 +87,13 @@ std::optional<int> Apply(const CommandSpec& command, std::vector<Given>& given) 
 
 }  // namespace
 
+absl::flat_hash_set<std::string>& GivenFlags() {
+  static auto* const kGiven = new absl::flat_hash_set<std::string>;
+  return *kGiven;
+}
+
+bool FlagGiven(absl::string_view name) { return GivenFlags().contains(name); }
+
 Parsed ParseCommandLine(int argc, char** argv) {
   CommandLine line;
   std::vector<Given> given;
@@ -92,6 +101,10 @@ Parsed ParseCommandLine(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (rest_positional || arg.size() < 2 || arg[0] != '-') {
+      // Job ids, names: text the coordinator will be asked about, so text it must be.
+      if (absl::Status utf8 = CheckUtf8(arg, "argument"); !utf8.ok()) {
+        return {std::nullopt, Usage("fanout", std::string(utf8.message()))};
+      }
       (line.command.empty() ? line.command : line.args.emplace_back()) = arg;
       continue;
     }
@@ -131,6 +144,7 @@ Parsed ParseCommandLine(int argc, char** argv) {
     } else if (g.flag != nullptr || Repeatable(g.name)) {
       return {std::nullopt, Usage("fanout", arg + " needs a value: " + arg + "=VALUE")};
     }
+    GivenFlags().insert(g.name);
     if (g.name == "param") line.params.push_back(g.value);
     if (g.name == "env" || g.name == "secret_env") line.env.push_back({g.value, g.name != "env"});
     given.push_back(std::move(g));

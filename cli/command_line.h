@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "cli/commands.h"
 
 namespace fanout::cli {
@@ -39,6 +40,8 @@ struct Parsed {
   int exit_code = 0;
 };
 Parsed ParseCommandLine(int argc, char** argv);
+// Whether the command line parsed last named flag NAME (its value may equal the default).
+bool FlagGiven(absl::string_view name);
 
 // The help of one command ("" for the overview).
 std::string Help(const std::string& command);

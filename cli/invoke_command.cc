@@ -60,8 +60,9 @@ int InvokeCommand(const std::string& function, const std::vector<std::string>& p
   v1::SubmitJobResponse submitted;
   grpc::Status status = client.jobs->SubmitJob(CallContext().get(), request, &submitted);
   if (!status.ok()) return Fail(client, status);
-  absl::StatusOr<v1::Job> job = WaitForJob(client, submitted.job().job_id(), nullptr);
-  if (!job.ok()) return Fail(job.status());
+  grpc::Status rpc_error;
+  absl::StatusOr<v1::Job> job = WaitForJob(client, submitted.job().job_id(), nullptr, &rpc_error);
+  if (!job.ok()) return rpc_error.ok() ? Fail(job.status()) : Fail(client, rpc_error);
   v1::GetResultsRequest results_request;
   results_request.set_job_id(job->job_id());
   v1::GetResultsResponse results;

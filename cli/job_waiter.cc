@@ -6,14 +6,28 @@
 
 namespace fanout::cli {
 
-absl::StatusOr<v1::Job> WaitForJob(Client& client, const std::string& job_id, ProgressBar* bar) {
+namespace {
+
+// Worth another try once the job was seen: the coordinator restarting or a network blip.
+bool Transient(grpc::StatusCode code) {
+  return code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED ||
+         code == grpc::StatusCode::CANCELLED || code == grpc::StatusCode::UNKNOWN ||
+         code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::ABORTED;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Job> WaitForJob(Client& client, const std::string& job_id, ProgressBar* bar,
+                                   grpc::Status* rpc_error) {
   v1::WatchJobRequest request;
   request.set_job_id(job_id);
+  bool seen = false;
   while (true) {
     grpc::ClientContext context;
     std::unique_ptr<grpc::ClientReader<v1::Job>> reader = client.jobs->WatchJob(&context, request);
     v1::Job job;
     while (reader->Read(&job)) {
+      seen = true;
       if (bar != nullptr) bar->Update(job, absl::Now());
       if (job.state() != v1::JOB_RUNNING && job.fan_in().state() != v1::FanIn::FAN_IN_PENDING) {
         if (bar != nullptr) bar->Finish();
@@ -23,9 +37,9 @@ absl::StatusOr<v1::Job> WaitForJob(Client& client, const std::string& job_id, Pr
       }
     }
     grpc::Status status = reader->Finish();
-    if (status.error_code() == grpc::StatusCode::NOT_FOUND ||
-        status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+    if (!seen || !Transient(status.error_code())) {
       if (bar != nullptr) bar->Finish();
+      if (rpc_error != nullptr) *rpc_error = status;
       return FromGrpcStatus(status);
     }
     if (bar != nullptr) {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "cli/client.h"
+#include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/job_json.h"
@@ -71,7 +72,11 @@ int StatusCommand(const std::string& job_id) {
 int ListCommand() {
   Client client = Connect();
   v1::ListJobsRequest request;
-  request.set_page_size(std::max(1, absl::GetFlag(FLAGS_limit)));
+  if (absl::GetFlag(FLAGS_limit) < 1) {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("list: --limit=", absl::GetFlag(FLAGS_limit), " is not a positive count")));
+  }
+  request.set_page_size(absl::GetFlag(FLAGS_limit));
   v1::ListJobsResponse response;
   grpc::Status status = client.jobs->ListJobs(CallContext().get(), request, &response);
   if (!status.ok()) return Fail(client, status);
@@ -112,11 +117,11 @@ int CancelCommand(const std::string& job_id) {
 
 int UpdateCommand(const std::string& job_id) {
   int max_concurrency = absl::GetFlag(FLAGS_max_concurrency);
-  if (max_concurrency < -1) {
+  if (max_concurrency < 0 && FlagGiven("max_concurrency")) {
     return Fail(absl::InvalidArgumentError(
         absl::StrCat("update: --max_concurrency=", max_concurrency, " is negative (0: no limit)")));
   }
-  if (max_concurrency == -1) {  // the flag's default: not given
+  if (!FlagGiven("max_concurrency")) {
     return Fail(
         absl::InvalidArgumentError("update: --max_concurrency=N is required (0: no limit)"));
   }

@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "cli/client.h"
+#include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/interrupt.h"
@@ -119,8 +120,10 @@ absl::StatusOr<v1::JobSpec> SpecFromFlags(const std::vector<std::string>& params
     return absl::InvalidArgumentError("--batch_size: must be at least 1");
   if (absl::GetFlag(FLAGS_max_attempts) < 1)
     return absl::InvalidArgumentError("--max_attempts: must be at least 1");
-  if (absl::GetFlag(FLAGS_max_concurrency) < -1)
-    return absl::InvalidArgumentError("--max_concurrency: must not be negative");
+  if (absl::GetFlag(FLAGS_max_concurrency) < 0 && FlagGiven("max_concurrency")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max_concurrency: ", absl::GetFlag(FLAGS_max_concurrency), " is negative (0: no limit)"));
+  }
   if (absl::GetFlag(FLAGS_tolerated_failure_count) < 0)
     return absl::InvalidArgumentError("--tolerated_failure_count: must not be negative");
   o->set_batch_size(absl::GetFlag(FLAGS_batch_size));
@@ -189,9 +192,10 @@ int Follow(Client& client, const std::string& job_id) {
   for (bool reduce = false; !next.empty(); reduce = true) {
     ProgressBar bar(std::cerr, isatty(STDERR_FILENO));
     SetInterruptNotice(StillRunningNotice(next));
-    absl::StatusOr<v1::Job> job = WaitForJob(client, next, &bar);
+    grpc::Status rpc_error;
+    absl::StatusOr<v1::Job> job = WaitForJob(client, next, &bar, &rpc_error);
     SetInterruptNotice("");
-    if (!job.ok()) return Fail(job.status());
+    if (!job.ok()) return rpc_error.ok() ? Fail(job.status()) : Fail(client, rpc_error);
     succeeded &= job->state() == v1::JOB_SUCCEEDED;
     json result = reduce ? ReduceResult(client, next) : json();
     if (absl::GetFlag(FLAGS_json)) {

@@ -123,6 +123,31 @@ TEST(CliUsageTest, ExitCodesThatNeedNoJob) {
   r = Fanout({"update", "job-1"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("--max_concurrency=N is required"));
+  // -1, the flag's default, given: negative too, not "required" (update) or "no limit" (submit).
+  r = Fanout({"update", "job-1", "--max_concurrency=-1"});
+  EXPECT_THAT(r.err, HasSubstr("-1 is negative"));
+  r = Fanout({"submit", "--function=builtin:noop", "--source=[1]", "--max_concurrency=-1"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("-1 is negative"));
+}
+
+// Found by trying the CLI as a newcomer: each used to hang, wrap or mislabel.
+TEST(CliUsageTest, BadValuesAndAnUnreachableWatchEndWithTheirCodes) {
+  // `watch` never reached the coordinator: exit 3 at once, not "reconnecting..." forever.
+  CommandResult r = Fanout({"watch", "job-1"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("cannot reach the coordinator at 127.0.0.1:1"));
+  // A job id that is not UTF-8 is a usage error, not "cannot reach the coordinator".
+  r = Fanout({"status", std::string("job-") + char(0xff)});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("not valid UTF-8"));
+  // A port gRPC would wrap to another one.
+  r = Fanout({"list", "--coordinator=127.0.0.1:99999"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("'99999' is not a port (1-65535)"));
+  r = Fanout({"list", "--limit=0"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("--limit=0 is not a positive count"));
   EXPECT_EQ(Fanout({"status"}).exit_code, 2) << "no JOB";
 }
 
