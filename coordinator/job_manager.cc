@@ -273,7 +273,7 @@ void JobManager::LeaseTasks(const v1::LeaseTasksRequest& request, LeaseDone done
 
 absl::StatusOr<v1::RenewLeasesResponse> JobManager::RenewLeases(
     const v1::RenewLeasesRequest& request) {
-  workers_.Touch(request.worker(), clock_.Now(), request.leases_size());
+  workers_.Touch(request.worker(), clock_.Now(), request.leases_size(), /*renewal=*/true);
   if (request.worker().leaving()) AnswerWaitersOf(request.worker().worker_id());
   const CheckedEntries<v1::TaskRef> checked(
       request.leases(), [](const v1::TaskRef& ref) -> const v1::TaskRef& { return ref; },

@@ -349,6 +349,11 @@ TEST_F(JobManagerTest, HandlersRunningAreWhatLiveWorkersSayRuns) {
   v1::ListJobsResponse list = *manager_.ListJobs({});
   EXPECT_EQ(list.jobs(0).counts().handlers_running(), 2);
   EXPECT_EQ(manager_.GetJobSummary("job-1")->counts().handlers_running(), 2);
+  // A report is sent as a task ends, its slot idle for a moment: its word is not a sample.
+  v1::ReportResultsRequest report;
+  report.mutable_worker()->set_worker_id("w1");
+  ASSERT_TRUE(manager_.ReportResults(report).ok());
+  EXPECT_EQ(manager_.GetJob("job-1")->counts().handlers_running(), 2);
   clock_.Advance(manager_.lease_ttl() + absl::Seconds(1));
   job = manager_.GetJob("job-1");
   ASSERT_EQ(job->counts().running(), 6) << "the leases are not swept yet";

@@ -7,15 +7,18 @@
 namespace fanout::coordinator {
 
 void WorkerRegistry::Touch(const v1::WorkerInfo& info, absl::Time now,
-                           std::optional<uint32_t> leases) {
+                           std::optional<uint32_t> leases, bool renewal) {
   if (info.worker_id().empty()) return;
   absl::MutexLock lock(&mu_);
-  v1::WorkerStatus& w = workers_[info.worker_id()];
+  auto [it, fresh] = workers_.try_emplace(info.worker_id());
+  v1::WorkerStatus& w = it->second;
   w.set_worker_id(info.worker_id());
   w.set_host(info.host());
   w.set_slots(info.slots());
-  w.set_busy(info.busy());
-  *w.mutable_running_by_job() = info.running_by_job();
+  if (renewal || fresh) {
+    w.set_busy(info.busy());
+    *w.mutable_running_by_job() = info.running_by_job();
+  }
   *w.mutable_started_at() = info.started_at();
   if (leases) w.set_leases(*leases);
   const std::string incarnation = info.started_at().SerializeAsString();

@@ -25,8 +25,11 @@ class WorkerRegistry {
 
   // Records a call from `info`'s worker; `leases` is how many leases it holds, when the call says.
   // After its goodbye (WorkerInfo.leaving) a worker stays gone, also for a call it sent before;
-  // a worker started again under the same id (another started_at) is back.
-  void Touch(const v1::WorkerInfo& info, absl::Time now, std::optional<uint32_t> leases);
+  // a worker started again under the same id (another started_at) is back. What it runs (busy
+  // slots, handlers by job) is taken from renewals only (`renewal`): reports and lease calls are
+  // sent as tasks end, when their slots are idle for a moment, so they would always say too few.
+  void Touch(const v1::WorkerInfo& info, absl::Time now, std::optional<uint32_t> leases,
+             bool renewal = false);
   // The worker said goodbye: its lease calls are answered at once, with nothing.
   bool Leaving(const v1::WorkerInfo& info);
   // Workers seen within `forget_after`, most recently seen first; gone (WorkerStatus.gone) when
