@@ -9,10 +9,6 @@
 
 namespace fanout::cli {
 
-uint64_t DoneTasks(const v1::TaskCounts& c) {
-  return c.succeeded() + c.failed() + c.dead() + c.cancelled();
-}
-
 uint64_t FinishedTasks(const v1::TaskCounts& c) { return c.succeeded() + c.failed() + c.dead(); }
 
 std::string Tasks(uint64_t n) { return absl::StrCat(n, n == 1 ? " task" : " tasks"); }

@@ -36,8 +36,6 @@ class ProgressBar {
   bool drawn_ = false;
 };
 
-// Tasks that ended, in whatever state.
-uint64_t DoneTasks(const v1::TaskCounts& c);
 // Tasks that ran to an end (succeeded, failed, dead): not the cancelled ones.
 uint64_t FinishedTasks(const v1::TaskCounts& c);
 // "1 task", "7 tasks".

@@ -86,12 +86,13 @@ int ListCommand() {
     std::cout << DumpJson(jobs) << "\n";
     return kExitOk;
   }
+  // DONE: tasks that ran to an end (a cancelled one did nothing).
   std::cout << absl::StrFormat("%-12s %-10s %8s %10s %8s  %-16s %s\n", "JOB", "STATE", "DONE",
                                "TOTAL", "FAILED", "FUNCTION", "CREATED");
   for (const v1::Job& job : response.jobs()) {
     const v1::TaskCounts& c = job.counts();
     std::cout << absl::StrFormat("%-12s %-10s %8d %10d %8d  %-16s %s\n", job.job_id(),
-                                 JobToJson(job)["state"].get<std::string>(), DoneTasks(c),
+                                 JobToJson(job)["state"].get<std::string>(), FinishedTasks(c),
                                  c.total(), c.failed() + c.dead(), job.spec().function(),
                                  FormatTimestamp(job.created_at()));
   }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -153,6 +154,21 @@ TEST_F(CliTest, CancelStopsTheJob) {
   EXPECT_EQ(status["pending"], 0);
   EXPECT_EQ(status["running"], 0);
   EXPECT_EQ(status["leased"], 0);
+  // `list` counts as done what ran to an end: not the cancelled tasks (it said 200 of 200).
+  const int finished =
+      status["succeeded"].get<int>() + status["failed"].get<int>() + status["dead"].get<int>();
+  CommandResult list = cluster_->Cli({"list"});
+  std::istringstream lines(list.out);
+  bool listed = false;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::string job, state, done;
+    fields >> job >> state >> done;
+    if (job != id) continue;
+    listed = true;
+    EXPECT_EQ(done, std::to_string(finished)) << line;
+  }
+  EXPECT_TRUE(listed) << list.out;
 }
 
 // Ctrl-C while following a job: a newline after the bar, word that the job goes on and how to get

@@ -89,7 +89,12 @@ json DashboardApi::JobSummary(const v1::Job& job) {
           {"state", Upper(v1::JobState_Name(job.state()), "JOB_")},
           {"created_at", Timestamp(job.created_at())},
           {"finished_at", Timestamp(job.finished_at())},
-          {"progress", job.progress()},
+          // Once tasks were cancelled, only what finished (as the CLI says): they did nothing.
+          {"progress",
+           job.counts().cancelled() > 0 && job.counts().total() > 0
+               ? double(job.counts().succeeded() + job.counts().failed() + job.counts().dead()) /
+                     job.counts().total()
+               : job.progress()},
           {"counts", Counts(job.counts())},
           {"total_known", total_known},
           {"items_total", job.items_total()},
