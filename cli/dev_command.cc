@@ -83,6 +83,15 @@ std::vector<std::unique_ptr<worker::Worker>> StartWorkers(const std::string& coo
 }  // namespace
 
 int DevCommand() {
+  // A dev whose jobs could never run is refused, not started quietly (0 workers is a coordinator
+  // for workers started apart).
+  if (absl::GetFlag(FLAGS_workers) < 0 || absl::GetFlag(FLAGS_slots) < 1) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        absl::GetFlag(FLAGS_workers) < 0 ? "--workers: " : "--slots: ",
+        absl::GetFlag(FLAGS_workers) < 0 ? absl::GetFlag(FLAGS_workers)
+                                         : absl::GetFlag(FLAGS_slots),
+        absl::GetFlag(FLAGS_workers) < 0 ? " is negative" : " is not a positive count")));
+  }
   coordinator::CoordinatorConfig config;
   config.listen = absl::GetFlag(FLAGS_listen);
   config.data_dir = absl::GetFlag(FLAGS_data_dir);

@@ -48,7 +48,8 @@ ABSL_FLAG(std::string, split_bytes, "",
           "submit: dir: and s3:// sources: one item per range of this size of each file or object "
           "(e.g. 64MiB)");
 ABSL_FLAG(int, memory_mb, 0,
-          "submit: the function's memory size in MB, for metering (0: 128); cost: an estimate's");
+          "submit: the function's memory size in MB, for metering (0: 128); cost: an estimate's "
+          "memory size");
 ABSL_FLAG(bool, free_tier, false,
           "cost: subtract AWS Lambda's monthly free tier (1M requests, 400,000 GB-s)");
 ABSL_FLAG(double, gb_second_price, 0, "cost: USD per GB-second (0: the list price, 0.0000166667)");

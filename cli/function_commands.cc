@@ -228,7 +228,8 @@ int FunctionCommand(const std::vector<std::string>& args, const std::vector<EnvF
     v1::DeleteFunctionResponse response;
     grpc::Status status = client.functions->DeleteFunction(CallContext().get(), request, &response);
     if (!status.ok()) return Fail(client, status);
-    std::cout << "function " << name << " deleted (" << response.versions() << " versions)\n";
+    std::cout << "function " << name << " deleted (" << response.versions()
+              << (response.versions() == 1 ? " version)\n" : " versions)\n");
     return kExitOk;
   }
   std::cerr << "fanout function: unknown subcommand '" << sub << "'\n";

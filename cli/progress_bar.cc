@@ -11,6 +11,10 @@ namespace fanout::cli {
 
 uint64_t FinishedTasks(const v1::TaskCounts& c) { return c.succeeded() + c.failed() + c.dead(); }
 
+std::string RateText(double per_second) {
+  return absl::StrFormat(per_second > 0 && per_second < 9.95 ? "%.1f" : "%.0f", per_second);
+}
+
 std::string Tasks(uint64_t n) { return absl::StrCat(n, n == 1 ? " task" : " tasks"); }
 
 uint64_t HandlersRunning(const v1::TaskCounts& c) {
@@ -69,9 +73,9 @@ std::string ProgressBar::Render(const v1::Job& job, absl::Time now) {
   std::string bar = std::string(filled, '#') + std::string(kWidth - filled, '-');
   const uint64_t left = c.total() - std::min<uint64_t>(c.total(), finished + c.cancelled());
   const double eta = rate > 0 ? left / rate : NAN;
-  std::string line =
-      absl::StrFormat("%s [%s] %5.1f%%  %d/%s  %.0f/s  ETA %s", job.job_id(), bar, fraction * 100,
-                      finished, Tasks(c.total()), rate, left == 0 ? "0s" : FormatEta(eta));
+  std::string line = absl::StrFormat("%s [%s] %5.1f%%  %d/%s  %s/s  ETA %s", job.job_id(), bar,
+                                     fraction * 100, finished, Tasks(c.total()), RateText(rate),
+                                     left == 0 ? "0s" : FormatEta(eta));
   if (!job.split_done()) absl::StrAppend(&line, "  (still listing the source)");
   absl::StrAppend(&line, RunningText(c));
   if (c.failed() + c.dead() > 0) absl::StrAppend(&line, "  failed ", c.failed() + c.dead());

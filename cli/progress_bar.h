@@ -38,6 +38,8 @@ class ProgressBar {
 
 // Tasks that ran to an end (succeeded, failed, dead): not the cancelled ones.
 uint64_t FinishedTasks(const v1::TaskCounts& c);
+// "938", "12", "0.2": a rate with a decimal when under 10, so that a slow job does not read 0.
+std::string RateText(double per_second);
 // "1 task", "7 tasks".
 std::string Tasks(uint64_t n);
 // Handlers running now; the leases when the coordinator did not say.

@@ -104,5 +104,13 @@ TEST(ProgressBarTest, AJobThatEndedAtOnceShowsItsOwnPace) {
   EXPECT_THAT(ProgressBar(out, false).Render(job, now), HasSubstr("  500/s  "));
 }
 
+// One task in 5 s read "0 tasks/s".
+TEST(ProgressBarTest, SlowRatesKeepADecimal) {
+  EXPECT_EQ(RateText(0.2), "0.2");
+  EXPECT_EQ(RateText(0), "0");
+  EXPECT_EQ(RateText(9.96), "10");
+  EXPECT_EQ(RateText(938.4), "938");
+}
+
 }  // namespace
 }  // namespace fanout::cli

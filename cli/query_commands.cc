@@ -20,6 +20,15 @@ namespace {
 
 using nlohmann::json;
 
+// "2.345", or for small amounts the digits that make them non-zero ("0.000253", not "0.000").
+std::string GbSeconds(double gb_s) {
+  if (gb_s >= 1 || gb_s == 0) return absl::StrFormat("%.3f", gb_s);
+  std::string s = absl::StrFormat("%.9f", gb_s);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s += "0";  // under a nano-GB-second
+  return s;
+}
+
 void PrintJob(const v1::Job& job) {
   const v1::TaskCounts& c = job.counts();
   const double done = DoneFraction(job);
@@ -43,8 +52,8 @@ void PrintJob(const v1::Job& job) {
     const LambdaCost cost = PriceOnLambda(job.usage().requests(), job.usage().gb_seconds(),
                                           LambdaPrices(), /*free_tier=*/false);
     std::cout << absl::StrFormat(
-        "  usage %d %s, %.3f GB-s (on Lambda: $%s; fanout cost %s)\n", job.usage().requests(),
-        job.usage().requests() == 1 ? "request" : "requests", job.usage().gb_seconds(),
+        "  usage %d %s, %s GB-s (on Lambda: $%s; fanout cost %s)\n", job.usage().requests(),
+        job.usage().requests() == 1 ? "request" : "requests", GbSeconds(job.usage().gb_seconds()),
         Money(cost.total, cost.exact_total), job.job_id());
   }
   std::cout << FanInText(job.fan_in());

@@ -159,11 +159,13 @@ std::string Summary(const v1::Job& job) {
   const absl::Duration took = FromProto(job.finished_at()) - FromProto(job.created_at());
   const double seconds = std::max(absl::ToDoubleSeconds(took), 1e-3);
   // The rate counts work that finished: cancelled tasks did nothing.
+  const absl::Duration shown = absl::Trunc(took, absl::Milliseconds(1));
   std::string line = absl::StrFormat(
-      "%s %s: %s (%d succeeded, %d failed, %d dead, %d cancelled) in %s, %.0f tasks/s",
-      job.job_id(), JobToJson(job)["state"].get<std::string>(), Tasks(c.total()), c.succeeded(),
-      c.failed(), c.dead(), c.cancelled(),
-      absl::FormatDuration(absl::Trunc(took, absl::Milliseconds(1))), FinishedTasks(c) / seconds);
+      "%s %s: %s (%d succeeded, %d failed, %d dead, %d cancelled) in %s, %s tasks/s", job.job_id(),
+      JobToJson(job)["state"].get<std::string>(), Tasks(c.total()), c.succeeded(), c.failed(),
+      c.dead(), c.cancelled(),
+      shown < absl::Milliseconds(1) ? "under 1ms" : absl::FormatDuration(shown),
+      RateText(FinishedTasks(c) / seconds));
   if (c.total() == 0 && job.split_done()) absl::StrAppend(&line, "\n  the source had no items");
   if (!job.message().empty()) absl::StrAppend(&line, "\n  ", job.message());
   absl::StrAppend(&line, "\n", FanInText(job.fan_in()));

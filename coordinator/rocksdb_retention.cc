@@ -161,8 +161,11 @@ absl::StatusOr<RetentionDone> RocksDbJobStore::Expire(absl::Time keys_before,
 }
 
 absl::Status RocksDbJobStore::Migrate() {
-  LOG(INFO) << "indexing the stored jobs (once, for a data directory of an earlier version)";
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), jobs_cf_));
+  it->SeekToFirst();
+  // A fresh data directory has nothing to index: say so only when there is.
+  LOG_IF(INFO, it->Valid())
+      << "indexing the stored jobs (once, for a data directory of an earlier version)";
   rocksdb::WriteBatch batch;
   rocksdb::WriteOptions sync;
   sync.sync = true;

@@ -106,7 +106,11 @@ absl::StatusOr<std::unique_ptr<Splitter>> MakeSplitter(absl::string_view source,
                                                        uint32_t batch_size) {
   if (batch_size == 0) batch_size = 1;
   absl::string_view spec = absl::StripAsciiWhitespace(source);
-  if (spec.empty()) return Bad("missing; expected range:A-B or a JSON list");
+  if (spec.empty()) {
+    return Bad(
+        "missing; expected range:A-B, a JSON list, @FILE, jsonl:PATH, csv:PATH, dir:PATH, "
+        "s3://BUCKET/PREFIX or s3-manifest://BUCKET/KEY");
+  }
   if (absl::ConsumePrefix(&spec, "range:")) return MakeRange(spec, batch_size);
   if (spec.front() == '[') return MakeList(spec, batch_size);
   const size_t colon = spec.find(':');

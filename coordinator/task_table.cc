@@ -204,8 +204,8 @@ void TaskTable::MaybeFinish(JobEntry& entry, absl::Time now, ChangeSet* changes)
   if (ExceedsTolerance(job)) {
     CancelLiveTasks(entry, "stopped: the job failed more tasks than it tolerates", now, changes);
     FinishJob(entry, v1::JOB_FAILED,
-              absl::StrCat(Failures(c), " of ", c.total(),
-                           " tasks failed, more than the job tolerates; stopped the rest"),
+              absl::StrCat(Failures(c), " of ", c.total(), c.total() == 1 ? " task" : " tasks",
+                           " failed, more than the job tolerates; stopped the rest"),
               now);
     return;
   }
@@ -213,10 +213,15 @@ void TaskTable::MaybeFinish(JobEntry& entry, absl::Time now, ChangeSet* changes)
   const uint64_t failures = Failures(c);
   if (failures == 0 || HasTolerance(job.spec().options())) {
     FinishJob(entry, v1::JOB_SUCCEEDED,
-              failures == 0 ? "" : absl::StrCat(failures, " tasks failed, within tolerance"), now);
-  } else {
-    FinishJob(entry, v1::JOB_FAILED, absl::StrCat(failures, " of ", c.total(), " tasks failed"),
+              failures == 0 ? ""
+                            : absl::StrCat(failures, failures == 1 ? " task" : " tasks",
+                                           " failed, within tolerance"),
               now);
+  } else {
+    FinishJob(
+        entry, v1::JOB_FAILED,
+        absl::StrCat(failures, " of ", c.total(), c.total() == 1 ? " task" : " tasks", " failed"),
+        now);
   }
 }
 

@@ -145,6 +145,10 @@ TEST(CliUsageTest, BadValuesAndAnUnreachableWatchEndWithTheirCodes) {
   r = Fanout({"list", "--coordinator=127.0.0.1:99999"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr("'99999' is not a port (1-65535)"));
+  // A dev whose jobs could never run.
+  r = Fanout({"dev", "--slots=0", "--listen=127.0.0.1:0", "--data_dir=" + TestDir("dev-slots")});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("--slots: 0 is not a positive count"));
   r = Fanout({"list", "--limit=0"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr("--limit=0 is not a positive count"));

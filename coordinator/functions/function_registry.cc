@@ -171,7 +171,7 @@ absl::StatusOr<v1::FunctionVersion> FunctionRegistry::Get(const std::string& nam
     key = VersionKey(name, version);
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, &value);
     if (s.IsNotFound()) {
-      return absl::NotFoundError(absl::StrCat("function ", name, " has no version ", version));
+      return absl::NotFoundError(absl::StrCat(name, " has no version ", version));
     }
     RETURN_IF_ERROR(FromRocks(s, "read the function registry"));
   } else {
