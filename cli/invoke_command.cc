@@ -85,6 +85,10 @@ int InvokeCommand(const std::string& function, const std::vector<std::string>& p
     std::cout << DumpJson(out) << "\n";
   } else {
     std::cout << (ok ? r.result() : DumpJson(ErrorJson(r.error()))) << "\n";
+    // What the function printed is in its logs: say where.
+    if (!ok)
+      std::cerr << "fanout invoke: it ran as " << job->job_id() << ": fanout logs " << job->job_id()
+                << " shows what it printed\n";
   }
   return ok ? kExitOk : kExitJobNotSucceeded;
 }

@@ -11,6 +11,7 @@
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "common/errors.h"
 #include "common/json_text.h"
 #include "common/proto_time.h"
 
@@ -19,21 +20,36 @@ namespace {
 
 using Seen = std::set<std::pair<uint64_t, int>>;  // (task, attempt) already printed
 
+// What became of an invocation, in the words `results` uses: the state its task went to, or
+// "retried" / "continued" when the task went on (a continuation uses no attempt).
+std::string Outcome(const v1::Attempt& a) {
+  if (a.continued()) return "continued";
+  switch (a.outcome()) {
+    case v1::TASK_PENDING:
+      return "retried";
+    case v1::TASK_LEASED:
+      return "running";
+    default:
+      return std::string(TaskStateName(a.outcome()));
+  }
+}
+
 void PrintAttempt(const v1::Task& task, int i, bool json) {
   const v1::Attempt& a = task.attempts(i);
   if (json) {
     std::cout << DumpJson({{"task", task.index()},
                            {"attempt", i + 1},
                            {"worker", a.worker_id()},
-                           {"outcome", v1::TaskState_Name(a.outcome())},
+                           {"outcome", Outcome(a)},
                            {"continued", a.continued()},
                            {"logs", a.logs()}})
               << "\n";
     return;
   }
   std::cout << "== task " << task.index() << " attempt " << i + 1 << " on " << a.worker_id() << " ("
-            << (a.continued() ? "continued" : v1::TaskState_Name(a.outcome())) << ", "
-            << absl::FormatDuration(FromProto(a.duration())) << ")\n"
+            << Outcome(a) << ", "
+            << absl::FormatDuration(absl::Trunc(FromProto(a.duration()), absl::Milliseconds(1)))
+            << ")\n"
             << a.logs();
   if (!a.logs().empty() && a.logs().back() != '\n') std::cout << "\n";
 }

@@ -45,6 +45,9 @@ void PrintJob(const v1::Job& job) {
       c.cancelled(), c.total());
   std::cout << "  function " << job.spec().function() << "  created "
             << FormatTimestamp(job.created_at());
+  const uint32_t cap =
+      job.has_max_concurrency() ? job.max_concurrency() : job.spec().options().max_concurrency();
+  if (cap > 0) std::cout << "  max concurrency " << cap;
   if (job.has_finished_at()) std::cout << "  finished " << FormatTimestamp(job.finished_at());
   std::cout << "\n";
   if (!job.message().empty()) std::cout << "  " << job.message() << "\n";

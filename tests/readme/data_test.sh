@@ -38,7 +38,7 @@ check_line() {
     *'results job-1'*) expect '"bucket":"photos"' "$1"; expect '"copied":true' "$1" ;;
     *'builtin:lines'*) expect "\"lines\":$records" "$1" ;;
     *'builtin:sleep'*) expect "job-4" "$1" ;;
-    *'update job-4'*) expect "8" "$1"
+    *'update job-4'*) expect "max concurrency 8" "$1"
       run "bin/fanout status job-4 --json"
       expect '"max_concurrency":8' "status job-4" ;;
   esac
