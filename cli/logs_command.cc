@@ -38,7 +38,7 @@ void PrintAttempt(const v1::Task& task, int i, bool json) {
   const v1::Attempt& a = task.attempts(i);
   if (json) {
     std::cout << DumpJson({{"task", task.index()},
-                           {"attempt", i + 1},
+                           {"invocation", i + 1},
                            {"worker", a.worker_id()},
                            {"outcome", Outcome(a)},
                            {"continued", a.continued()},
@@ -46,8 +46,9 @@ void PrintAttempt(const v1::Task& task, int i, bool json) {
               << "\n";
     return;
   }
-  std::cout << "== task " << task.index() << " attempt " << i + 1 << " on " << a.worker_id() << " ("
-            << Outcome(a) << ", "
+  // An invocation, not an attempt: continuations at the time limit use none (results counts those).
+  std::cout << "== task " << task.index() << " invocation " << i + 1 << " on " << a.worker_id()
+            << " (" << Outcome(a) << ", "
             << absl::FormatDuration(absl::Trunc(FromProto(a.duration()), absl::Milliseconds(1)))
             << ")\n"
             << a.logs();

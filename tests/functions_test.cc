@@ -286,7 +286,7 @@ TEST_F(NodeFunctionsTest, AwsLambdaRicRunsAThousandItemsAndThrownErrorsKeepTheir
   // What the handler printed is kept with each attempt; cold starts say how long init took.
   CommandResult logs = cluster_.Cli({"logs", job.job_id(), "--task=5"});
   ASSERT_EQ(logs.exit_code, 0) << logs.err;
-  EXPECT_THAT(logs.out, HasSubstr("== task 5 attempt 1"));
+  EXPECT_THAT(logs.out, HasSubstr("== task 5 invocation 1"));
   EXPECT_THAT(logs.out, HasSubstr("echo 6"));  // console.log("echo", JSON.stringify(event))
   absl::StatusOr<std::vector<v1::Task>> tasks = cluster_.Tasks(job.job_id());
   ASSERT_TRUE(tasks.ok());
