@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
 #include "cli/client.h"
+#include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/job_json.h"
@@ -44,7 +45,14 @@ absl::StatusOr<Metered> Estimate() {
   const int64_t requests = absl::GetFlag(FLAGS_requests);
   const absl::Duration each = absl::GetFlag(FLAGS_duration);
   const int memory = absl::GetFlag(FLAGS_memory_mb);
+  if (!FlagGiven("requests") && !FlagGiven("duration")) {
+    return absl::InvalidArgumentError(
+        "cost: give a JOB, or --requests=N --duration=D [--memory_mb=M] for an estimate");
+  }
   if (requests <= 0) return absl::InvalidArgumentError("--requests: must be positive");
+  if (!FlagGiven("duration")) {
+    return absl::InvalidArgumentError("--duration: missing (how long each invocation runs)");
+  }
   if (each <= absl::ZeroDuration())
     return absl::InvalidArgumentError("--duration: must be positive");
   if (memory != 0 && (memory < 128 || memory > 10240)) {
@@ -123,6 +131,14 @@ int CostCommand(const std::string& job_id) {
     if (!estimate.ok()) return Fail(estimate.status());
     metered = *estimate;
   } else {
+    // A job's usage is what was metered: an estimate's flags beside it would be ignored.
+    for (const char* flag : {"requests", "duration", "memory_mb"}) {
+      if (FlagGiven(flag)) {
+        return Fail(absl::InvalidArgumentError(
+            absl::StrCat("cost: --", flag,
+                         " is for an estimate; a job's cost is what it used (drop JOB or it)")));
+      }
+    }
     Client client = Connect();
     v1::Job job;
     grpc::Status status = GetJob(client, job_id, &job);

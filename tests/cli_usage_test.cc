@@ -149,6 +149,15 @@ TEST(CliUsageTest, BadValuesAndAnUnreachableWatchEndWithTheirCodes) {
   r = Fanout({"dev", "--slots=0", "--listen=127.0.0.1:0", "--data_dir=" + TestDir("dev-slots")});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr("--slots: 0 is not a positive count"));
+  // cost: an estimate's flags beside a JOB were dropped silently; alone it blamed --requests.
+  r = Fanout({"cost", "job-1", "--memory_mb=1024"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("--memory_mb is for an estimate"));
+  r = Fanout({"cost"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("give a JOB, or --requests=N --duration=D"));
+  r = Fanout({"cost", "--requests=10"});
+  EXPECT_THAT(r.err, HasSubstr("--duration: missing"));
   r = Fanout({"list", "--limit=0"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr("--limit=0 is not a positive count"));
