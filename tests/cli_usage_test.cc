@@ -145,6 +145,10 @@ TEST(CliUsageTest, BadValuesAndAnUnreachableWatchEndWithTheirCodes) {
   r = Fanout({"list", "--coordinator=127.0.0.1:99999"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr("'99999' is not a port (1-65535)"));
+  // fanout-dev's own flags: a typo is a usage error with a suggestion, as everywhere else.
+  r = Fanout({"dev", "--lisen=127.0.0.1:0"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("unknown flag --lisen; did you mean --listen?"));
   // A dev whose jobs could never run.
   r = Fanout({"dev", "--slots=0", "--listen=127.0.0.1:0", "--data_dir=" + TestDir("dev-slots")});
   EXPECT_EQ(r.exit_code, 2) << r.err;
