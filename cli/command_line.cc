@@ -14,6 +14,7 @@
 #include "common/suggest.h"
 #include "common/utf8.h"
 #include "common/version.h"
+#include "nlohmann/json.hpp"
 
 namespace fanout::cli {
 namespace {
@@ -51,8 +52,15 @@ struct Given {
   absl::CommandLineFlag* flag = nullptr;  // null: not one of this binary's flags
 };
 
+// Set when the command line asks for --json, before its flags are applied: a usage error is then
+// a JSON line on stdout too, as every later error is.
+bool json_errors = false;
+
 int Usage(const std::string& who, const std::string& message) {
   std::cerr << who << ": " << message << "\n";
+  if (json_errors) {
+    std::cout << nlohmann::json{{"error", message}, {"exit_code", kExitUsage}}.dump() << "\n";
+  }
   return kExitUsage;
 }
 
@@ -95,6 +103,11 @@ absl::flat_hash_set<std::string>& GivenFlags() {
 bool FlagGiven(absl::string_view name) { return GivenFlags().contains(name); }
 
 Parsed ParseCommandLine(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--") break;
+    json_errors |= arg == "--json" || arg == "-json" || arg == "--json=true";
+  }
   CommandLine line;
   std::vector<Given> given;
   bool help = false, version = false, rest_positional = false;

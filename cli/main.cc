@@ -4,11 +4,15 @@
 #include <string>
 #include <vector>
 
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "cli/client.h"
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/exec_dev.h"
+#include "cli/flags.h"
 #include "cli/interrupt.h"
+#include "nlohmann/json.hpp"
 
 namespace fanout::cli {
 namespace {
@@ -16,8 +20,12 @@ namespace {
 // The command's arguments, if there are between `min` and `max` of them; else says so.
 bool Arguments(const CommandLine& line, size_t min, size_t max, const std::string& what) {
   if (line.args.size() >= min && line.args.size() <= max) return true;
-  std::cerr << "fanout " << line.command << ": expected " << what << " (fanout " << line.command
-            << " --help)\n";
+  const std::string message =
+      absl::StrCat("expected ", what, " (fanout ", line.command, " --help)");
+  std::cerr << "fanout " << line.command << ": " << message << "\n";
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << nlohmann::json{{"error", message}, {"exit_code", kExitUsage}}.dump() << "\n";
+  }
   return false;
 }
 

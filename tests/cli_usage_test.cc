@@ -149,6 +149,13 @@ TEST(CliUsageTest, BadValuesAndAnUnreachableWatchEndWithTheirCodes) {
   r = Fanout({"dev", "--lisen=127.0.0.1:0"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr("unknown flag --lisen; did you mean --listen?"));
+  // --json: usage errors too are a JSON line on stdout.
+  r = Fanout({"submit", "--wiat", "--json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.out, HasSubstr(R"("exit_code":2)"));
+  r = Fanout({"status", "--json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.out, HasSubstr(R"("exit_code":2)"));
   // A dev whose jobs could never run.
   r = Fanout({"dev", "--slots=0", "--listen=127.0.0.1:0", "--data_dir=" + TestDir("dev-slots")});
   EXPECT_EQ(r.exit_code, 2) << r.err;
