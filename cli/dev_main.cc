@@ -1,5 +1,6 @@
 // fanout-dev: `fanout dev`, a coordinator, workers and (optionally) a trigger in one process. Its
 // own binary so that the client, which execs it, links none of the servers and starts fast.
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -42,7 +43,12 @@ int UnknownFlag(int argc, char** argv) {
     if (name == "--" || name.size() < 2 || name[0] != '-') continue;
     name = name.substr(name[1] == '-' ? 2 : 1);
     name = name.substr(0, name.find('='));
-    if (absl::FindCommandLineFlag(name) != nullptr ||
+    // absl's own (--version, --flagfile, ...) are not in its registry.
+    static const auto* const kAbsl = new std::vector<std::string>{
+        "version",         "flagfile",  "fromenv",     "tryfromenv", "undefok",
+        "only_check_args", "helpshort", "helppackage", "helpon",     "helpmatch"};
+    if (std::find(kAbsl->begin(), kAbsl->end(), name) != kAbsl->end() ||
+        absl::FindCommandLineFlag(name) != nullptr ||
         (absl::StartsWith(name, "no") && absl::FindCommandLineFlag(name.substr(2)) != nullptr)) {
       continue;
     }

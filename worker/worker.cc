@@ -37,9 +37,9 @@ Worker::Worker(Options options, std::unique_ptr<HandlerRegistry> handlers, Clock
       [this](const v1::TaskOutcome& outcome, v1::ReportStatus status) {
         const v1::TaskRef& ref = outcome.ref();
         if (options_.history != nullptr) options_.history->Outcome(outcome, status);
-        // A handler stopped by its job's cancel reports to a task that ended: nothing to warn of.
-        if (status == v1::REPORT_STALE &&
-            !(outcome.has_error() && outcome.error().code() == v1::ERROR_CANCELLED)) {
+        // Also a handler this worker fenced itself (it was cut off past the TTL): worth a warning,
+        // so one stopped by a cancel is told the same way.
+        if (status == v1::REPORT_STALE) {
           LOG(WARNING) << "outcome of " << RefText(ref)
                        << " refused: stale epoch (the task moved on without this worker, or its "
                           "job was cancelled)";
