@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "cli/client.h"
+#include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "common/errors.h"
@@ -83,14 +84,26 @@ bool PrintNew(Client& client, const std::string& job_id, int64_t only_task, Seen
 }  // namespace
 
 int LogsCommand(const std::string& job_id) {
-  Client client = Connect();
   const int64_t only_task = absl::GetFlag(FLAGS_task);
+  if (only_task < -1 || (only_task == -1 && FlagGiven("task"))) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat("--task=", only_task, " is negative")));
+  }
+  Client client = Connect();
   Seen seen;
   int exit_code = kExitOk;
   while (true) {
     v1::Job job;
     grpc::Status status = GetJob(client, job_id, &job);
     if (!status.ok()) return Fail(client, status);
+    // A task the job does not have would print nothing, as one that printed nothing does.
+    if (only_task >= 0 && job.split_done() &&
+        static_cast<uint64_t>(only_task) >= job.counts().total()) {
+      return Fail(absl::InvalidArgumentError(
+          job.counts().total() == 0
+              ? absl::StrCat("--task=", only_task, ": ", job_id, " has no tasks")
+              : absl::StrCat("--task=", only_task, ": ", job_id, " has tasks 0 to ",
+                             job.counts().total() - 1)));
+    }
     if (!PrintNew(client, job_id, only_task, seen, &exit_code)) return exit_code;
     if (!absl::GetFlag(FLAGS_follow) || job.state() != v1::JOB_RUNNING) return kExitOk;
     absl::SleepFor(absl::Milliseconds(500));

@@ -62,6 +62,10 @@ TEST_F(CliTest, StatusJsonHasStateAndEveryCount) {
   }
   CommandResult text = cluster_->Cli({"status", id});
   EXPECT_THAT(text.out, HasSubstr("succeeded 3"));
+  // A task the job does not have: said, not an empty answer.
+  CommandResult logs = cluster_->Cli({"logs", id, "--task=999"});
+  EXPECT_EQ(logs.exit_code, 2);
+  EXPECT_THAT(logs.err, HasSubstr("has tasks 0 to 2"));
 }
 
 TEST_F(CliTest, WaitShowsProgressAndSucceeds) {

@@ -156,6 +156,9 @@ TEST(CliUsageTest, BadValuesAndAnUnreachableWatchEndWithTheirCodes) {
   r = Fanout({"status", "--json"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.out, HasSubstr(R"("exit_code":2)"));
+  r = Fanout({"logs", "job-1", "--task=-1"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("--task=-1 is negative"));
   // A dev whose jobs could never run.
   r = Fanout({"dev", "--slots=0", "--listen=127.0.0.1:0", "--data_dir=" + TestDir("dev-slots")});
   EXPECT_EQ(r.exit_code, 2) << r.err;
