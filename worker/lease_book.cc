@@ -5,7 +5,7 @@ namespace fanout::worker {
 LeaseHandle LeaseBook::Add(const v1::TaskRef& ref) {
   auto state = std::make_shared<LeaseState>();
   absl::MutexLock lock(&mu_);
-  Held& held = held_[KeyOf(ref)];
+  Entry& held = held_[KeyOf(ref)];
   // The same task leased again (the old lease expired, say during a partition): whatever still
   // runs under the old epoch must stop, its result would be refused.
   if (held.state != nullptr && held.ref.epoch() != ref.epoch()) held.state->cancelled = true;
@@ -51,22 +51,22 @@ LeaseBook::Fenced LeaseBook::FenceUnconfirmed(int64_t before_ns) {
   return fenced;
 }
 
-std::vector<v1::TaskRef> LeaseBook::RunningRefs() {
-  absl::MutexLock lock(&mu_);
-  std::vector<v1::TaskRef> out;
-  for (const auto& [key, held] : held_) {
-    if (held.state->running.load()) out.push_back(held.ref);
-  }
-  return out;
-}
-
-std::vector<v1::TaskRef> LeaseBook::Refs(std::vector<bool>* started) {
+std::vector<v1::TaskRef> LeaseBook::Refs() {
   absl::MutexLock lock(&mu_);
   std::vector<v1::TaskRef> out;
   out.reserve(held_.size());
+  for (const auto& [key, held] : held_) out.push_back(held.ref);
+  return out;
+}
+
+std::vector<LeaseBook::Held> LeaseBook::Snapshot(bool running_only) {
+  absl::MutexLock lock(&mu_);
+  std::vector<Held> out;
+  out.reserve(running_only ? 0 : held_.size());
   for (const auto& [key, held] : held_) {
-    out.push_back(held.ref);
-    if (started != nullptr) started->push_back(held.state->started.load());
+    const bool running = held.state->running.load();
+    if (running_only && !running) continue;
+    out.push_back({held.ref, held.state->started.load(), running});
   }
   return out;
 }

@@ -62,21 +62,27 @@ class LeaseBook {
     size_t leases = 0, running = 0;
   };
   Fenced FenceUnconfirmed(int64_t before_ns);
-  // Every lease; with `started`, whether a handler took each (aligned).
-  std::vector<v1::TaskRef> Refs(std::vector<bool>* started = nullptr);
-  std::vector<v1::TaskRef> RunningRefs();
+  std::vector<v1::TaskRef> Refs();
+  // Each lease (or only those a handler runs now) with what its handler is doing: what a renewal
+  // tells the coordinator.
+  struct Held {
+    v1::TaskRef ref;
+    bool started = false;  // a handler took it (it may have ended since)
+    bool running = false;  // a handler runs it now
+  };
+  std::vector<Held> Snapshot(bool running_only);
   size_t size();
 
  private:
   using Key = std::pair<std::string, uint64_t>;
-  struct Held {
+  struct Entry {
     v1::TaskRef ref;
     LeaseHandle state;
   };
   static Key KeyOf(const v1::TaskRef& ref) { return {ref.job_id(), ref.index()}; }
 
   absl::Mutex mu_;
-  absl::flat_hash_map<Key, Held> held_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<Key, Entry> held_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace fanout::worker

@@ -47,9 +47,9 @@ TEST(LeaseBookTest, RunningRefsAreThoseMarkedRunning) {
   book.Add(Ref(1, 1));
   LeaseHandle running = book.Add(Ref(2, 1));
   running->running = true;
-  std::vector<v1::TaskRef> refs = book.RunningRefs();
+  std::vector<LeaseBook::Held> refs = book.Snapshot(/*running_only=*/true);
   ASSERT_EQ(refs.size(), 1);
-  EXPECT_EQ(refs[0].index(), 2);
+  EXPECT_EQ(refs[0].ref.index(), 2);
 }
 
 }  // namespace

@@ -61,14 +61,17 @@ void LeaseRenewer::set_lease_ttl(absl::Duration ttl) {
 }
 
 size_t LeaseRenewer::RenewOnce(bool all) {
-  std::vector<bool> started;
-  std::vector<v1::TaskRef> refs = all ? book_.Refs(&started) : book_.RunningRefs();
-  if (!all) started.assign(refs.size(), true);
+  std::vector<LeaseBook::Held> leases = book_.Snapshot(/*running_only=*/!all);
   v1::RenewLeasesRequest request;
-  describe_(request.mutable_worker());
-  for (v1::TaskRef& ref : refs) *request.add_leases() = std::move(ref);
-  // Whether each task's handler started or it waits in the queue: the coordinator meters by it.
-  for (bool s : started) request.add_started(s);
+  v1::WorkerInfo* worker = request.mutable_worker();
+  describe_(worker);
+  for (LeaseBook::Held& lease : leases) {
+    // Whether its handler started or it waits in the queue: the coordinator meters by it.
+    request.add_started(lease.started);
+    // What runs, by job: the coordinator samples it from renewals, sent on a timer.
+    if (lease.running) ++(*worker->mutable_running_by_job())[lease.ref.job_id()];
+    *request.add_leases() = std::move(lease.ref);
+  }
   v1::RenewLeasesResponse response;
   grpc::ClientContext context;
   // A renewal stuck on a dead path must give way to the next try while the leases still live, but

@@ -76,10 +76,6 @@ void Worker::Describe(v1::WorkerInfo* info) const {
   info->set_busy(busy_.load());
   ToProto(started_at_, info->mutable_started_at());
   info->set_leaving(leaving_.load());
-  absl::MutexLock lock(&running_mu_);
-  for (const auto& [job_id, running] : running_by_job_) {
-    (*info->mutable_running_by_job())[job_id] = running;
-  }
 }
 
 size_t Worker::PrefetchFor(double seconds) const {

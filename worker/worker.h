@@ -137,10 +137,6 @@ class Worker {
   std::unique_ptr<LeaseRenewer> renewer_;
   std::unique_ptr<CheckpointBatcher> checkpoints_;
   std::atomic<int> busy_{0};
-  // Handlers running now, by job id, for every call's WorkerInfo; apart from mu_, which calls
-  // may be made under.
-  mutable absl::Mutex running_mu_;
-  absl::flat_hash_map<std::string, uint32_t> running_by_job_ ABSL_GUARDED_BY(running_mu_);
   // Set by WantLocked while leasing waits for outcomes to be answered (see the reporter callback).
   mutable std::atomic<bool> waiting_for_reports_{false};
   std::atomic<int> abandoned_{0};

@@ -97,21 +97,12 @@ v1::TaskOutcome Worker::Execute(const Queued& queued) {
                        }
                        return status;
                      }};
-  const std::string& job_id = queued.task.ref().job_id();
-  {
-    absl::MutexLock lock(&running_mu_);
-    ++running_by_job_[job_id];
-  }
   ++busy_;
   queued.lease->started = true;
   queued.lease->running = true;
   v1::TaskOutcome outcome = RunTask(queued.task, *queued.job, **handler, env);
   queued.lease->running = false;
   --busy_;
-  absl::MutexLock lock(&running_mu_);
-  if (auto it = running_by_job_.find(job_id); it != running_by_job_.end() && --it->second == 0) {
-    running_by_job_.erase(it);
-  }
   return outcome;
 }
 
