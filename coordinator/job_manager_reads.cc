@@ -40,25 +40,20 @@ std::string CutPage(std::vector<v1::Task>* tasks, size_t limit) {
   return tasks->size() == limit && !tasks->empty() ? absl::StrCat(tasks->back().index() + 1) : "";
 }
 
-}  // namespace
-
-namespace {
-
 // Of the job's leased tasks, those whose handler runs: as the workers said, never more than the
 // store's leases (a worker's word may be older than a report that ended the task).
-void SetHandlersRunning(const absl::flat_hash_map<std::string, uint64_t>& running, v1::Job* job) {
-  auto it = running.find(job->job_id());
+void SetHandlersRunning(uint64_t said, v1::Job* job) {
   v1::TaskCounts* c = job->mutable_counts();
-  c->set_handlers_running(it == running.end() ? 0 : std::min(it->second, c->running()));
+  c->set_handlers_running(std::min(said, c->running()));
 }
 
 }  // namespace
 
 void JobManager::FillHandlersRunning(v1::Job* job) {
-  v1::TaskCounts* c = job->mutable_counts();
-  const uint64_t said =
-      c->running() == 0 ? 0 : workers_.RunningOf(job->job_id(), clock_.Now(), options_.lease_ttl);
-  c->set_handlers_running(std::min(said, c->running()));
+  SetHandlersRunning(job->counts().running() == 0
+                         ? 0
+                         : workers_.RunningOf(job->job_id(), clock_.Now(), options_.lease_ttl),
+                     job);
 }
 
 absl::StatusOr<v1::Job> JobManager::GetJob(absl::string_view job_id) {
@@ -91,7 +86,8 @@ absl::StatusOr<v1::ListJobsResponse> JobManager::ListJobs(const v1::ListJobsRequ
       workers_.RunningByJob(clock_.Now(), options_.lease_ttl);
   for (v1::Job& job : jobs) {
     SummarizeSource(&job);
-    SetHandlersRunning(running, &job);
+    auto said = running.find(job.job_id());
+    SetHandlersRunning(said == running.end() ? 0 : said->second, &job);
     *response.add_jobs() = std::move(job);
   }
   if (jobs.size() == limit) {

@@ -5,6 +5,14 @@
 #include "common/proto_time.h"
 
 namespace fanout::coordinator {
+namespace {
+
+// Neither said goodbye nor silent past `gone_after`.
+bool Live(const v1::WorkerStatus& w, absl::Time now, absl::Duration gone_after) {
+  return !w.gone() && now - FromProto(w.last_seen()) <= gone_after;
+}
+
+}  // namespace
 
 void WorkerRegistry::Touch(const v1::WorkerInfo& info, absl::Time now,
                            std::optional<uint32_t> leases, bool renewal) {
@@ -48,7 +56,7 @@ std::vector<v1::WorkerStatus> WorkerRegistry::List(absl::Time now, absl::Duratio
       continue;
     }
     out.push_back(it->second);
-    if (now - FromProto(it->second.last_seen()) > gone_after) out.back().set_gone(true);
+    if (!Live(it->second, now, gone_after)) out.back().set_gone(true);
     ++it;
   }
   std::sort(out.begin(), out.end(), [](const v1::WorkerStatus& a, const v1::WorkerStatus& b) {
@@ -62,7 +70,7 @@ absl::flat_hash_map<std::string, uint64_t> WorkerRegistry::RunningByJob(absl::Ti
   absl::MutexLock lock(&mu_);
   absl::flat_hash_map<std::string, uint64_t> out;
   for (const auto& [id, w] : workers_) {
-    if (w.gone() || now - FromProto(w.last_seen()) > gone_after) continue;
+    if (!Live(w, now, gone_after)) continue;
     for (const auto& [job_id, running] : w.running_by_job()) out[job_id] += running;
   }
   return out;
@@ -73,7 +81,7 @@ uint64_t WorkerRegistry::RunningOf(const std::string& job_id, absl::Time now,
   absl::MutexLock lock(&mu_);
   uint64_t out = 0;
   for (const auto& [id, w] : workers_) {
-    if (w.gone() || now - FromProto(w.last_seen()) > gone_after) continue;
+    if (!Live(w, now, gone_after)) continue;
     auto it = w.running_by_job().find(job_id);
     if (it != w.running_by_job().end()) out += it->second;
   }
