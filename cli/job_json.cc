@@ -25,12 +25,6 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", FromProto(t), absl::UTCTimeZone());
 }
 
-double DoneFraction(const v1::Job& job) {
-  const v1::TaskCounts& c = job.counts();
-  if (c.cancelled() == 0 || c.total() == 0) return job.progress();
-  return static_cast<double>(c.succeeded() + c.failed() + c.dead()) / c.total();
-}
-
 std::string Money(double rounded, double exact) {
   if (rounded >= 0.01 || exact <= 0) return absl::StrFormat("%.2f", rounded);
   std::string s = absl::StrFormat("%.9f", exact);

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "common/task_counts.h"
 #include "nlohmann/json.hpp"
 #include "proto/fanout.pb.h"
 #include "proto/job_service.pb.h"
@@ -25,9 +26,6 @@ nlohmann::json WorkerToJson(const v1::WorkerStatus& worker);
 // {"code": "retryable", "grpc": "UNAVAILABLE", "http": 503, "message": ...}
 nlohmann::json ErrorToJson(const v1::TaskError& error);
 
-// The share of the job's work done: its progress (with running tasks' checkpoints), or, once
-// tasks were cancelled, only what finished, since a cancelled task did nothing.
-double DoneFraction(const v1::Job& job);
 // Dollars: `rounded` (to the cent, as billed), unless that reads 0.00 for a cost that is not zero:
 // then `exact`, with enough digits to show it ("0.00202083").
 std::string Money(double rounded, double exact);

@@ -9,8 +9,6 @@
 
 namespace fanout::cli {
 
-uint64_t FinishedTasks(const v1::TaskCounts& c) { return c.succeeded() + c.failed() + c.dead(); }
-
 std::string RateText(double per_second) {
   return absl::StrFormat(per_second > 0 && per_second < 9.95 ? "%.1f" : "%.0f", per_second);
 }

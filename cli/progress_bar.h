@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/time/time.h"
+#include "common/task_counts.h"
 #include "proto/fanout.pb.h"
 
 namespace fanout::cli {
@@ -36,8 +37,6 @@ class ProgressBar {
   bool drawn_ = false;
 };
 
-// Tasks that ran to an end (succeeded, failed, dead): not the cancelled ones.
-uint64_t FinishedTasks(const v1::TaskCounts& c);
 // "938", "12", "0.2": a rate with a decimal when under 10, so that a slow job does not read 0.
 std::string RateText(double per_second);
 // "1 task", "7 tasks".

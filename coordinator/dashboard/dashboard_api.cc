@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "common/metering.h"
 #include "common/proto_time.h"
+#include "common/task_counts.h"
 #include "common/utf8.h"
 
 namespace fanout::coordinator {
@@ -74,11 +75,11 @@ json DashboardApi::JobSummary(const v1::Job& job) {
     rate = history_.Rate(job.job_id());
     // Until the sampler has two samples of a new job: its average since it was created.
     const double age = absl::ToDoubleSeconds(clock_.Now() - FromProto(job.created_at()));
-    if (rate == 0 && age >= 1) rate = FinishedTasks(job.counts()) / age;
+    if (rate == 0 && age >= 1) rate = EndedTasks(job.counts()) / age;
   }
   const bool total_known = !job.sequential() || job.split_done();
   const uint64_t left =
-      job.counts().total() - std::min(job.counts().total(), FinishedTasks(job.counts()));
+      job.counts().total() - std::min(job.counts().total(), EndedTasks(job.counts()));
   json eta = nullptr;
   if (job.state() == v1::JOB_RUNNING && total_known && rate > 0) eta = left / rate;
   const LambdaCost cost =
@@ -90,11 +91,7 @@ json DashboardApi::JobSummary(const v1::Job& job) {
           {"created_at", Timestamp(job.created_at())},
           {"finished_at", Timestamp(job.finished_at())},
           // Once tasks were cancelled, only what finished (as the CLI says): they did nothing.
-          {"progress",
-           job.counts().cancelled() > 0 && job.counts().total() > 0
-               ? double(job.counts().succeeded() + job.counts().failed() + job.counts().dead()) /
-                     job.counts().total()
-               : job.progress()},
+          {"progress", DoneFraction(job)},
           {"counts", Counts(job.counts())},
           {"total_known", total_known},
           {"items_total", job.items_total()},

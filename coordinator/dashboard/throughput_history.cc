@@ -4,17 +4,13 @@
 
 namespace fanout::coordinator {
 
-uint64_t FinishedTasks(const v1::TaskCounts& c) {
-  return c.succeeded() + c.failed() + c.dead() + c.cancelled();
-}
-
 void ThroughputHistory::Sample(const std::vector<JobGauge>& jobs, absl::Time now,
                                absl::Duration forget_after) {
   absl::MutexLock lock(&mu_);
   for (const JobGauge& job : jobs) {
     Track& track = tracks_[job.job_id];
     track.last_seen = now;
-    ThroughputSample sample{now, FinishedTasks(job.counts), 0};
+    ThroughputSample sample{now, EndedTasks(job.counts), 0};
     if (!track.samples.empty()) {
       const ThroughputSample& last = track.samples.back();
       if (last.finished == sample.finished && job.state != v1::JOB_RUNNING) continue;

@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/task_counts.h"
 #include "coordinator/task_table.h"
 #include "proto/fanout.pb.h"
 
@@ -21,8 +22,6 @@ struct ThroughputSample {
   uint64_t finished = 0;  // succeeded + failed + dead + cancelled
   double rate = 0;        // tasks/s since the previous sample
 };
-
-uint64_t FinishedTasks(const v1::TaskCounts& counts);
 
 // Thread-safe.
 class ThroughputHistory {
