@@ -75,7 +75,7 @@ json DashboardApi::JobSummary(const v1::Job& job) {
     rate = history_.Rate(job.job_id());
     // Until the sampler has two samples of a new job: its average since it was created.
     const double age = absl::ToDoubleSeconds(clock_.Now() - FromProto(job.created_at()));
-    if (rate == 0 && age >= 1) rate = EndedTasks(job.counts()) / age;
+    if (rate == 0 && age >= 1) rate = FinishedTasks(job.counts()) / age;
   }
   const bool total_known = !job.sequential() || job.split_done();
   const uint64_t left =

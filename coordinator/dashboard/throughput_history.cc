@@ -10,7 +10,7 @@ void ThroughputHistory::Sample(const std::vector<JobGauge>& jobs, absl::Time now
   for (const JobGauge& job : jobs) {
     Track& track = tracks_[job.job_id];
     track.last_seen = now;
-    ThroughputSample sample{now, EndedTasks(job.counts), 0};
+    ThroughputSample sample{now, FinishedTasks(job.counts), 0};
     if (!track.samples.empty()) {
       const ThroughputSample& last = track.samples.back();
       if (last.finished == sample.finished && job.state != v1::JOB_RUNNING) continue;

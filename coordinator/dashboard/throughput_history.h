@@ -19,7 +19,7 @@ namespace fanout::coordinator {
 
 struct ThroughputSample {
   absl::Time at;
-  uint64_t finished = 0;  // succeeded + failed + dead + cancelled
+  uint64_t finished = 0;  // succeeded + failed + dead: a cancelled task did no work
   double rate = 0;        // tasks/s since the previous sample
 };
 

@@ -29,6 +29,19 @@ TEST(ThroughputHistoryTest, RateIsFinishedTasksPerSecondOverTheWindow) {
   EXPECT_DOUBLE_EQ(series.back().rate, 5.5);
 }
 
+// A cancel of thousands of pending tasks is no burst of work done: the chart and the rate count
+// finished work, as the CLI does.
+TEST(ThroughputHistoryTest, CancelledTasksAreNoThroughput) {
+  ThroughputHistory history;
+  const absl::Time t0 = absl::FromUnixSeconds(1000);
+  history.Sample({JobAt(10, 0)}, t0);
+  JobGauge cancelled = JobAt(12, 0);
+  cancelled.counts.set_cancelled(5000);
+  history.Sample({cancelled}, t0 + absl::Seconds(2));
+  EXPECT_DOUBLE_EQ(history.Rate("j-1"), 1.0);
+  EXPECT_EQ(history.Series("j-1").back().finished, 12);
+}
+
 TEST(ThroughputHistoryTest, KeepsABoundedSeriesAndForgetsOldJobs) {
   ThroughputHistory history(/*max_samples=*/5);
   const absl::Time t0 = absl::FromUnixSeconds(1000);
