@@ -13,6 +13,7 @@
 #include "cli/job_json.h"
 #include "common/json_text.h"
 #include "common/metering.h"
+#include "common/plural.h"
 #include "nlohmann/json.hpp"
 
 namespace fanout::cli {
@@ -100,10 +101,10 @@ std::string Price(double dollars) {
 }
 
 void PrintCost(const Metered& m, const LambdaPrices& prices, bool free_tier, const LambdaCost& c) {
-  std::cout << absl::StrFormat("%s: %d %s, %.3f s billed at %d MB = %.3f GB-s\n",
-                               m.job_id.empty() ? "estimate" : m.job_id, m.usage.requests(),
-                               m.usage.requests() == 1 ? "request" : "requests",
-                               m.usage.billed_ms() / 1000.0, m.memory_mb, m.usage.gb_seconds());
+  std::cout << absl::StrFormat("%s: %s, %.3f s billed at %d MB = %.3f GB-s\n",
+                               m.job_id.empty() ? "estimate" : m.job_id,
+                               Counted(m.usage.requests(), "request"), m.usage.billed_ms() / 1000.0,
+                               m.memory_mb, m.usage.gb_seconds());
   const bool list = prices.per_gb_second == LambdaPrices().per_gb_second &&
                     prices.per_request == LambdaPrices().per_request;
   std::cout << "On AWS Lambda at " << (list ? "list prices" : "the prices given")

@@ -24,6 +24,7 @@
 #include "common/functions.h"
 #include "common/grpc_status.h"
 #include "common/json_text.h"
+#include "common/plural.h"
 #include "common/proto_time.h"
 
 namespace fanout::cli {
@@ -228,8 +229,8 @@ int FunctionCommand(const std::vector<std::string>& args, const std::vector<EnvF
     v1::DeleteFunctionResponse response;
     grpc::Status status = client.functions->DeleteFunction(CallContext().get(), request, &response);
     if (!status.ok()) return Fail(client, status);
-    std::cout << "function " << name << " deleted (" << response.versions()
-              << (response.versions() == 1 ? " version)\n" : " versions)\n");
+    std::cout << "function " << name << " deleted (" << Counted(response.versions(), "version")
+              << ")\n";
     return kExitOk;
   }
   std::cerr << "fanout function: unknown subcommand '" << sub << "'\n";

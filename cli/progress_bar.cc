@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/plural.h"
 #include "common/proto_time.h"
 
 namespace fanout::cli {
@@ -13,7 +14,7 @@ std::string RateText(double per_second) {
   return absl::StrFormat(per_second > 0 && per_second < 9.95 ? "%.1f" : "%.0f", per_second);
 }
 
-std::string Tasks(uint64_t n) { return absl::StrCat(n, n == 1 ? " task" : " tasks"); }
+std::string Tasks(uint64_t n) { return Counted(n, "task"); }
 
 uint64_t HandlersRunning(const v1::TaskCounts& c) {
   return c.has_handlers_running() ? std::min(c.handlers_running(), c.running()) : c.running();

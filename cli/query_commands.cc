@@ -13,6 +13,7 @@
 #include "cli/progress_bar.h"
 #include "common/json_text.h"
 #include "common/metering.h"
+#include "common/plural.h"
 #include "common/proto_time.h"
 
 namespace fanout::cli {
@@ -54,10 +55,10 @@ void PrintJob(const v1::Job& job) {
   if (job.usage().requests() > 0) {
     const LambdaCost cost = PriceOnLambda(job.usage().requests(), job.usage().gb_seconds(),
                                           LambdaPrices(), /*free_tier=*/false);
-    std::cout << absl::StrFormat(
-        "  usage %d %s, %s GB-s (on Lambda: $%s; fanout cost %s)\n", job.usage().requests(),
-        job.usage().requests() == 1 ? "request" : "requests", GbSeconds(job.usage().gb_seconds()),
-        Money(cost.total, cost.exact_total), job.job_id());
+    std::cout << absl::StrFormat("  usage %s, %s GB-s (on Lambda: $%s; fanout cost %s)\n",
+                                 Counted(job.usage().requests(), "request"),
+                                 GbSeconds(job.usage().gb_seconds()),
+                                 Money(cost.total, cost.exact_total), job.job_id());
   }
   std::cout << FanInText(job.fan_in());
 }
@@ -213,8 +214,8 @@ int WorkersCommand() {
   }
   // Totals of the live workers only: a gone one runs nothing (the dashboard and
   // fanout_workers count the same way).
-  std::cout << absl::StrFormat("%d live %s, %d of %d slots busy", live,
-                               live == 1 ? "worker" : "workers", busy, slots);
+  std::cout << absl::StrFormat("%s, %d of %d slots busy", Counted(live, "live worker"), busy,
+                               slots);
   if (gone > 0)
     std::cout << absl::StrFormat("; %d gone (stopped or silent past the lease TTL)", gone);
   std::cout << "\n";

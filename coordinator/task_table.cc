@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/plural.h"
 #include "common/proto_time.h"
 #include "coordinator/tolerance.h"
 
@@ -204,7 +205,7 @@ void TaskTable::MaybeFinish(JobEntry& entry, absl::Time now, ChangeSet* changes)
   if (ExceedsTolerance(job)) {
     CancelLiveTasks(entry, "stopped: the job failed more tasks than it tolerates", now, changes);
     FinishJob(entry, v1::JOB_FAILED,
-              absl::StrCat(Failures(c), " of ", c.total(), c.total() == 1 ? " task" : " tasks",
+              absl::StrCat(Failures(c), " of ", Counted(c.total(), "task"),
                            " failed, more than the job tolerates; stopped the rest"),
               now);
     return;
@@ -212,16 +213,13 @@ void TaskTable::MaybeFinish(JobEntry& entry, absl::Time now, ChangeSet* changes)
   if (c.pending() + c.running() > 0 || !ListingDone(job)) return;
   const uint64_t failures = Failures(c);
   if (failures == 0 || HasTolerance(job.spec().options())) {
-    FinishJob(entry, v1::JOB_SUCCEEDED,
-              failures == 0 ? ""
-                            : absl::StrCat(failures, failures == 1 ? " task" : " tasks",
-                                           " failed, within tolerance"),
-              now);
-  } else {
     FinishJob(
-        entry, v1::JOB_FAILED,
-        absl::StrCat(failures, " of ", c.total(), c.total() == 1 ? " task" : " tasks", " failed"),
+        entry, v1::JOB_SUCCEEDED,
+        failures == 0 ? "" : absl::StrCat(Counted(failures, "task"), " failed, within tolerance"),
         now);
+  } else {
+    FinishJob(entry, v1::JOB_FAILED,
+              absl::StrCat(failures, " of ", Counted(c.total(), "task"), " failed"), now);
   }
 }
 

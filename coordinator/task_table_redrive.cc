@@ -1,5 +1,6 @@
 // TaskTable: redrive — giving a finished job's failed tasks another run, any time later.
 #include "absl/strings/str_cat.h"
+#include "common/plural.h"
 #include "common/proto_time.h"
 #include "coordinator/task_table.h"
 
@@ -61,8 +62,7 @@ absl::StatusOr<uint64_t> TaskTable::Redrive(uint64_t job_seq, std::vector<v1::Ta
   }
   entry.job.set_state(v1::JOB_RUNNING);
   entry.job.clear_finished_at();
-  entry.job.set_message(
-      absl::StrCat("redriven: ", count, count == 1 ? " task" : " tasks", " re-queued"));
+  entry.job.set_message(absl::StrCat("redriven: ", Counted(count, "task"), " re-queued"));
   entry.job.set_redrives(entry.job.redrives() + 1);
   entry.job.clear_fan_in();
   fan_in_pending_.erase(job_seq);
