@@ -93,12 +93,7 @@ json CostJson(const Metered& m, const LambdaPrices& prices, bool free_tier, cons
 }
 
 // "0.0000166667", not "1.66667e-05".
-std::string Price(double dollars) {
-  std::string s = absl::StrFormat("%.10f", dollars);
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s.pop_back();
-  return s;
-}
+std::string Price(double dollars) { return Decimals(dollars, 10); }
 
 void PrintCost(const Metered& m, const LambdaPrices& prices, bool free_tier, const LambdaCost& c) {
   std::cout << absl::StrFormat("%s: %s, %.3f s billed at %d MB = %.3f GB-s\n",

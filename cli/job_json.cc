@@ -25,12 +25,18 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", FromProto(t), absl::UTCTimeZone());
 }
 
+std::string Decimals(double value, int most) {
+  std::string s = absl::StrFormat("%.*f", most, value);
+  if (s.find('.') == std::string::npos) return s;
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
 std::string Money(double rounded, double exact) {
   if (rounded >= 0.01 || exact <= 0) return absl::StrFormat("%.2f", rounded);
-  std::string s = absl::StrFormat("%.9f", exact);
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s += "00";  // under a nano-dollar
-  return s;
+  const std::string digits = Decimals(exact, 9);
+  return digits == "0" ? "0.00" : digits;  // under a nano-dollar
 }
 
 json JobToJson(const v1::Job& job) {

@@ -26,6 +26,8 @@ nlohmann::json WorkerToJson(const v1::WorkerStatus& worker);
 // {"code": "retryable", "grpc": "UNAVAILABLE", "http": 503, "message": ...}
 nlohmann::json ErrorToJson(const v1::TaskError& error);
 
+// `value` with at most `most` decimals and no trailing zeros: "0.0000166667", not "1.66667e-05".
+std::string Decimals(double value, int most);
 // Dollars: `rounded` (to the cent, as billed), unless that reads 0.00 for a cost that is not zero:
 // then `exact`, with enough digits to show it ("0.00202083").
 std::string Money(double rounded, double exact);

@@ -50,6 +50,9 @@ TEST(JobJsonTest, MoneyShowsCentsOrTheDigitsThatMakeATinyCostNonZero) {
   EXPECT_EQ(Money(0, 0.000002), "0.000002");
   EXPECT_EQ(Money(0, 0), "0.00");
   EXPECT_EQ(Money(0, 1e-12), "0.00");  // under a nano-dollar
+  EXPECT_EQ(Decimals(0.0000166667, 10), "0.0000166667");
+  EXPECT_EQ(Decimals(0.2, 10), "0.2");
+  EXPECT_EQ(Decimals(12, 3), "12");
 }
 
 TEST(JobJsonTest, ItemResultsEmbedJsonAndNameErrorCodes) {

@@ -24,10 +24,8 @@ using nlohmann::json;
 // "2.345", or for small amounts the digits that make them non-zero ("0.000253", not "0.000").
 std::string GbSeconds(double gb_s) {
   if (gb_s >= 1 || gb_s == 0) return absl::StrFormat("%.3f", gb_s);
-  std::string s = absl::StrFormat("%.9f", gb_s);
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s += "0";  // under a nano-GB-second
-  return s;
+  const std::string digits = Decimals(gb_s, 9);
+  return digits == "0" ? "0.0" : digits;  // under a nano-GB-second
 }
 
 void PrintJob(const v1::Job& job) {
