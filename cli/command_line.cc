@@ -82,6 +82,13 @@ std::optional<int> Apply(const CommandSpec& command, std::vector<Given>& given) 
     if (std::find(accepted.begin(), accepted.end(), g.name) == accepted.end()) {
       return Usage(who, absl::StrCat("--", g.name, " is not a flag of ", command.name, see));
     }
+    // Every value ends up in a protobuf string, which must be UTF-8: said here, naming the flag,
+    // not as an empty error from the serializer (a secret's bytes are not echoed).
+    if (!IsValidUtf8(g.value)) {
+      return Usage(who, g.name == "secret_env"
+                            ? std::string("--secret_env: not valid UTF-8")
+                            : std::string(CheckUtf8(g.value, "--" + g.name).message()));
+    }
     if (Repeatable(g.name)) continue;
     std::string error;
     if (!g.flag->ParseFrom(g.value, &error)) {

@@ -141,6 +141,16 @@ TEST(CliUsageTest, BadValuesAndAnUnreachableWatchEndWithTheirCodes) {
   r = Fanout({"status", std::string("job-") + char(0xff)});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_THAT(r.err, HasSubstr("not valid UTF-8"));
+  // Any flag's value: --handler, --description, --declare_params reached the serializer.
+  for (const char* flag : {"--handler=", "--description=", "--declare_params=w:"}) {
+    r = Fanout({"function", "create", "f", "--code=.", std::string(flag) + char(0xff)});
+    EXPECT_EQ(r.exit_code, 2) << flag << r.err;
+    EXPECT_THAT(r.err, HasSubstr("not valid UTF-8")) << flag;
+  }
+  r = Fanout(
+      {"function", "create", "f", "--code=.", "--secret_env", std::string("K=s3cr") + char(0xff)});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr("s3cr"))) << "a secret is not echoed";
   // A port gRPC would wrap to another one.
   r = Fanout({"list", "--coordinator=127.0.0.1:99999"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
